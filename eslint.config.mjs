@@ -1,0 +1,25 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", ".toolchain/**", "coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    rules: {
+      "no-console": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always"],
+    },
+  },
+  {
+    // Only the command-line entry points and scripts talk to a terminal.
+    files: ["packages/cli/src/**", "packages/arm-emulator/src/bin.ts", "scripts/**", "examples/**", "**/test/**", "test/**"],
+    rules: { "no-console": "off" },
+  },
+  {
+    files: ["**/test/**", "test/**"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+  },
+);

@@ -1,0 +1,21 @@
+/**
+ * One jest run for the whole workspace: every package's unit tests and the
+ * cross-package tests in test/. TypeScript is compiled by SWC (no type check here:
+ * `pnpm build` and `pnpm lint` type-check). Workspace packages resolve to their
+ * sources so in-process tests need no build; tests that spawn a binary use dist/.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/packages", "<rootDir>/test"],
+  testMatch: ["**/test/**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  transform: {
+    "^.+\\.tsx?$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
+  },
+  moduleNameMapper: {
+    "^@aks-kube-proxy/(arm-emulator|sdk|cli|pulumi)$": "<rootDir>/packages/$1/src/index.ts",
+  },
+  testTimeout: 30000,
+  maxWorkers: 2,
+};
