@@ -1,0 +1,203 @@
+/**
+ * The control surface: in-process ({@link createControl}) and over HTTP under `/_emulator/`
+ * ({@link handleControlRequest}, JSON in and out) for spawned processes.
+ */
+import { armError, clone, isObject, type ArmResponse } from "./http";
+import { newEtag } from "./ids";
+import { effectiveMode } from "./specRules";
+import type { FaultRegistry } from "./faults";
+import type { RequestLog } from "./log";
+import { clusterFacts, storedKubeProxyConfig, viewCluster } from "./state/clusters";
+import { forceFeatureState, KUBE_PROXY_FEATURE } from "./state/features";
+import type { EmulatorStore } from "./state/store";
+import type { Throttler } from "./throttle";
+import type { ClusterRefArgs, EmulatorControl, EmulatorTimings, FaultSpec, FeatureRef, ThrottlingSettings } from "./types";
+
+/** What the control surface acts on. */
+export interface ControlDeps {
+  store: EmulatorStore;
+  faults: FaultRegistry;
+  log: RequestLog;
+  throttler: Throttler;
+  initialTimings: EmulatorTimings;
+  initialThrottling: ThrottlingSettings | undefined;
+}
+
+/** Builds the in-process control object. */
+export function createControl(deps: ControlDeps): EmulatorControl {
+  const { store } = deps;
+  const find = (ref: ClusterRefArgs) => {
+    const sub = store.getSubscription(ref.subscriptionId ?? store.defaultSubscriptionId());
+    return sub ? store.getCluster(sub, ref.resourceGroup, ref.name) : undefined;
+  };
+  const sub = (id: string | undefined) => store.ensureSubscription(id ?? store.defaultSubscriptionId());
+  return {
+    seedCluster(seed) {
+      store.seedCluster(seed);
+    },
+    getCluster(ref) {
+      const cluster = find(ref);
+      return cluster ? viewCluster(cluster.raw, undefined) : undefined;
+    },
+    updateCluster(ref, mutate) {
+      const cluster = find(ref);
+      if (!cluster) throw new Error(`No cluster ${ref.resourceGroup}/${ref.name} in subscription ${ref.subscriptionId ?? store.defaultSubscriptionId()}.`);
+      const copy = clone(cluster.raw);
+      mutate(copy);
+      copy.eTag = newEtag();
+      cluster.raw = copy;
+    },
+    effectiveKubeProxyMode(ref) {
+      const cluster = find(ref);
+      if (!cluster) return undefined;
+      return effectiveMode(storedKubeProxyConfig(cluster.raw), clusterFacts(cluster.raw).kubernetesVersion);
+    },
+    setFeatureState(args) {
+      const feature = store.feature(sub(args.subscriptionId), args.namespace ?? KUBE_PROXY_FEATURE.namespace, args.name);
+      forceFeatureState(feature, args.state, store.now());
+    },
+    getFeatureState(args: FeatureRef) {
+      return store.feature(sub(args.subscriptionId), args.namespace ?? KUBE_PROXY_FEATURE.namespace, args.name).state;
+    },
+    getProviderState(args) {
+      return store.provider(sub(args.subscriptionId), args.namespace).state;
+    },
+    requestLog() {
+      return deps.log.list();
+    },
+    clearRequestLog() {
+      deps.log.clear();
+    },
+    addFault(fault: FaultSpec) {
+      deps.faults.add(fault);
+    },
+    clearFaults() {
+      deps.faults.clear();
+    },
+    setTimings(t: Partial<EmulatorTimings>) {
+      store.timings = { ...store.timings, ...definedOnly(t) };
+    },
+    setThrottling(t) {
+      deps.throttler.configure(t);
+    },
+    reset() {
+      store.timings = { ...deps.initialTimings };
+      store.reset();
+      deps.faults.clear();
+      deps.log.clear();
+      deps.throttler.configure(deps.initialThrottling);
+    },
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === "number" && Number.isFinite(v))) as Partial<T>;
+}
+
+function ok(body: unknown = { ok: true }): ArmResponse {
+  return { status: 200, body };
+}
+
+function bad(message: string): ArmResponse {
+  return armError(400, "InvalidControlRequest", message);
+}
+
+/** RFC 7386 JSON merge patch (used by PATCH /_emulator/clusters/... for out-of-band changes). */
+export function mergePatch(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) Reflect.deleteProperty(target, k);
+    else if (isObject(v) && isObject(target[k])) mergePatch(target[k], v);
+    else target[k] = clone(v);
+  }
+}
+
+function clusterRefFrom(parts: string[]): ClusterRefArgs {
+  const [subscriptionId = "", resourceGroup = "", name = ""] = parts;
+  return { subscriptionId, resourceGroup, name };
+}
+
+/**
+ * HTTP control API. Routes (JSON):
+ * GET  /_emulator/health | /_emulator/info
+ * GET  /_emulator/requests ; DELETE /_emulator/requests
+ * POST /_emulator/clusters (ClusterSeed) ; GET|PATCH /_emulator/clusters/{sub}/{rg}/{name} (PATCH = JSON merge patch)
+ * GET  /_emulator/clusters/{sub}/{rg}/{name}/effective-kube-proxy-mode
+ * PUT  /_emulator/features ({subscriptionId?, namespace?, name, state}) ; GET /_emulator/features/{sub}/{namespace}/{name}
+ * GET  /_emulator/providers/{sub}/{namespace}
+ * POST /_emulator/faults (FaultSpec) ; DELETE /_emulator/faults
+ * PUT  /_emulator/timings (Partial<EmulatorTimings>) ; PUT /_emulator/throttling (settings or false)
+ * POST /_emulator/reset
+ */
+export function handleControlRequest(control: EmulatorControl, info: Record<string, unknown>, method: string, path: string, body: unknown): ArmResponse {
+  const parts = path.replace(/^\/_emulator\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  const [head, ...rest] = parts;
+  try {
+    switch (`${method} ${head ?? ""}`) {
+      case "GET health":
+        return ok({ status: "ok" });
+      case "GET info":
+        return ok(info);
+      case "GET requests":
+        return ok({ value: control.requestLog() });
+      case "DELETE requests":
+        control.clearRequestLog();
+        return ok();
+      case "POST clusters":
+        if (!isObject(body) || typeof body.resourceGroup !== "string" || typeof body.name !== "string") return bad("Body must be a ClusterSeed with resourceGroup and name.");
+        control.seedCluster(body as never);
+        return { status: 201, body: control.getCluster(body as never) };
+      case "GET clusters": {
+        if (rest.length === 4 && rest[3] === "effective-kube-proxy-mode") {
+          const mode = control.effectiveKubeProxyMode(clusterRefFrom(rest));
+          return mode === undefined ? armError(404, "ClusterNotFound", "No such cluster.") : ok({ mode });
+        }
+        if (rest.length !== 3) return bad("Use /_emulator/clusters/{subscriptionId}/{resourceGroup}/{name}.");
+        const cluster = control.getCluster(clusterRefFrom(rest));
+        return cluster ? ok(cluster) : armError(404, "ClusterNotFound", "No such cluster.");
+      }
+      case "PATCH clusters": {
+        if (rest.length !== 3 || !isObject(body)) return bad("PATCH /_emulator/clusters/{subscriptionId}/{resourceGroup}/{name} with a JSON merge patch body.");
+        const ref = clusterRefFrom(rest);
+        if (!control.getCluster(ref)) return armError(404, "ClusterNotFound", "No such cluster.");
+        control.updateCluster(ref, (raw) => mergePatch(raw, body));
+        return ok(control.getCluster(ref));
+      }
+      case "PUT features":
+        if (!isObject(body) || typeof body.name !== "string" || typeof body.state !== "string") return bad("Body must be {subscriptionId?, namespace?, name, state}.");
+        control.setFeatureState(body as never);
+        return ok({ state: control.getFeatureState(body as never) });
+      case "GET features": {
+        if (rest.length !== 3) return bad("Use /_emulator/features/{subscriptionId}/{namespace}/{name}.");
+        const [subscriptionId, namespace, name = ""] = rest;
+        return ok({ state: control.getFeatureState({ subscriptionId, namespace, name }) });
+      }
+      case "GET providers": {
+        if (rest.length !== 2) return bad("Use /_emulator/providers/{subscriptionId}/{namespace}.");
+        const [subscriptionId, namespace = ""] = rest;
+        return ok({ registrationState: control.getProviderState({ subscriptionId, namespace }) });
+      }
+      case "POST faults":
+        if (!isObject(body) || typeof body.kind !== "string") return bad("Body must be a FaultSpec.");
+        control.addFault(body as FaultSpec);
+        return ok();
+      case "DELETE faults":
+        control.clearFaults();
+        return ok();
+      case "PUT timings":
+        if (!isObject(body)) return bad("Body must be a partial EmulatorTimings.");
+        control.setTimings(body as Partial<EmulatorTimings>);
+        return ok();
+      case "PUT throttling":
+        if (body !== false && !isObject(body)) return bad("Body must be throttling settings or false.");
+        control.setThrottling(body as ThrottlingSettings);
+        return ok();
+      case "POST reset":
+        control.reset();
+        return ok();
+      default:
+        return armError(404, "NotFound", `No control route ${method} ${path}.`);
+    }
+  } catch (error) {
+    return bad(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * startEmulator: certificates, state, the HTTPS server, and the handle tests and tools use.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TokenAuthority } from "./auth";
+import { createControl } from "./control";
+import { FaultRegistry } from "./faults";
+import { newGuid } from "./ids";
+import { RequestLog } from "./log";
+import { readSeedFile } from "./seedFile";
+import { handleRequest } from "./server";
+import { EmulatorStore } from "./state/store";
+import { Throttler } from "./throttle";
+import { createCertificates } from "./tls";
+import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
+
+/** Library defaults: fast, for tests. */
+export const DEFAULT_TIMINGS: EmulatorTimings = {
+  featureRegistrationMs: 30,
+  providerRegistrationMs: 20,
+  operationMs: 40,
+  retryAfterSeconds: 0,
+};
+
+/** Options only the bin uses. */
+export interface InternalStartOptions {
+  /** Timings under those of the seed file and `timings` (the bin's demo timings). */
+  baseTimings?: Partial<EmulatorTimings>;
+  /** The emulator's clock (tests and the replay freeze and advance it). @default Date.now */
+  clock?: () => number;
+  /** Called with each (redacted) log entry. */
+  onRequest?: (entry: LoggedRequest) => void;
+  /** Fixed credentials (the bin prints them); random when absent. */
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/**
+ * Starts an emulator on a loopback port (a free one unless `port` is given).
+ * Resolves when it is listening.
+ */
+export async function startEmulator(options: StartEmulatorOptions & InternalStartOptions = {}): Promise<RunningEmulator> {
+  const fromFile = options.seedFile ? await readSeedFile(options.seedFile) : {};
+  const subscriptions = options.subscriptions ?? fromFile.subscriptions ?? [DEFAULT_SUBSCRIPTION_ID];
+  const timings: EmulatorTimings = { ...DEFAULT_TIMINGS, ...(options.baseTimings ?? {}), ...(fromFile.timings ?? {}), ...(options.timings ?? {}) };
+  const throttling = options.throttling !== undefined ? options.throttling : fromFile.throttling;
+  const host = options.host ?? "127.0.0.1";
+  const tenantId = options.tenantId ?? newGuid();
+  const clientId = options.clientId ?? newGuid();
+  const clientSecret = options.clientSecret ?? randomBytes(24).toString("base64url");
+
+  const certificates = await createCertificates({ hosts: [host] });
+  const store = new EmulatorStore(tenantId, timings, {
+    subscriptions,
+    clusters: [...(fromFile.clusters ?? []), ...(options.clusters ?? [])],
+    registeredFeatures: [...(fromFile.registeredFeatures ?? []), ...(options.registeredFeatures ?? [])],
+    approvalRequiredFeatures: [...(fromFile.approvalRequiredFeatures ?? []), ...(options.approvalRequiredFeatures ?? [])],
+  }, options.clock);
+  const faults = new FaultRegistry();
+  const log = new RequestLog(options.requestLogLimit ?? 100_000);
+  const throttler = new Throttler(throttling);
+  const control = createControl({ store, faults, log, throttler, initialTimings: { ...timings }, initialThrottling: throttling });
+
+  const runtime: { baseUrl: string; authority?: TokenAuthority } = { baseUrl: "" };
+  const sockets = new Set<Socket>();
+  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert }, (req, res) => {
+    void handleRequest(
+      {
+        baseUrl: () => runtime.baseUrl,
+        store,
+        faults,
+        log,
+        throttler,
+        authority: () => {
+          if (!runtime.authority) throw new Error("emulator not started");
+          return runtime.authority;
+        },
+        control,
+        info: () => ({ url: runtime.baseUrl, tenantId, clientId, subscriptionId: subscriptions[0] ?? DEFAULT_SUBSCRIPTION_ID, caPath }),
+        listPageSize: options.listPageSize ?? fromFile.listPageSize ?? 100,
+        onRequest: options.onRequest,
+      },
+      req,
+      res,
+    );
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("tlsClientError", () => {
+    /* a client that does not trust the CA hangs up; nothing to do */
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostInUrl = host.includes(":") ? `[${host}]` : host;
+  const baseUrl = `https://${hostInUrl}:${address.port}`;
+  runtime.baseUrl = baseUrl;
+  runtime.authority = new TokenAuthority(baseUrl, tenantId, clientId, clientSecret);
+
+  const dir = await mkdtemp(join(tmpdir(), "arm-emulator-"));
+  const caPath = join(dir, "ca.pem");
+  await writeFile(caPath, certificates.caCert, { mode: 0o644 });
+  const subscriptionId = subscriptions[0] ?? DEFAULT_SUBSCRIPTION_ID;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    ca: certificates.caCert,
+    caPath,
+    tenantId,
+    clientId,
+    clientSecret,
+    subscriptionId,
+    env: {
+      AZURE_TENANT_ID: tenantId,
+      AZURE_CLIENT_ID: clientId,
+      AZURE_CLIENT_SECRET: clientSecret,
+      AZURE_AUTHORITY_HOST: baseUrl,
+      AZURE_SUBSCRIPTION_ID: subscriptionId,
+      NODE_EXTRA_CA_CERTS: caPath,
+    },
+    control,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      }).then(() => rm(dir, { recursive: true, force: true }));
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `@aks-kube-proxy/arm-emulator`: a local HTTPS emulator of the slice of Azure Resource Manager
+ * that aks-kube-proxy uses (Microsoft.Features, resource providers, managedClusters with their
+ * long-running operations) plus the Microsoft Entra token endpoint `@azure/identity` needs.
+ *
+ * This file is the package's whole public face.
+ * @packageDocumentation
+ */
+
+/** The subscription every emulator serves unless told otherwise. */
+export { DEFAULT_SUBSCRIPTION_ID } from "./types";
+/** Public types: seeds, timings, options, the running emulator, its control surface, faults and log entries. */
+export type {
+  ClusterSeed,
+  ClusterRefArgs,
+  EmulatorControl,
+  EmulatorTimings,
+  FaultSpec,
+  FeatureRef,
+  LoggedRequest,
+  RunningEmulator,
+  StartEmulatorOptions,
+  ThrottlingSettings,
+  TokenBucketSettings,
+} from "./types";
+/** Starts an emulator on a loopback port; see {@link StartEmulatorOptions}. */
+export { startEmulator } from "./emulator";
+/** The library's default timings: feature 30 ms, provider 20 ms, operation 40 ms, Retry-After 0. */
+export { DEFAULT_TIMINGS } from "./emulator";
+/** ARM's documented per-subscription request budgets (reads 250 + 25/s, writes 200 + 10/s). */
+export { DEFAULT_THROTTLING } from "./throttle";
+/** The AKSHTTPCustomFeatures header value that lets a write skip the feature registration (as Azure's own tests do). */
+export { CUSTOM_FEATURE_HEADER_VALUE } from "./routes/managedClusters";

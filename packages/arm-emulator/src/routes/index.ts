@@ -1,0 +1,63 @@
+/**
+ * The ARM route table. Paths are matched case-insensitively (ARM treats them so);
+ * the first group of every pattern is the subscription id.
+ */
+import { featureActionRoute, getFeatureRoute, listFeaturesRoute } from "./features";
+import { deleteClusterRoute, getClusterRoute, listClustersRoute, patchClusterRoute, putClusterRoute } from "./managedClusters";
+import { getOperationResultRoute, getOperationStatusRoute } from "./operations";
+import { getProviderRoute, listProvidersRoute, providerActionRoute } from "./providers";
+import { getResourceGroupRoute, listResourceGroupsRoute, putResourceGroupRoute } from "./resourceGroups";
+import type { RouteHandler } from "./context";
+
+/** One route. `poll` marks operation-status reads (logged as kind "poll"). */
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: RouteHandler;
+  poll?: boolean;
+}
+
+const SUB = "/subscriptions/([^/]+)";
+const MC = "/providers/Microsoft\\.ContainerService/managedClusters";
+
+function route(method: string, path: string, handler: RouteHandler, poll = false): Route {
+  return { method, pattern: new RegExp(`^${path}/?$`, "i"), handler, poll };
+}
+
+/** Every ARM route the emulator serves. */
+export const ROUTES: Route[] = [
+  route("GET", `${SUB}/providers/Microsoft\\.Features/features`, (ctx, sub) => listFeaturesRoute(ctx, sub, [])),
+  route("GET", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features`, listFeaturesRoute),
+  route("GET", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features/([^/]+)`, getFeatureRoute),
+  route("POST", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features/([^/]+)/(register|unregister)`, featureActionRoute),
+  route("GET", `${SUB}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operations/([^/]+)`, getOperationStatusRoute, true),
+  route("GET", `${SUB}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operationresults/([^/]+)`, getOperationResultRoute, true),
+  route("GET", `${SUB}${MC}`, (ctx, sub) => listClustersRoute(ctx, sub, [])),
+  route("GET", `${SUB}/resourceGroups/([^/]+)${MC}`, listClustersRoute),
+  route("GET", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, getClusterRoute),
+  route("PUT", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, putClusterRoute),
+  route("PATCH", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, patchClusterRoute),
+  route("DELETE", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, deleteClusterRoute),
+  route("GET", `${SUB}/providers`, listProvidersRoute),
+  route("GET", `${SUB}/providers/([^/]+)`, getProviderRoute),
+  route("POST", `${SUB}/providers/([^/]+)/(register|unregister)`, providerActionRoute),
+  route("GET", `${SUB}/resourceGroups`, listResourceGroupsRoute),
+  route("GET", `${SUB}/resourceGroups/([^/]+)`, getResourceGroupRoute),
+  route("PUT", `${SUB}/resourceGroups/([^/]+)`, putResourceGroupRoute),
+];
+
+/** Finds the route for a request: the route and its groups, or whether the path exists for another method. */
+export function matchRoute(method: string, path: string): { route: Route; groups: string[] } | { pathKnown: boolean } {
+  let pathKnown = false;
+  for (const r of ROUTES) {
+    const m = r.pattern.exec(path);
+    if (!m) continue;
+    const effective = method === "HEAD" ? "GET" : method;
+    if (r.method !== effective) {
+      pathKnown = true;
+      continue;
+    }
+    return { route: r, groups: m.slice(1).map((g) => decodeURIComponent(g)) };
+  }
+  return { pathKnown };
+}

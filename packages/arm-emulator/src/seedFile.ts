@@ -1,0 +1,40 @@
+/**
+ * Reading a seed file: JSON `{ subscriptions?, clusters?, registeredFeatures?, approvalRequiredFeatures?, timings?, throttling?, listPageSize? }`.
+ */
+import { readFile } from "node:fs/promises";
+import { isObject } from "./http";
+import type { StartEmulatorOptions } from "./types";
+
+/** The options a seed file may set. */
+export type SeedFileContents = Pick<
+  StartEmulatorOptions,
+  "subscriptions" | "clusters" | "registeredFeatures" | "approvalRequiredFeatures" | "timings" | "throttling" | "listPageSize"
+>;
+
+/** Reads and checks a seed file; the error names the file and what is wrong. */
+export async function readSeedFile(path: string): Promise<SeedFileContents> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new Error(`Cannot read the seed file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`The seed file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (!isObject(data)) throw new Error(`The seed file ${path} must hold a JSON object.`);
+  const arrays = ["subscriptions", "clusters", "registeredFeatures", "approvalRequiredFeatures"] as const;
+  for (const key of arrays) {
+    if (data[key] !== undefined && !Array.isArray(data[key])) throw new Error(`In the seed file ${path}, "${key}" must be an array.`);
+  }
+  for (const [i, c] of ((data.clusters as unknown[] | undefined) ?? []).entries()) {
+    if (!isObject(c) || typeof c.resourceGroup !== "string" || typeof c.name !== "string") {
+      throw new Error(`In the seed file ${path}, clusters[${i}] needs "resourceGroup" and "name" strings.`);
+    }
+  }
+  if (data.timings !== undefined && !isObject(data.timings)) throw new Error(`In the seed file ${path}, "timings" must be an object.`);
+  return data as SeedFileContents;
+}

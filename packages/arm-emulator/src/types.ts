@@ -1,0 +1,155 @@
+/**
+ * Public types of the emulator (contract A). Kept in one module so that every
+ * internal module and `index.ts` agree on them.
+ */
+
+/** The subscription every emulator serves unless told otherwise. */
+export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
+
+/** A cluster to create at start (or through `control.seedCluster`), already provisioned. */
+export interface ClusterSeed {
+  /** @default DEFAULT_SUBSCRIPTION_ID */
+  subscriptionId?: string;
+  resourceGroup: string;
+  name: string;
+  /** @default "westus2" */
+  location?: string;
+  /** @default "1.33.2" */
+  kubernetesVersion?: string;
+  /** "azure" | "kubenet" | "none". @default "azure" */
+  networkPlugin?: string;
+  /** "azure" | "calico" | "cilium" | undefined. @default undefined */
+  networkPolicy?: string;
+  /** Stored exactly as given (may be `{}`); omitted = the cluster never had one. */
+  kubeProxyConfig?: unknown;
+  tags?: Record<string, string>;
+  /** @default 1 */
+  agentPoolCount?: number;
+  /** Merged (shallowly) into `properties`. */
+  extraProperties?: Record<string, unknown>;
+}
+
+/** How long the emulated asynchronous things take. */
+export interface EmulatorTimings {
+  /** NotRegistered -> Registering -> Registered (and Registered -> Unregistering -> Unregistered). */
+  featureRegistrationMs: number;
+  /** Registering -> Registered. */
+  providerRegistrationMs: number;
+  /** LRO InProgress -> Succeeded. */
+  operationMs: number;
+  /** Retry-After on polls and 202s (0 allowed for tests). */
+  retryAfterSeconds: number;
+}
+
+/** One token bucket: `capacity` requests, refilled at `refillPerSecond`. */
+export interface TokenBucketSettings {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/** Per-subscription request budgets, or `false` to turn throttling off. */
+export type ThrottlingSettings = { reads?: TokenBucketSettings; writes?: TokenBucketSettings } | false;
+
+/** A feature flag reference. */
+export interface FeatureRef {
+  subscriptionId?: string;
+  /** @default "Microsoft.ContainerService" */
+  namespace?: string;
+  name: string;
+}
+
+/** Options of {@link startEmulator}. */
+export interface StartEmulatorOptions {
+  /** 0 / undefined = a free loopback port. */
+  port?: number;
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** @default [DEFAULT_SUBSCRIPTION_ID] */
+  subscriptions?: string[];
+  clusters?: ClusterSeed[];
+  /** Start Registered (and with the provider refreshed after it). */
+  registeredFeatures?: FeatureRef[];
+  /** Feature names whose registration needs approval: register -> Pending forever. */
+  approvalRequiredFeatures?: string[];
+  /** Library defaults are fast (tens of ms) with Retry-After 0. */
+  timings?: Partial<EmulatorTimings>;
+  /** Defaults: reads 250 refilled 25/s, writes 200 refilled 10/s (ARM's documented budgets). */
+  throttling?: ThrottlingSettings;
+  /** JSON `{ subscriptions?, clusters?, registeredFeatures?, approvalRequiredFeatures?, timings?, throttling? }`. */
+  seedFile?: string;
+  /** Page size of the managedClusters list operations. @default 100 */
+  listPageSize?: number;
+  /** Most entries the request log keeps (oldest dropped first). @default 100000 */
+  requestLogLimit?: number;
+}
+
+/** One request the emulator answered, with secrets redacted. */
+export interface LoggedRequest {
+  /** The `x-ms-request-id` the emulator answered with. */
+  id: string;
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  /** `Authorization` (and any other secret-bearing header) redacted. */
+  requestHeaders: Record<string, string>;
+  /** Parsed JSON body (token requests: secrets redacted). */
+  requestBody?: unknown;
+  kind: "read" | "write" | "poll" | "token" | "control";
+}
+
+/** A fault to inject; each is consumed by `count` matching requests (or operations / reads). */
+export type FaultSpec =
+  | { kind: "status"; status: 500 | 503 | 429 | 409 | number; method?: string; pathPattern: string; count: number; armCode?: string; retryAfterSeconds?: number }
+  | { kind: "drop"; method?: string; pathPattern: string; count: number }
+  | { kind: "slow"; method?: string; pathPattern: string; count: number; delayMs: number }
+  | { kind: "lro-failed"; pathPattern: string; count: number; armCode?: string; message?: string }
+  | { kind: "feature-flap"; reads: number; featureName?: string };
+
+/** Identifies a cluster. */
+export interface ClusterRefArgs {
+  subscriptionId?: string;
+  resourceGroup: string;
+  name: string;
+}
+
+/** In-process control of a running emulator (the same operations exist over HTTP under `/_emulator/`). */
+export interface EmulatorControl {
+  seedCluster(seed: ClusterSeed): void;
+  /** Raw stored ARM JSON (deep copy), as the newest preview api-version would return it. */
+  getCluster(ref: ClusterRefArgs): Record<string, unknown> | undefined;
+  /** Out-of-band change (drift); bumps the etag. */
+  updateCluster(ref: ClusterRefArgs, mutate: (raw: Record<string, unknown>) => void): void;
+  /** What kube-proxy the cluster actually runs (IPTABLES when NFTABLES was set on k8s < 1.33; DISABLED when enabled is false). */
+  effectiveKubeProxyMode(ref: ClusterRefArgs): string | undefined;
+  setFeatureState(args: FeatureRef & { state: string }): void;
+  getFeatureState(args: FeatureRef): string;
+  getProviderState(args: { subscriptionId?: string; namespace: string }): string;
+  requestLog(): LoggedRequest[];
+  clearRequestLog(): void;
+  addFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  setTimings(t: Partial<EmulatorTimings>): void;
+  setThrottling(t: StartEmulatorOptions["throttling"]): void;
+  /** Back to the seed (clusters, features, providers, operations, faults, log, buckets). */
+  reset(): void;
+}
+
+/** A started emulator. */
+export interface RunningEmulator {
+  /** https://127.0.0.1:PORT — the ARM endpoint AND the Entra authority host. */
+  url: string;
+  /** PEM of the CA that signed the server certificate. */
+  ca: string;
+  /** The same PEM written to a temporary file (for NODE_EXTRA_CA_CERTS). */
+  caPath: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+  /** AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST, AZURE_SUBSCRIPTION_ID, NODE_EXTRA_CA_CERTS. */
+  env: Record<string, string>;
+  control: EmulatorControl;
+  stop(): Promise<void>;
+}

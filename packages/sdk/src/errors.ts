@@ -1,0 +1,234 @@
+/**
+ * Typed errors. Every error the SDK throws extends {@link KubeProxyError}: a stable `code`, the ARM error code and
+ * request id when Azure answered, and a message that says what to do next. Tokens never appear in them.
+ * @packageDocumentation
+ */
+import type { Finding } from "./findings";
+
+const BRAND = Symbol.for("aks-kube-proxy.error");
+
+/** Details shared by every {@link KubeProxyError}. */
+export interface KubeProxyErrorDetails {
+  /** The ARM error code (`error.code` of the response body), when Azure answered with one. */
+  readonly armCode?: string;
+  /** The `x-ms-request-id` of the response that failed, when there was one. */
+  readonly requestId?: string;
+  /** The HTTP status code, when there was a response. */
+  readonly statusCode?: number;
+  /** The underlying error. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every SDK error. Test with {@link isKubeProxyError} (works across two copies of the package, where
+ * `instanceof` does not).
+ */
+export class KubeProxyError extends Error {
+  /** Stable, documented code (e.g. `ValidationError`, `ClusterBusy`). */
+  readonly code: string;
+  /** The ARM error code, when Azure answered with one. */
+  readonly armCode?: string;
+  /** The ARM request id (`x-ms-request-id`) of the failing response. */
+  readonly requestId?: string;
+  /** HTTP status code of the failing response. */
+  readonly statusCode?: number;
+
+  /**
+   * @param code - stable error code
+   * @param message - what happened and what to do next
+   * @param details - ARM code, request id, status code, cause
+   */
+  constructor(code: string, message: string, details: KubeProxyErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (details.armCode !== undefined) this.armCode = details.armCode;
+    if (details.requestId !== undefined) this.requestId = details.requestId;
+    if (details.statusCode !== undefined) this.statusCode = details.statusCode;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `x` is an error thrown by this SDK (any copy of it).
+ * @param x - anything caught
+ */
+export function isKubeProxyError(x: unknown): x is KubeProxyError {
+  return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** One problem found in a settings document or an argument. */
+export interface ValidationIssue {
+  /** JSON path of the offending value, e.g. `$.ipvsConfig.tcpTimeoutSeconds`. */
+  readonly path: string;
+  /** What is wrong. */
+  readonly message: string;
+  /** The value found (omitted when absent). */
+  readonly found?: unknown;
+  /** What is allowed, in words. */
+  readonly allowed?: string;
+  /** A did-you-mean, when the value is close to an allowed one. */
+  readonly suggestion?: string;
+}
+
+/** Input was refused before anything was sent. `issues` lists every problem with its JSON path. */
+export class ValidationError extends KubeProxyError {
+  /** Every problem found. */
+  readonly issues: readonly ValidationIssue[];
+  /**
+   * @param message - summary; the issues follow in it
+   * @param issues - every problem found, with its path
+   */
+  constructor(message: string, issues: readonly ValidationIssue[] = [], details: KubeProxyErrorDetails = {}) {
+    super("ValidationError", message, details);
+    this.issues = issues;
+  }
+}
+
+/** The plan has blockers (e.g. IPVS with Azure Network Policy); nothing was written. */
+export class PlanBlockedError extends KubeProxyError {
+  /** The blocking findings. */
+  readonly findings: readonly Finding[];
+  /** @param findings - the blockers */
+  constructor(findings: readonly Finding[], clusterName?: string) {
+    const where = clusterName ? ` for cluster ${clusterName}` : "";
+    super(
+      "PlanBlocked",
+      `The change${where} is blocked, nothing was written:\n${findings.map((f) => `  - [${f.id}] ${f.message}`).join("\n")}`,
+    );
+    this.findings = findings;
+  }
+}
+
+/** The preview is not enabled on the subscription (ARM `KubeProxyConfigFeatureNotRegistered`). */
+export class PreviewNotEnabledError extends KubeProxyError {
+  /** @param message - ARM's message, when there is one */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("PreviewNotEnabled", message, details);
+  }
+}
+
+/** The feature flag is `Pending`: it needs approval, waiting will not help. */
+export class FeatureApprovalRequiredError extends KubeProxyError {
+  /** @param message - what to do */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("FeatureApprovalRequired", message, details);
+  }
+}
+
+/** Enabling the preview did not finish within the timeout. */
+export class FeatureRegistrationTimeoutError extends KubeProxyError {
+  /** Which step was stuck. */
+  readonly step: "feature" | "provider";
+  /** The last state read for that step. */
+  readonly lastState: string;
+  /** @param message - names the stuck state and what to run next */
+  constructor(message: string, args: { step: "feature" | "provider"; lastState: string }, details: KubeProxyErrorDetails = {}) {
+    super("FeatureRegistrationTimeout", message, details);
+    this.step = args.step;
+    this.lastState = args.lastState;
+  }
+}
+
+/** The cluster (or its resource group) does not exist. */
+export class ClusterNotFoundError extends KubeProxyError {
+  /** @param message - names the cluster */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("ClusterNotFound", message, details);
+  }
+}
+
+/** Another operation is running on the cluster (409 `OperationNotAllowed`) and did not finish within the timeout. */
+export class ClusterBusyError extends KubeProxyError {
+  /** @param message - what to do */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("ClusterBusy", message, details);
+  }
+}
+
+/** The cluster changed between our read and our write (412 on `If-Match`), again after one re-read. */
+export class PreconditionFailedError extends KubeProxyError {
+  /** @param message - what to do */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("PreconditionFailed", message, details);
+  }
+}
+
+/** 401 or 403: the credential is missing, invalid, or lacks permission. */
+export class UnauthorizedError extends KubeProxyError {
+  /** @param message - what to do */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("Unauthorized", message, details);
+  }
+}
+
+/** Azure refused the kubeProxyConfig itself (`KubeProxyConfigFieldUnsupported`, `KubeProxyConfigValueUnsupported`, `KubeProxyConfigDisabledBYOCNIOnly`). */
+export class SettingsRejectedError extends KubeProxyError {
+  /** @param message - ARM's reason and what to change */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("SettingsRejected", message, details);
+  }
+}
+
+/** A long-running operation ended `Failed` or `Canceled`; `armCode` is the operation's error code. */
+export class OperationFailedError extends KubeProxyError {
+  /** The terminal status (`Failed`, `Canceled`). */
+  readonly status: string;
+  /** The operation URL that reported it. */
+  readonly operationUrl?: string;
+  /** @param message - ARM's error message */
+  constructor(message: string, args: { status: string; operationUrl?: string }, details: KubeProxyErrorDetails = {}) {
+    super("OperationFailed", message, details);
+    this.status = args.status;
+    if (args.operationUrl !== undefined) this.operationUrl = args.operationUrl;
+  }
+}
+
+/** A wait did not finish within its `timeoutInMs`. */
+export class OperationTimeoutError extends KubeProxyError {
+  /** The last state seen. */
+  readonly lastState?: string;
+  /** The operation URL to re-attach to, when there is one. */
+  readonly operationUrl?: string;
+  /** @param message - names the state and what to run next */
+  constructor(message: string, args: { lastState?: string; operationUrl?: string } = {}, details: KubeProxyErrorDetails = {}) {
+    super("Timeout", message, details);
+    if (args.lastState !== undefined) this.lastState = args.lastState;
+    if (args.operationUrl !== undefined) this.operationUrl = args.operationUrl;
+  }
+}
+
+/** The caller's `AbortSignal` fired. */
+export class AbortedError extends KubeProxyError {
+  /** The operation URL that was being waited on, when there was one. */
+  readonly operationUrl?: string;
+  /** @param message - what was interrupted and in which state it was left */
+  constructor(message = "The operation was aborted.", args: { operationUrl?: string } = {}, details: KubeProxyErrorDetails = {}) {
+    super("Aborted", message, details);
+    if (args.operationUrl !== undefined) this.operationUrl = args.operationUrl;
+  }
+}
+
+/** Any other error answered by Azure Resource Manager. */
+export class ArmError extends KubeProxyError {
+  /** @param message - ARM's message */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("ArmError", message, details);
+  }
+}
+
+/** createCluster found a cluster of that name: it never modifies an existing cluster. */
+export class ClusterExistsError extends KubeProxyError {
+  /** @param message - what to do */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("ClusterExists", message, details);
+  }
+}
+
+/** Azure reported success but reading the cluster back shows other settings than those written. */
+export class VerificationFailedError extends KubeProxyError {
+  /** @param message - what was expected and found */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("VerificationFailed", message, details);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * `@aks-kube-proxy/sdk`: the typed client that enables the AKS kube-proxy configuration preview and converges
+ * clusters' `networkProfile.kubeProxyConfig`. This file is the package's whole public face.
+ * @packageDocumentation
+ */
+
+/**
+ * The Azure SDK's own model of kubeProxyConfig (`ContainerServiceNetworkProfileKubeProxyConfig` from
+ * `@azure/arm-containerservice` 21.2.0-beta.1), re-exported, never redeclared.
+ */
+export type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+/** The Azure SDK's model of ipvsConfig. */
+export type { ContainerServiceNetworkProfileKubeProxyConfigIpvsConfig as KubeProxyIpvsConfig } from "@azure/arm-containerservice";
+
+// constants
+export {
+  /** Default managedClusters api-version ("2026-08-02-preview"). */
+  DEFAULT_API_VERSION,
+  /** Oldest api-version that knows kubeProxyConfig ("2022-08-02-preview"). */
+  MIN_API_VERSION,
+  /** First api-version with NFTABLES ("2025-09-02-preview"). */
+  NFTABLES_MIN_API_VERSION,
+  /** "KubeProxyConfigurationPreview". */
+  FEATURE_NAME,
+  /** "Microsoft.ContainerService". */
+  PROVIDER_NAMESPACE,
+  /** "AKSHTTPCustomFeatures". */
+  PREVIEW_FEATURE_HEADER_NAME,
+  /** "Microsoft.ContainerService/KubeProxyConfigurationPreview". */
+  PREVIEW_FEATURE_HEADER_VALUE,
+  /** "aks-kube-proxy", the @azure/logger namespace. */
+  LOGGER_NAME,
+} from "./constants";
+
+// settings input (pure)
+/** Parse the `--kube-proxy-config` file format into the SDK model; throws ValidationError. */
+export { parseKubeProxySettings, readKubeProxySettingsFile } from "./settings/parse";
+/** Result and options of parsing. */
+export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./settings/parse";
+/** Canonical JSON with sorted keys. */
+export { canonicalKubeProxyJson } from "./settings/canonical";
+/** Options of canonicalKubeProxyJson. */
+export type { CanonicalJsonOptions } from "./settings/canonical";
+/** JSON Schema of the settings file (also packages/sdk/schema/kube-proxy-config.schema.json). */
+export { kubeProxySettingsJsonSchema } from "./settings/schema";
+/** Effective settings for every shape Azure returns. */
+export { effectiveKubeProxySettings, sameKubeProxySettings } from "./settings/effective";
+/** Effective settings and field changes. */
+export type { EffectiveKubeProxySettings, FieldChange } from "./settings/effective";
+/** Known enum values. */
+export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./settings/model";
+
+// findings, rules, plan (pure)
+/** A coded finding. */
+export type { Finding, FindingSeverity } from "./findings";
+/** The rule checker. */
+export { checkKubeProxyRules } from "./rules";
+/** Facts and arguments of the rule checker. */
+export type { ClusterFacts, CheckKubeProxyRulesArgs } from "./rules";
+/** The pure planner. */
+export { planKubeProxyChange } from "./plan";
+/** A plan and its arguments. */
+export type { KubeProxyPlan, PlanKubeProxyChangeArgs } from "./plan";
+
+// clusters
+/** Parse a managed cluster resource id. */
+export { parseClusterId } from "./clusterRef";
+/** Cluster references. */
+export type { ClusterRef, ResolvedClusterRef } from "./clusterRef";
+/** The SDK's view of a cluster. */
+export type { ClusterState } from "./clusterState";
+
+// client
+/** The typed client. */
+export { KubeProxyClient } from "./client";
+/** Options and results of the client's operations. */
+export type {
+  KubeProxyClientOptions,
+  PollingOptions,
+  ReadOptions,
+  ListClustersOptions,
+  PlanOptions,
+  ApplyOptions,
+  ApplyResult,
+  WaitForOperationOptions,
+  CreateClusterOptions,
+  DeleteClusterOptions,
+  PreviewStatus,
+} from "./client";
+/** Options and result of enablePreview. */
+export type { EnablePreviewOptions, EnablePreviewResult } from "./preview/enablePreview";
+/** Progress events. */
+export type { ApplyProgress, EnablePreviewProgress } from "./progress";
+/** Pipeline options. */
+export type { RetryOptions, AdditionalPolicy } from "./arm/pipeline";
+/** Log entries passed to the logger hook. */
+export type { LogEntry, LogLevel } from "./log";
+
+// credentials and clouds (shared by cli and pulumi)
+/** Cloud endpoints by name or endpoint. */
+export { resolveCloud, isPublicCloudLoginHost, AZURE_CLOUDS } from "./cloud";
+/** Cloud types. */
+export type { AzureCloudName, CloudEndpoints, ResolveCloudOptions } from "./cloud";
+/** The credential factory. */
+export { createCredential } from "./credential";
+/** Options of createCredential. */
+export type { CreateCredentialOptions } from "./credential";
+
+// errors
+/** Typed errors; test with isKubeProxyError (survives two copies of the package). */
+export {
+  KubeProxyError,
+  isKubeProxyError,
+  ValidationError,
+  PlanBlockedError,
+  PreviewNotEnabledError,
+  FeatureApprovalRequiredError,
+  FeatureRegistrationTimeoutError,
+  ClusterNotFoundError,
+  ClusterExistsError,
+  ClusterBusyError,
+  PreconditionFailedError,
+  UnauthorizedError,
+  SettingsRejectedError,
+  OperationFailedError,
+  OperationTimeoutError,
+  VerificationFailedError,
+  AbortedError,
+  ArmError,
+} from "./errors";
+/** Error details and validation issues. */
+export type { KubeProxyErrorDetails, ValidationIssue } from "./errors";
+
+// ---------------------------------------------------------------------------------------------------------------
+// BEGIN rollout exports — owned by the fleet helper (packages/sdk/src/rollout/**). Add the rollout API below this
+// line; keep the explicit-named-export style and TSDoc on every export.
+// ---------------------------------------------------------------------------------------------------------------
+
+// rollout file (pure)
+/** Parse a rollout file (YAML or JSON) into a normalised spec; throws ValidationError with paths and lines. */
+export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./rollout/parseSpec";
+/** Result and options of parsing a rollout file. */
+export type { ParsedRolloutSpec, ParseRolloutOptions } from "./rollout/parseSpec";
+/** The rollout model. */
+export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, ClusterSelector } from "./rollout/spec";
+/** JSON Schema of the rollout file (also packages/sdk/schema/rollout.schema.json). */
+export { rolloutJsonSchema } from "./rollout/schema";
+
+// fleet selection, sharding, waves, plan (pure)
+/** Fleet selection by selectors and per-group settings. */
+export { selectFleet, matchesSelector } from "./rollout/select";
+/** What selectors look at, and a selected cluster. */
+export type { SelectableCluster, SelectedCluster } from "./rollout/select";
+/** Deterministic sharding (`--shard i/n`). */
+export { parseShard, shardOf, inShard } from "./rollout/shard";
+/** A shard. */
+export type { Shard } from "./rollout/shard";
+/** The wave planner. */
+export { planWaves } from "./rollout/waves";
+/** Planned waves. */
+export type { PlannedWave, WavePlan } from "./rollout/waves";
+/** The rollout planner, and a fresh journal from a plan. */
+export { planRollout, createRolloutJournal } from "./rollout/plan";
+/** A rollout plan. */
+export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, PlanRolloutArgs } from "./rollout/plan";
+
+// journal
+/** Journal markers, spec hash and counts. */
+export { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, countClusters } from "./rollout/journal";
+/** The journal model. */
+export type {
+  RolloutJournal,
+  JournalCluster,
+  JournalWave,
+  JournalSubscription,
+  JournalRun,
+  JournalError,
+  RolloutClusterStatus,
+  RolloutSkipReason,
+  RolloutOutcome,
+  RolloutCounts,
+} from "./rollout/journal";
+/** The journal file: atomic writes, group commit, lock; and a lock-free reader. */
+export { RolloutJournalFile, readRolloutJournal, JournalLockedError } from "./rollout/journalFile";
+/** Options of the journal file. */
+export type { JournalFileOptions } from "./rollout/journalFile";
+
+// execution
+/** Lists the rollout's subscriptions (paged, in parallel). */
+export { listRolloutClusters } from "./rollout/list";
+/** Options of listRolloutClusters. */
+export type { ListRolloutClustersOptions } from "./rollout/list";
+/** Runs or resumes a rollout journal. */
+export { runRollout } from "./rollout/execute";
+/** Executor options, client seam, progress and result. */
+export type {
+  RunRolloutOptions,
+  RolloutRunResult,
+  RolloutClient,
+  RolloutClientFactory,
+  RolloutProgressEvent,
+  RolloutProgressSnapshot,
+  RolloutWaveProgress,
+} from "./rollout/execute";
+/** The adaptive per-subscription ARM rate limiter (a core-rest-pipeline policy). */
+export { ArmRateLimiter } from "./rollout/rateLimiter";
+/** Options and statistics of the rate limiter. */
+export type { ArmRateLimiterOptions, ArmRateLimiterStats } from "./rollout/rateLimiter";
+/** Rollback journal from a rollout journal. */
+export { createRollbackJournal } from "./rollout/rollback";
+/** Arguments of createRollbackJournal. */
+export type { CreateRollbackJournalArgs } from "./rollout/rollback";
+
+// reports
+/** Report (one journal or merged shards) and JUnit XML. */
+export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
+/** Report types. */
+export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
+/** Durations as rollout files write them ("10m", "1h30m"). */
+export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
+
+// END rollout exports

@@ -1,0 +1,95 @@
+/**
+ * The pure plan: current vs desired settings, field-by-field changes, warnings and blockers. Writes nothing.
+ * @packageDocumentation
+ */
+import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+import type { ClusterState } from "./clusterState";
+import type { Finding } from "./findings";
+import { checkKubeProxyRules } from "./rules";
+import { diffEffectiveSettings, effectiveKubeProxySettings, isEmptyKubeProxyConfig, type EffectiveKubeProxySettings, type FieldChange } from "./settings/effective";
+
+/** A planned change of one cluster's kube-proxy settings. */
+export interface KubeProxyPlan {
+  /** The cluster as read. */
+  readonly cluster: ClusterState;
+  /** What the cluster effectively runs now. */
+  readonly current: EffectiveKubeProxySettings;
+  /** The settings that would be written (replacing kubeProxyConfig whole). */
+  readonly desired: KubeProxyConfig;
+  /** What the cluster would effectively run afterwards. */
+  readonly desiredEffective: EffectiveKubeProxySettings;
+  /** Field-by-field differences (empty when converged). */
+  readonly changes: FieldChange[];
+  /** Warnings and notes (severity tells which). */
+  readonly warnings: Finding[];
+  /** Findings that stop apply. Always empty when there are no changes (those become warnings). */
+  readonly blockers: Finding[];
+  /** True when a write is needed. */
+  readonly hasChanges: boolean;
+}
+
+/** Arguments of {@link planKubeProxyChange}. */
+export interface PlanKubeProxyChangeArgs {
+  /** The cluster as read ({@link KubeProxyClient.getCluster}). */
+  readonly cluster: ClusterState;
+  /** The desired settings. */
+  readonly desired: KubeProxyConfig;
+  /** The api-version the write would use. */
+  readonly apiVersion: string;
+  /** The caller means to disable kube-proxy. @default false */
+  readonly allowDisable?: boolean;
+}
+
+function isByoCni(cluster: ClusterState): boolean {
+  return (cluster.networkPlugin ?? "").toLowerCase() === "none";
+}
+
+/**
+ * Plans a change, purely. Shapes Azure returns are read so that no change is spurious: an absent kubeProxyConfig and
+ * `{}` are the default (enabled, IPTABLES); on a bring-your-own-CNI cluster (networkPlugin none), where `{}` is also
+ * what Azure returns after kube-proxy was disabled (azure-rest-api-specs #22208), `{}` counts as already disabled when
+ * `enabled: false` is desired, and an explicit `enabled: true` is written to resolve the ambiguity.
+ * @param args - cluster, desired settings, api-version, allowDisable
+ */
+export function planKubeProxyChange(args: PlanKubeProxyChangeArgs): KubeProxyPlan {
+  const { cluster, desired, apiVersion } = args;
+  const desiredEffective = effectiveKubeProxySettings(desired);
+  let current = cluster.effective;
+  const notes: Finding[] = [];
+  let changes: FieldChange[];
+
+  const emptyOnByoCni = isEmptyKubeProxyConfig(cluster.kubeProxyConfig) && isByoCni(cluster);
+  if (emptyOnByoCni && desired.enabled === false) {
+    current = { ...desiredEffective, enabled: false };
+    changes = [];
+    notes.push({
+      id: "empty-config-read-as-disabled",
+      severity: "note",
+      path: "enabled",
+      message: "Azure returns kubeProxyConfig {} after kube-proxy was disabled (azure-rest-api-specs #22208); on this bring-your-own-CNI cluster it is read as already disabled.",
+    });
+  } else {
+    changes = diffEffectiveSettings(current, desiredEffective);
+    if (emptyOnByoCni && changes.length === 0 && desired.enabled === true) {
+      changes = [{ path: "enabled", before: undefined, after: true }];
+      notes.push({
+        id: "empty-config-ambiguous",
+        severity: "note",
+        path: "enabled",
+        message: "kubeProxyConfig reads {} on this bring-your-own-CNI cluster, which Azure also returns after kube-proxy was disabled; enabled: true is written explicitly to resolve it.",
+      });
+    }
+  }
+
+  const hasChanges = changes.length > 0;
+  const findings = checkKubeProxyRules({ facts: cluster, current, desired, apiVersion, ...(args.allowDisable !== undefined ? { allowDisable: args.allowDisable } : {}) });
+  const blockers: Finding[] = [];
+  const warnings: Finding[] = [];
+  for (const f of findings) {
+    if (f.severity !== "blocker") warnings.push(f);
+    else if (hasChanges) blockers.push(f);
+    else warnings.push({ ...f, severity: "warning", message: `The cluster already has these settings, but: ${f.message}` });
+  }
+  warnings.push(...notes);
+  return { cluster, current, desired, desiredEffective, changes, warnings, blockers, hasChanges };
+}

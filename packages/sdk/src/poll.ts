@@ -1,0 +1,107 @@
+/**
+ * Waiting helpers shared by every poller: abortable sleeps, Retry-After parsing and clamping, backoff, deadlines.
+ * @packageDocumentation
+ */
+import { delay } from "@azure/core-util";
+import { AbortedError } from "./errors";
+
+/** Polling settings resolved with defaults. @internal */
+export interface PollingSettings {
+  readonly intervalInMs: number;
+  readonly maxIntervalInMs: number;
+  readonly maxRetryAfterInMs: number;
+  readonly consecutiveRegisteredReads: number;
+}
+
+/** Default polling settings (real Azure: feature registration takes minutes, cluster updates several). @internal */
+export const DEFAULT_POLLING: PollingSettings = {
+  intervalInMs: 5_000,
+  maxIntervalInMs: 30_000,
+  maxRetryAfterInMs: 60_000,
+  consecutiveRegisteredReads: 10,
+};
+
+/**
+ * Sleeps `ms`, rejecting with {@link AbortedError} as soon as `abortSignal` fires.
+ * @internal
+ */
+export async function sleep(ms: number, abortSignal: AbortSignal | undefined, what = "waiting"): Promise<void> {
+  throwIfAborted(abortSignal, what);
+  try {
+    await delay(Math.max(0, ms), abortSignal ? { abortSignal } : undefined);
+  } catch (error) {
+    if (abortSignal?.aborted) throw new AbortedError(`Aborted while ${what}.`, {}, { cause: abortSignal.reason });
+    throw error;
+  }
+}
+
+/**
+ * Throws {@link AbortedError} when the signal has fired.
+ * @internal
+ */
+export function throwIfAborted(abortSignal: AbortSignal | undefined, what = "working"): void {
+  if (abortSignal?.aborted) throw new AbortedError(`Aborted while ${what}.`, {}, { cause: abortSignal.reason });
+}
+
+/** Header access, as both core-rest-pipeline and fetch-like headers offer it. @internal */
+export interface HeaderSource {
+  get(name: string): string | undefined | null;
+}
+
+/**
+ * The server's requested wait, from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or HTTP date).
+ * @internal
+ */
+export function parseRetryAfterInMs(headers: HeaderSource | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const value = headers.get(name);
+    if (value !== undefined && value !== null && value.trim() !== "" && Number.isFinite(Number(value))) return Math.max(0, Number(value));
+  }
+  const value = headers.get("retry-after");
+  if (value === undefined || value === null || value.trim() === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.max(0, Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * The next wait: the server's Retry-After when it gave one (never shorter than our interval, clamped to the maximum),
+ * else exponential backoff from `intervalInMs` to `maxIntervalInMs`.
+ * @internal
+ */
+export function nextPollDelayInMs(args: { attempt: number; retryAfterInMs: number | undefined; polling: PollingSettings }): number {
+  const { attempt, retryAfterInMs, polling } = args;
+  if (retryAfterInMs !== undefined) return Math.min(Math.max(retryAfterInMs, polling.intervalInMs), polling.maxRetryAfterInMs);
+  return Math.min(polling.intervalInMs * 2 ** Math.min(attempt, 20), Math.max(polling.maxIntervalInMs, polling.intervalInMs));
+}
+
+/** A point in time by which an operation must finish. @internal */
+export class Deadline {
+  readonly startedAt = Date.now();
+  constructor(readonly timeoutInMs: number) {}
+  /** Milliseconds since start. */
+  elapsedInMs(): number {
+    return Date.now() - this.startedAt;
+  }
+  /** Milliseconds left (0 when past). */
+  remainingInMs(): number {
+    return Math.max(0, this.startedAt + this.timeoutInMs - Date.now());
+  }
+  /** True when no time is left. */
+  expired(): boolean {
+    return this.remainingInMs() <= 0;
+  }
+}
+
+/**
+ * Formats a duration for messages ("2m 5s", "850ms").
+ * @internal
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
+}

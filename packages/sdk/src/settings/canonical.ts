@@ -1,0 +1,35 @@
+/**
+ * Canonical JSON: sorted keys, no undefined members, stable across runs, so diffs never show a change that is not one.
+ * @packageDocumentation
+ */
+import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+
+/** Options of {@link canonicalKubeProxyJson}. */
+export interface CanonicalJsonOptions {
+  /** Indentation for humans. @default 0 (compact) */
+  readonly indent?: number;
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortDeep(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Serialises settings with sorted keys (recursively) and without undefined members; `undefined` gives `"null"`.
+ * `parseKubeProxySettings(JSON.parse(canonicalKubeProxyJson(x))).settings` equals `x` for any parsed `x`.
+ * @param settings - the settings, or undefined for "not set"
+ * @param options - indentation
+ */
+export function canonicalKubeProxyJson(settings: KubeProxyConfig | undefined, options: CanonicalJsonOptions = {}): string {
+  if (settings === undefined) return "null";
+  return JSON.stringify(sortDeep(settings), null, options.indent ?? 0);
+}
