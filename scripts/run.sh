@@ -40,8 +40,9 @@ loopback_only() {
 
 run_tests() {
   setup
-  echo "› pnpm lint" >&2
+  echo "› pnpm lint, pnpm typecheck" >&2
   pnpm lint
+  pnpm typecheck
   mkdir -p .test-results
   rm -f .test-results/jest.json
   echo "› pnpm test (loopback-only network namespace)" >&2

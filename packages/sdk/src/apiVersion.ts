@@ -23,7 +23,7 @@ export function compareApiVersions(a: string, b: string): number {
 /**
  * Throws a {@link ValidationError} unless `apiVersion` is a preview api-version at least {@link MIN_API_VERSION}:
  * GA api-versions of managedClusters do not model kubeProxyConfig (a write through them keeps the old value).
- * @internal
+ * @param apiVersion - the managedClusters api-version to check
  */
 export function assertSupportedApiVersion(apiVersion: string): void {
   const match = API_VERSION_PATTERN.exec(apiVersion);

@@ -32,6 +32,9 @@ export {
   LOGGER_NAME,
 } from "./constants";
 
+/** Refuses (ValidationError) an api-version that cannot carry kubeProxyConfig: GA, malformed, or older than MIN_API_VERSION. */
+export { assertSupportedApiVersion } from "./apiVersion";
+
 // settings input (pure)
 /** Parse the `--kube-proxy-config` file format into the SDK model; throws ValidationError. */
 export { parseKubeProxySettings, readKubeProxySettingsFile } from "./settings/parse";

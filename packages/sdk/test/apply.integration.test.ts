@@ -314,6 +314,24 @@ describe("apply against the emulator", () => {
     expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(bogus);
   });
 
+  test("a credential that cannot get a token gives UnauthorizedError that says how to log in", async () => {
+    const client = t.client({
+      credential: {
+        getToken: async () => {
+          const e = new Error("EnvironmentCredential: AZURE_TENANT_ID is not set. ManagedIdentityCredential: no endpoint. AzureCliCredential: az not found.");
+          e.name = "AggregateAuthenticationError";
+          throw e;
+        },
+      },
+    });
+    const before = t.em.control.requestLog().length;
+    const error = await client.getCluster(ref("plain")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect((error as UnauthorizedError).code).toBe("Unauthorized");
+    expect((error as Error).message).toMatch(/AzureCliCredential: az not found[\s\S]*az login/);
+    expect(t.em.control.requestLog().length).toBe(before);
+  });
+
   test("createCluster creates with the settings and waits; an existing cluster is refused; deleteCluster waits", async () => {
     const client = t.client();
     const created = await client.createCluster({ resourceGroup: RG, name: "fresh", kubernetesVersion: "1.33.2", kubeProxyConfig: { mode: "NFTABLES" } });

@@ -108,6 +108,8 @@ export function armErrorFromThrown(error: unknown, context: ArmErrorContext, abo
   if (abortSignal?.aborted || (error instanceof Error && error.name === "AbortError")) {
     return new AbortedError(`Aborted during ${context.operation}.`);
   }
+  const credentialFailure = credentialErrorFromThrown(error, context);
+  if (credentialFailure) return credentialFailure;
   if (isRestError(error)) {
     const requestId = error.response?.headers.get("x-ms-request-id") ?? undefined;
     if (error.statusCode !== undefined) {
@@ -126,4 +128,20 @@ export function armErrorFromThrown(error: unknown, context: ArmErrorContext, abo
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ArmError(`${context.operation} failed: ${redact(message)}`);
+}
+
+/** Names of the errors `@azure/identity` throws when no token can be had. */
+const CREDENTIAL_ERROR_NAMES = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError", "AuthenticationRequiredError"]);
+
+/**
+ * Maps a credential's failure to get a token (thrown from the bearer-token policy) to {@link UnauthorizedError}, with what was
+ * tried (identity's own message lists each credential of a chain) and how to log in.
+ * @internal
+ */
+export function credentialErrorFromThrown(error: unknown, context: ArmErrorContext): UnauthorizedError | undefined {
+  if (!(error instanceof Error) || !CREDENTIAL_ERROR_NAMES.has(error.name)) return undefined;
+  return new UnauthorizedError(
+    `Could not get a token for ${context.operation}: ${redact(error.message)}. Log in with \`az login\`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a workload identity's AZURE_FEDERATED_TOKEN_FILE); for a private cloud also AZURE_AUTHORITY_HOST.`,
+    { armCode: error.name },
+  );
 }

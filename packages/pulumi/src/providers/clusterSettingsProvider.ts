@@ -1,0 +1,419 @@
+/**
+ * The dynamic provider behind one cluster's kube-proxy settings: validates with the SDK (`check`), shows which
+ * setting changes (`diff`), applies through the SDK (`create`/`update`), notices drift (`read`) and puts the previous
+ * settings back (`delete`, when `restoreOnDelete`).
+ *
+ * Pulumi stores a shim in the state, not this code (see providers/shim); this provider is still kept serializable
+ * by Pulumi's closure serializer (no top-level runtime import but this package's pure helpers, the SDK required inside
+ * the methods, nothing captured but `options` and an empty runtime), so it can be handed to `pulumi.dynamic.Resource`
+ * directly, e.g. with an injected API factory.
+ * @packageDocumentation
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterState, KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import type { KubeProxyProviderOptions } from "./api";
+import { clientFor, configureProviderRuntime, explainError, loadSdk, newProviderRuntime } from "./runtime";
+import { booleanOr, containsUnknown, diffProperty, optionalString, UNKNOWN, type PropertyChange } from "./values";
+
+/** Inputs of the cluster settings resource as the component sends them (before `check`). */
+export interface ClusterSettingsRawInputs {
+  /** Subscription; may be omitted when `clusterId` names it. */
+  readonly subscriptionId?: string;
+  /** Resource group of the cluster (with `clusterName`). */
+  readonly resourceGroupName?: string;
+  /** Cluster name (with `resourceGroupName`). */
+  readonly clusterName?: string;
+  /** Cluster resource id (instead of resource group and name). */
+  readonly clusterId?: string;
+  /** Settings in the SDK's shape (or the az file's, keys in any case). */
+  readonly settings?: unknown;
+  /** Path of a settings file in the `az aks --kube-proxy-config` format. */
+  readonly settingsFile?: string;
+  /** Preview api-version. */
+  readonly apiVersion?: string;
+  /** Put the previous settings back on delete. */
+  readonly restoreOnDelete?: boolean;
+  /** Allow `enabled: false`. */
+  readonly allowDisable?: boolean;
+}
+
+/** Inputs after `check`: the cluster resolved, the settings parsed and canonical, defaults filled. */
+export interface ClusterSettingsInputs {
+  /** Subscription id. */
+  readonly subscriptionId: string;
+  /** Resource group. */
+  readonly resourceGroupName: string;
+  /** Cluster name. */
+  readonly clusterName: string;
+  /** The desired settings, normalized by the SDK. */
+  readonly settings: KubeProxyConfig;
+  /** The settings file they were read from, if any. */
+  readonly settingsFile?: string;
+  /** Preview api-version used for reads and writes. */
+  readonly apiVersion: string;
+  /** Put the previous settings back on delete. */
+  readonly restoreOnDelete: boolean;
+  /** Allow `enabled: false`. */
+  readonly allowDisable: boolean;
+}
+
+/** The resource's state: its inputs plus what was read from the cluster. */
+export interface ClusterSettingsOutputs extends ClusterSettingsInputs {
+  /** The cluster's resource id. */
+  readonly clusterId: string;
+  /** kubeProxyConfig as the cluster returned it after the last apply or read (null when absent). */
+  readonly appliedSettings: KubeProxyConfig | null;
+  /** kubeProxyConfig before this resource first changed it (null when absent); what delete restores. */
+  readonly previousSettings: KubeProxyConfig | null;
+  /** The cluster's provisioningState at the last apply or read. */
+  readonly provisioningState: string | null;
+  /** The cluster's Kubernetes version. */
+  readonly kubernetesVersion: string | null;
+  /** The cluster's network plugin. */
+  readonly networkPlugin: string | null;
+  /** The cluster's network policy. */
+  readonly networkPolicy: string | null;
+  /** Paths of settings where the cluster differed from the desired ones at the last read (drift). */
+  readonly drift: string[];
+  /** Warnings and notes from validation and planning, as `[id] message`. */
+  readonly warnings: string[];
+}
+
+/** A diff with Pulumi's field-level `detailedDiff` (the Node.js dynamic-provider host forwards only `changes` and `replaces`). */
+export interface DetailedDiffResult extends pulumi.dynamic.DiffResult {
+  /** Property path → kind of change. */
+  readonly detailedDiff: Record<string, { kind: PropertyChange["kind"]; inputDiff: boolean }>;
+}
+
+/** The cluster settings provider, with the methods Pulumi calls, all defined. */
+export interface ClusterSettingsProvider extends pulumi.dynamic.ResourceProvider<ClusterSettingsRawInputs, ClusterSettingsOutputs> {
+  /** Reads the credential configuration. */
+  configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
+  /** Validates and normalizes inputs; SDK validation errors become check failures. */
+  check(olds: ClusterSettingsRawInputs, news: ClusterSettingsRawInputs): Promise<pulumi.dynamic.CheckResult<ClusterSettingsRawInputs>>;
+  /** Field-level diff; a settings change is an update, never a replacement. */
+  diff(id: string, olds: ClusterSettingsOutputs, news: ClusterSettingsRawInputs): Promise<DetailedDiffResult>;
+  /** Records the previous settings and applies the desired ones. */
+  create(inputs: ClusterSettingsRawInputs): Promise<pulumi.dynamic.CreateResult<ClusterSettingsOutputs>>;
+  /** Reads the cluster: drift shows as changed `settings`. */
+  read(id: string, props?: ClusterSettingsOutputs): Promise<pulumi.dynamic.ReadResult<ClusterSettingsOutputs>>;
+  /** Applies the new settings (writes only when the cluster differs). */
+  update(id: string, olds: ClusterSettingsOutputs, news: ClusterSettingsRawInputs): Promise<pulumi.dynamic.UpdateResult<ClusterSettingsOutputs>>;
+  /** Restores the previous settings when `restoreOnDelete`, else leaves the cluster as it is. */
+  delete(id: string, props: ClusterSettingsOutputs): Promise<void>;
+}
+
+/** Properties whose change means another cluster: a replacement (delete restores the old cluster). */
+const IDENTITY_PROPERTIES = ["subscriptionId", "resourceGroupName", "clusterName"] as const;
+
+/**
+ * Creates the cluster settings provider.
+ * @param options - injectable API factory (tests), explicit auth, environment
+ */
+export function createClusterSettingsProvider(options: KubeProxyProviderOptions = {}): ClusterSettingsProvider {
+  const runtime = newProviderRuntime(options);
+
+  const asInputs = (props: ClusterSettingsRawInputs | ClusterSettingsOutputs): ClusterSettingsInputs => {
+    const p = props as Record<string, unknown>;
+    const settingsFile = optionalString(p["settingsFile"]);
+    return {
+      subscriptionId: String(p["subscriptionId"]),
+      resourceGroupName: String(p["resourceGroupName"]),
+      clusterName: String(p["clusterName"]),
+      settings: (p["settings"] ?? {}) as KubeProxyConfig,
+      ...(settingsFile !== undefined ? { settingsFile } : {}),
+      apiVersion: String(p["apiVersion"]),
+      restoreOnDelete: booleanOr(p["restoreOnDelete"], true),
+      allowDisable: booleanOr(p["allowDisable"], false),
+    };
+  };
+
+  const formatFindings = (findings: readonly { id: string; message: string }[]): string[] => findings.map((f) => `[${f.id}] ${f.message}`);
+
+  const outputsFrom = (
+    inputs: ClusterSettingsInputs,
+    cluster: ClusterState,
+    extra: { previousSettings: KubeProxyConfig | null; drift: string[]; warnings: string[]; settings?: KubeProxyConfig },
+  ): ClusterSettingsOutputs => ({
+    ...inputs,
+    ...(extra.settings !== undefined ? { settings: extra.settings } : {}),
+    clusterId: cluster.id,
+    appliedSettings: cluster.kubeProxyConfig ?? null,
+    previousSettings: extra.previousSettings,
+    provisioningState: cluster.provisioningState ?? null,
+    kubernetesVersion: cluster.kubernetesVersion ?? null,
+    networkPlugin: cluster.networkPlugin ?? null,
+    networkPolicy: cluster.networkPolicy ?? null,
+    drift: extra.drift,
+    warnings: extra.warnings,
+  });
+
+  /** The settings file's notes (e.g. the docs' `TCPTimeoutSeconds` spelling), which check's canonical settings no longer show. */
+  const fileWarnings = async (inputs: ClusterSettingsInputs): Promise<string[]> => {
+    if (inputs.settingsFile === undefined) return [];
+    try {
+      return formatFindings((await loadSdk().readKubeProxySettingsFile(inputs.settingsFile)).warnings);
+    } catch {
+      return [];
+    }
+  };
+
+  const refOf = (inputs: ClusterSettingsInputs) => ({ subscriptionId: inputs.subscriptionId, resourceGroup: inputs.resourceGroupName, name: inputs.clusterName });
+
+  /** Applies `inputs.settings`; returns the outputs (previousSettings as given). */
+  const applyDesired = async (inputs: ClusterSettingsInputs, previousSettings: KubeProxyConfig | null | "read"): Promise<{ id: string; outs: ClusterSettingsOutputs }> => {
+    const client = await clientFor(runtime, inputs.subscriptionId, inputs.apiVersion).catch((error: unknown) => {
+      throw explainError(runtime, inputs.subscriptionId, error);
+    });
+    const ref = refOf(inputs);
+    let previous: KubeProxyConfig | null;
+    let clusterId = "";
+    if (previousSettings === "read") {
+      let before: ClusterState;
+      try {
+        before = await client.getCluster(ref);
+      } catch (error) {
+        throw explainError(runtime, inputs.subscriptionId, error);
+      }
+      previous = before.kubeProxyConfig ?? null;
+      clusterId = before.id;
+    } else {
+      previous = previousSettings;
+    }
+    try {
+      const result = await client.apply(ref, inputs.settings, { allowDisable: inputs.allowDisable });
+      const warnings = [...(await fileWarnings(inputs)), ...formatFindings(result.plan.warnings)];
+      return { id: result.cluster.id, outs: outputsFrom(inputs, result.cluster, { previousSettings: previous, drift: [], warnings }) };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (clusterId !== "" && (code === "OperationFailed" || code === "Timeout" || code === "Aborted")) {
+        // The write was sent: tell Pulumi the resource exists (with what it replaced), so a later destroy restores it.
+        const explained = explainError(runtime, inputs.subscriptionId, error);
+        throw Object.assign(explained, {
+          id: clusterId,
+          properties: { ...inputs, clusterId, appliedSettings: null, previousSettings: previous, provisioningState: null, drift: [], warnings: [] },
+          reasons: [explained.message],
+        });
+      }
+      throw explainError(runtime, inputs.subscriptionId, error);
+    }
+  };
+
+  const provider: ClusterSettingsProvider = {
+    async configure(req) {
+      configureProviderRuntime(runtime, req.config);
+    },
+
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      const sdk = loadSdk();
+      const n = news as Record<string, unknown>;
+      const fail = (property: string, error: unknown): void => {
+        failures.push({ property, reason: error instanceof Error ? error.message : String(error) });
+      };
+
+      let subscriptionId = n["subscriptionId"];
+      let resourceGroupName = n["resourceGroupName"];
+      let clusterName = n["clusterName"];
+      const clusterId = n["clusterId"];
+      if (clusterId !== undefined && clusterId !== null && clusterId !== "") {
+        if (resourceGroupName !== undefined || clusterName !== undefined) {
+          failures.push({ property: "clusterId", reason: "Give either clusterId or resourceGroupName with clusterName, not both." });
+        } else if (clusterId === UNKNOWN) {
+          resourceGroupName = UNKNOWN;
+          clusterName = UNKNOWN;
+          if (subscriptionId === undefined) subscriptionId = UNKNOWN;
+        } else {
+          try {
+            const parsed = sdk.parseClusterId(String(clusterId));
+            resourceGroupName = parsed.resourceGroup;
+            clusterName = parsed.name;
+            if (subscriptionId === undefined || subscriptionId === "") subscriptionId = parsed.subscriptionId;
+            else if (subscriptionId !== UNKNOWN && String(subscriptionId).toLowerCase() !== parsed.subscriptionId.toLowerCase()) {
+              failures.push({
+                property: "subscriptionId",
+                reason: `subscriptionId "${String(subscriptionId)}" differs from the subscription in clusterId ("${parsed.subscriptionId}"); omit subscriptionId or make them agree.`,
+              });
+            }
+          } catch (error) {
+            fail("clusterId", error);
+          }
+        }
+      } else {
+        if (optionalString(resourceGroupName) === undefined) failures.push({ property: "resourceGroupName", reason: "Give resourceGroupName and clusterName, or clusterId." });
+        if (optionalString(clusterName) === undefined) failures.push({ property: "clusterName", reason: "Give resourceGroupName and clusterName, or clusterId." });
+      }
+      if (optionalString(subscriptionId) === undefined) {
+        failures.push({
+          property: "subscriptionId",
+          reason: "No subscription: set the component's subscriptionId, or azure-native:subscriptionId (pulumi config set azure-native:subscriptionId <id>), or pass clusterId.",
+        });
+      }
+
+      const settingsFile = optionalString(n["settingsFile"]);
+      const rawSettings = n["settings"];
+      let settings: unknown = rawSettings;
+      if (settingsFile !== undefined && rawSettings !== undefined && rawSettings !== null) {
+        failures.push({ property: "settings", reason: "Give either settings or settingsFile, not both." });
+      } else if (settingsFile === UNKNOWN || containsUnknown(rawSettings)) {
+        settings = settingsFile === UNKNOWN ? UNKNOWN : rawSettings;
+      } else if (settingsFile !== undefined) {
+        try {
+          settings = (await sdk.readKubeProxySettingsFile(settingsFile)).settings;
+        } catch (error) {
+          fail("settingsFile", error);
+        }
+      } else if (rawSettings === undefined || rawSettings === null) {
+        failures.push({ property: "settings", reason: "Give the kube-proxy settings (settings) or the path of a settings file (settingsFile)." });
+      } else {
+        try {
+          settings = sdk.parseKubeProxySettings(rawSettings, { source: "settings" }).settings;
+        } catch (error) {
+          fail("settings", error);
+        }
+      }
+
+      const apiVersion = optionalString(n["apiVersion"]) ?? sdk.DEFAULT_API_VERSION;
+      if (apiVersion !== UNKNOWN) {
+        try {
+          sdk.assertSupportedApiVersion(apiVersion);
+        } catch (error) {
+          fail("apiVersion", error);
+        }
+      }
+
+      const inputs: Record<string, unknown> = {
+        subscriptionId,
+        resourceGroupName,
+        clusterName,
+        settings: settings !== UNKNOWN && typeof settings === "object" && settings !== null ? JSON.parse(sdk.canonicalKubeProxyJson(settings as KubeProxyConfig)) : settings,
+        apiVersion,
+        restoreOnDelete: n["restoreOnDelete"] === UNKNOWN ? UNKNOWN : booleanOr(n["restoreOnDelete"], true),
+        allowDisable: n["allowDisable"] === UNKNOWN ? UNKNOWN : booleanOr(n["allowDisable"], false),
+      };
+      if (settingsFile !== undefined) inputs["settingsFile"] = settingsFile;
+      return { inputs: inputs as ClusterSettingsRawInputs, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const o = olds as unknown as Record<string, unknown>;
+      const n = news as Record<string, unknown>;
+      const changes: PropertyChange[] = [];
+      const replaces: string[] = [];
+      for (const key of IDENTITY_PROPERTIES) {
+        const before = o[key];
+        const after = n[key];
+        const same = typeof before === "string" && typeof after === "string" && after !== UNKNOWN && before.toLowerCase() === after.toLowerCase();
+        if (!same) {
+          replaces.push(key);
+          changes.push({ path: key, kind: "update-replace" });
+        }
+      }
+      changes.push(...diffProperty("settings", o["settings"], n["settings"]));
+      for (const key of ["apiVersion", "restoreOnDelete", "allowDisable", "settingsFile"]) {
+        const before = o[key] ?? null;
+        const after = n[key] ?? null;
+        if (JSON.stringify(before) !== JSON.stringify(after)) {
+          changes.push({ path: key, kind: before === null ? "add" : after === null ? "delete" : "update" });
+        }
+      }
+      const detailedDiff: DetailedDiffResult["detailedDiff"] = {};
+      for (const c of changes) detailedDiff[c.path] = { kind: c.kind, inputDiff: true };
+      return { changes: changes.length > 0, replaces, deleteBeforeReplace: false, detailedDiff };
+    },
+
+    async create(rawInputs) {
+      const inputs = asInputs(rawInputs);
+      return applyDesired(inputs, "read");
+    },
+
+    async update(_id, olds, news) {
+      const inputs = asInputs(news);
+      const previous = (olds as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
+      const { outs } = await applyDesired(inputs, previous);
+      return { outs };
+    },
+
+    async read(id, props) {
+      const sdk = loadSdk();
+      const known = props !== undefined && typeof props.clusterName === "string" && props.clusterName !== "";
+      let inputs: ClusterSettingsInputs;
+      if (known) {
+        inputs = asInputs(props);
+      } else {
+        const parsed = sdk.parseClusterId(id);
+        inputs = {
+          subscriptionId: parsed.subscriptionId,
+          resourceGroupName: parsed.resourceGroup,
+          clusterName: parsed.name,
+          settings: {},
+          apiVersion: sdk.DEFAULT_API_VERSION,
+          restoreOnDelete: true,
+          allowDisable: false,
+        };
+      }
+      const client = await clientFor(runtime, inputs.subscriptionId, inputs.apiVersion);
+      let cluster: ClusterState;
+      try {
+        cluster = await client.getCluster(refOf(inputs));
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "ClusterNotFound") return {};
+        throw explainError(runtime, inputs.subscriptionId, error);
+      }
+      if (!known) {
+        // Import: adopt what the cluster has now; delete would then put exactly this back.
+        const current = cluster.kubeProxyConfig ?? {};
+        const adopted = { ...inputs, settings: JSON.parse(sdk.canonicalKubeProxyJson(current)) as KubeProxyConfig };
+        const outs = outputsFrom(adopted, cluster, { previousSettings: cluster.kubeProxyConfig ?? null, drift: [], warnings: [] });
+        return { id: cluster.id, props: outs, inputs: outs };
+      }
+      const plan = sdk.planKubeProxyChange({ cluster, desired: inputs.settings, apiVersion: inputs.apiVersion, allowDisable: inputs.allowDisable });
+      const drift = plan.changes.map((c) => c.path);
+      // Show drift field by field: the desired settings with each drifted field set to what the cluster has.
+      let observed: KubeProxyConfig = inputs.settings;
+      if (drift.length > 0) {
+        const copy = JSON.parse(JSON.stringify(inputs.settings)) as Record<string, unknown>;
+        for (const change of plan.changes) {
+          const path = change.path.split(".");
+          let target: Record<string, unknown> = copy;
+          for (const part of path.slice(0, -1)) {
+            const next = target[part];
+            if (typeof next !== "object" || next === null) target[part] = {};
+            target = target[part] as Record<string, unknown>;
+          }
+          const leaf = path[path.length - 1] as string;
+          if (change.before === undefined) Reflect.deleteProperty(target, leaf);
+          else target[leaf] = change.before;
+        }
+        // An ipvsConfig left empty reads as absent (the SDK compares them equal): drop it rather than show `{}`.
+        for (const [key, value] of Object.entries(copy)) {
+          if (typeof value === "object" && value !== null && Object.keys(value).length === 0) Reflect.deleteProperty(copy, key);
+        }
+        observed = JSON.parse(sdk.canonicalKubeProxyJson(copy as KubeProxyConfig)) as KubeProxyConfig;
+      }
+      const previousSettings = (props as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
+      const warnings = (props as Partial<ClusterSettingsOutputs>).warnings ?? [];
+      const outs = outputsFrom(inputs, cluster, { previousSettings, drift, warnings, settings: observed });
+      const newInputs: Record<string, unknown> = { ...inputs, settings: observed };
+      return { id: cluster.id || id, props: outs, inputs: newInputs as unknown as ClusterSettingsOutputs };
+    },
+
+    async delete(_id, props) {
+      const inputs = asInputs(props);
+      if (!inputs.restoreOnDelete) return;
+      const previous = (props as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
+      const target: KubeProxyConfig = previous ?? {};
+      const client = await clientFor(runtime, inputs.subscriptionId, inputs.apiVersion);
+      try {
+        await client.apply(refOf(inputs), target, { allowDisable: target.enabled === false });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === "ClusterNotFound") return;
+        const explained = explainError(runtime, inputs.subscriptionId, error);
+        explained.message = `Restoring the kube-proxy settings the cluster had before (${JSON.stringify(previous)}) failed: ${explained.message}\nTo leave the cluster as it is, set restoreOnDelete: false, run pulumi up, then destroy again.`;
+        throw explained;
+      }
+    },
+  };
+  return provider;
+}

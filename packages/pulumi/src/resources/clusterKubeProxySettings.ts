@@ -1,0 +1,102 @@
+/**
+ * `ClusterKubeProxySettings`: the dynamic resource that holds one cluster's kube-proxy settings.
+ * @packageDocumentation
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
+import { createProviderShim } from "../providers/shim";
+
+/** The Pulumi type of {@link ClusterKubeProxySettings}: `pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings`. */
+export const CLUSTER_SETTINGS_TYPE = "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings";
+
+/**
+ * The provider Pulumi serializes: a shim that loads this package at run time (see providers/shim). One object per
+ * process, so Pulumi serializes it once (it caches by identity).
+ */
+const provider = createProviderShim("createClusterSettingsProvider");
+
+/** Arguments of {@link ClusterKubeProxySettings}; see {@link KubeProxyConfigArgs} for their meaning. */
+export interface ClusterKubeProxySettingsArgs {
+  /** Subscription id. */
+  readonly subscriptionId?: pulumi.Input<string>;
+  /** Resource group of the cluster. */
+  readonly resourceGroupName?: pulumi.Input<string>;
+  /** Cluster name. */
+  readonly clusterName?: pulumi.Input<string>;
+  /** Cluster resource id. */
+  readonly clusterId?: pulumi.Input<string>;
+  /** Desired settings. */
+  readonly settings?: pulumi.Input<KubeProxySettings>;
+  /** Settings file in the az format. */
+  readonly settingsFile?: pulumi.Input<string>;
+  /** Preview api-version. */
+  readonly apiVersion?: pulumi.Input<string>;
+  /** Put the previous settings back on delete. */
+  readonly restoreOnDelete?: pulumi.Input<boolean>;
+  /** Allow `enabled: false`. */
+  readonly allowDisable?: pulumi.Input<boolean>;
+}
+
+/**
+ * One cluster's kube-proxy settings, applied through the SDK. Usually created by {@link KubeProxyConfig}.
+ */
+export class ClusterKubeProxySettings extends pulumi.dynamic.Resource {
+  /** Subscription id. */
+  declare readonly subscriptionId: pulumi.Output<string>;
+  /** Resource group. */
+  declare readonly resourceGroupName: pulumi.Output<string>;
+  /** Cluster name. */
+  declare readonly clusterName: pulumi.Output<string>;
+  /** Cluster resource id. */
+  declare readonly clusterId: pulumi.Output<string>;
+  /** Desired settings (after a refresh that found drift: the cluster's, field by field). */
+  declare readonly settings: pulumi.Output<KubeProxySettings>;
+  /** Preview api-version used. */
+  declare readonly apiVersion: pulumi.Output<string>;
+  /** Whether delete restores the previous settings. */
+  declare readonly restoreOnDelete: pulumi.Output<boolean>;
+  /** kubeProxyConfig as the cluster returned it after the last apply or read. */
+  declare readonly appliedSettings: pulumi.Output<KubeProxySettings | undefined>;
+  /** kubeProxyConfig before this resource first changed it. */
+  declare readonly previousSettings: pulumi.Output<KubeProxySettings | undefined>;
+  /** The cluster's provisioningState. */
+  declare readonly provisioningState: pulumi.Output<string | undefined>;
+  /** Settings paths that differed from the desired ones at the last refresh. */
+  declare readonly drift: pulumi.Output<string[]>;
+  /** Warnings and notes from validation and planning. */
+  declare readonly warnings: pulumi.Output<string[]>;
+
+  /**
+   * @param name - resource name
+   * @param args - cluster, settings and behaviour
+   * @param opts - resource options
+   */
+  constructor(name: string, args: ClusterKubeProxySettingsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        subscriptionId: args.subscriptionId,
+        resourceGroupName: args.resourceGroupName,
+        clusterName: args.clusterName,
+        clusterId: args.clusterId,
+        settings: args.settings,
+        settingsFile: args.settingsFile,
+        apiVersion: args.apiVersion,
+        restoreOnDelete: args.restoreOnDelete,
+        allowDisable: args.allowDisable,
+        appliedSettings: undefined,
+        previousSettings: undefined,
+        provisioningState: undefined,
+        kubernetesVersion: undefined,
+        networkPlugin: undefined,
+        networkPolicy: undefined,
+        drift: undefined,
+        warnings: undefined,
+      },
+      opts,
+      "aks-kube-proxy",
+      "ClusterKubeProxySettings",
+    );
+  }
+}
