@@ -42,7 +42,7 @@ const eq = (a: string | undefined, b: string): boolean => (a ?? "").toLowerCase(
  * Checks desired settings against the rules, purely. Finding ids:
  * `api-version-too-old`, `ipvs-with-azure-network-policy`, `nftables-needs-api-version`, `nftables-needs-k8s-1.33`,
  * `ipvs-needs-k8s-1.22`, `kubernetes-version-unknown`, `ipvs-config-with-nftables`, `ipvs-config-requires-ipvs`,
- * `disable-kube-proxy` (blocker unless `allowDisable`), `disable-requires-byo-cni`, `mode-change-disrupts-traffic`,
+ * `disable-kube-proxy` (blocker unless `allowDisable`), `disable-requires-byo-cni` (blocker: Azure refuses it), `mode-change-disrupts-traffic`,
  * `ipvs-deprecated`, `ipvs-least-connection`, `unknown-mode`.
  * @param args - facts, current and desired settings, api-version
  * @returns findings, blockers first
@@ -115,21 +115,27 @@ export function checkKubeProxyRules(args: CheckKubeProxyRulesArgs): Finding[] {
 
   if (!want.enabled && current.enabled) {
     const byoCni = eq(facts.networkPlugin, "none");
-    if (!args.allowDisable) {
+    if (!byoCni && facts.networkPlugin !== undefined) {
+      // Azure refuses this whatever the caller means (KubeProxyConfigDisabledBYOCNIOnly): stop before any write.
+      findings.push({
+        id: "disable-requires-byo-cni",
+        severity: "blocker",
+        path: "enabled",
+        message: `enabled: false is only allowed on bring-your-own CNI clusters (networkPlugin none); this cluster uses networkPlugin ${facts.networkPlugin}, and Azure refuses it with KubeProxyConfigDisabledBYOCNIOnly. Keep kube-proxy enabled, or create the cluster with networkPlugin none and your own CNI.`,
+      });
+    } else if (!args.allowDisable) {
       findings.push({
         id: "disable-kube-proxy",
         severity: "blocker",
         path: "enabled",
-        message: byoCni
-          ? "enabled: false removes the managed kube-proxy; your CNI must replace it. Confirm that you mean it (allowDisable / --disable-kube-proxy)."
-          : `enabled: false removes the managed kube-proxy and Azure only allows it for bring-your-own CNI clusters (networkPlugin none); this cluster uses networkPlugin ${facts.networkPlugin ?? "unknown"}. Confirm with allowDisable only if you know why.`,
+        message: "enabled: false removes the managed kube-proxy; your CNI must replace it. Confirm that you mean it (allowDisable / --disable-kube-proxy).",
       });
     } else if (!byoCni) {
       findings.push({
         id: "disable-requires-byo-cni",
         severity: "warning",
         path: "enabled",
-        message: `Azure allows enabled: false only for bring-your-own CNI clusters (networkPlugin none) and will likely refuse it with KubeProxyConfigDisabledBYOCNIOnly; this cluster uses ${facts.networkPlugin ?? "an unknown plugin"}.`,
+        message: "The cluster's networkPlugin is unknown: Azure allows enabled: false only for bring-your-own CNI clusters (networkPlugin none) and refuses it otherwise with KubeProxyConfigDisabledBYOCNIOnly.",
       });
     }
   }

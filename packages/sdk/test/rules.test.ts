@@ -40,11 +40,12 @@ describe("checkKubeProxyRules", () => {
     expect(ids({ mode: "IPTABLES", ipvsConfig: {} })).toContain("blocker:ipvs-config-requires-ipvs");
   });
 
-  test("enabled:false is refused unless the caller says it means it, and warned about without bring-your-own CNI", () => {
+  test("enabled:false is refused unless the caller says it means it, and always refused without bring-your-own CNI (Azure would refuse it)", () => {
     expect(ids({ enabled: false }, { networkPlugin: "none" })).toContain("blocker:disable-kube-proxy");
     expect(ids({ enabled: false }, { networkPlugin: "none" }, { allowDisable: true })).toEqual([]);
-    expect(ids({ enabled: false }, { networkPlugin: "azure" })).toContain("blocker:disable-kube-proxy");
-    expect(ids({ enabled: false }, { networkPlugin: "azure" }, { allowDisable: true })).toContain("warning:disable-requires-byo-cni");
+    expect(ids({ enabled: false }, { networkPlugin: "azure" })).toContain("blocker:disable-requires-byo-cni");
+    expect(ids({ enabled: false }, { networkPlugin: "azure" }, { allowDisable: true })).toContain("blocker:disable-requires-byo-cni");
+    expect(ids({ enabled: false }, { networkPlugin: undefined }, { allowDisable: true })).toContain("warning:disable-requires-byo-cni");
     // already disabled: nothing to confirm
     expect(ids({ enabled: false }, { networkPlugin: "none" }, { current: { enabled: false } })).toEqual([]);
   });

@@ -142,6 +142,6 @@ export function credentialErrorFromThrown(error: unknown, context: ArmErrorConte
   if (!(error instanceof Error) || !CREDENTIAL_ERROR_NAMES.has(error.name)) return undefined;
   return new UnauthorizedError(
     `Could not get a token for ${context.operation}: ${redact(error.message)}. Log in with \`az login\`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a workload identity's AZURE_FEDERATED_TOKEN_FILE); for a private cloud also AZURE_AUTHORITY_HOST.`,
-    { armCode: error.name },
+    { armCode: error.name, cause: error },
   );
 }

@@ -1,0 +1,73 @@
+/**
+ * `aks-kube-proxy plan`: what would change on the selected clusters, with warnings and blockers; writes nothing.
+ * @packageDocumentation
+ */
+import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelectionFlags } from "../inputs/clusters";
+import { addSettingsOptions, readDesiredSettings, type SettingsFlags } from "../inputs/settings";
+import { planClusters, planLabel } from "../flows/plan";
+import { reportSettingsWarnings } from "../render/findings";
+import { planJson, planSummary, planText } from "../render/plan";
+import type { CliCommandModule } from "../runtime/command-module";
+import { hintsForFindings } from "../runtime/errors";
+import { ExitCode } from "../runtime/exit-codes";
+
+/** The `plan` command. */
+export const planCommand: CliCommandModule = {
+  name: "plan",
+  register(program, host) {
+    const command = program
+      .command("plan")
+      .summary("show what would change (writes nothing)")
+      .description(
+        "Show what applying the settings would change on the cluster(s): current and desired settings, the field-by-field " +
+          "changes, warnings and blockers. Reads only, never writes.",
+      );
+    addClusterSelectionOptions(command);
+    addSettingsOptions(command);
+    command.option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error (as terraform plan)");
+    host.examples(command, [
+      "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
+      "aks-kube-proxy plan -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --tcp-timeout 900 --tcp-fin-timeout 120 --udp-timeout 300",
+      "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --detailed-exitcode; echo $?   # 0 unchanged, 2 changes",
+      "aks-kube-proxy plan --ids ID1 ID2 --kube-proxy-config kube-proxy.json -o json",
+    ]);
+    command.action(
+      host.action(async (ctx) => {
+        const sdk = ctx.sdk();
+        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean }>();
+        const selection = resolveClusterSelection(sdk, flags);
+        const desired = await readDesiredSettings(sdk, flags);
+        reportSettingsWarnings(desired.warnings, ctx.out);
+        const client = ctx.createClient();
+        const refs = selection.kind === "refs" ? selection.refs : [];
+        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable });
+        const blocked = plans.filter((p) => p.blockers.length > 0);
+        ctx.out.result({
+          table: () => [...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"),
+          json: () => ({
+            subscriptionId: client.subscriptionId,
+            apiVersion: client.apiVersion,
+            source: desired.source,
+            desired: desired.settings,
+            settingsWarnings: desired.warnings,
+            hasChanges: plans.some((p) => p.hasChanges && p.blockers.length === 0),
+            blocked: blocked.length > 0,
+            plans: plans.map(planJson),
+          }),
+        });
+        if (blocked.length > 0) {
+          for (const p of blocked) {
+            const hints = hintsForFindings(p.blockers);
+            ctx.out.error(
+              `${planLabel(p)}: the change is blocked; apply would write nothing to it:\n${p.blockers.map((b) => `  - [${b.id}] ${b.message}`).join("\n")}` +
+                (hints.length > 0 ? `\n${hints.join("\n")}` : ""),
+            );
+          }
+          return ExitCode.InvalidInput;
+        }
+        if (flags.detailedExitcode && plans.some((p) => p.hasChanges)) return ExitCode.ChangesPending;
+        return ExitCode.Ok;
+      }),
+    );
+  },
+};

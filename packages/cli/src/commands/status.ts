@@ -1,0 +1,62 @@
+/**
+ * `aks-kube-proxy status`: the preview's state and each selected cluster's kube-proxy settings and facts.
+ * @packageDocumentation
+ */
+import type { ClusterState } from "@aks-kube-proxy/sdk";
+import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelectionFlags } from "../inputs/clusters";
+import { clusterJson, clusterTable } from "../render/cluster";
+import type { CliCommandModule } from "../runtime/command-module";
+import { ExitCode } from "../runtime/exit-codes";
+
+/** The `status` command. */
+export const statusCommand: CliCommandModule = {
+  name: "status",
+  register(program, host) {
+    const command = program
+      .command("status")
+      .summary("show the preview state and clusters' kube-proxy settings")
+      .description(
+        "Show the preview's state (feature flag and provider) and, for each selected cluster, its kube-proxy settings " +
+          "with kubernetesVersion, networkPlugin, networkPolicy and provisioningState. Reads only.",
+      );
+    addClusterSelectionOptions(command, { listing: true });
+    host.examples(command, [
+      "aks-kube-proxy status -g my-rg -n my-aks",
+      "aks-kube-proxy status --ids /subscriptions/SUB/resourceGroups/my-rg/providers/Microsoft.ContainerService/managedClusters/my-aks",
+      "aks-kube-proxy status -g my-rg          # every cluster of the resource group",
+      "aks-kube-proxy status --all -o json     # every cluster of the subscription, for scripts",
+    ]);
+    command.action(
+      host.action(async (ctx) => {
+        const sdk = ctx.sdk();
+        const selection = resolveClusterSelection(sdk, ctx.opts<ClusterSelectionFlags>(), { listing: true });
+        const client = ctx.createClient();
+        const signal = ctx.abortSignal;
+        const [preview, clusters] = await Promise.all([
+          client.getPreviewStatus({ abortSignal: signal }),
+          (async (): Promise<ClusterState[]> => {
+            if (selection.kind === "all") return client.listClusters({ abortSignal: signal });
+            if (selection.kind === "group") return client.listClusters({ resourceGroup: selection.resourceGroup, abortSignal: signal });
+            const states: ClusterState[] = [];
+            for (const ref of selection.refs) states.push(await client.getCluster(ref, { abortSignal: signal }));
+            return states;
+          })(),
+        ]);
+        ctx.out.result({
+          table: () =>
+            [
+              `Preview ${sdk.FEATURE_NAME}: ${preview.featureState}; provider ${sdk.PROVIDER_NAMESPACE}: ${preview.providerState} (subscription ${client.subscriptionId})`,
+              clusterTable(clusters, ctx.out),
+            ].join("\n"),
+          json: () => ({
+            subscriptionId: client.subscriptionId,
+            apiVersion: client.apiVersion,
+            preview: { featureState: preview.featureState, providerState: preview.providerState },
+            clusters: clusters.map(clusterJson),
+          }),
+        });
+        return ExitCode.Ok;
+      }),
+    );
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * Planning the selected clusters (read-only), shared by `plan` and `apply`.
+ * @packageDocumentation
+ */
+import type { ClusterRef, KubeProxyClient, KubeProxyConfig, KubeProxyPlan } from "@aks-kube-proxy/sdk";
+import type { CommandContext } from "../runtime/context";
+
+/**
+ * Plans each cluster in turn (reads only), with a progress line.
+ * @param ctx - the command context
+ * @param client - the client
+ * @param refs - the clusters
+ * @param desired - the desired settings
+ * @param options - allowDisable
+ */
+export async function planClusters(
+  ctx: CommandContext,
+  client: KubeProxyClient,
+  refs: readonly ClusterRef[],
+  desired: KubeProxyConfig,
+  options: { allowDisable: boolean },
+): Promise<KubeProxyPlan[]> {
+  const progress = ctx.progress({ quietWhenPlain: true });
+  const plans: KubeProxyPlan[] = [];
+  try {
+    for (const ref of refs) {
+      progress.update(`reading ${"id" in ref ? ref.id : `${ref.resourceGroup}/${ref.name}`}`);
+      plans.push(await client.plan(ref, desired, { abortSignal: ctx.abortSignal, ...(options.allowDisable ? { allowDisable: true } : {}) }));
+    }
+  } finally {
+    progress.done();
+  }
+  return plans;
+}
+
+/** `rg/name` of a plan's cluster. */
+export function planLabel(plan: KubeProxyPlan): string {
+  return `${plan.cluster.resourceGroup}/${plan.cluster.name}`;
+}
+
+/** A `status` command line that shows the plan's cluster. */
+export function statusCommandFor(resourceGroup: string, name: string): string {
+  return `aks-kube-proxy status -g ${resourceGroup} -n ${name}`;
+}

@@ -1,0 +1,32 @@
+/**
+ * Runs the CLI on an argv and returns the exit code.
+ * @packageDocumentation
+ */
+import { CommanderError } from "commander";
+import { createProgram, type RunState } from "./program";
+import { ExitCode } from "./runtime/exit-codes";
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === "--output=json" || a === "-ojson" || ((a === "--output" || a === "-o") && argv[i + 1] === "json"));
+}
+
+/**
+ * Parses `argv` (as `process.argv`: node, script, then arguments), runs the command, and resolves to its exit code.
+ * Never rejects for a user error: those become exit codes and messages on stderr.
+ * @param argv - the process arguments
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const state: RunState = { exitCode: ExitCode.Ok };
+  const program = createProgram(state);
+  try {
+    await program.parseAsync([...argv]);
+    return state.exitCode;
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.Ok;
+    if (wantsJson(argv)) {
+      process.stdout.write(`${JSON.stringify({ error: { code: "InvalidInput", message: err.message.replace(/^error: /, ""), exitCode: ExitCode.InvalidInput } }, null, 2)}\n`);
+    }
+    return ExitCode.InvalidInput;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Plans as text and as JSON.
+ * @packageDocumentation
+ */
+import type { KubeProxyPlan } from "@aks-kube-proxy/sdk";
+import { loadSdk } from "../runtime/lazy";
+import type { Output } from "../runtime/output";
+import { clusterJson, type ClusterJson } from "./cluster";
+import { formatFinding } from "./findings";
+import { describeSettings, formatValue } from "./settings";
+
+/** The JSON shape of one cluster's plan. */
+export interface PlanJson {
+  cluster: ClusterJson;
+  current: unknown;
+  desired: unknown;
+  hasChanges: boolean;
+  changes: { path: string; before: unknown; after: unknown }[];
+  blockers: unknown[];
+  warnings: unknown[];
+}
+
+/** @param plan - the SDK's plan */
+export function planJson(plan: KubeProxyPlan): PlanJson {
+  return {
+    cluster: clusterJson(plan.cluster),
+    current: plan.current,
+    desired: plan.desired,
+    hasChanges: plan.hasChanges,
+    changes: plan.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null })),
+    blockers: [...plan.blockers],
+    warnings: [...plan.warnings],
+  };
+}
+
+/**
+ * The plan of one cluster, for people.
+ * @param plan - the SDK's plan
+ * @param out - the output (for colours)
+ */
+export function planText(plan: KubeProxyPlan, out: Output): string {
+  const c = plan.cluster;
+  const facts = [c.kubernetesVersion && `kubernetes ${c.kubernetesVersion}`, c.networkPlugin && `plugin ${c.networkPlugin}`, `policy ${c.networkPolicy ?? "none"}`, c.provisioningState]
+    .filter(Boolean)
+    .join(", ");
+  const lines = [out.style("bold", `${c.resourceGroup}/${c.name}`) + ` (${facts})`, `  current: ${describeSettings(plan.current)}`];
+  if (plan.blockers.length > 0) {
+    lines.push(`  ${out.style("red", "blocked")}: nothing will be written to this cluster`);
+  } else if (!plan.hasChanges) {
+    lines.push(`  ${out.style("green", "no changes")}: the cluster already runs these settings; nothing will be written`);
+  } else {
+    lines.push(`  desired: ${describeSettings(loadSdk().effectiveKubeProxySettings(plan.desired))}`, "  changes:");
+    for (const ch of plan.changes) {
+      const sign = ch.before === undefined ? "+" : ch.after === undefined ? "-" : "~";
+      lines.push(`    ${sign} ${ch.path}: ${formatValue(ch.before)} → ${formatValue(ch.after)}`);
+    }
+  }
+  for (const f of [...plan.blockers, ...plan.warnings]) lines.push(`  ${formatFinding(f, out)}`);
+  return lines.join("\n");
+}
+
+/**
+ * One-line summary of a plan: `3 to change, 1 unchanged, 1 blocked`.
+ * @param plans - plans of the selected clusters
+ */
+export function planSummary(plans: readonly KubeProxyPlan[]): string {
+  const blocked = plans.filter((p) => p.blockers.length > 0).length;
+  const changing = plans.filter((p) => p.blockers.length === 0 && p.hasChanges).length;
+  const unchanged = plans.length - blocked - changing;
+  return [`${changing} to change`, `${unchanged} unchanged`, ...(blocked > 0 ? [`${blocked} blocked`] : [])].join(", ");
+}

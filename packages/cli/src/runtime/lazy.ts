@@ -1,0 +1,36 @@
+/**
+ * Lazy loaders for every heavy module. `aks-kube-proxy --help` loads none of them: the SDK (and with it the Azure
+ * SDK and MSAL), the emulator, the table renderer and the live-line renderer are required only inside the command
+ * action that needs them, which keeps cold start short.
+ * @packageDocumentation
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy loading, see above */
+
+/** The SDK's public module. */
+export type SdkModule = typeof import("@aks-kube-proxy/sdk");
+/** The emulator's public module. */
+export type EmulatorModule = typeof import("@aks-kube-proxy/arm-emulator");
+/** cli-table3's constructor. */
+export type TableConstructor = typeof import("cli-table3");
+/** log-update's module (ESM; loaded through Node's `require(esm)`). */
+export type LogUpdateModule = typeof import("log-update", { with: { "resolution-mode": "import" } });
+
+/** Loads `@aks-kube-proxy/sdk`. */
+export function loadSdk(): SdkModule {
+  return require("@aks-kube-proxy/sdk") as SdkModule;
+}
+
+/** Loads `@aks-kube-proxy/arm-emulator` (only the `emulator` and `demo` commands use it). */
+export function loadEmulator(): EmulatorModule {
+  return require("@aks-kube-proxy/arm-emulator") as EmulatorModule;
+}
+
+/** Loads cli-table3. */
+export function loadTable(): TableConstructor {
+  return require("cli-table3") as TableConstructor;
+}
+
+/** Loads log-update. */
+export function loadLogUpdate(): LogUpdateModule {
+  return require("log-update") as LogUpdateModule;
+}

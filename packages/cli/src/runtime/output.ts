@@ -1,0 +1,118 @@
+/**
+ * Where the CLI writes. Results go to stdout: human text in `--output table`, exactly one JSON document in
+ * `--output json`. Progress, warnings, verbose logs and error messages always go to stderr, so stdout stays
+ * parseable and pipeable.
+ * @packageDocumentation
+ */
+import { styleText } from "node:util";
+
+/** The two output formats of `--output`. */
+export type OutputFormat = "table" | "json";
+
+/** Styles from `util.styleText` the CLI uses. */
+type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
+
+/** Streams and switches for an {@link Output}. */
+export interface OutputOptions {
+  /** `table` (human text) or `json` (one document on stdout). */
+  readonly format: OutputFormat;
+  /** Show verbose logs on stderr. */
+  readonly verbose: boolean;
+  /** Defaults to `process.stdout`. */
+  readonly stdout?: NodeJS.WriteStream;
+  /** Defaults to `process.stderr`. */
+  readonly stderr?: NodeJS.WriteStream;
+}
+
+/** The CLI's only way to write to the terminal. */
+export class Output {
+  /** The output format chosen with `--output`. */
+  readonly format: OutputFormat;
+  /** Whether `--verbose` was given. */
+  readonly verbose: boolean;
+  /** The result stream. */
+  readonly stdout: NodeJS.WriteStream;
+  /** The diagnostics stream. */
+  readonly stderr: NodeJS.WriteStream;
+  private documentWritten = false;
+  private liveLine: { log(text: string): void } | undefined;
+
+  /** @param options - format, verbosity and streams */
+  constructor(options: OutputOptions) {
+    this.format = options.format;
+    this.verbose = options.verbose;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+  }
+
+  /** True in `--output json`. */
+  get json(): boolean {
+    return this.format === "json";
+  }
+
+  /** Whether a JSON document was already written (there is only ever one). */
+  get wroteDocument(): boolean {
+    return this.documentWritten;
+  }
+
+  /**
+   * Writes the command's result: `table()` in table mode, `json()` as the one JSON document in json mode.
+   * @param result - renderers for both formats; only the one needed is called
+   */
+  result(result: { table: () => string; json: () => unknown }): void {
+    if (this.json) this.document(result.json());
+    else this.print(result.table());
+  }
+
+  /** Writes human result text to stdout (table mode only; ignored in json mode). */
+  print(text: string): void {
+    if (this.json) return;
+    this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** Writes the one JSON document to stdout. A second call is a programming error. */
+  document(value: unknown): void {
+    if (this.documentWritten) throw new Error("internal error: a second JSON document was about to be written");
+    this.documentWritten = true;
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Registers (or clears) the live progress line, so that {@link Output.notice} writes above it instead of breaking it. */
+  setLiveLine(line: { log(text: string): void } | undefined): void {
+    this.liveLine = line;
+  }
+
+  /** An informational line on stderr that may arrive while a live progress line is shown (e.g. at Ctrl-C). */
+  notice(text: string): void {
+    if (this.liveLine) this.liveLine.log(text);
+    else this.info(text);
+  }
+
+  /** An informational line on stderr. */
+  info(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  /** A warning line on stderr. */
+  warn(text: string): void {
+    this.stderr.write(`${this.style("yellow", "warning:", this.stderr)} ${text}\n`);
+  }
+
+  /** An error message on stderr. */
+  error(text: string): void {
+    this.stderr.write(`${this.style("red", "error:", this.stderr)} ${text}\n`);
+  }
+
+  /** A verbose line on stderr, shown only with `--verbose`. */
+  debug(text: string): void {
+    if (this.verbose) this.stderr.write(`${this.style("dim", `verbose: ${text}`, this.stderr)}\n`);
+  }
+
+  /**
+   * Styles text for a stream: colours only when that stream is a terminal and neither NO_COLOR nor
+   * NODE_DISABLE_COLORS is set (Node's own rules).
+   */
+  style(style: Style | Style[], text: string, stream: NodeJS.WriteStream = this.stdout): string {
+    return styleText(style, text, { stream });
+  }
+}
