@@ -62,6 +62,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
     registeredFeatures: [...(fromFile.registeredFeatures ?? []), ...(options.registeredFeatures ?? [])],
     approvalRequiredFeatures: [...(fromFile.approvalRequiredFeatures ?? []), ...(options.approvalRequiredFeatures ?? [])],
   }, options.clock);
+  store.disabledKubeProxyReadsAsEmpty = options.disabledKubeProxyReadsAsEmpty ?? false;
   const faults = new FaultRegistry();
   const log = new RequestLog(options.requestLogLimit ?? 100_000);
   const throttler = new Throttler(throttling);

@@ -81,6 +81,11 @@ export interface StartEmulatorOptions {
   listPageSize?: number;
   /** Most entries the request log keeps (oldest dropped first). @default 100000 */
   requestLogLimit?: number;
+  /**
+   * Reproduce azure-rest-api-specs #22208: a cluster whose kube-proxy was disabled (`{"enabled": false}` stored) is
+   * returned as `"kubeProxyConfig": {}`. The control API still shows what was stored. @default false
+   */
+  disabledKubeProxyReadsAsEmpty?: boolean;
 }
 
 /** One request the emulator answered, with secrets redacted. */

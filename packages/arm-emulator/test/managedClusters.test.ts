@@ -269,6 +269,20 @@ describe("cluster shapes", () => {
     expect(kubeProxyOf(await rawCluster(t, "rg", "disabled"))).toEqual({});
   });
 
+  it("with disabledKubeProxyReadsAsEmpty, returns a disabled kube-proxy as {} while storing what was sent (azure-rest-api-specs #22208)", async () => {
+    const quirky = await startTestEmulator({
+      disabledKubeProxyReadsAsEmpty: true,
+      clusters: [{ resourceGroup: "rg", name: "byo", networkPlugin: "none", kubeProxyConfig: { enabled: false } }, { resourceGroup: "rg", name: "on", kubeProxyConfig: IPVS }],
+    });
+    try {
+      expect(kubeProxyOf(await rawCluster(quirky, "rg", "byo"))).toEqual({});
+      expect(kubeProxyOf(await rawCluster(quirky, "rg", "on"))).toEqual(IPVS);
+      expect(kubeProxyOf(quirky.em.control.getCluster({ resourceGroup: "rg", name: "byo" })!)).toEqual({ enabled: false });
+    } finally {
+      await quirky.stop();
+    }
+  });
+
   it("answers 404 ResourceNotFound with ARM's envelope for a missing cluster", async () => {
     const answer = await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "missing") });
     expect(answer.status).toBe(404);

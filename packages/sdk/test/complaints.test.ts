@@ -128,4 +128,23 @@ describe("user complaints", () => {
     await expect(t.client().apply(ref("byocni"), { enabled: false }, { allowDisable: true })).resolves.toMatchObject({ changed: false, writes: 0 });
     expect(t.em.control.requestLog().filter((r) => r.kind === "write")).toEqual([]);
   });
+
+  test("disabling kube-proxy where Azure then answers {} (azure-rest-api-specs #22208) verifies, and a second apply writes nothing", async () => {
+    const quirky = await startTestEmulator({
+      disabledKubeProxyReadsAsEmpty: true,
+      clusters: [{ resourceGroup: "rg", name: "byo", kubernetesVersion: "1.33.2", networkPlugin: "none", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } }],
+    });
+    try {
+      const client = quirky.client({ sendPreviewFeatureHeader: true });
+      const first = await client.apply({ resourceGroup: "rg", name: "byo" }, { enabled: false }, { allowDisable: true });
+      expect(first).toMatchObject({ changed: true, writes: 1, after: { enabled: false } });
+      expect(first.cluster.kubeProxyConfig).toEqual({});
+      quirky.em.control.clearRequestLog();
+      await expect(client.apply({ resourceGroup: "rg", name: "byo" }, { enabled: false }, { allowDisable: true })).resolves.toMatchObject({ changed: false, writes: 0 });
+      expect(quirky.em.control.requestLog().filter((r) => r.kind === "write")).toEqual([]);
+      expect(quirky.em.control.effectiveKubeProxyMode({ resourceGroup: "rg", name: "byo" })).toBe("DISABLED");
+    } finally {
+      await quirky.stop();
+    }
+  });
 });

@@ -114,7 +114,7 @@ export const getClusterRoute: RouteHandler = (ctx, sub, params) => {
   const [rg = "", name = ""] = params;
   const cluster = ctx.store.getCluster(sub, rg, name);
   if (!cluster) return notFound(rg, name);
-  return { status: 200, body: viewCluster(cluster.raw, check.version) };
+  return { status: 200, body: viewCluster(cluster.raw, check.version, { disabledReadsAsEmpty: ctx.store.disabledKubeProxyReadsAsEmpty }) };
 };
 
 function featureNotRegistered(): ArmResponse {
@@ -219,7 +219,7 @@ export const putClusterRoute: RouteHandler = (ctx, sub, params) => {
   return {
     status: existing ? 200 : 201,
     headers: { "Azure-AsyncOperation": operationUrl(ctx, op) },
-    body: viewCluster(raw, check.version),
+    body: viewCluster(raw, check.version, { disabledReadsAsEmpty: ctx.store.disabledKubeProxyReadsAsEmpty }),
   };
 };
 
@@ -242,7 +242,7 @@ export const patchClusterRoute: RouteHandler = (ctx, sub, params) => {
   existing.raw.eTag = newEtag();
   setProvisioningState(existing.raw, "Updating");
   const op = ctx.store.startOperation({ sub, cluster: existing, kind: "update", failure: lroFailure(ctx, clusterId(sub.id, rg, name)) });
-  return { status: 200, headers: { "Azure-AsyncOperation": operationUrl(ctx, op) }, body: viewCluster(existing.raw, check.version) };
+  return { status: 200, headers: { "Azure-AsyncOperation": operationUrl(ctx, op) }, body: viewCluster(existing.raw, check.version, { disabledReadsAsEmpty: ctx.store.disabledKubeProxyReadsAsEmpty }) };
 };
 
 /** DELETE: 202 with Azure-AsyncOperation and Location; 204 when there is nothing to delete. */
@@ -284,7 +284,7 @@ export const listClustersRoute: RouteHandler = (ctx, sub, params) => {
   const start = skipEntry ? Math.max(0, Number.parseInt(skipEntry[1], 10) || 0) : 0;
   const pageSize = Math.max(1, ctx.listPageSize);
   const page = all.slice(start, start + pageSize);
-  const body: Record<string, unknown> = { value: page.map((c) => viewCluster(c.raw, check.version)) };
+  const body: Record<string, unknown> = { value: page.map((c) => viewCluster(c.raw, check.version, { disabledReadsAsEmpty: ctx.store.disabledKubeProxyReadsAsEmpty })) };
   if (start + pageSize < all.length) {
     body.nextLink = `${ctx.baseUrl}${ctx.path}?api-version=${encodeURIComponent(check.version.raw)}&$skipToken=${start + pageSize}`;
   }

@@ -211,13 +211,16 @@ export function storedKubeProxyConfig(raw: Record<string, unknown>): unknown {
   return props.networkProfile.kubeProxyConfig;
 }
 
-/** The JSON a client gets through `apiVersion`: without kubeProxyConfig or eTag where that version has none. */
-export function viewCluster(raw: Record<string, unknown>, apiVersion: ApiVersion | undefined): Record<string, unknown> {
+/**
+ * The JSON a client gets through `apiVersion`: without kubeProxyConfig or eTag where that version has none; with
+ * `disabledReadsAsEmpty`, a disabled kube-proxy reads as `{}` (azure-rest-api-specs #22208).
+ */
+export function viewCluster(raw: Record<string, unknown>, apiVersion: ApiVersion | undefined, options: { disabledReadsAsEmpty?: boolean } = {}): Record<string, unknown> {
   const view = clone(raw);
-  if (apiVersion && !supportsKubeProxyConfig(apiVersion)) {
-    const props = view.properties;
-    if (isObject(props) && isObject(props.networkProfile)) delete props.networkProfile.kubeProxyConfig;
-  }
+  const props = view.properties;
+  const net = isObject(props) && isObject(props.networkProfile) ? props.networkProfile : undefined;
+  if (net && apiVersion && !supportsKubeProxyConfig(apiVersion)) delete net.kubeProxyConfig;
+  if (net && options.disabledReadsAsEmpty && isObject(net.kubeProxyConfig) && net.kubeProxyConfig.enabled === false) net.kubeProxyConfig = {};
   if (apiVersion && !supportsEtag(apiVersion)) delete view.eTag;
   return view;
 }

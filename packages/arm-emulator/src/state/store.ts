@@ -51,6 +51,8 @@ export class EmulatorStore {
   /** Ids of operations not finalized yet (tick only looks at these). */
   private readonly active = new Set<string>();
   private readonly approvalRequired = new Set<string>();
+  /** See StartEmulatorOptions.disabledKubeProxyReadsAsEmpty. */
+  disabledKubeProxyReadsAsEmpty = false;
 
   constructor(
     readonly tenantId: string,
