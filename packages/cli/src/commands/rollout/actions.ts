@@ -1,0 +1,322 @@
+/**
+ * The actions of `aks-kube-proxy rollout plan|apply|status|merge|rollback`. Thin: the SDK plans, runs, journals and
+ * reports; these functions read flags, show progress and write files and results.
+ * @packageDocumentation
+ */
+import { access, writeFile } from "node:fs/promises";
+import type { ArmRateLimiter, RolloutClientFactory, RolloutJournal, RolloutJournalFile, RolloutProgressEvent, RolloutReport, RolloutRunResult, RolloutSpec, Shard } from "@aks-kube-proxy/sdk";
+import { CliError, CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
+import type { CommandContext } from "../../runtime/context";
+import { formatDuration, parseDurationInMs } from "../../runtime/duration";
+import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
+import { isInteractive } from "../../runtime/progress";
+import { planJson, planTable, planTotals, progressLine, reportTable } from "./render";
+
+/** Flags of `rollout plan`. */
+export interface RolloutPlanFlags {
+  readonly shard?: string;
+  readonly detailedExitcode?: boolean;
+}
+
+/** Flags of `rollout apply`. */
+export interface RolloutApplyFlags {
+  readonly journal?: string;
+  readonly resume?: boolean;
+  readonly retryFailed?: boolean;
+  readonly shard?: string;
+  readonly junit?: string;
+  readonly report?: string;
+  readonly wave?: string[];
+  readonly clusterTimeout?: string;
+  readonly yes?: boolean;
+}
+
+/** Flags of `rollout status` and `rollout merge`. */
+export interface RolloutReportFlags {
+  readonly journal?: string[];
+  readonly junit?: string;
+  readonly report?: string;
+}
+
+/** Flags of `rollout rollback`. */
+export interface RolloutRollbackFlags {
+  readonly journal?: string;
+  readonly rollbackJournal?: string;
+  readonly resume?: boolean;
+  readonly retryFailed?: boolean;
+  readonly junit?: string;
+  readonly report?: string;
+  readonly wave?: string[];
+  readonly clusterTimeout?: string;
+  readonly yes?: boolean;
+}
+
+function clientFactory(ctx: CommandContext): RolloutClientFactory {
+  return ({ subscriptionId, additionalPolicies }) => ctx.createClient({ subscriptionId, additionalPolicies: [...additionalPolicies] });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
+  const { spec, warnings } = await ctx.sdk().readRolloutFile(file);
+  for (const w of warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
+  return spec;
+}
+
+function readShard(ctx: CommandContext, text: string | undefined): Shard | undefined {
+  return text === undefined ? undefined : ctx.sdk().parseShard(text);
+}
+
+/** `<name>.journal.json`, or `<name>.shard-<i>-of-<n>.journal.json` for a shard. */
+export function defaultJournalPath(spec: RolloutSpec, shard: Shard | undefined): string {
+  const safe = spec.name.replace(/[^A-Za-z0-9._-]+/g, "-");
+  return `${safe}${shard && shard.count > 1 ? `.shard-${shard.index}-of-${shard.count}` : ""}.journal.json`;
+}
+
+async function confirmOrStop(ctx: CommandContext, yes: boolean | undefined, question: string): Promise<void> {
+  if (yes || !ctx.stdinIsInteractive) return;
+  const answer = await ctx.confirm(question);
+  if (answer === "interrupted") throw new CliInterruptedError("Interrupted at the confirmation. Nothing was written.");
+  if (answer === "no") throw new CliError("Cancelled", "Cancelled. Nothing was written.", ExitCode.Failure);
+}
+
+/** `rollout plan FILE`: list, plan, show; writes nothing. */
+export async function rolloutPlan(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const flags = ctx.opts<RolloutPlanFlags>();
+  const spec = await readSpec(ctx, file);
+  const shard = readShard(ctx, flags.shard);
+  const limiter = new sdk.ArmRateLimiter();
+  const clusters = await sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, abortSignal: ctx.abortSignal });
+  const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan) });
+  return flags.detailedExitcode && plan.totals.change > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
+}
+
+interface RunArgs {
+  readonly file: RolloutJournalFile;
+  readonly limiter: ArmRateLimiter;
+  readonly retryFailed?: boolean;
+  readonly waves?: readonly string[];
+  readonly clusterTimeout?: string;
+  readonly resumeCommand: string;
+}
+
+async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<RolloutRunResult> {
+  const sdk = ctx.sdk();
+  const live = isInteractive(ctx.out.stderr);
+  const progress = ctx.progress({ quietWhenPlain: true });
+  const started = Date.now();
+  const stamp = (): string => `[${formatDuration(Date.now() - started)}]`;
+  let lastDrawAt = 0;
+  const onProgress = (e: RolloutProgressEvent): void => {
+    let line: string | undefined;
+    switch (e.type) {
+      case "wave-started":
+        line = `wave ${e.wave}: ${e.total} cluster(s)`;
+        break;
+      case "soaking":
+        line = `wave ${e.wave} done; soaking ${formatDuration(Math.max(0, e.untilInMs - Date.now()))} before the next wave`;
+        break;
+      case "halted":
+        line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
+        break;
+      case "preview":
+        if (ctx.out.verbose) line = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
+        break;
+      case "cluster":
+        if (e.status === "done" || e.status === "failed" || e.status === "skipped") {
+          const what = e.status === "failed" ? ctx.out.style("red", "failed", ctx.out.stderr) : e.status;
+          const why = e.error ? `: ${e.error.code}${e.error.armCode ? `/${e.error.armCode}` : ""} ${e.error.message.split("\n")[0]}` : "";
+          line = `${what} ${e.name}${e.wave ? ` (wave ${e.wave})` : ""}${why} · ${progressLine(e.snapshot)}`;
+        } else if (ctx.out.verbose && e.phase) {
+          line = `${e.name}: ${e.phase}`;
+        }
+        break;
+      default:
+        break;
+    }
+    if (live) {
+      if (line !== undefined) progress.log(`${stamp()} ${line}`);
+      // The live line is redrawn at most ten times a second, however many clusters report.
+      if (line !== undefined || Date.now() - lastDrawAt >= 100) {
+        lastDrawAt = Date.now();
+        progress.update(progressLine(e.snapshot));
+      }
+    } else if (line !== undefined) {
+      ctx.out.info(`${stamp()} ${line}`);
+    }
+  };
+  try {
+    return await sdk.runRollout({
+      journal: args.file,
+      createClient: clientFactory(ctx),
+      rateLimiter: args.limiter,
+      abortSignal: ctx.abortSignal,
+      onProgress,
+      ...(args.retryFailed ? { retryFailed: true } : {}),
+      ...(args.waves && args.waves.length > 0 ? { waves: args.waves } : {}),
+      ...(args.clusterTimeout !== undefined ? { clusterTimeoutInMs: parseDurationInMs(args.clusterTimeout, "--cluster-timeout") } : {}),
+    });
+  } finally {
+    progress.done();
+    await args.file.close();
+  }
+}
+
+async function writeReports(ctx: CommandContext, report: RolloutReport, flags: { junit?: string; report?: string }): Promise<void> {
+  const sdk = ctx.sdk();
+  if (flags.junit) {
+    await writeFile(flags.junit, sdk.toJUnitXml(report));
+    ctx.out.info(`JUnit report written to ${flags.junit}`);
+  }
+  if (flags.report) {
+    await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+    ctx.out.info(`JSON report written to ${flags.report}`);
+  }
+}
+
+function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutReport, resumeCommand: string): ExitCodeValue {
+  if (result.outcome === "aborted") {
+    const c = result.counts;
+    throw new CliInterruptedError(
+      `Interrupted: ${c.done} done, ${c.failed} failed, ${c.inProgress} in progress (their operations continue in Azure), ${c.pending} not started. ` +
+        `The journal has every cluster's state; continue with: ${resumeCommand}`,
+    );
+  }
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  if (result.outcome === "halted") return ExitCode.Failure;
+  return result.counts.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+}
+
+/** `rollout apply FILE`: plan, journal, run waves (or `--resume` a journal). */
+export async function rolloutApply(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const flags = ctx.opts<RolloutApplyFlags>();
+  const spec = await readSpec(ctx, file);
+  const shard = readShard(ctx, flags.shard);
+  const journalPath = flags.journal ?? defaultJournalPath(spec, shard);
+  const limiter = new sdk.ArmRateLimiter();
+  let journalFile: RolloutJournalFile;
+  const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${journalPath}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
+
+  if (flags.resume) {
+    journalFile = await sdk.RolloutJournalFile.open(journalPath);
+    const j = journalFile.journal;
+    const problem =
+      j.operation !== "apply"
+        ? `${journalPath} is a ${j.operation} journal; resume it with \`aks-kube-proxy rollout rollback --resume\`.`
+        : j.specHash !== sdk.rolloutSpecHash(spec)
+          ? `${journalPath} was written for another version of the rollout file (${j.rolloutName}); resume with the file it was started with, or start a new journal.`
+          : shard && (j.shard?.index !== shard.index || j.shard?.count !== shard.count)
+            ? `${journalPath} is the journal of shard ${j.shard ? `${j.shard.index}/${j.shard.count}` : "1/1"}, not ${shard.index}/${shard.count}.`
+            : undefined;
+    if (problem) {
+      await journalFile.close();
+      throw new CliUsageError(problem);
+    }
+    const c = sdk.countClusters(j.clusters);
+    ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
+  } else {
+    if (await exists(journalPath)) {
+      throw new CliUsageError(`The journal ${journalPath} already exists. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
+    }
+    const clusters = await sdk.listRolloutClusters({
+      spec,
+      createClient: clientFactory(ctx),
+      rateLimiter: limiter,
+      abortSignal: ctx.abortSignal,
+      onProgress: (e) => ctx.out.debug(`listed ${e.clusters} cluster(s) in ${e.subscriptionId} (${e.done}/${e.total})`),
+    });
+    const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+    ctx.out.info(`Plan: ${planTotals(plan)}.`);
+    ctx.out.info(`Waves: ${plan.waves.map((w) => `${w.name} (${w.clusterIds.length})`).join(" → ")}. Journal: ${journalPath}`);
+    if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
+    journalFile = await sdk.RolloutJournalFile.create(journalPath, sdk.createRolloutJournal(plan));
+  }
+  const result = await runWithProgress(ctx, {
+    file: journalFile,
+    limiter,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(flags.wave ? { waves: flags.wave } : {}),
+    ...(flags.clusterTimeout !== undefined ? { clusterTimeout: flags.clusterTimeout } : {}),
+    resumeCommand,
+  });
+  const report = sdk.buildRolloutReport([{ journal: result.journal, path: journalPath }]);
+  await writeReports(ctx, report, flags);
+  return finish(ctx, result, report, resumeCommand);
+}
+
+async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
+  const sdk = ctx.sdk();
+  return Promise.all(paths.map(async (path) => ({ journal: await sdk.readRolloutJournal(path), path })));
+}
+
+/** `rollout status [JOURNAL...]`: the state recorded in journals. */
+export async function rolloutStatus(ctx: CommandContext, positional: readonly string[]): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutReportFlags>();
+  const paths = [...positional, ...(flags.journal ?? [])];
+  if (paths.length === 0) throw new CliUsageError("Name the journal to read: `aks-kube-proxy rollout status my-rollout.journal.json`.");
+  const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
+  await writeReports(ctx, report, flags);
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  return ExitCode.Ok;
+}
+
+/** `rollout merge JOURNAL...`: one report from the shards' journals; fails when the rollout did not fully succeed. */
+export async function rolloutMerge(ctx: CommandContext, positional: readonly string[]): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutReportFlags>();
+  const paths = [...positional, ...(flags.journal ?? [])];
+  if (paths.length === 0) throw new CliUsageError("Name the shard journals to merge: `aks-kube-proxy rollout merge journals/*.json --junit rollout.xml`.");
+  const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
+  await writeReports(ctx, report, flags);
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  if (report.shards.missing.length > 0) ctx.out.warn(`shard journal(s) missing: ${report.shards.missing.map((i) => `${i}/${report.shards.count}`).join(", ")}`);
+  return report.status === "completed" && report.counts.failed === 0 ? ExitCode.Ok : ExitCode.Failure;
+}
+
+/** `rollout rollback --journal FILE`: put back each written cluster's previous settings, with the same waves. */
+export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const flags = ctx.opts<RolloutRollbackFlags>();
+  if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
+  const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
+  const limiter = new sdk.ArmRateLimiter();
+  const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
+  let file: RolloutJournalFile;
+  if (flags.resume) {
+    file = await sdk.RolloutJournalFile.open(rollbackPath);
+    if (file.journal.operation !== "rollback") {
+      await file.close();
+      throw new CliUsageError(`${rollbackPath} is not a rollback journal.`);
+    }
+  } else {
+    if (await exists(`${flags.journal}.lock`)) {
+      ctx.out.warn(`${flags.journal} is locked: if its rollout is still running, stop it first (Ctrl-C), then roll back.`);
+    }
+    if (await exists(rollbackPath)) throw new CliUsageError(`The rollback journal ${rollbackPath} already exists. Continue it with --resume, or pass another --rollback-journal.`);
+    const source = await sdk.readRolloutJournal(flags.journal);
+    if (source.operation !== "apply") throw new CliUsageError(`${flags.journal} is a ${source.operation} journal; roll back the rollout's own journal.`);
+    const journal = sdk.createRollbackJournal({ source, sourcePath: flags.journal });
+    const n = journal.clusters.filter((c) => c.status === "pending").length;
+    ctx.out.info(`Rollback of ${source.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackPath}`);
+    if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
+    file = await sdk.RolloutJournalFile.create(rollbackPath, journal);
+  }
+  const result = await runWithProgress(ctx, {
+    file,
+    limiter,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(flags.wave ? { waves: flags.wave } : {}),
+    ...(flags.clusterTimeout !== undefined ? { clusterTimeout: flags.clusterTimeout } : {}),
+    resumeCommand,
+  });
+  const report = sdk.buildRolloutReport([{ journal: result.journal, path: rollbackPath }]);
+  await writeReports(ctx, report, flags);
+  return finish(ctx, result, report, resumeCommand);
+}

@@ -1,0 +1,139 @@
+/**
+ * `aks-kube-proxy rollout`: fleet rollouts of kube-proxy settings across many clusters and subscriptions, in waves,
+ * resumable, shardable for CI, with JSON and JUnit reports. The command group registers here; the work happens in
+ * `actions.ts` (loaded with the SDK only when a subcommand runs).
+ * @packageDocumentation
+ */
+import type { Command } from "commander";
+import type { CliCommandModule, CommandHost } from "../../runtime/command-module";
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/* eslint-disable @typescript-eslint/no-require-imports -- actions load the SDK; keep `--help` fast */
+function actions(): typeof import("./actions") {
+  return require("./actions") as typeof import("./actions");
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function registerPlan(group: Command, host: CommandHost): void {
+  const command = group
+    .command("plan")
+    .argument("<file>", "rollout file (YAML or JSON; schema: @aks-kube-proxy/sdk/schema/rollout.schema.json)")
+    .summary("show what a rollout would change, per cluster and wave; writes nothing")
+    .description(
+      "List the clusters of the rollout's subscriptions, select the fleet, and show per cluster its current and desired " +
+        "kube-proxy settings, the wave that takes it, blockers and warnings, then totals. Writes nothing.",
+    )
+    .option("--shard <i/n>", "plan only shard i of n (deterministic split by resource id)")
+    .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would");
+  host.examples(command, ["aks-kube-proxy rollout plan rollout.yaml", "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json"]);
+  command.action(host.action(async (ctx) => actions().rolloutPlan(ctx, String(ctx.args[0]))));
+}
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option("--resume", "continue the journal after a crash or Ctrl-C: done clusters are not written again, in-progress ones are re-attached")
+    .option("--retry-failed", "with --resume: start failed clusters again and lift a halt")
+    .option("--wave <name>", "run only this wave (repeatable), e.g. a canary job before the shards", collect)
+    .option("--cluster-timeout <duration>", "give up waiting for one cluster after this long (default: the SDK's, 60m)")
+    .option("--junit <file>", "write a JUnit XML report (one test case per cluster)")
+    .option("--report <file>", "write the JSON report to a file too")
+    .option("-y, --yes", "do not ask for confirmation (never asked when stdin is not a terminal)");
+}
+
+function registerApply(group: Command, host: CommandHost): void {
+  const command = addRunOptions(
+    group
+      .command("apply")
+      .argument("<file>", "rollout file (YAML or JSON)")
+      .summary("roll settings out in waves, journaled and resumable")
+      .description(
+        "Plan the rollout, write a journal, then run the waves in order: many clusters at once (bounded overall and per " +
+          "subscription), the preview enabled once per subscription first, ARM's request budgets respected (429s and " +
+          "x-ms-ratelimit-remaining-* headers pace the requests), a soak between waves, and a halt when a wave's failures " +
+          "exceed the threshold. Blocked clusters are reported, never written. The journal is written after every step.",
+      )
+      .option("--journal <file>", "journal file (default: <rollout name>[.shard-i-of-n].journal.json)")
+      .option("--shard <i/n>", "run only shard i of n (each CI job its own shard and journal; merge them with `rollout merge`)"),
+  );
+  host.examples(command, [
+    "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",
+    "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --resume",
+    "aks-kube-proxy rollout apply rollout.yaml --shard 2/4 --journal shard-2.json --yes -o json",
+    "aks-kube-proxy rollout apply rollout.yaml --wave canary --journal canary.json --yes",
+    "",
+    "# Exit codes: 0 every cluster done or skipped, 1 a failure or a halt, 3 invalid input, 130 interrupted (resume later).",
+  ]);
+  command.action(host.action(async (ctx) => actions().rolloutApply(ctx, String(ctx.args[0]))));
+}
+
+function registerStatus(group: Command, host: CommandHost): void {
+  const command = group
+    .command("status")
+    .argument("[journals...]", "journal file(s)")
+    .summary("show what a journal records: per wave and cluster")
+    .description("Read one journal (or several shard journals) and show each wave's progress, failures and halts. Reads no Azure state.")
+    .option("--journal <file>", "journal file (repeatable)", collect)
+    .option("--junit <file>", "write a JUnit XML report")
+    .option("--report <file>", "write the JSON report to a file too");
+  host.examples(command, ["aks-kube-proxy rollout status rollout.journal.json", "aks-kube-proxy rollout status rollout.journal.json -o json"]);
+  command.action(host.action(async (ctx) => actions().rolloutStatus(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+}
+
+function registerMerge(group: Command, host: CommandHost): void {
+  const command = group
+    .command("merge")
+    .argument("[journals...]", "the shards' journal files")
+    .summary("merge shard journals into one report (JSON, JUnit)")
+    .description(
+      "Combine the journals of a sharded rollout (`rollout apply --shard i/n`) into one report. Refuses journals of " +
+        "different rollouts, repeated shards or overlapping clusters. Exits 1 unless every shard is present and completed without a failure.",
+    )
+    .option("--journal <file>", "journal file (repeatable)", collect)
+    .option("--junit <file>", "write a JUnit XML report (one test case per cluster)")
+    .option("--report <file>", "write the JSON report to a file too");
+  host.examples(command, ["aks-kube-proxy rollout merge journals/*.json --junit rollout.xml --report rollout.json"]);
+  command.action(host.action(async (ctx) => actions().rolloutMerge(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+}
+
+function registerRollback(group: Command, host: CommandHost): void {
+  const command = addRunOptions(
+    group
+      .command("rollback")
+      .summary("put back the settings a rollout replaced, with the same waves and safety")
+      .description(
+        "Read a rollout's journal and restore each cluster it wrote to the kube-proxy settings recorded before the write " +
+          "(a cluster that had none gets the AKS default, enabled IPTABLES), wave by wave with the rollout's soak, halt " +
+          "rule and concurrency. Has its own journal, so it is resumable too.",
+      )
+      .option("--journal <file>", "the rollout's journal (required)")
+      .option("--rollback-journal <file>", "the rollback's own journal (default: <journal>.rollback.json)"),
+  );
+  host.examples(command, ["aks-kube-proxy rollout rollback --journal rollout.journal.json --yes", "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume"]);
+  command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
+}
+
+/** The `rollout` command group (registered by `commands/index.ts`). */
+export const commandModule: CliCommandModule = {
+  name: "rollout",
+  register(program, host) {
+    const group = program
+      .command("rollout")
+      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback")
+      .description(
+        "Fleet rollouts: a rollout file names subscriptions, selects clusters (ids, resource groups, name patterns, tags, " +
+          "locations, Kubernetes versions), gives settings (per group if needed), waves, soak time, halt rule and concurrency.",
+      );
+    registerPlan(group, host);
+    registerApply(group, host);
+    registerStatus(group, host);
+    registerMerge(group, host);
+    registerRollback(group, host);
+    host.examples(group, [
+      "aks-kube-proxy rollout plan rollout.yaml",
+      "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",
+      "aks-kube-proxy rollout status rollout.journal.json",
+      "aks-kube-proxy rollout rollback --journal rollout.journal.json",
+    ]);
+  },
+};

@@ -1,0 +1,274 @@
+/**
+ * The rollout journal: the durable record of a rollout (or rollback), cluster by cluster. It holds everything needed
+ * to resume (the spec, the wave assignment, each cluster's state and operation URL), to report, and to roll back
+ * (each cluster's previous settings). Pure data and pure helpers; the file lives in `journalFile.ts`.
+ * @packageDocumentation
+ */
+import { createHash } from "node:crypto";
+import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+import { isKubeProxyError } from "../errors";
+import type { Finding } from "../findings";
+import type { FieldChange } from "../settings/effective";
+import type { Shard } from "./shard";
+import type { RolloutSpec } from "./spec";
+
+/** The `kind` marker of a journal file. */
+export const JOURNAL_KIND = "aks-kube-proxy.rollout-journal";
+/** The journal format version this SDK writes and reads. */
+export const JOURNAL_VERSION = 1;
+
+/** Where a cluster stands. */
+export type RolloutClusterStatus = "pending" | "in-progress" | "done" | "failed" | "skipped";
+
+/**
+ * Why a cluster was skipped: `converged` (already at the desired settings), `blocked` (validation blockers; never
+ * written), `no-settings` (no group and no top-level settings cover it), `not-in-any-wave` (no wave took it),
+ * `halted` (its wave or an earlier one hit the halt rule), `nothing-to-roll-back` (rollback: it was never written).
+ */
+export type RolloutSkipReason = "converged" | "blocked" | "no-settings" | "not-in-any-wave" | "halted" | "nothing-to-roll-back";
+
+/** An error, as recorded in the journal. */
+export interface JournalError {
+  /** The SDK error code (`OperationFailed`, `ClusterBusy`...) or `Error`. */
+  readonly code: string;
+  /** The message. */
+  readonly message: string;
+  /** The ARM error code, when Azure answered with one. */
+  readonly armCode?: string;
+  /** The ARM request id. */
+  readonly requestId?: string;
+  /** HTTP status. */
+  readonly statusCode?: number;
+}
+
+/** One cluster in the journal. Mutable: the executor updates it in place and commits the journal after every step. */
+export interface JournalCluster {
+  /** Resource id. */
+  id: string;
+  /** Subscription id (lower case). */
+  subscriptionId: string;
+  /** Resource group. */
+  resourceGroup: string;
+  /** Cluster name. */
+  name: string;
+  /** Region. */
+  location?: string;
+  /** kubernetesVersion when planned. */
+  kubernetesVersion?: string;
+  /** Settings group (absent: the top-level settings). */
+  group?: string;
+  /** The wave that takes the cluster (absent for clusters skipped at planning). */
+  wave?: string;
+  /** Where it stands. */
+  status: RolloutClusterStatus;
+  /** Why it was skipped. */
+  skipReason?: RolloutSkipReason;
+  /** Details of the skip (e.g. the blockers' messages). */
+  skipMessage?: string;
+  /** The settings to write. */
+  desired?: KubeProxyConfig;
+  /**
+   * The cluster's kubeProxyConfig before the rollout wrote anything, exactly as Azure returned it (`null`: absent).
+   * Recorded before the first write; rollback puts it back.
+   */
+  previous?: KubeProxyConfig | null;
+  /** Field-by-field changes planned. */
+  changes?: FieldChange[];
+  /** Warnings and blockers found when planning. */
+  findings?: Finding[];
+  /** The last apply phase seen while in progress (`writing`, `accepted`, `polling`, `verifying`...). */
+  phase?: string;
+  /** The long-running operation's URL, once Azure accepted the write: `--resume` re-attaches to it. */
+  operationUrl?: string;
+  /** True once a write was (or may have been) sent to the cluster by this rollout: rollback considers it. */
+  written?: boolean;
+  /** Done: true when this rollout wrote the cluster, false when it was found converged at apply time. */
+  changed?: boolean;
+  /** kubeProxyConfig read back after the write. */
+  after?: KubeProxyConfig | null;
+  /** Why it failed. */
+  error?: JournalError;
+  /** How many times a run started this cluster. */
+  attempts: number;
+  /** ARM request ids of the last attempt. */
+  requestIds?: string[];
+  /** When the last attempt started (ISO 8601). */
+  startedAt?: string;
+  /** When it finished (ISO 8601). */
+  finishedAt?: string;
+  /** How long the last attempt took. */
+  durationInMs?: number;
+}
+
+/** A wave's state in the journal. */
+export interface JournalWave {
+  /** Name. */
+  name: string;
+  /** Position (0-based). */
+  index: number;
+  /** `pending`, `running`, `soaking` (done, waiting before the next wave), `done` or `halted`. */
+  status: "pending" | "running" | "soaking" | "done" | "halted";
+  /** Number of clusters it takes. */
+  total: number;
+  /** When it started. */
+  startedAt?: string;
+  /** When its last cluster finished. */
+  finishedAt?: string;
+  /** End of its soak time. */
+  soakUntil?: string;
+  /** Why it halted. */
+  haltReason?: string;
+}
+
+/** A subscription's state in the journal. */
+export interface JournalSubscription {
+  /** Clusters of this journal in the subscription. */
+  clusters?: number;
+  /** True once the preview was confirmed enabled. */
+  previewEnabled?: boolean;
+  /** Why enabling the preview or listing failed. */
+  error?: JournalError;
+}
+
+/** One run of the executor over this journal. */
+export interface JournalRun {
+  /** When it started. */
+  startedAt: string;
+  /** When it ended (absent: crashed or still running). */
+  endedAt?: string;
+  /** True for `--resume` runs. */
+  resumed: boolean;
+  /** How it ended. */
+  outcome?: RolloutOutcome;
+}
+
+/** How a run ended: every wave done, halted by the halt rule, or aborted (Ctrl-C, AbortSignal). */
+export type RolloutOutcome = "completed" | "halted" | "aborted";
+
+/** The whole journal. */
+export interface RolloutJournal {
+  /** Always {@link JOURNAL_KIND}. */
+  kind: typeof JOURNAL_KIND;
+  /** Always {@link JOURNAL_VERSION}. */
+  version: typeof JOURNAL_VERSION;
+  /** `apply` (a rollout) or `rollback` (undoing one). */
+  operation: "apply" | "rollback";
+  /** The rollout's name. */
+  rolloutName: string;
+  /** SHA-256 of the canonical spec: shard journals of one rollout share it; `--resume` refuses another spec. */
+  specHash: string;
+  /** The rollout spec (waves, halt rule, concurrency...). */
+  spec: RolloutSpec;
+  /** The shard this journal covers (absent: the whole fleet). */
+  shard?: Shard;
+  /** The api-version used. */
+  apiVersion: string;
+  /** When the journal was created. */
+  createdAt: string;
+  /** When it was last written. */
+  updatedAt: string;
+  /** `planned` (nothing run yet), `running`, or the outcome of the last run. */
+  status: "planned" | "running" | RolloutOutcome;
+  /** Set when a wave hit the halt rule. */
+  halt?: { wave: string; failed: number; total: number; reason: string };
+  /** For a rollback: the apply journal it undoes. */
+  rollbackOf?: { specHash: string; journalPath?: string };
+  /** Per subscription (lower-case id). */
+  subscriptions: Record<string, JournalSubscription>;
+  /** Waves in order. */
+  waves: JournalWave[];
+  /** Every cluster of the fleet (this shard), including the skipped ones. */
+  clusters: JournalCluster[];
+  /** Runs over this journal. */
+  runs: JournalRun[];
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortDeep(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * SHA-256 (hex) of a spec's canonical JSON (sorted keys).
+ * @param spec - the spec
+ */
+export function rolloutSpecHash(spec: RolloutSpec): string {
+  return createHash("sha256").update(JSON.stringify(sortDeep(spec))).digest("hex");
+}
+
+/**
+ * Converts anything thrown into a {@link JournalError} (never with a token: SDK errors carry none).
+ * @internal
+ */
+export function toJournalError(error: unknown): JournalError {
+  if (isKubeProxyError(error)) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.armCode !== undefined ? { armCode: error.armCode } : {}),
+      ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+      ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+    };
+  }
+  if (error instanceof Error) return { code: error.name || "Error", message: error.message };
+  return { code: "Error", message: String(error) };
+}
+
+/** Counts of clusters by status. */
+export interface RolloutCounts {
+  /** All clusters. */
+  total: number;
+  /** Not started yet. */
+  pending: number;
+  /** Started, not finished. */
+  inProgress: number;
+  /** Finished (written or found converged). */
+  done: number;
+  /** Of `done`: written by this rollout. */
+  changed: number;
+  /** Failed. */
+  failed: number;
+  /** Skipped (any reason). */
+  skipped: number;
+}
+
+/**
+ * Counts clusters by status.
+ * @param clusters - journal clusters
+ */
+export function countClusters(clusters: readonly JournalCluster[]): RolloutCounts {
+  const counts: RolloutCounts = { total: 0, pending: 0, inProgress: 0, done: 0, changed: 0, failed: 0, skipped: 0 };
+  for (const c of clusters) {
+    counts.total++;
+    if (c.status === "pending") counts.pending++;
+    else if (c.status === "in-progress") counts.inProgress++;
+    else if (c.status === "done") {
+      counts.done++;
+      if (c.changed) counts.changed++;
+    } else if (c.status === "failed") counts.failed++;
+    else counts.skipped++;
+  }
+  return counts;
+}
+
+/**
+ * Checks that a parsed JSON value is a journal this SDK can read.
+ * @returns a message saying what is wrong, or undefined
+ * @internal
+ */
+export function journalShapeProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return "not a JSON object";
+  const j = value as Partial<RolloutJournal>;
+  if (j.kind !== JOURNAL_KIND) return `not a rollout journal (kind is ${JSON.stringify(j.kind)}, expected "${JOURNAL_KIND}")`;
+  if (j.version !== JOURNAL_VERSION) return `journal version ${String(j.version)} is not supported (this SDK reads version ${JOURNAL_VERSION})`;
+  if (!Array.isArray(j.clusters) || !Array.isArray(j.waves) || typeof j.spec !== "object") return "the journal is incomplete (clusters, waves or spec missing)";
+  return undefined;
+}

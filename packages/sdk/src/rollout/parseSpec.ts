@@ -1,0 +1,537 @@
+/**
+ * Parsing of rollout files (YAML or JSON) into a {@link RolloutSpec}: every problem is reported at once, each with
+ * its JSON path, the line in the file, what was found, what is allowed and a did-you-mean where one is close.
+ * @packageDocumentation
+ */
+import { readFile } from "node:fs/promises";
+import { LineCounter, parseDocument, isNode } from "yaml";
+import { validRange } from "semver";
+import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+import { isKubeProxyError, ValidationError, type ValidationIssue } from "../errors";
+import type { Finding } from "../findings";
+import { formatIssues, parseKubeProxySettings } from "../settings/parse";
+import { closestMatch } from "../settings/suggest";
+import { parseDurationInMs } from "./duration";
+import { compact } from "./util";
+import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
+
+/** The result of parsing a rollout file. */
+export interface ParsedRolloutSpec {
+  /** The normalised rollout. */
+  readonly spec: RolloutSpec;
+  /** Accepted oddities in the settings (legacy key casing...), with paths into the rollout file. */
+  readonly warnings: Finding[];
+}
+
+/** Options of {@link parseRolloutSpec} and {@link parseRolloutText}. */
+export interface ParseRolloutOptions {
+  /** Where the document came from (a file name), used in messages. @default "rollout file" */
+  readonly source?: string;
+}
+
+type Segment = string | number;
+interface Issue extends Omit<ValidationIssue, "path"> {
+  readonly at: readonly Segment[];
+}
+
+const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLUSTER_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/i;
+
+const TOP_KEYS = [
+  "$schema",
+  "name",
+  "subscriptions",
+  "select",
+  "exclude",
+  "settings",
+  "groups",
+  "waves",
+  "soakTime",
+  "halt",
+  "maxConcurrency",
+  "maxConcurrencyPerSubscription",
+  "enablePreview",
+  "allowDisable",
+] as const;
+const SELECTOR_KEYS = ["ids", "subscriptions", "resourceGroups", "names", "tags", "locations", "kubernetesVersion"] as const;
+const SUBSCRIPTION_KEYS = ["id", "maxConcurrency"] as const;
+const GROUP_KEYS = ["name", "select", "settings"] as const;
+const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency"] as const;
+const HALT_KEYS = ["maxFailures", "maxFailurePercent"] as const;
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "a list";
+  if (typeof x === "string") return `the string ${JSON.stringify(x)}`;
+  if (typeof x === "number") return `the number ${String(x)}`;
+  if (typeof x === "object") return "an object";
+  return `${typeof x} ${String(x)}`;
+}
+
+/** Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`. @internal */
+export function formatPath(at: readonly Segment[]): string {
+  let out = "$";
+  for (const s of at) {
+    if (typeof s === "number") out += `[${s}]`;
+    else out += /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+class Parser {
+  readonly issues: Issue[] = [];
+  readonly warnings: Finding[] = [];
+
+  issue(at: readonly Segment[], message: string, extra: Omit<ValidationIssue, "path" | "message"> = {}): void {
+    this.issues.push({ at, message, ...extra });
+  }
+
+  /** Returns the object at `at`, reporting unknown keys (exact spelling required, did-you-mean offered). */
+  object<K extends string>(value: unknown, at: readonly Segment[], known: readonly K[], what: string): Partial<Record<K, unknown>> | undefined {
+    if (!isPlainObject(value)) {
+      this.issue(at, `expected ${what} (an object), found ${describe(value)}`, { found: value, allowed: `an object with ${known.join(", ")}` });
+      return undefined;
+    }
+    const out: Partial<Record<K, unknown>> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if ((known as readonly string[]).includes(key)) {
+        if (v !== undefined && v !== null) out[key as K] = v;
+        continue;
+      }
+      const suggestion = closestMatch(key, known) ?? singularToPlural(key, known);
+      this.issue([...at, key], `unknown key "${key}" in ${what}`, { found: key, allowed: known.join(", "), ...(suggestion ? { suggestion } : {}) });
+    }
+    return out;
+  }
+
+  list(value: unknown, at: readonly Segment[], what: string): unknown[] | undefined {
+    if (!Array.isArray(value)) {
+      this.issue(at, `expected a list of ${what}, found ${describe(value)}`, { found: value, allowed: `a list of ${what}` });
+      return undefined;
+    }
+    return value;
+  }
+
+  /** One value or a list of them, as a list. */
+  oneOrMany(value: unknown): { items: unknown[]; listed: boolean } {
+    return Array.isArray(value) ? { items: value, listed: true } : { items: [value], listed: false };
+  }
+
+  string(value: unknown, at: readonly Segment[], what: string): string | undefined {
+    if (typeof value === "number" && Number.isFinite(value)) return String(value); // YAML reads ring: 0 as a number
+    if (typeof value !== "string" || value.trim() === "") {
+      this.issue(at, `expected ${what} (a non-empty string), found ${describe(value)}`, { found: value, allowed: what });
+      return undefined;
+    }
+    return value.trim();
+  }
+
+  strings(value: unknown, at: readonly Segment[], what: string, check?: (s: string, at: readonly Segment[]) => string | undefined): string[] | undefined {
+    const { items, listed } = this.oneOrMany(value);
+    if (listed && items.length === 0) {
+      this.issue(at, `expected at least one ${what}, found an empty list`, { found: value, allowed: `${what}, or a list of them` });
+      return undefined;
+    }
+    const out: string[] = [];
+    items.forEach((item, i) => {
+      const itemAt = listed ? [...at, i] : at;
+      const s = this.string(item, itemAt, what);
+      if (s === undefined) return;
+      const checked = check ? check(s, itemAt) : s;
+      if (checked !== undefined) out.push(checked);
+    });
+    return out;
+  }
+
+  integer(value: unknown, at: readonly Segment[], min: number, what: string): number | undefined {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+      this.issue(at, `expected ${what}, found ${describe(value)}`, { found: value, allowed: `an integer >= ${min}` });
+      return undefined;
+    }
+    return value;
+  }
+
+  percent(value: unknown, at: readonly Segment[], allowZero: boolean): number | undefined {
+    const parsed = typeof value === "string" && /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(value.trim().slice(0, -1)) : value;
+    if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < 0 || (parsed === 0 && !allowZero) || parsed > 100) {
+      const range = allowZero ? "from 0 to 100" : "above 0, at most 100";
+      this.issue(at, `expected a percentage, found ${describe(value)}`, { found: value, allowed: `a number ${range} (e.g. 10 or "10%")` });
+      return undefined;
+    }
+    return parsed;
+  }
+
+  boolean(value: unknown, at: readonly Segment[]): boolean | undefined {
+    if (typeof value !== "boolean") {
+      this.issue(at, `expected true or false, found ${describe(value)}`, { found: value, allowed: "true | false" });
+      return undefined;
+    }
+    return value;
+  }
+
+  duration(value: unknown, at: readonly Segment[]): number | undefined {
+    const ms = typeof value === "string" ? parseDurationInMs(value) : value === 0 ? 0 : undefined;
+    if (ms === undefined) {
+      this.issue(at, `expected a duration, found ${describe(value)}`, { found: value, allowed: 'a duration with units, e.g. "30s", "10m", "1h30m", "500ms", or "0"' });
+    }
+    return ms;
+  }
+
+  settings(value: unknown, at: readonly Segment[], source: string): KubeProxyConfig | undefined {
+    try {
+      const parsed = parseKubeProxySettings(value, { source });
+      for (const w of parsed.warnings) this.warnings.push({ ...w, path: rebase(w.path, at) });
+      return parsed.settings;
+    } catch (error) {
+      if (!isKubeProxyError(error) || !(error instanceof ValidationError)) throw error;
+      for (const { path, ...rest } of error.issues) {
+        this.issues.push({ ...rest, at: [...at, ...segmentsOf(path)] });
+      }
+      return undefined;
+    }
+  }
+
+  selector(value: unknown, at: readonly Segment[]): ClusterSelector | undefined {
+    const o = this.object(value, at, SELECTOR_KEYS, "a cluster selector");
+    if (!o) return undefined;
+    const out: {
+      -readonly [K in keyof ClusterSelector]: ClusterSelector[K];
+    } = {};
+    if (o.ids !== undefined) {
+      out.ids = this.strings(o.ids, [...at, "ids"], "a cluster resource id", (s, a) => {
+        if (CLUSTER_ID.test(s)) return s;
+        this.issue(a, `not a managed cluster resource id`, {
+          found: s,
+          allowed: "/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}",
+        });
+        return undefined;
+      });
+    }
+    if (o.subscriptions !== undefined) out.subscriptions = this.strings(o.subscriptions, [...at, "subscriptions"], "a subscription id", (s, a) => this.subscriptionId(s, a));
+    if (o.resourceGroups !== undefined) out.resourceGroups = this.strings(o.resourceGroups, [...at, "resourceGroups"], "a resource group name or glob pattern");
+    if (o.names !== undefined) out.names = this.strings(o.names, [...at, "names"], "a cluster name or glob pattern");
+    if (o.locations !== undefined) out.locations = this.strings(o.locations, [...at, "locations"], "an Azure region")?.map(normalizeLocation);
+    if (o.kubernetesVersion !== undefined) {
+      const range = this.string(o.kubernetesVersion, [...at, "kubernetesVersion"], "a version range");
+      if (range !== undefined) {
+        if (validRange(range) === null) {
+          this.issue([...at, "kubernetesVersion"], `"${range}" is not a version range`, { found: range, allowed: 'a semver range, e.g. ">=1.30 <1.34", "1.33.x", "^1.32"' });
+        } else {
+          out.kubernetesVersion = range;
+        }
+      }
+    }
+    if (o.tags !== undefined) {
+      if (!isPlainObject(o.tags)) {
+        this.issue([...at, "tags"], `expected tags (an object of tag name to value), found ${describe(o.tags)}`, { found: o.tags, allowed: '{ ring: "0", env: [prod, staging], team: "*" }' });
+      } else {
+        const tags: Record<string, string[]> = {};
+        for (const [key, v] of Object.entries(o.tags)) {
+          const values = this.strings(v, [...at, "tags", key], "a tag value or glob pattern");
+          if (values) tags[key] = values;
+        }
+        out.tags = tags;
+      }
+    }
+    return out;
+  }
+
+  selectors(value: unknown, at: readonly Segment[]): ClusterSelector[] {
+    const { items, listed } = this.oneOrMany(value);
+    const out: ClusterSelector[] = [];
+    items.forEach((item, i) => {
+      const s = this.selector(item, listed ? [...at, i] : at);
+      if (s) out.push(s);
+    });
+    return out;
+  }
+
+  subscriptionId(s: string, at: readonly Segment[]): string | undefined {
+    if (SUBSCRIPTION_ID.test(s)) return s.toLowerCase();
+    this.issue(at, `"${s}" is not a subscription id`, { found: s, allowed: "a GUID, e.g. 00000000-0000-0000-0000-000000000000" });
+    return undefined;
+  }
+
+  halt(value: unknown, at: readonly Segment[]): HaltRule | undefined {
+    const o = this.object(value, at, HALT_KEYS, "a halt rule");
+    if (!o) return undefined;
+    const out: { maxFailures?: number; maxFailurePercent?: number } = {};
+    if (o.maxFailures !== undefined) {
+      const n = this.integer(o.maxFailures, [...at, "maxFailures"], 0, "a number of failed clusters");
+      if (n !== undefined) out.maxFailures = n;
+    }
+    if (o.maxFailurePercent !== undefined) {
+      const p = this.percent(o.maxFailurePercent, [...at, "maxFailurePercent"], true);
+      if (p !== undefined) out.maxFailurePercent = p;
+    }
+    if (o.maxFailures === undefined && o.maxFailurePercent === undefined) {
+      this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
+    }
+    return out;
+  }
+}
+
+function singularToPlural(key: string, known: readonly string[]): string | undefined {
+  const plural = known.find((k) => k.toLowerCase() === `${key.toLowerCase()}s`);
+  return plural;
+}
+
+function rebase(path: string | undefined, at: readonly Segment[]): string {
+  return formatPath([...at, ...segmentsOf(path ?? "$")]);
+}
+
+/** Splits a JSON path (`$.a.b[2]["c d"]`) into segments. @internal */
+export function segmentsOf(path: string): Segment[] {
+  const out: Segment[] = [];
+  const re = /\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (const m of path.replace(/^\$/, "").matchAll(re)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else if (m[3] !== undefined) out.push(JSON.parse(m[3]) as string);
+  }
+  return out;
+}
+
+/** Azure region names are compared lower-cased without spaces (`West US 2` is `westus2`). @internal */
+export function normalizeLocation(location: string): string {
+  return location.replace(/\s+/g, "").toLowerCase();
+}
+
+function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutWave[] {
+  const items = p.list(value, at, "waves");
+  if (!items) return [];
+  if (items.length === 0) {
+    p.issue(at, "expected at least one wave, found an empty list", { allowed: "leave waves out for a single wave, or list them" });
+    return [];
+  }
+  const waves: RolloutWave[] = [];
+  const limited: boolean[] = [];
+  const names = new Map<string, number>();
+  items.forEach((item, i) => {
+    const wAt = [...at, i];
+    const o = p.object(item, wAt, WAVE_KEYS, "a wave");
+    if (!o) return;
+    const name = o.name === undefined ? `wave-${i + 1}` : p.string(o.name, [...wAt, "name"], "a wave name");
+    if (name === undefined) return;
+    const seen = names.get(name.toLowerCase());
+    if (seen !== undefined) p.issue([...wAt, "name"], `wave name "${name}" is already used by wave ${seen + 1}`, { found: name, allowed: "unique wave names" });
+    names.set(name.toLowerCase(), i);
+    const wave: { -readonly [K in keyof RolloutWave]: RolloutWave[K] } = { name };
+    limited.push(o.count !== undefined || o.percent !== undefined || o.select !== undefined);
+    if (o.count !== undefined) wave.count = p.integer(o.count, [...wAt, "count"], 1, "a number of clusters");
+    if (o.percent !== undefined) wave.percent = p.percent(o.percent, [...wAt, "percent"], false);
+    if (wave.count !== undefined && wave.percent !== undefined) {
+      p.issue([...wAt, "percent"], "a wave takes either count or percent, not both", { allowed: "count or percent" });
+    }
+    if (o.select !== undefined) wave.select = p.selectors(o.select, [...wAt, "select"]);
+    if (o.soakTime !== undefined) wave.soakTimeInMs = p.duration(o.soakTime, [...wAt, "soakTime"]);
+    if (o.halt !== undefined) wave.halt = p.halt(o.halt, [...wAt, "halt"]);
+    if (o.maxConcurrency !== undefined) wave.maxConcurrency = p.integer(o.maxConcurrency, [...wAt, "maxConcurrency"], 1, "a number of clusters");
+    waves.push(compact(wave));
+  });
+  // A wave that takes "the rest" leaves nothing for the waves after it.
+  waves.forEach((w, i) => {
+    if (!limited[i] && i < waves.length - 1) {
+      p.issue([...at, i], `wave "${w.name}" takes every remaining cluster (no count, percent or select), so the waves after it would be empty`, {
+        allowed: "count, percent or select on every wave but the last",
+      });
+    }
+  });
+  return waves;
+}
+
+/**
+ * Parses a rollout document (already read from YAML or JSON) into a normalised {@link RolloutSpec}.
+ * @param input - the document
+ * @param options - where it came from, for messages
+ * @returns the spec and the accepted oddities found in its settings
+ * @throws {@link ValidationError} listing every problem with its JSON path (e.g. `$.waves[1].percent`)
+ */
+export function parseRolloutSpec(input: unknown, options: ParseRolloutOptions = {}): ParsedRolloutSpec {
+  const result = parseInternal(input, options.source ?? "rollout file");
+  if (result.issues.length > 0) {
+    const issues = result.issues.map(toValidationIssue);
+    throw new ValidationError(formatIssues(options.source ?? "rollout file", issues), issues);
+  }
+  if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
+  return { spec: result.spec, warnings: result.warnings };
+}
+
+function toValidationIssue(i: Issue): ValidationIssue {
+  const { at, ...rest } = i;
+  return { path: formatPath(at), ...rest };
+}
+
+function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; issues: Issue[]; warnings: Finding[] } {
+  const p = new Parser();
+  const o = p.object(input, [], TOP_KEYS, "a rollout file");
+  if (!o) return { issues: p.issues, warnings: p.warnings };
+
+  const name = o.name === undefined ? ROLLOUT_DEFAULTS.name : p.string(o.name, ["name"], "a rollout name");
+
+  const subscriptions: RolloutSubscription[] = [];
+  if (o.subscriptions === undefined) {
+    p.issue([], "subscriptions is required: list the subscription ids to roll out in", { allowed: "subscriptions: [00000000-0000-0000-0000-000000000000]" });
+  } else {
+    const { items, listed } = p.oneOrMany(o.subscriptions);
+    if (items.length === 0) p.issue(["subscriptions"], "expected at least one subscription, found an empty list", { allowed: "a list of subscription ids" });
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      const at = listed ? ["subscriptions", i] : ["subscriptions"];
+      let sub: RolloutSubscription | undefined;
+      if (isPlainObject(item)) {
+        const so = p.object(item, at, SUBSCRIPTION_KEYS, "a subscription");
+        if (!so) return;
+        if (so.id === undefined) {
+          p.issue(at, "a subscription entry needs an id", { allowed: "{ id: <GUID>, maxConcurrency: 5 }" });
+          return;
+        }
+        const idText = p.string(so.id, [...at, "id"], "a subscription id");
+        const id = idText === undefined ? undefined : p.subscriptionId(idText, [...at, "id"]);
+        const maxConcurrency = so.maxConcurrency === undefined ? undefined : p.integer(so.maxConcurrency, [...at, "maxConcurrency"], 1, "a number of clusters");
+        if (id !== undefined) sub = maxConcurrency === undefined ? { id } : { id, maxConcurrency };
+      } else {
+        const idText = p.string(item, at, "a subscription id");
+        const id = idText === undefined ? undefined : p.subscriptionId(idText, at);
+        if (id !== undefined) sub = { id };
+      }
+      if (!sub) return;
+      if (seen.has(sub.id)) {
+        p.issue(at, `subscription ${sub.id} is listed twice`, { found: sub.id, allowed: "each subscription once" });
+        return;
+      }
+      seen.add(sub.id);
+      subscriptions.push(sub);
+    });
+  }
+
+  const select = o.select === undefined ? [] : p.selectors(o.select, ["select"]);
+  const exclude = o.exclude === undefined ? [] : p.selectors(o.exclude, ["exclude"]);
+  const settings = o.settings === undefined ? undefined : p.settings(o.settings, ["settings"], source);
+
+  const groups: RolloutGroup[] = [];
+  if (o.groups !== undefined) {
+    const items = p.list(o.groups, ["groups"], "groups");
+    const names = new Set<string>();
+    items?.forEach((item, i) => {
+      const at = ["groups", i];
+      const g = p.object(item, at, GROUP_KEYS, "a group");
+      if (!g) return;
+      const gName = g.name === undefined ? `group-${i + 1}` : p.string(g.name, [...at, "name"], "a group name");
+      if (gName !== undefined && names.has(gName.toLowerCase())) p.issue([...at, "name"], `group name "${gName}" is used twice`, { found: gName, allowed: "unique group names" });
+      if (gName !== undefined) names.add(gName.toLowerCase());
+      if (g.select === undefined) p.issue(at, "a group needs select: which clusters get these settings", { allowed: 'select: { kubernetesVersion: ">=1.33" }' });
+      if (g.settings === undefined) p.issue(at, "a group needs settings", { allowed: "settings: { mode: NFTABLES }" });
+      const gSelect = g.select === undefined ? [] : p.selectors(g.select, [...at, "select"]);
+      const gSettings = g.settings === undefined ? undefined : p.settings(g.settings, [...at, "settings"], source);
+      if (gName !== undefined && gSettings !== undefined) groups.push({ name: gName, select: gSelect, settings: gSettings });
+    });
+  }
+  if (o.settings === undefined && o.groups === undefined) {
+    p.issue([], "the rollout needs settings (for every cluster) or groups (settings per group of clusters)", {
+      allowed: "settings: { mode: IPVS, ipvsConfig: { scheduler: LeastConnection } }",
+    });
+  }
+
+  const waves = o.waves === undefined ? [{ name: "all" }] : parseWaves(p, o.waves, ["waves"]);
+  const soakTimeInMs = o.soakTime === undefined ? ROLLOUT_DEFAULTS.soakTimeInMs : p.duration(o.soakTime, ["soakTime"]);
+  const halt = o.halt === undefined ? ROLLOUT_DEFAULTS.halt : p.halt(o.halt, ["halt"]);
+  const maxConcurrency = o.maxConcurrency === undefined ? ROLLOUT_DEFAULTS.maxConcurrency : p.integer(o.maxConcurrency, ["maxConcurrency"], 1, "a number of clusters");
+  const maxConcurrencyPerSubscription =
+    o.maxConcurrencyPerSubscription === undefined
+      ? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription
+      : p.integer(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"], 1, "a number of clusters");
+  const enablePreview = o.enablePreview === undefined ? true : p.boolean(o.enablePreview, ["enablePreview"]);
+  const allowDisable = o.allowDisable === undefined ? false : p.boolean(o.allowDisable, ["allowDisable"]);
+
+  if (
+    p.issues.length > 0 ||
+    name === undefined ||
+    soakTimeInMs === undefined ||
+    halt === undefined ||
+    maxConcurrency === undefined ||
+    maxConcurrencyPerSubscription === undefined ||
+    enablePreview === undefined ||
+    allowDisable === undefined
+  ) {
+    return { issues: p.issues, warnings: p.warnings };
+  }
+  const spec: RolloutSpec = {
+    name,
+    subscriptions,
+    select,
+    exclude,
+    ...(settings !== undefined ? { settings } : {}),
+    groups,
+    waves,
+    soakTimeInMs,
+    halt,
+    maxConcurrency,
+    maxConcurrencyPerSubscription,
+    enablePreview,
+    allowDisable,
+  };
+  return { spec, issues: [], warnings: p.warnings };
+}
+
+/**
+ * Parses the text of a rollout file, YAML or JSON (JSON is read as YAML 1.2, which it is a subset of). Issues carry
+ * their line and column in the message.
+ * @param text - the file's content
+ * @param options - where it came from, for messages
+ * @throws {@link ValidationError} for YAML syntax errors (with position) and every invalid value (with path and line)
+ */
+export function parseRolloutText(text: string, options: ParseRolloutOptions = {}): ParsedRolloutSpec {
+  const source = options.source ?? "rollout file";
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues: ValidationIssue[] = doc.errors.map((e) => {
+      const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
+      return { path: "$", message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${e.message.split("\n")[0]}` };
+    });
+    throw new ValidationError(`${source} is not valid YAML or JSON:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, issues);
+  }
+  const result = parseInternal(doc.toJS({ maxAliasCount: 100 }), source);
+  if (result.issues.length > 0) {
+    const issues = result.issues.map((i) => {
+      const line = lineOf(doc, lineCounter, i.at);
+      const v = toValidationIssue(i);
+      return line === undefined ? v : { ...v, message: `${v.message} (line ${line})` };
+    });
+    throw new ValidationError(formatIssues(source, issues), issues);
+  }
+  if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
+  return { spec: result.spec, warnings: result.warnings };
+}
+
+function lineOf(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, at: readonly Segment[]): number | undefined {
+  for (let n = at.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(at.slice(0, n), true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/**
+ * Reads and parses a rollout file (YAML or JSON).
+ * @param path - the file
+ * @throws {@link ValidationError} for a missing or unreadable file, a syntax error, or an invalid rollout; the message names the file
+ */
+export async function readRolloutFile(path: string): Promise<ParsedRolloutSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "unknown error"})`;
+    throw new ValidationError(`${path}: ${why}. Pass the path of a rollout file (YAML or JSON; schema: packages/sdk/schema/rollout.schema.json).`, [{ path: "$", message: why, found: path }], {
+      cause: error,
+    });
+  }
+  return parseRolloutText(text, { source: path });
+}

@@ -1,0 +1,116 @@
+/**
+ * The rollout file's model, after parsing and normalisation. Plain JSON values only: a spec is stored in the
+ * journal as it is, so that `--resume`, `status` and `rollback` work from the journal alone.
+ * @packageDocumentation
+ */
+import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+
+/**
+ * Which clusters a selector matches. Every field given must match (AND); within a list, any entry may match (OR).
+ * An empty selector matches every cluster.
+ */
+export interface ClusterSelector {
+  /** Full resource ids, compared without regard to case. */
+  readonly ids?: readonly string[];
+  /** Subscription ids, compared without regard to case. */
+  readonly subscriptions?: readonly string[];
+  /** Resource group names or glob patterns (`*`, `?`), compared without regard to case. */
+  readonly resourceGroups?: readonly string[];
+  /** Cluster names or glob patterns (`*`, `?`), compared without regard to case. */
+  readonly names?: readonly string[];
+  /**
+   * Tags the cluster must carry: tag name (compared without regard to case) to accepted values or glob patterns
+   * (compared with case, as Azure stores them). `"*"` accepts any value.
+   */
+  readonly tags?: Readonly<Record<string, readonly string[]>>;
+  /** Azure regions, normalised (`"West US 2"` is `westus2`). */
+  readonly locations?: readonly string[];
+  /** A semver range over the cluster's kubernetesVersion, e.g. `">=1.30 <1.34"`, `"1.33.x"`, `"^1.32"`. */
+  readonly kubernetesVersion?: string;
+}
+
+/** A subscription the rollout lists clusters in. */
+export interface RolloutSubscription {
+  /** The subscription id (a GUID). */
+  readonly id: string;
+  /** At most this many clusters of this subscription in progress at once. @default the rollout's `maxConcurrencyPerSubscription` */
+  readonly maxConcurrency?: number;
+}
+
+/** Settings for the clusters a selector matches; the first group that matches a cluster wins. */
+export interface RolloutGroup {
+  /** Unique name, shown in plans and reports. */
+  readonly name: string;
+  /** Any of these selectors. */
+  readonly select: readonly ClusterSelector[];
+  /** The desired kube-proxy settings for the group (az `--kube-proxy-config` format, normalised). */
+  readonly settings: KubeProxyConfig;
+}
+
+/** When to stop starting new clusters: failures in a wave exceed either threshold. */
+export interface HaltRule {
+  /** Halt when more than this many clusters of a wave failed. */
+  readonly maxFailures?: number;
+  /** Halt when more than this percentage of a wave's clusters failed. */
+  readonly maxFailurePercent?: number;
+}
+
+/**
+ * One wave. A wave takes, from the clusters no earlier wave took: those matching `select` (when given), capped at
+ * `count` or `percent` of the whole rollout (when given); a wave with neither takes every remaining cluster.
+ */
+export interface RolloutWave {
+  /** Unique name (e.g. `canary`, `ring1`, `rest`). */
+  readonly name: string;
+  /** At most this many clusters. */
+  readonly count?: number;
+  /** At most this percentage (rounded up) of the clusters that need a change. */
+  readonly percent?: number;
+  /** Only clusters matching any of these selectors (e.g. `tags: { ring: "0" }`). */
+  readonly select?: readonly ClusterSelector[];
+  /** Wait this long after the wave before starting the next. @default the rollout's `soakTimeInMs` */
+  readonly soakTimeInMs?: number;
+  /** Halt rule for this wave. @default the rollout's `halt` */
+  readonly halt?: HaltRule;
+  /** At most this many of the wave's clusters in progress at once. @default the rollout's `maxConcurrency` */
+  readonly maxConcurrency?: number;
+}
+
+/** A parsed, normalised rollout file. */
+export interface RolloutSpec {
+  /** Name of the rollout (reports, JUnit suite names). @default "rollout" */
+  readonly name: string;
+  /** Subscriptions to list clusters in. */
+  readonly subscriptions: readonly RolloutSubscription[];
+  /** Clusters matching any of these selectors are in the fleet; empty means every cluster of the subscriptions. */
+  readonly select: readonly ClusterSelector[];
+  /** Clusters matching any of these are left out. */
+  readonly exclude: readonly ClusterSelector[];
+  /** Desired settings for clusters that match no group. */
+  readonly settings?: KubeProxyConfig;
+  /** Settings per group of clusters; first match wins. */
+  readonly groups: readonly RolloutGroup[];
+  /** Waves in order; never empty (a rollout without waves has one wave, `all`). */
+  readonly waves: readonly RolloutWave[];
+  /** Soak time after each wave but the last, unless the wave says otherwise. @default 0 */
+  readonly soakTimeInMs: number;
+  /** Halt rule for every wave that has none. @default `{ maxFailures: 0 }` (halt on the first failure) */
+  readonly halt: HaltRule;
+  /** Clusters in progress at once, overall. @default 20 */
+  readonly maxConcurrency: number;
+  /** Clusters in progress at once in one subscription. @default 10 */
+  readonly maxConcurrencyPerSubscription: number;
+  /** Enable the preview (feature flag + provider refresh) once per subscription before its first write. @default true */
+  readonly enablePreview: boolean;
+  /** Allow `enabled: false` (removing kube-proxy; bring-your-own CNI only). @default false */
+  readonly allowDisable: boolean;
+}
+
+/** Defaults of {@link RolloutSpec}. @internal */
+export const ROLLOUT_DEFAULTS = {
+  name: "rollout",
+  maxConcurrency: 20,
+  maxConcurrencyPerSubscription: 10,
+  halt: { maxFailures: 0 } as HaltRule,
+  soakTimeInMs: 0,
+};
