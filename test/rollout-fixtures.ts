@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSeed, LoggedRequest, StartEmulatorOptions } from "@aks-kube-proxy/arm-emulator";
 import { FEATURE_NAME, PROVIDER_NAMESPACE, type KubeProxyClientOptions, type RolloutClientFactory } from "@aks-kube-proxy/sdk";
+import { emulatorEnv, emulatorFlags, runCli, type CliRun } from "../packages/cli/test/support/run-cli";
 import { startTestEmulator, type TestEmulator } from "./support/emulator";
 
 /** Subscriptions of the test fleets. */
@@ -63,4 +64,14 @@ export function writesByCluster(log: readonly LoggedRequest[]): Map<string, Logg
     out.set(key, [...(out.get(key) ?? []), r]);
   }
   return out;
+}
+
+/**
+ * Runs the built CLI against the fleet's emulator (its credentials, CA and endpoint; millisecond polling; CI=true).
+ * @param t - the emulator
+ * @param cwd - working directory (rollout files and journals are relative to it)
+ * @param args - the CLI arguments
+ */
+export function rolloutCli(t: TestEmulator, cwd: string, args: readonly string[]): Promise<CliRun> {
+  return runCli([...emulatorFlags(t.em), ...args], { cwd, env: emulatorEnv(t.em, { CI: "true" }) });
 }

@@ -2,27 +2,11 @@
  * Rollback restores each cluster's previous settings, as the rollout's journal recorded them, with the rollout's
  * waves; clusters the rollout did not write are left alone. Runs the built CLI against the emulator.
  */
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RolloutReport } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
-import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
-
-const BIN = join(__dirname, "..", "packages", "cli", "dist", "bin.js");
-
-function cli(t: TestEmulator, cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, "--endpoint", t.em.url, "--poll-interval", "10ms", ...args], {
-    cwd,
-    env: { ...process.env, ...t.em.env, CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-}
+import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 
 const PREVIOUS: Record<number, unknown> = {
   0: undefined, // never set
@@ -45,12 +29,12 @@ describe("rollout rollback", () => {
     writeFileSync(rolloutFile, `name: nft\nsubscriptions: [${SUBSCRIPTIONS.join(", ")}]\nsettings: { mode: NFTABLES }\nwaves: [{ name: canary, count: 2 }, { name: rest }]\nsoakTime: 50ms\n`);
     const journal = join(dir, "nft.journal.json");
 
-    const applied = await cli(t, dir, ["rollout", "apply", rolloutFile, "--journal", journal, "--yes", "-o", "json"]);
+    const applied = await rolloutCli(t, dir, ["rollout", "apply", rolloutFile, "--journal", journal, "--yes", "-o", "json"]);
     expect(applied.code).toBe(0);
     expect((JSON.parse(applied.stdout) as RolloutReport).counts).toMatchObject({ done: 9, changed: 9, skipped: 3 });
     const afterRollout = t.em.control.requestLog().length;
 
-    const rolledBack = await cli(t, dir, ["rollout", "rollback", "--journal", journal, "--yes", "-o", "json"]);
+    const rolledBack = await rolloutCli(t, dir, ["rollout", "rollback", "--journal", journal, "--yes", "-o", "json"]);
     expect(rolledBack.code).toBe(0);
     const report = JSON.parse(rolledBack.stdout) as RolloutReport;
     expect(report.operation).toBe("rollback");
@@ -74,7 +58,7 @@ describe("rollout rollback", () => {
     for (const seed of seeds.filter((s) => s.name.endsWith("003"))) expect(rollbackWrites.has(seed.name.toLowerCase())).toBe(false);
 
     // A second rollback of the same journal is refused: its journal exists, and the message says to --resume it.
-    const again = await cli(t, dir, ["rollout", "rollback", "--journal", journal, "--yes"]);
+    const again = await rolloutCli(t, dir, ["rollout", "rollback", "--journal", journal, "--yes"]);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain("--resume");
   }, 60_000);

@@ -3,28 +3,12 @@
  * `rollout merge` into one JSON report and one JUnit file. Every cluster is in exactly one shard; the merged reports
  * parse and match the emulator's state. Spawns the built CLI.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import type { RolloutJournal, RolloutReport } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
-import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
-
-const BIN = join(__dirname, "..", "packages", "cli", "dist", "bin.js");
-
-function cli(t: TestEmulator, cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, "--endpoint", t.em.url, "--poll-interval", "10ms", ...args], {
-    cwd,
-    env: { ...process.env, ...t.em.env, CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-}
+import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 
 interface JUnitCase {
   "@_classname": string;
@@ -47,7 +31,7 @@ describe("sharded rollout", () => {
     writeFileSync(rolloutFile, JSON.stringify({ name: "sharded", subscriptions: SUBSCRIPTIONS, settings: { mode: "IPVS" }, waves: [{ name: "canary", count: 1 }, { name: "rest" }] }));
 
     // Plans of the shards: disjoint, and together the whole fleet.
-    const plans = await Promise.all([1, 2, 3].map((i) => cli(t, dir, ["rollout", "plan", rolloutFile, "--shard", `${i}/3`, "-o", "json"])));
+    const plans = await Promise.all([1, 2, 3].map((i) => rolloutCli(t, dir, ["rollout", "plan", rolloutFile, "--shard", `${i}/3`, "-o", "json"])));
     const planned = plans.map((p) => {
       expect(p.code).toBe(0);
       return (JSON.parse(p.stdout) as { clusters: { id: string }[] }).clusters.map((c) => c.id.toLowerCase());
@@ -58,7 +42,7 @@ describe("sharded rollout", () => {
     expect(planned.every((p) => p.length > 0)).toBe(true);
 
     // The matrix: three jobs at once, each with its own journal.
-    const runs = await Promise.all([1, 2, 3].map((i) => cli(t, dir, ["rollout", "apply", rolloutFile, "--shard", `${i}/3`, "--journal", join(dir, `shard-${i}.json`), "--yes"])));
+    const runs = await Promise.all([1, 2, 3].map((i) => rolloutCli(t, dir, ["rollout", "apply", rolloutFile, "--shard", `${i}/3`, "--journal", join(dir, `shard-${i}.json`), "--yes"])));
     for (const r of runs) expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
     const journals = [1, 2, 3].map((i) => JSON.parse(readFileSync(join(dir, `shard-${i}.json`), "utf8")) as RolloutJournal);
     const journalIds = journals.flatMap((j) => j.clusters.map((c) => c.id.toLowerCase()));
@@ -72,7 +56,7 @@ describe("sharded rollout", () => {
     // Merge: one report, one JUnit file.
     const junitPath = join(dir, "rollout.xml");
     const reportPath = join(dir, "rollout.report.json");
-    const merged = await cli(t, dir, ["rollout", "merge", ...[1, 2, 3].map((i) => join(dir, `shard-${i}.json`)), "--junit", junitPath, "--report", reportPath, "-o", "json"]);
+    const merged = await rolloutCli(t, dir, ["rollout", "merge", ...[1, 2, 3].map((i) => join(dir, `shard-${i}.json`)), "--junit", junitPath, "--report", reportPath, "-o", "json"]);
     expect(merged.code).toBe(0);
     const report = JSON.parse(merged.stdout) as RolloutReport;
     expect(JSON.parse(readFileSync(reportPath, "utf8"))).toEqual(report);
@@ -105,10 +89,10 @@ describe("sharded rollout", () => {
     }
 
     // Merging the same shard twice, or an incomplete set, is refused or reported.
-    const dup = await cli(t, dir, ["rollout", "merge", join(dir, "shard-1.json"), join(dir, "shard-1.json")]);
+    const dup = await rolloutCli(t, dir, ["rollout", "merge", join(dir, "shard-1.json"), join(dir, "shard-1.json")]);
     expect(dup.code).toBe(3);
     expect(dup.stderr).toContain("repeats shard 1/3");
-    const partial = await cli(t, dir, ["rollout", "merge", join(dir, "shard-1.json"), "-o", "json"]);
+    const partial = await rolloutCli(t, dir, ["rollout", "merge", join(dir, "shard-1.json"), "-o", "json"]);
     expect(partial.code).toBe(1);
     expect((JSON.parse(partial.stdout) as RolloutReport).shards.missing).toEqual([2, 3]);
   }, 60_000);

@@ -174,8 +174,7 @@ maxConcurrencyPerSubscription: 5
     expect(parseDurationInMs("ten minutes")).toBeUndefined();
   });
 
-  // Regenerate the file after a change: pnpm build, then
-  // node -e 'require("fs").writeFileSync("packages/sdk/schema/rollout.schema.json", JSON.stringify(require("./packages/sdk/dist/rollout/schema.js").rolloutJsonSchema, null, 2) + "\n")'
+  // Regenerate the file after a change: `pnpm build`, then `pnpm --filter @aks-kube-proxy/sdk schema`.
   test("the published schema file is the exported schema, and it embeds the settings schema", () => {
     const file = JSON.parse(readFileSync(join(__dirname, "..", "schema", "rollout.schema.json"), "utf8"));
     expect(file).toEqual(JSON.parse(JSON.stringify(rolloutJsonSchema)));

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { isKubeProxyError } from "../errors";
 import type { Finding } from "../findings";
+import { sortKeysDeep } from "../settings/canonical";
 import type { FieldChange } from "../settings/effective";
 import type { Shard } from "./shard";
 import type { RolloutSpec } from "./spec";
@@ -183,25 +184,12 @@ export interface RolloutJournal {
   runs: JournalRun[];
 }
 
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortDeep(v);
-    }
-    return out;
-  }
-  return value;
-}
-
 /**
  * SHA-256 (hex) of a spec's canonical JSON (sorted keys).
  * @param spec - the spec
  */
 export function rolloutSpecHash(spec: RolloutSpec): string {
-  return createHash("sha256").update(JSON.stringify(sortDeep(spec))).digest("hex");
+  return createHash("sha256").update(JSON.stringify(sortKeysDeep(spec))).digest("hex");
 }
 
 /**

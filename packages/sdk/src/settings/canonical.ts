@@ -10,13 +10,17 @@ export interface CanonicalJsonOptions {
   readonly indent?: number;
 }
 
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
+/**
+ * A deep copy with object keys sorted and undefined members dropped (arrays keep their order).
+ * @internal
+ */
+export function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortDeep(v);
+      if (v !== undefined) out[key] = sortKeysDeep(v);
     }
     return out;
   }
@@ -31,5 +35,5 @@ function sortDeep(value: unknown): unknown {
  */
 export function canonicalKubeProxyJson(settings: KubeProxyConfig | undefined, options: CanonicalJsonOptions = {}): string {
   if (settings === undefined) return "null";
-  return JSON.stringify(sortDeep(settings), null, options.indent ?? 0);
+  return JSON.stringify(sortKeysDeep(settings), null, options.indent ?? 0);
 }
