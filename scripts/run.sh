@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one entry point on a fresh machine.
 #   bash scripts/run.sh start   install, build, run the main job on the embedded ARM emulator
-#   bash scripts/run.sh test    install, build, lint, run every test in a loopback-only network namespace
+#   bash scripts/run.sh test    install, build, lint, type-check, run every test in a loopback-only network namespace
 #   bash scripts/run.sh setup   install and build only
 # Node.js 24 and pnpm come from the npm registry into ./.toolchain (the system's Node is left alone).
 set -euo pipefail

@@ -6,31 +6,18 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 import { emulatorEnv, emulatorFlags, EXAMPLE_SETTINGS, parseJsonDocument, runCli, writesIn } from "../packages/cli/test/support/run-cli";
-import { DOCS_SETTINGS, FAST_TIMINGS, RG, TEST_CLUSTERS, storedKubeProxyConfig } from "../packages/cli/test/support/fixtures";
+import { DOCS_SETTINGS, RG, storedKubeProxyConfig, useCliTestEmulator } from "../packages/cli/test/support/fixtures";
 
 const FEATURE = { namespace: "Microsoft.ContainerService", name: "KubeProxyConfigurationPreview" };
-let em: RunningEmulator;
-
-beforeAll(async () => {
-  em = await startEmulator({ clusters: TEST_CLUSTERS, timings: FAST_TIMINGS, throttling: false });
-});
-afterAll(async () => {
-  await em.stop();
-});
-beforeEach(() => {
-  em.control.reset();
-  em.control.setTimings(FAST_TIMINGS);
-  em.control.clearRequestLog();
-});
+const t = useCliTestEmulator();
 
 function apply(args: string[], hooks: Parameters<typeof runCli>[1] = {}): ReturnType<typeof runCli> {
-  return runCli(["apply", ...args, ...emulatorFlags(em)], { env: emulatorEnv(em), ...hooks });
+  return runCli(["apply", ...args, ...emulatorFlags(t.em)], { env: emulatorEnv(t.em), ...hooks });
 }
 
 function clusterWrites(name: string): number {
-  return writesIn(em.control.requestLog()).filter((r) => r.path.toLowerCase().endsWith(`/managedclusters/${name}`)).length;
+  return writesIn(t.em.control.requestLog()).filter((r) => r.path.toLowerCase().endsWith(`/managedclusters/${name}`)).length;
 }
 
 interface ApplyDoc {
@@ -48,20 +35,20 @@ describe("apply", () => {
     expect(run.stderr).toContain("feature Microsoft.ContainerService/KubeProxyConfigurationPreview: Registering");
     expect(run.stderr).toContain("provider Microsoft.ContainerService: Registered");
     expect(run.stderr).not.toContain("[y/N]");
-    expect(em.control.getFeatureState(FEATURE)).toBe("Registered");
-    expect(em.control.getProviderState({ namespace: "Microsoft.ContainerService" })).toBe("Registered");
-    expect(storedKubeProxyConfig(em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual(DOCS_SETTINGS);
-    expect(em.control.effectiveKubeProxyMode({ resourceGroup: RG, name: "plain" })).toBe("IPVS");
+    expect(t.em.control.getFeatureState(FEATURE)).toBe("Registered");
+    expect(t.em.control.getProviderState({ namespace: "Microsoft.ContainerService" })).toBe("Registered");
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual(DOCS_SETTINGS);
+    expect(t.em.control.effectiveKubeProxyMode({ resourceGroup: RG, name: "plain" })).toBe("IPVS");
     expect(clusterWrites("plain")).toBe(1);
   });
 
   it("writes nothing at all the second time (the cluster already matches)", async () => {
     expect((await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS])).code).toBe(0);
-    em.control.clearRequestLog();
+    t.em.control.clearRequestLog();
     const again = await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Nothing to do");
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("prints one JSON document with before, after and the ARM request ids in --output json", async () => {
@@ -72,7 +59,7 @@ describe("apply", () => {
     expect(doc.results).toHaveLength(1);
     expect(doc.results[0]).toMatchObject({ cluster: { name: "plain" }, changed: true, before: { mode: "IPTABLES" }, after: { mode: "NFTABLES" } });
     expect(doc.results[0]!.requestIds.length).toBeGreaterThan(0);
-    expect(storedKubeProxyConfig(em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual({ mode: "NFTABLES" });
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual({ mode: "NFTABLES" });
   });
 
   it("reports a converged cluster as unchanged without enabling the preview or writing", async () => {
@@ -81,7 +68,7 @@ describe("apply", () => {
     const doc = parseJsonDocument<ApplyDoc>(run);
     expect(doc.preview).toBeNull();
     expect(doc.results[0]).toMatchObject({ changed: false, requestIds: [] });
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("refuses IPVS on an Azure Network Policy cluster before any write, not even the feature registration (exit 3)", async () => {
@@ -89,19 +76,19 @@ describe("apply", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("[ipvs-with-azure-network-policy]");
     expect(run.stderr).toContain("nothing was written");
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
-    expect(em.control.getFeatureState(FEATURE)).toBe("NotRegistered");
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
+    expect(t.em.control.getFeatureState(FEATURE)).toBe("NotRegistered");
   });
 
   it("refuses enabled: false from a file unless --disable-kube-proxy confirms it, before any write (exit 3)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cli-apply-"));
     const path = join(dir, "disable.json");
     writeFileSync(path, JSON.stringify({ enabled: false }));
-    em.control.seedCluster({ resourceGroup: RG, name: "byo-cni", kubernetesVersion: "1.33.2", networkPlugin: "none", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } });
+    t.em.control.seedCluster({ resourceGroup: RG, name: "byo-cni", kubernetesVersion: "1.33.2", networkPlugin: "none", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } });
     const run = await apply(["-g", RG, "-n", "byo-cni", "--kube-proxy-config", path, "--yes"]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("--disable-kube-proxy");
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("refuses --disable-kube-proxy on a cluster without bring-your-own CNI before any write, as Azure would (exit 3)", async () => {
@@ -109,25 +96,25 @@ describe("apply", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("[disable-requires-byo-cni]");
     expect(run.stderr).toContain("KubeProxyConfigDisabledBYOCNIOnly");
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("shows Azure's refusal to disable kube-proxy on a cluster without bring-your-own CNI and leaves it as it was (exit 3)", async () => {
     const run = await apply(["-g", RG, "-n", "plain", "--disable-kube-proxy", "--yes"]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("KubeProxyConfigDisabledBYOCNIOnly");
-    expect(storedKubeProxyConfig(em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
   });
 
   it("fails with what to run next when --skip-enable-preview meets Azure's preview gate (exit 1)", async () => {
     const run = await apply(["-g", RG, "-n", "plain", "--mode", "IPVS", "--skip-enable-preview"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("enable-preview");
-    expect(storedKubeProxyConfig(em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
   });
 
   it("stops waiting at Ctrl-C, exits 130 and says the update is still running in Azure", async () => {
-    em.control.setTimings({ operationMs: 60_000 });
+    t.em.control.setTimings({ operationMs: 60_000 });
     let interrupted = false;
     let stderrSoFar = "";
     const run = await apply(["-g", RG, "-n", "plain", "--mode", "NFTABLES"], {
@@ -144,6 +131,6 @@ describe("apply", () => {
     expect(run.stderr).toContain("Interrupted. Azure accepted the update of rg-cli/plain and is still applying it");
     expect(run.stderr).toContain("aks-kube-proxy status -g rg-cli -n plain");
     expect(clusterWrites("plain")).toBe(1);
-    expect((em.control.getCluster({ resourceGroup: RG, name: "plain" })?.["properties"] as { provisioningState: string }).provisioningState).toBe("Updating");
+    expect((t.em.control.getCluster({ resourceGroup: RG, name: "plain" })?.["properties"] as { provisioningState: string }).provisioningState).toBe("Updating");
   });
 });

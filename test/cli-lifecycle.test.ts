@@ -5,25 +5,15 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
+import { startEmulator } from "@aks-kube-proxy/arm-emulator";
 import { baseEnv, emulatorEnv, emulatorFlags, EXAMPLE_SETTINGS, parseJsonDocument, runCli, writesIn, type CliRun } from "../packages/cli/test/support/run-cli";
-import { DOCS_SETTINGS, FAST_TIMINGS, RG, TEST_CLUSTERS, storedKubeProxyConfig } from "../packages/cli/test/support/fixtures";
+import { DOCS_SETTINGS, FAST_TIMINGS, RG, storedKubeProxyConfig, useCliTestEmulator } from "../packages/cli/test/support/fixtures";
 
 const FEATURE = { namespace: "Microsoft.ContainerService", name: "KubeProxyConfigurationPreview" };
 
 describe("enable-preview, create and delete", () => {
-  let em: RunningEmulator;
-  beforeAll(async () => {
-    em = await startEmulator({ clusters: TEST_CLUSTERS, timings: FAST_TIMINGS, throttling: false });
-  });
-  afterAll(async () => {
-    await em.stop();
-  });
-  beforeEach(() => {
-    em.control.reset();
-    em.control.clearRequestLog();
-  });
-  const cli = (args: string[]): Promise<CliRun> => runCli([...args, ...emulatorFlags(em)], { env: emulatorEnv(em) });
+  const t = useCliTestEmulator();
+  const cli = (args: string[]): Promise<CliRun> => runCli([...args, ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
 
   it("enable-preview registers the flag, shows its states, then refreshes the provider", async () => {
     const run = await cli(["enable-preview"]);
@@ -32,21 +22,21 @@ describe("enable-preview, create and delete", () => {
     expect(run.stderr).toContain("feature Microsoft.ContainerService/KubeProxyConfigurationPreview: Registered");
     expect(run.stderr).toContain("provider Microsoft.ContainerService: Registered");
     expect(run.stdout).toMatch(/^Preview enabled in .*: feature KubeProxyConfigurationPreview Registered, provider Microsoft\.ContainerService Registered \(refreshed\)\.$/m);
-    expect(em.control.getFeatureState(FEATURE)).toBe("Registered");
-    const writes = writesIn(em.control.requestLog()).map((r) => `${r.method} ${r.path}`);
+    expect(t.em.control.getFeatureState(FEATURE)).toBe("Registered");
+    const writes = writesIn(t.em.control.requestLog()).map((r) => `${r.method} ${r.path}`);
     expect(writes).toEqual([
-      `POST /subscriptions/${em.subscriptionId}/providers/Microsoft.Features/providers/Microsoft.ContainerService/features/KubeProxyConfigurationPreview/register`,
-      `POST /subscriptions/${em.subscriptionId}/providers/Microsoft.ContainerService/register`,
+      `POST /subscriptions/${t.em.subscriptionId}/providers/Microsoft.Features/providers/Microsoft.ContainerService/features/KubeProxyConfigurationPreview/register`,
+      `POST /subscriptions/${t.em.subscriptionId}/providers/Microsoft.ContainerService/register`,
     ]);
   });
 
   it("enable-preview does not register a flag that is already Registered, and reports it in --output json", async () => {
     expect((await cli(["enable-preview"])).code).toBe(0);
-    em.control.clearRequestLog();
+    t.em.control.clearRequestLog();
     const run = await cli(["enable-preview", "-o", "json"]);
     expect(run.code).toBe(0);
-    expect(parseJsonDocument(run)).toMatchObject({ subscriptionId: em.subscriptionId, featureState: "Registered", providerState: "Registered", featureRegistered: false });
-    expect(writesIn(em.control.requestLog()).filter((r) => r.path.includes("/features/"))).toHaveLength(0);
+    expect(parseJsonDocument(run)).toMatchObject({ subscriptionId: t.em.subscriptionId, featureState: "Registered", providerState: "Registered", featureRegistered: false });
+    expect(writesIn(t.em.control.requestLog()).filter((r) => r.path.includes("/features/"))).toHaveLength(0);
   });
 
   it("enable-preview fails at once when the flag needs approval (Pending), saying so (exit 1)", async () => {
@@ -72,18 +62,18 @@ describe("enable-preview, create and delete", () => {
     expect(run.code).toBe(0);
     const doc = parseJsonDocument<{ cluster: { name: string; kubeProxyConfig: unknown; provisioningState: string } }>(run);
     expect(doc.cluster).toMatchObject({ name: "ci-cluster", kubeProxyConfig: DOCS_SETTINGS, provisioningState: "Succeeded" });
-    const raw = em.control.getCluster({ resourceGroup: RG, name: "ci-cluster" });
+    const raw = t.em.control.getCluster({ resourceGroup: RG, name: "ci-cluster" });
     expect(storedKubeProxyConfig(raw)).toEqual(DOCS_SETTINGS);
-    expect(em.control.effectiveKubeProxyMode({ resourceGroup: RG, name: "ci-cluster" })).toBe("IPVS");
+    expect(t.em.control.effectiveKubeProxyMode({ resourceGroup: RG, name: "ci-cluster" })).toBe("IPVS");
   });
 
   it("create refuses a cluster that already exists and leaves it as it was (exit 3)", async () => {
-    const before = em.control.getCluster({ resourceGroup: RG, name: "plain" });
+    const before = t.em.control.getCluster({ resourceGroup: RG, name: "plain" });
     const run = await cli(["create", "-g", RG, "-n", "plain", "--mode", "IPVS"]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("already exists");
-    expect(em.control.getCluster({ resourceGroup: RG, name: "plain" })).toEqual(before);
-    expect(writesIn(em.control.requestLog()).filter((r) => r.path.endsWith("/managedClusters/plain"))).toHaveLength(0);
+    expect(t.em.control.getCluster({ resourceGroup: RG, name: "plain" })).toEqual(before);
+    expect(writesIn(t.em.control.requestLog()).filter((r) => r.path.endsWith("/managedClusters/plain"))).toHaveLength(0);
   });
 
   it("create needs -g and -n (exit 3)", async () => {
@@ -96,18 +86,18 @@ describe("enable-preview, create and delete", () => {
     const run = await cli(["delete", "-g", RG, "-n", "plain", "--yes"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Deleted rg-cli\/plain/m);
-    expect(em.control.getCluster({ resourceGroup: RG, name: "plain" })).toBeUndefined();
+    expect(t.em.control.getCluster({ resourceGroup: RG, name: "plain" })).toBeUndefined();
   });
 
   it("delete --no-wait returns once Azure accepted the deletion", async () => {
-    em.control.setTimings({ operationMs: 60_000 });
+    t.em.control.setTimings({ operationMs: 60_000 });
     try {
       const run = await cli(["delete", "-g", RG, "-n", "converged", "--no-wait", "-o", "json"]);
       expect(run.code).toBe(0);
       expect(parseJsonDocument(run)).toMatchObject({ name: "converged", accepted: true, waited: false });
-      expect(writesIn(em.control.requestLog()).filter((r) => r.method === "DELETE")).toHaveLength(1);
+      expect(writesIn(t.em.control.requestLog()).filter((r) => r.method === "DELETE")).toHaveLength(1);
     } finally {
-      em.control.setTimings(FAST_TIMINGS);
+      t.em.control.setTimings(FAST_TIMINGS);
     }
   });
 });

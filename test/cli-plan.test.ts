@@ -5,27 +5,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 import { emulatorEnv, emulatorFlags, EXAMPLE_SETTINGS, parseJsonDocument, runCli, writesIn } from "../packages/cli/test/support/run-cli";
-import { DOCS_SETTINGS, FAST_TIMINGS, RG, TEST_CLUSTERS } from "../packages/cli/test/support/fixtures";
+import { DOCS_SETTINGS, RG, useCliTestEmulator } from "../packages/cli/test/support/fixtures";
 
-let em: RunningEmulator;
-let dir: string;
-
-beforeAll(async () => {
-  em = await startEmulator({ clusters: TEST_CLUSTERS, timings: FAST_TIMINGS, throttling: false });
-  dir = mkdtempSync(join(tmpdir(), "cli-plan-"));
-});
-afterAll(async () => {
-  await em.stop();
-});
-beforeEach(() => {
-  em.control.reset();
-  em.control.clearRequestLog();
-});
+const t = useCliTestEmulator();
+const dir = mkdtempSync(join(tmpdir(), "cli-plan-"));
 
 function plan(args: string[]): ReturnType<typeof runCli> {
-  return runCli(["plan", ...args, ...emulatorFlags(em)], { env: emulatorEnv(em) });
+  return runCli(["plan", ...args, ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
 }
 
 interface PlanDoc {
@@ -46,7 +33,7 @@ describe("plan", () => {
     expect(run.stdout).toContain("+ ipvsConfig.tcpTimeoutSeconds: (unset) → 900");
     expect(run.stdout).toContain("[mode-change-disrupts-traffic]");
     expect(run.stdout).toContain("Plan: 1 to change, 0 unchanged.");
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("exits 2 with --detailed-exitcode when something would change", async () => {
@@ -81,7 +68,7 @@ describe("plan", () => {
   });
 
   it("plans several clusters given by --ids", async () => {
-    const id = (name: string): string => `/subscriptions/${em.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+    const id = (name: string): string => `/subscriptions/${t.em.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${name}`;
     const run = await plan(["--ids", id("plain"), id("converged"), "--kube-proxy-config", EXAMPLE_SETTINGS, "-o", "json", "--detailed-exitcode"]);
     expect(run.code).toBe(2);
     const doc = parseJsonDocument<PlanDoc>(run);
@@ -101,7 +88,7 @@ describe("plan refuses bad input with a clear message and no write", () => {
     const doc = parseJsonDocument<PlanDoc>(run);
     expect(doc.blocked).toBe(true);
     expect(doc.plans[0]!.blockers.map((b) => b.id)).toEqual(["ipvs-with-azure-network-policy"]);
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("refuses a settings file that does not exist (exit 3)", async () => {
@@ -109,7 +96,7 @@ describe("plan refuses bad input with a clear message and no write", () => {
     const run = await plan(["-g", RG, "-n", "plain", "--kube-proxy-config", missing]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(missing);
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("refuses malformed JSON (exit 3)", async () => {
@@ -118,7 +105,7 @@ describe("plan refuses bad input with a clear message and no write", () => {
     const run = await plan(["-g", RG, "-n", "plain", "--kube-proxy-config", path]);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/not valid JSON/i);
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("refuses an unknown key with its JSON path (exit 3)", async () => {
@@ -127,7 +114,7 @@ describe("plan refuses bad input with a clear message and no write", () => {
     const run = await plan(["-g", RG, "-n", "plain", "--kube-proxy-config", path]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("$.conntrack");
-    expect(writesIn(em.control.requestLog())).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
   it("refuses a non-numeric inline timeout naming the field (exit 3)", async () => {

@@ -82,7 +82,7 @@ describe("resource providers", () => {
   afterEach(() => t.stop());
 
   function resources(): ResourceManagementClient {
-    return new ResourceManagementClient(t.credential, t.em.subscriptionId, { endpoint: t.em.url, credentialScopes: [`${t.em.url}/.default`] });
+    return new ResourceManagementClient(t.credential, t.em.subscriptionId, { endpoint: t.em.url, credentials: { scopes: [`${t.em.url}/.default`] } });
   }
 
   it("re-registers Microsoft.ContainerService: Registering, then Registered", async () => {

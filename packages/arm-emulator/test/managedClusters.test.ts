@@ -4,7 +4,7 @@
  */
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import { CUSTOM_FEATURE_HEADER_VALUE } from "../src/index";
-import { armRequest, clusterPath, enablePreview, startTestEmulator, FAST_POLL, type TestEmulator } from "./support";
+import { armRequest, clusterPath, enablePreview, startTestEmulator, waitFor, FAST_POLL, type TestEmulator } from "./support";
 
 const IPVS = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } };
 
@@ -188,7 +188,6 @@ describe("kubeProxyConfig validation (spec of the api-version, documented restri
 
   async function settle(name: string) {
     // wait for the operation so the next test's write is not refused with 409
-    const { waitFor } = await import("./support");
     await waitFor(() => (t.em.control.getCluster({ resourceGroup: "rg", name })!.properties as Record<string, unknown>).provisioningState === "Succeeded");
   }
 

@@ -3,7 +3,9 @@
  * hook, or anything the emulator writes to the console.
  */
 import { ClientSecretCredential } from "@azure/identity";
+import { startEmulator } from "../src/emulator";
 import type { LoggedRequest } from "../src/index";
+import { redactBody } from "../src/log";
 import { armRequest, clusterPath, trustCa, FAST_POLL } from "./support";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 
@@ -16,8 +18,7 @@ describe("request log redaction", () => {
         consoleOutput.push(args.map(String).join(" "));
       }),
     );
-    const { startEmulator: start } = await import("../src/emulator");
-    const em = await start({ throttling: false, clusters: [{ resourceGroup: "rg", name: "c" }], onRequest: (e) => hooked.push(e) });
+    const em = await startEmulator({ throttling: false, clusters: [{ resourceGroup: "rg", name: "c" }], onRequest: (e) => hooked.push(e) });
     try {
       trustCa(em.ca);
       const credential = new ClientSecretCredential(em.tenantId, em.clientId, em.clientSecret, { authorityHost: em.url, disableInstanceDiscovery: true });
@@ -58,7 +59,6 @@ describe("request log redaction", () => {
   });
 
   it("keeps an ARM body's own fields named like OAuth secrets (powerState.code) as sent", async () => {
-    const { redactBody } = await import("../src/log");
     const body = { properties: { powerState: { code: "Running" }, servicePrincipalProfile: { clientId: "msi", secret: "s3cr3t" } } };
     expect(redactBody(body)).toEqual({ properties: { powerState: { code: "Running" }, servicePrincipalProfile: { clientId: "msi", secret: "REDACTED" } } });
     expect(redactBody({ grant_type: "authorization_code", code: "one-time-code" })).toEqual({ grant_type: "authorization_code", code: "REDACTED" });

@@ -115,7 +115,7 @@ export async function enablePreview(t: TestEmulator): Promise<void> {
   const features = t.features();
   await features.features.register("Microsoft.ContainerService", "KubeProxyConfigurationPreview");
   await waitFor(async () => (await features.features.get("Microsoft.ContainerService", "KubeProxyConfigurationPreview")).properties?.state === "Registered");
-  const resources = new ResourceManagementClient(t.credential, t.em.subscriptionId, { endpoint: t.em.url, credentialScopes: [`${t.em.url}/.default`] });
+  const resources = new ResourceManagementClient(t.credential, t.em.subscriptionId, { endpoint: t.em.url, credentials: { scopes: [`${t.em.url}/.default`] } });
   await resources.providers.register("Microsoft.ContainerService");
   await waitFor(async () => (await resources.providers.get("Microsoft.ContainerService")).registrationState === "Registered");
 }

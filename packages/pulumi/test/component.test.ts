@@ -129,7 +129,7 @@ describe("KubeProxyConfig resources", () => {
     const run = await runProgram(
       withLib((lib, pulumi) => {
         const shared = new lib.PreviewEnablement("mine", { subscriptionId: SUB });
-        const other = new pulumi.CustomResource("test:index:Thing", "thing", {});
+        const other = new (class Thing extends pulumi.CustomResource {})("test:index:Thing", "thing", {});
         new lib.KubeProxyConfig("kp", { resourceGroupName: "rg", clusterName: "a", settings: IPVS, previewEnablement: shared }, { dependsOn: [other] });
         return {};
       }),

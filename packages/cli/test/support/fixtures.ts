@@ -2,7 +2,7 @@
  * Emulator seeds shared by the CLI's end-to-end tests.
  * @packageDocumentation
  */
-import type { ClusterSeed, EmulatorTimings } from "@aks-kube-proxy/arm-emulator";
+import { startEmulator, type ClusterSeed, type EmulatorTimings, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 
 /** Milliseconds for every wait, so the suite stays fast. */
 export const FAST_TIMINGS: EmulatorTimings = { featureRegistrationMs: 40, providerRegistrationMs: 30, operationMs: 60, retryAfterSeconds: 0 };
@@ -34,4 +34,29 @@ export function storedKubeProxyConfig(raw: Record<string, unknown> | undefined):
   const properties = raw?.["properties"] as Record<string, unknown> | undefined;
   const networkProfile = properties?.["networkProfile"] as Record<string, unknown> | undefined;
   return networkProfile?.["kubeProxyConfig"];
+}
+
+/** The emulator of a test file, set once its `beforeAll` has run. */
+export interface CliTestEmulator {
+  em: RunningEmulator;
+}
+
+/**
+ * Starts one emulator for the calling test file (TEST_CLUSTERS, FAST_TIMINGS, no throttling), stops it after the
+ * file, and before each test puts it back to the seed with fast timings and an empty request log.
+ */
+export function useCliTestEmulator(): CliTestEmulator {
+  const holder = {} as CliTestEmulator;
+  beforeAll(async () => {
+    holder.em = await startEmulator({ clusters: TEST_CLUSTERS, timings: FAST_TIMINGS, throttling: false });
+  });
+  afterAll(async () => {
+    await holder.em.stop();
+  });
+  beforeEach(() => {
+    holder.em.control.reset();
+    holder.em.control.setTimings(FAST_TIMINGS);
+    holder.em.control.clearRequestLog();
+  });
+  return holder;
 }
