@@ -10,6 +10,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
 import { formatIssues, parseKubeProxySettings } from "../settings/parse";
+import { describeJsonValue, isPlainObject } from "../settings/jsonValue";
 import { closestMatch } from "../settings/suggest";
 import { parseDurationInMs } from "./duration";
 import { compact } from "./util";
@@ -59,19 +60,6 @@ const GROUP_KEYS = ["name", "select", "settings"] as const;
 const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency"] as const;
 const HALT_KEYS = ["maxFailures", "maxFailurePercent"] as const;
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
-function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "a list";
-  if (typeof x === "string") return `the string ${JSON.stringify(x)}`;
-  if (typeof x === "number") return `the number ${String(x)}`;
-  if (typeof x === "object") return "an object";
-  return `${typeof x} ${String(x)}`;
-}
-
 /** Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`. @internal */
 export function formatPath(at: readonly Segment[]): string {
   let out = "$";
@@ -93,7 +81,7 @@ class Parser {
   /** Returns the object at `at`, reporting unknown keys (exact spelling required, did-you-mean offered). */
   object<K extends string>(value: unknown, at: readonly Segment[], known: readonly K[], what: string): Partial<Record<K, unknown>> | undefined {
     if (!isPlainObject(value)) {
-      this.issue(at, `expected ${what} (an object), found ${describe(value)}`, { found: value, allowed: `an object with ${known.join(", ")}` });
+      this.issue(at, `expected ${what} (an object), found ${describeJsonValue(value)}`, { found: value, allowed: `an object with ${known.join(", ")}` });
       return undefined;
     }
     const out: Partial<Record<K, unknown>> = {};
@@ -110,7 +98,7 @@ class Parser {
 
   list(value: unknown, at: readonly Segment[], what: string): unknown[] | undefined {
     if (!Array.isArray(value)) {
-      this.issue(at, `expected a list of ${what}, found ${describe(value)}`, { found: value, allowed: `a list of ${what}` });
+      this.issue(at, `expected a list of ${what}, found ${describeJsonValue(value)}`, { found: value, allowed: `a list of ${what}` });
       return undefined;
     }
     return value;
@@ -124,7 +112,7 @@ class Parser {
   string(value: unknown, at: readonly Segment[], what: string): string | undefined {
     if (typeof value === "number" && Number.isFinite(value)) return String(value); // YAML reads ring: 0 as a number
     if (typeof value !== "string" || value.trim() === "") {
-      this.issue(at, `expected ${what} (a non-empty string), found ${describe(value)}`, { found: value, allowed: what });
+      this.issue(at, `expected ${what} (a non-empty string), found ${describeJsonValue(value)}`, { found: value, allowed: what });
       return undefined;
     }
     return value.trim();
@@ -149,7 +137,7 @@ class Parser {
 
   integer(value: unknown, at: readonly Segment[], min: number, what: string): number | undefined {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-      this.issue(at, `expected ${what}, found ${describe(value)}`, { found: value, allowed: `an integer >= ${min}` });
+      this.issue(at, `expected ${what}, found ${describeJsonValue(value)}`, { found: value, allowed: `an integer >= ${min}` });
       return undefined;
     }
     return value;
@@ -159,7 +147,7 @@ class Parser {
     const parsed = typeof value === "string" && /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(value.trim().slice(0, -1)) : value;
     if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < 0 || (parsed === 0 && !allowZero) || parsed > 100) {
       const range = allowZero ? "from 0 to 100" : "above 0, at most 100";
-      this.issue(at, `expected a percentage, found ${describe(value)}`, { found: value, allowed: `a number ${range} (e.g. 10 or "10%")` });
+      this.issue(at, `expected a percentage, found ${describeJsonValue(value)}`, { found: value, allowed: `a number ${range} (e.g. 10 or "10%")` });
       return undefined;
     }
     return parsed;
@@ -167,7 +155,7 @@ class Parser {
 
   boolean(value: unknown, at: readonly Segment[]): boolean | undefined {
     if (typeof value !== "boolean") {
-      this.issue(at, `expected true or false, found ${describe(value)}`, { found: value, allowed: "true | false" });
+      this.issue(at, `expected true or false, found ${describeJsonValue(value)}`, { found: value, allowed: "true | false" });
       return undefined;
     }
     return value;
@@ -176,7 +164,7 @@ class Parser {
   duration(value: unknown, at: readonly Segment[]): number | undefined {
     const ms = typeof value === "string" ? parseDurationInMs(value) : value === 0 ? 0 : undefined;
     if (ms === undefined) {
-      this.issue(at, `expected a duration, found ${describe(value)}`, { found: value, allowed: 'a duration with units, e.g. "30s", "10m", "1h30m", "500ms", or "0"' });
+      this.issue(at, `expected a duration, found ${describeJsonValue(value)}`, { found: value, allowed: 'a duration with units, e.g. "30s", "10m", "1h30m", "500ms", or "0"' });
     }
     return ms;
   }
@@ -227,7 +215,7 @@ class Parser {
     }
     if (o.tags !== undefined) {
       if (!isPlainObject(o.tags)) {
-        this.issue([...at, "tags"], `expected tags (an object of tag name to value), found ${describe(o.tags)}`, { found: o.tags, allowed: '{ ring: "0", env: [prod, staging], team: "*" }' });
+        this.issue([...at, "tags"], `expected tags (an object of tag name to value), found ${describeJsonValue(o.tags)}`, { found: o.tags, allowed: '{ ring: "0", env: [prod, staging], team: "*" }' });
       } else {
         const tags: Record<string, string[]> = {};
         for (const [key, v] of Object.entries(o.tags)) {

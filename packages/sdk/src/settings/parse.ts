@@ -11,6 +11,7 @@ import type {
 import { ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
 import { INT32_MAX, IPVS_SCHEDULERS, IPVS_TIMEOUT_FIELDS, KUBE_PROXY_MODES } from "./model";
+import { isPlainObject, describeJsonValue } from "./jsonValue";
 import { closestMatch } from "./suggest";
 
 /** The result of parsing a settings document. */
@@ -38,19 +39,6 @@ const SCHEDULER_ALIASES: Record<string, { value: string; id: string; why: string
     why: 'an older revision of the AKS docs wrote "LeastConnections"; the API value is "LeastConnection" (a plural is ignored by some clients, leaving the cluster unchanged)',
   },
 };
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
-function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array";
-  if (typeof x === "string") return `the string ${JSON.stringify(x)}`;
-  if (typeof x === "number") return `the number ${String(x)}`;
-  if (typeof x === "object") return "an object";
-  return `${typeof x} ${String(x)}`;
-}
 
 function childPath(parent: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
@@ -106,7 +94,7 @@ function matchKeys<K extends string>(obj: Record<string, unknown>, known: readon
 
 function parseEnum(value: unknown, allowed: readonly string[], path: string, c: Collector, aliases: Record<string, { value: string; id: string; why: string }> = {}): string | undefined {
   if (typeof value !== "string") {
-    c.issue({ path, message: `expected a string, found ${describe(value)}`, found: value, allowed: allowed.join(" | ") });
+    c.issue({ path, message: `expected a string, found ${describeJsonValue(value)}`, found: value, allowed: allowed.join(" | ") });
     return undefined;
   }
   const exact = allowed.find((a) => a === value);
@@ -129,7 +117,7 @@ function parseEnum(value: unknown, allowed: readonly string[], path: string, c: 
 function parseTimeout(value: unknown, path: string, c: Collector): number | undefined {
   const allowed = `an integer from 1 to ${INT32_MAX} (seconds)`;
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    c.issue({ path, message: `expected an integer number of seconds, found ${describe(value)}`, found: value, allowed });
+    c.issue({ path, message: `expected an integer number of seconds, found ${describeJsonValue(value)}`, found: value, allowed });
     return undefined;
   }
   if (!Number.isInteger(value)) {
@@ -145,7 +133,7 @@ function parseTimeout(value: unknown, path: string, c: Collector): number | unde
 
 function parseIpvsConfig(value: unknown, path: string, c: Collector): IpvsConfig | undefined {
   if (!isPlainObject(value)) {
-    c.issue({ path, message: `expected an object, found ${describe(value)}`, found: value, allowed: `an object with ${IPVS_KEYS.join(", ")}` });
+    c.issue({ path, message: `expected an object, found ${describeJsonValue(value)}`, found: value, allowed: `an object with ${IPVS_KEYS.join(", ")}` });
     return undefined;
   }
   const keys = matchKeys(value, IPVS_KEYS, path, c);
@@ -179,13 +167,13 @@ export function parseKubeProxySettings(input: unknown, options: ParseKubeProxySe
   const c = new Collector();
   const settings: KubeProxyConfig = {};
   if (!isPlainObject(input)) {
-    c.issue({ path: "$", message: `expected a JSON object, found ${describe(input)}`, found: input, allowed: `an object with ${TOP_LEVEL_KEYS.join(", ")}` });
+    c.issue({ path: "$", message: `expected a JSON object, found ${describeJsonValue(input)}`, found: input, allowed: `an object with ${TOP_LEVEL_KEYS.join(", ")}` });
   } else {
     const keys = matchKeys(input, TOP_LEVEL_KEYS, "$", c);
     const enabled = keys.get("enabled");
     if (enabled) {
       if (typeof enabled.value === "boolean") settings.enabled = enabled.value;
-      else c.issue({ path: childPath("$", enabled.key), message: `expected true or false, found ${describe(enabled.value)}`, found: enabled.value, allowed: "true | false" });
+      else c.issue({ path: childPath("$", enabled.key), message: `expected true or false, found ${describeJsonValue(enabled.value)}`, found: enabled.value, allowed: "true | false" });
     }
     const mode = keys.get("mode");
     if (mode) {

@@ -194,6 +194,28 @@ function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutRe
   return result.counts.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
 }
 
+/** The run flags `rollout apply` and `rollout rollback` share. */
+type RunFlags = Pick<RolloutApplyFlags, "retryFailed" | "wave" | "clusterTimeout" | "junit" | "report">;
+
+/** Runs a journal (rollout or rollback) with progress, writes the requested reports, and maps the outcome to an exit code. */
+async function runJournal(
+  ctx: CommandContext,
+  args: { file: RolloutJournalFile; path: string; limiter: ArmRateLimiter; flags: RunFlags; resumeCommand: string },
+): Promise<ExitCodeValue> {
+  const { flags, resumeCommand } = args;
+  const result = await runWithProgress(ctx, {
+    file: args.file,
+    limiter: args.limiter,
+    ...(flags.retryFailed ? { retryFailed: true } : {}),
+    ...(flags.wave ? { waves: flags.wave } : {}),
+    ...(flags.clusterTimeout !== undefined ? { clusterTimeout: flags.clusterTimeout } : {}),
+    resumeCommand,
+  });
+  const report = ctx.sdk().buildRolloutReport([{ journal: result.journal, path: args.path }]);
+  await writeReports(ctx, report, flags);
+  return finish(ctx, result, report, resumeCommand);
+}
+
 /** `rollout apply FILE`: plan, journal, run waves (or `--resume` a journal). */
 export async function rolloutApply(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
@@ -239,17 +261,7 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
     journalFile = await sdk.RolloutJournalFile.create(journalPath, sdk.createRolloutJournal(plan));
   }
-  const result = await runWithProgress(ctx, {
-    file: journalFile,
-    limiter,
-    ...(flags.retryFailed ? { retryFailed: true } : {}),
-    ...(flags.wave ? { waves: flags.wave } : {}),
-    ...(flags.clusterTimeout !== undefined ? { clusterTimeout: flags.clusterTimeout } : {}),
-    resumeCommand,
-  });
-  const report = sdk.buildRolloutReport([{ journal: result.journal, path: journalPath }]);
-  await writeReports(ctx, report, flags);
-  return finish(ctx, result, report, resumeCommand);
+  return runJournal(ctx, { file: journalFile, path: journalPath, limiter, flags, resumeCommand });
 }
 
 async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
@@ -308,15 +320,5 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
     if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
     file = await sdk.RolloutJournalFile.create(rollbackPath, journal);
   }
-  const result = await runWithProgress(ctx, {
-    file,
-    limiter,
-    ...(flags.retryFailed ? { retryFailed: true } : {}),
-    ...(flags.wave ? { waves: flags.wave } : {}),
-    ...(flags.clusterTimeout !== undefined ? { clusterTimeout: flags.clusterTimeout } : {}),
-    resumeCommand,
-  });
-  const report = sdk.buildRolloutReport([{ journal: result.journal, path: rollbackPath }]);
-  await writeReports(ctx, report, flags);
-  return finish(ctx, result, report, resumeCommand);
+  return runJournal(ctx, { file, path: rollbackPath, limiter, flags, resumeCommand });
 }
