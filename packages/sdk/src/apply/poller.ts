@@ -190,7 +190,8 @@ export class ApplyPollerImpl implements ApplyPoller {
       if (this.state.status !== "succeeded" || !this.state.result) throw this.state.error ?? new KubeProxyError("ApplyFailed", `${this.label}: the apply ended ${this.state.status}.`);
       return this.state.result;
     } catch (error) {
-      if (deadlineController.signal.aborted && !this.options.abortSignal?.aborted && !callerSignal?.aborted) throw this.decorate(this.timeoutError(deadline));
+      const callerAborted = this.options.abortSignal?.aborted === true || callerSignal?.aborted === true;
+      if (!callerAborted && (deadlineController.signal.aborted || deadline.expired())) throw this.decorate(this.timeoutError(deadline));
       if (signal.aborted) throw this.decorate(this.abortedError());
       throw this.decorate(error);
     } finally {
