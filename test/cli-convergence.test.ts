@@ -41,4 +41,14 @@ describe("convergence through the CLI", () => {
     expect(run.stderr).toMatch(/Azure accepted the write \(operation https:\/\/[^ )]+\/operations\/[^ )]+\)/);
     expect(acceptedPuts("plain")).toHaveLength(1);
   });
+
+  it("apply through an api-version without eTag is refused unless --allow-write-without-etag", async () => {
+    const refused = await cli(["apply", "-g", RG, "-n", "plain", "--mode", "IPVS", "--yes", "--api-version", "2024-03-02-preview"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("returns no eTag");
+    expect(acceptedPuts("plain")).toHaveLength(0);
+    const allowed = await cli(["apply", "-g", RG, "-n", "plain", "--mode", "IPVS", "--yes", "--api-version", "2024-03-02-preview", "--allow-write-without-etag"]);
+    expect(allowed.code).toBe(0);
+    expect(acceptedPuts("plain")).toHaveLength(1);
+  });
 });
