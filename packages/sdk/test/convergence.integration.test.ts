@@ -171,6 +171,21 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect(t.em.control.requestLog().filter((r) => r.path.includes("/operations/"))).toHaveLength(18);
   });
 
+  test("a deadline bounds the pipeline's own throttling retries (persistent 429 with a long Retry-After) for apply and create", async () => {
+    t.em.control.addFault({ kind: "status", status: 429, method: "PUT", pathPattern: "managedClusters/", count: 1000, armCode: "Throttled", retryAfterSeconds: 5 });
+    const patient = t.client({ retry: { maxRetries: 10, retryDelayInMs: 5, maxRetryDelayInMs: 10_000 } });
+    for (const run of [
+      () => patient.apply(ref("aks1"), IPVS, { timeoutInMs: 1000 }),
+      () => patient.createCluster({ resourceGroup: RG, name: "fresh", kubeProxyConfig: IPVS, timeoutInMs: 1000 }),
+    ]) {
+      const started = Date.now();
+      const error = await run().catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(error).toBeInstanceOf(OperationTimeoutError);
+    }
+    expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(0);
+  });
+
   test("a resumed Location-only operation (200/204 without a status body) ends instead of polling to the deadline", async () => {
     t.em.control.setTimings({ operationMs: 300 });
     const first = t.client().beginApply(ref("aks1"), IPVS);
