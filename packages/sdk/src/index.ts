@@ -92,6 +92,8 @@ export type {
 } from "./client";
 /** Options and result of enablePreview. */
 export type { EnablePreviewOptions, EnablePreviewResult } from "./preview/enablePreview";
+/** Runs a write and, when Azure refuses it with KubeProxyConfigFeatureNotRegistered, refreshes the preview and runs it once more. */
+export { retryOnceAfterPreviewRefresh, isPreviewNotEnabledError } from "./preview/enablePreview";
 /** Progress events. */
 export type { ApplyProgress, EnablePreviewProgress } from "./progress";
 /** Pipeline options. */
