@@ -4,10 +4,14 @@
  */
 import { CommanderError } from "commander";
 import { createProgram, type RunState } from "./program";
-import { ExitCode } from "./runtime/exit-codes";
+import { detailedExitCode, ExitCode } from "./runtime/exit-codes";
 
 function wantsJson(argv: readonly string[]): boolean {
   return argv.some((a, i) => a === "--output=json" || a === "-ojson" || ((a === "--output" || a === "-o") && argv[i + 1] === "json"));
+}
+
+function wantsDetailedExitCode(argv: readonly string[]): boolean {
+  return argv.includes("--detailed-exitcode");
 }
 
 /**
@@ -24,9 +28,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.Ok;
+    const exitCode = wantsDetailedExitCode(argv) ? detailedExitCode(ExitCode.InvalidInput) : ExitCode.InvalidInput;
     if (wantsJson(argv)) {
-      process.stdout.write(`${JSON.stringify({ error: { code: "InvalidInput", message: err.message.replace(/^error: /, ""), exitCode: ExitCode.InvalidInput } }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ error: { code: "InvalidInput", message: err.message.replace(/^error: /, ""), exitCode } }, null, 2)}\n`);
     }
-    return ExitCode.InvalidInput;
+    return exitCode;
   }
 }

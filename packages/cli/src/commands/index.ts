@@ -15,7 +15,9 @@ import { emulatorCommand } from "./emulator";
 import { enablePreviewCommand } from "./enable-preview";
 import { planCommand } from "./plan";
 import { statusCommand } from "./status";
+import { previewCommand } from "./preview";
 import { validateCommand } from "./validate";
+import { waitCommand } from "./wait";
 
 function isCommandModule(x: unknown): x is CliCommandModule {
   return typeof x === "object" && x !== null && typeof (x as CliCommandModule).name === "string" && typeof (x as CliCommandModule).register === "function";
@@ -45,9 +47,11 @@ export function commandModules(): CliCommandModule[] {
   const rollout = optionalCommandModule("rollout");
   return [
     enablePreviewCommand,
+    previewCommand,
     statusCommand,
     planCommand,
     applyCommand,
+    waitCommand,
     createCommand,
     deleteCommand,
     ...(rollout ? [rollout] : []),

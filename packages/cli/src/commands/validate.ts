@@ -2,6 +2,7 @@
  * `aks-kube-proxy validate FILE`: check a settings file offline and print it normalized.
  * @packageDocumentation
  */
+import { readSettingsFile } from "../inputs/settings";
 import { reportSettingsWarnings } from "../render/findings";
 import type { CliCommandModule } from "../runtime/command-module";
 import { ExitCode } from "../runtime/exit-codes";
@@ -28,7 +29,7 @@ export const validateCommand: CliCommandModule = {
       host.action(async (ctx) => {
         const sdk = ctx.sdk();
         const file = ctx.args[0] as string;
-        const { settings, warnings } = await sdk.readKubeProxySettingsFile(file);
+        const { settings, warnings } = await readSettingsFile(sdk, file);
         reportSettingsWarnings(warnings, ctx.out);
         const normalized: unknown = JSON.parse(sdk.canonicalKubeProxyJson(settings));
         ctx.out.result({

@@ -4,6 +4,7 @@
  * really happened on the "Azure" side.
  * @packageDocumentation
  */
+import { readSettingsFile } from "../inputs/settings";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import * as tls from "node:tls";
@@ -89,7 +90,7 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
   const since = (t0: number): string => formatDuration(Date.now() - t0);
 
   // The settings are checked first: a bad file stops the demo before anything starts.
-  const { settings, warnings } = await sdk.readKubeProxySettingsFile(options.settingsFile);
+  const { settings, warnings } = await readSettingsFile(sdk, options.settingsFile);
   const asWritten: unknown = JSON.parse(await readFile(options.settingsFile, "utf8"));
   const normalized: unknown = JSON.parse(sdk.canonicalKubeProxyJson(settings));
 

@@ -35,7 +35,12 @@ export async function enablePreviewWithProgress(ctx: CommandContext, client: Kub
       onProgress: (e) => {
         if (last && last.step !== e.step) progress.log(`${previewStepLabel(ctx, last.step)}: ${last.state}`);
         last = { step: e.step, state: e.state };
-        progress.update(`${previewStepLabel(ctx, e.step)}: ${e.state}`);
+        // While the flag is counted (eventual consistency), say which read this is.
+        const counting =
+          e.step === "feature" && e.consecutiveRegisteredReads !== undefined && e.consecutiveRegisteredReads > 0 && e.consecutiveRegisteredReadsNeeded !== undefined
+            ? ` (${e.consecutiveRegisteredReads} of ${e.consecutiveRegisteredReadsNeeded} consecutive reads)`
+            : "";
+        progress.update(`${previewStepLabel(ctx, e.step)}: ${e.state}${counting}`);
       },
     });
     if (last) progress.log(`${previewStepLabel(ctx, last.step)}: ${last.state}`);
