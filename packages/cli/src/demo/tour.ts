@@ -233,7 +233,10 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
     say.line(
       `\nDone in ${formatDuration(durationInMs)}: ${count("changed")} changed and verified, ${count("blocked")} blocked with nothing written, ${count("unchanged")} already converged with nothing written.`,
     );
-    say.line("Next: `aks-kube-proxy emulator` runs this emulator in the foreground, so you can try plan/apply/status yourself with --endpoint.");
+    say.line(
+      "Next: `aks-kube-proxy emulator --seed examples/emulator-seed.json` runs an emulator seeded like this one in the foreground; " +
+        "paste the lines it prints into another shell and try status, plan and apply yourself.",
+    );
     return {
       subscriptionId: em.subscriptionId,
       durationInMs,

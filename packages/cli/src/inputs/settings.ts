@@ -158,7 +158,7 @@ export async function readDesiredSettings(sdk: SdkModule, flags: SettingsFlags):
  * @param sdk - the loaded SDK
  * @param path - the file
  */
-export async function readSettingsFile(sdk: SdkModule, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
+export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettings">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
   const text = await readUserFile(path, { what: "settings file", maxBytes: MAX_SETTINGS_FILE_BYTES });
   let json: unknown;
   try {

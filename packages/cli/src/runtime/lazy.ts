@@ -8,6 +8,8 @@
 
 /** The SDK's public module. */
 export type SdkModule = typeof import("@aks-kube-proxy/sdk");
+/** The SDK's pure settings entry (`@aks-kube-proxy/sdk/settings`): no Azure SDK behind it. */
+export type SdkSettingsModule = typeof import("@aks-kube-proxy/sdk/settings");
 /** The emulator's public module. */
 export type EmulatorModule = typeof import("@aks-kube-proxy/arm-emulator");
 /** cli-table3's constructor. */
@@ -18,6 +20,11 @@ export type LogUpdateModule = typeof import("log-update", { with: { "resolution-
 /** Loads `@aks-kube-proxy/sdk`. */
 export function loadSdk(): SdkModule {
   return require("@aks-kube-proxy/sdk") as SdkModule;
+}
+
+/** Loads `@aks-kube-proxy/sdk/settings` (fast: `validate` needs nothing else of the SDK). */
+export function loadSdkSettings(): SdkSettingsModule {
+  return require("@aks-kube-proxy/sdk/settings") as SdkSettingsModule;
 }
 
 /** Loads `@aks-kube-proxy/arm-emulator` (only the `emulator` and `demo` commands use it). */
