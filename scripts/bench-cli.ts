@@ -9,12 +9,13 @@
  *
  * Run after a build: `pnpm build && node scripts/bench-cli.ts` (that is what `pnpm bench:cli` does).
  */
-import { fork, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
 const BIN = join(ROOT, "packages", "cli", "dist", "bin.js");
 const SETTINGS = join(ROOT, "examples", "kube-proxy-config.json");
+const SEED = join(ROOT, "examples", "emulator-seed.json");
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 
 function timeOnce(args: readonly string[], env: NodeJS.ProcessEnv): number {
@@ -47,14 +48,18 @@ function bench(label: string, args: readonly string[], env: NodeJS.ProcessEnv = 
   return { label, median: median(times), baseline: median(baseline), ratio: median(ratios) };
 }
 
+/** The CLI's own `emulator` command, seeded like the demo, in a child process; its JSON document gives URL and env. */
 async function startEmulator(): Promise<{ env: NodeJS.ProcessEnv; url: string; stop: () => void }> {
-  const child = fork(join(ROOT, "packages", "arm-emulator", "dist", "bin.js"), ["--json"], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  const child = spawn(process.execPath, [BIN, "emulator", "--seed", SEED, "-o", "json"], { stdio: ["ignore", "pipe", "ignore"] });
   let out = "";
   const info = await new Promise<{ url: string; env: Record<string, string> }>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const line = out.split("\n").find((l) => l.trim().startsWith("{"));
-      if (line) resolve(JSON.parse(line) as { url: string; env: Record<string, string> });
+      try {
+        resolve(JSON.parse(out) as { url: string; env: Record<string, string> });
+      } catch {
+        // not complete yet
+      }
     });
     child.on("exit", (code) => reject(new Error(`the emulator exited ${code}`)));
   });
@@ -65,7 +70,7 @@ const rows = [bench("aks-kube-proxy --help", [BIN, "--help"]), bench("aks-kube-p
 let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
 try {
   emulator = await startEmulator();
-  rows.push(bench("aks-kube-proxy plan (emulator)", [BIN, "plan", "-g", "rg-bench", "-n", "aks-bench", "--mode", "IPVS", "--endpoint", emulator.url], emulator.env));
+  rows.push(bench("aks-kube-proxy plan (emulator)", [BIN, "plan", "-g", "rg-kube-proxy-demo", "-n", "aks-default", "--mode", "IPVS", "--endpoint", emulator.url], emulator.env));
 } catch (error) {
   console.log(`(plan against the emulator skipped: ${error instanceof Error ? error.message : String(error)})`);
 } finally {

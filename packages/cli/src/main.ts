@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { CommanderError } from "commander";
+import { commandNames } from "./commands/index";
 import { createProgram, type RunState } from "./program";
 import { detailedExitCode, ExitCode } from "./runtime/exit-codes";
 
@@ -21,7 +22,10 @@ function wantsDetailedExitCode(argv: readonly string[]): boolean {
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   const state: RunState = { exitCode: ExitCode.Ok };
-  const program = createProgram(state);
+  // `aks-kube-proxy <command> ...`: only that command's module is loaded (global options before the command, or
+  // anything else, register every command).
+  const first = argv[2];
+  const program = createProgram(state, first !== undefined && commandNames().includes(first) ? { only: first } : {});
   try {
     await program.parseAsync([...argv]);
     return state.exitCode;

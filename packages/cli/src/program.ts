@@ -102,10 +102,11 @@ function refuseRepeatedOptions(root: Command): void {
 }
 
 /**
- * Builds the program with every command registered.
+ * Builds the program with every command registered (or, with `only`, just the command about to run).
  * @param state - receives the exit code of the command that runs
+ * @param options - `only`: register just this command
  */
-export function createProgram(state: RunState): Command {
+export function createProgram(state: RunState, options: { only?: string } = {}): Command {
   const program = new Command("aks-kube-proxy")
     .description(
       "Enable the AKS kube-proxy configuration preview and plan, apply and check clusters' kube-proxy settings\n" +
@@ -125,7 +126,7 @@ export function createProgram(state: RunState): Command {
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   const host = createHost(state);
-  for (const module of commandModules()) module.register(program, host);
+  for (const module of commandModules(options.only)) module.register(program, host);
   refuseRepeatedOptions(program);
   host.examples(program, [
     "aks-kube-proxy demo                                   # the whole workflow on a local emulator, no Azure account",
