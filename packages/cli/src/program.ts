@@ -14,6 +14,9 @@ import { detailedExitCode } from "./runtime/exit-codes";
 import { checkQuery, OUTPUT_FORMATS, type OutputFormat } from "./runtime/formats";
 import { Output } from "./runtime/output";
 
+/** The environment variable that sets `--poll-interval` when the flag is not given. */
+export const POLL_INTERVAL_ENV = "AKS_KUBE_PROXY_POLL_INTERVAL";
+
 /** Commands that never talk to Azure: no subscription is resolved for them. */
 const OFFLINE_COMMANDS = new Set(["validate", "emulator", "demo"]);
 
@@ -39,7 +42,7 @@ function globalOptionsOf(command: Command): GlobalOptions {
     ...(typeof o.cloud === "string" ? { cloud: o.cloud as GlobalOptions["cloud"] } : {}),
     ...(typeof o.endpoint === "string" ? { endpoint: o.endpoint } : {}),
     ...(typeof o.apiVersion === "string" ? { apiVersion: o.apiVersion } : {}),
-    ...(typeof o.pollInterval === "string" ? { pollInterval: o.pollInterval } : {}),
+    ...(typeof o.pollInterval === "string" ? { pollInterval: o.pollInterval } : process.env[POLL_INTERVAL_ENV] ? { pollInterval: process.env[POLL_INTERVAL_ENV] } : {}),
     output: (OUTPUT_FORMATS as readonly string[]).includes(String(o.output)) ? (o.output as OutputFormat) : "table",
     ...(typeof o.query === "string" ? { query: o.query } : {}),
     verbose: o.verbose === true,
@@ -120,7 +123,7 @@ export function createProgram(state: RunState, options: { only?: string } = {}):
     .option("--api-version <version>", "managedClusters preview api-version (default: the SDK's, 2026-08-02-preview)")
     .addOption(new Option("-o, --output <format>", "result format: table for people; json, jsonc, yaml, tsv or none for scripts (one document on stdout)").choices([...OUTPUT_FORMATS]).default("table"))
     .option("--query <jmespath>", "JMESPath query over the result document (as az --query), e.g. \"clusters[].name\"")
-    .option("--poll-interval <duration>", "base interval between polls of long waits, backing off up to 6x (default: the SDK's, 5s; at least 1s, 10ms against a loopback endpoint; Retry-After is honoured)")
+    .option("--poll-interval <duration>", "base interval between polls of long waits, backing off up to 6x (default: the SDK's, 5s; at least 1s, 10ms against a loopback endpoint; Retry-After is honoured; default: $AKS_KUBE_PROXY_POLL_INTERVAL)")
     .option("--verbose", "log each step and ARM request id on stderr")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError("(add --help for usage)")
