@@ -3,8 +3,8 @@
  */
 import { AbortedError, ArmError, ClusterNotFoundError, PlanBlockedError, PreviewNotEnabledError, UnauthorizedError, ValidationError } from "@aks-kube-proxy/sdk";
 import { CliInterruptedError, CliUsageError } from "../src/runtime/cli-error";
-import { describeError } from "../src/runtime/errors";
-import { ExitCode } from "../src/runtime/exit-codes";
+import { attachFollowUp, describeError } from "../src/runtime/errors";
+import { detailedExitCode, ExitCode } from "../src/runtime/exit-codes";
 
 function identityError(name: string, message: string, extra: Record<string, unknown> = {}): Error {
   const e = new Error(message);
@@ -76,5 +76,23 @@ describe("describeError", () => {
     expect(quiet).toMatchObject({ exitCode: ExitCode.Failure, code: "Unexpected" });
     expect(quiet.message).toContain("--verbose");
     expect(describeError(new TypeError("x is undefined"), { verbose: true }).message).toContain("TypeError: x is undefined\n    at");
+  });
+
+  it("gives advice when the pipeline's retries ran out on throttling", () => {
+    const d = describeError(new ArmError("The PutManagedClusterHandler.PUT request limit has been exceeded", { armCode: "Throttled", statusCode: 429 }));
+    expect(d.exitCode).toBe(ExitCode.Failure);
+    expect(d.message).toContain("Azure kept throttling after every retry. Wait a minute or two and run again");
+  });
+
+  it("an error after Azure accepted a write ends with the operation and the command that follows it", () => {
+    const err = attachFollowUp(new ArmError("timed out"), { operationUrl: "https://arm/op/1", command: "aks-kube-proxy wait -g rg -n c --operation 'https://arm/op/1'" });
+    const d = describeError(err);
+    expect(d.message).toContain("Azure accepted the write (operation https://arm/op/1)");
+    expect(d.message).toContain("aks-kube-proxy wait -g rg -n c --operation 'https://arm/op/1'");
+    expect(d.json).toMatchObject({ accepted: true, operationUrl: "https://arm/op/1", followCommand: expect.stringContaining("aks-kube-proxy wait") });
+  });
+
+  it("--detailed-exitcode is Terraform's: 0 and 2 stay, every other code is 1", () => {
+    expect([ExitCode.Ok, ExitCode.ChangesPending, ExitCode.Failure, ExitCode.InvalidInput, ExitCode.Blocked, ExitCode.NotConfirmed, ExitCode.Interrupted].map(detailedExitCode)).toEqual([0, 2, 1, 1, 1, 1, 1]);
   });
 });
