@@ -9,7 +9,7 @@ import { CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
-import { isInteractive } from "../../runtime/progress";
+import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
 import { readRolloutSpecFile } from "../../inputs/rollout-file";
 import { planJson, planTable, planTotals, progressLine, reportTable } from "./render";
 
@@ -118,7 +118,20 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   const started = Date.now();
   const stamp = (): string => `[${formatDuration(Date.now() - started)}]`;
   let lastDrawAt = 0;
+  // Off a terminal, a line at least every ~15 s, so CI logs show the rollout is alive (a preview wait can be long).
+  let lastLineAt = Date.now();
+  let lastSnapshot: RolloutProgressEvent["snapshot"] | undefined;
+  const lastPreviewLine = new Map<string, string>();
+  const heartbeat = live
+    ? undefined
+    : setInterval(() => {
+        if (Date.now() - lastLineAt < HEARTBEAT_INTERVAL_IN_MS - 100) return;
+        lastLineAt = Date.now();
+        ctx.out.info(`${stamp()} still running${lastSnapshot ? ` · ${progressLine(lastSnapshot)}` : ""}`);
+      }, HEARTBEAT_INTERVAL_IN_MS);
+  heartbeat?.unref();
   const onProgress = (e: RolloutProgressEvent): void => {
+    lastSnapshot = e.snapshot;
     let line: string | undefined;
     switch (e.type) {
       case "wave-started":
@@ -130,9 +143,13 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       case "halted":
         line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
         break;
-      case "preview":
-        if (ctx.out.verbose) line = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
+      case "preview": {
+        // Each state of the flag and the provider, once per change.
+        const text = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
+        if (lastPreviewLine.get(e.subscriptionId) !== text) line = text;
+        lastPreviewLine.set(e.subscriptionId, text);
         break;
+      }
       case "cluster":
         if (e.status === "done" || e.status === "failed" || e.status === "skipped") {
           const what = e.status === "failed" ? ctx.out.style("red", "failed", ctx.out.stderr) : e.status;
@@ -153,6 +170,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         progress.update(progressLine(e.snapshot));
       }
     } else if (line !== undefined) {
+      lastLineAt = Date.now();
       ctx.out.info(`${stamp()} ${line}`);
     }
   };
@@ -168,6 +186,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       ...(args.clusterTimeout !== undefined ? { clusterTimeoutInMs: parseDurationInMs(args.clusterTimeout, "--cluster-timeout") } : {}),
     });
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     progress.done();
     await args.file.close();
   }
