@@ -130,9 +130,10 @@ describe("emulator", () => {
     });
     const doc = await Promise.race([ready, finished.then((r) => Promise.reject(new Error(`emulator exited early: ${r.stderr}`)))]);
     expect(doc.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(Object.keys(doc.env).sort()).toEqual(["AZURE_AUTHORITY_HOST", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "NODE_EXTRA_CA_CERTS"]);
+    expect(Object.keys(doc.env).sort()).toEqual(["AZURE_AUTHORITY_HOST", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "NODE_EXTRA_CA_CERTS"]);
 
-    const status = await runCli(["status", "--all", "-o", "json", "--endpoint", doc.url], { env: { ...baseEnv(), ...doc.env } });
+    // The printed environment is all the CLI needs: no --endpoint.
+    const status = await runCli(["status", "--all", "-o", "json"], { env: { ...baseEnv(), ...doc.env } });
     expect(status.code).toBe(0);
     expect(parseJsonDocument<{ clusters: { name: string }[] }>(status).clusters.map((c) => c.name)).toEqual(["from-seed"]);
 
@@ -142,7 +143,7 @@ describe("emulator", () => {
     expect(run.stderr).toContain("Emulator stopped.");
   });
 
-  it("prints the exports and the --endpoint flag in table mode", async () => {
+  it("prints the exports, the endpoint among them, in table mode", async () => {
     let child: ChildProcess | undefined;
     let stdout = "";
     let stopped = false;
@@ -162,7 +163,8 @@ describe("emulator", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^ {2}export AZURE_AUTHORITY_HOST=https:\/\/127\.0\.0\.1:\d+$/m);
     expect(run.stdout).toMatch(/^ {2}export NODE_EXTRA_CA_CERTS=\S+$/m);
-    expect(run.stdout).toMatch(/^ {2}aks-kube-proxy status --all --endpoint https:\/\/127\.0\.0\.1:\d+$/m);
+    expect(run.stdout).toMatch(/^ {2}export AZURE_RESOURCE_MANAGER_ENDPOINT=https:\/\/127\.0\.0\.1:\d+$/m);
+    expect(run.stdout).toMatch(/^ {2}aks-kube-proxy status --all$/m);
   });
 
   it("refuses a port that is not a number (exit 3)", async () => {
