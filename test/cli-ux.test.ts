@@ -177,6 +177,36 @@ describe("7. hostile input is bounded", () => {
     expect(run.stderr).not.toContain("Unexpected error");
   });
 
+  it("a YAML rollout file over 2 MB (e.g. a huge flow list) is refused at once naming the file (exit 3), not parsed until the heap runs out", async () => {
+    const file = join(dir, "huge.yaml");
+    writeFileSync(file, `name: huge\nsubscriptions: [${t.em.subscriptionId}]\nselect:\n  names: [${Array.from({ length: 300_000 }, (_, i) => `n${i}`).join(",")}]\n`);
+    const run = await cli(["rollout", "plan", file]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toContain("at most 2 MB");
+  });
+
+  it("SIGTERM ends a wait: exit 130 with the state left behind, and the operation goes on in Azure", async () => {
+    await enablePreview();
+    t.em.control.setTimings({ operationMs: 60_000 });
+    expect((await cli(["apply", "-g", RG, "-n", "plain", "--mode", "NFTABLES", "--yes", "--no-wait"])).code).toBe(0);
+    let sent = false;
+    let stderr = "";
+    const run = await runCli(["wait", "-g", RG, "-n", "plain", ...emulatorFlags(t.em)], {
+      env: emulatorEnv(t.em),
+      onOutput: (stream, text, child) => {
+        if (stream === "stderr") stderr += text;
+        if (!sent && stderr.includes("provisioningState Updating")) {
+          sent = true;
+          child.kill("SIGTERM");
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain("goes on in Azure");
+  });
+
   it("--poll-interval has a floor: 0 is refused, and below 1s against a non-loopback endpoint", async () => {
     const zero = await runCli(["status", "--poll-interval", "0", "--endpoint", t.em.url], { env: emulatorEnv(t.em) });
     expect(zero.code).toBe(3);
