@@ -3,10 +3,10 @@
  * stdin that is not a terminal, against the emulator, in the loopback-only namespace of `bash scripts/run.sh test`.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { armRequestsIn, emulatorEnv, emulatorFlags, EXAMPLE_SETTINGS, parseJsonDocument, runCli, writesIn } from "../packages/cli/test/support/run-cli";
+import { armRequestsIn, emulatorEnv, emulatorFlags, EXAMPLE_SETTINGS, parseJsonDocument, REPO_ROOT, runCli, writesIn } from "../packages/cli/test/support/run-cli";
 import { RG, storedKubeProxyConfig, useCliTestEmulator } from "../packages/cli/test/support/fixtures";
 
 const FEATURE = { name: "KubeProxyConfigurationPreview" };
@@ -220,6 +220,17 @@ describe("7. hostile input is bounded", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("given twice");
     expect(armRequestsIn(t.em.control.requestLog())).toHaveLength(0);
+  });
+});
+
+describe("8. the newcomer path", () => {
+  it("the README's one line puts aks-kube-proxy (and Node 24) on PATH, from a shell that has neither", async () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const line = readme.split("\n").find((l) => l.startsWith('export PATH="$PWD/bin:'));
+    expect(line).toBeDefined();
+    const run = await runCli(["-c", `${line}\naks-kube-proxy --version`], { command: { file: "/bin/bash", args: [] }, env: { PATH: "/usr/bin:/bin", HOME: dir } });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 
