@@ -53,6 +53,15 @@ describe("1. the preview: fast and the same everywhere", () => {
     expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual({ mode: "IPVS" });
   });
 
+  it("enable-preview --refresh-provider re-registers the provider of a Registered flag (after az feature register alone), with consent", async () => {
+    t.em.control.setFeatureState({ ...FEATURE, state: "Registered" });
+    expect((await cli(["enable-preview", "--refresh-provider"])).code).toBe(5);
+    const run = await cli(["enable-preview", "--refresh-provider", "--yes"]);
+    expect(run.code).toBe(0);
+    expect(t.em.control.requestLog().filter(isProviderRegister)).toHaveLength(1);
+    expect(t.em.control.requestLog().filter(isFeatureRegister)).toHaveLength(0);
+  });
+
   it("enable-preview on an enabled subscription writes nothing and needs no --yes", async () => {
     await enablePreview();
     const run = await cli(["enable-preview"]);
