@@ -44,7 +44,7 @@ function flakyPreview(t: TestEmulator, failures: (call: number) => Error | undef
   };
 }
 
-async function run(t: TestEmulator, createClient: RolloutClientFactory) {
+async function run(createClient: RolloutClientFactory) {
   const { spec } = parseRolloutSpec({ subscriptions: [SUB], settings: { mode: "NFTABLES" }, maxConcurrency: 1, waves: [{ name: "all" }], halt: { maxFailures: 5 } });
   const clusters = await listRolloutClusters({ spec, createClient });
   const file = await RolloutJournalFile.create(join(tempDir(), "journal.json"), createRolloutJournal(planRollout({ spec, clusters, apiVersion: DEFAULT_API_VERSION })));
@@ -64,7 +64,7 @@ describe("the rollout's preview check", () => {
   test("a transient failure (503) is retried with backoff, and the rollout goes on", async () => {
     t = await startFleetEmulator({ subscriptions: [SUB], clusters: fleetSeeds({ subscriptions: [SUB], perSubscription: 2 }) });
     const flaky = flakyPreview(t, (call) => (call === 1 ? new ArmError("Service Unavailable", { statusCode: 503 }) : undefined));
-    const result = await run(t, flaky.createClient);
+    const result = await run(flaky.createClient);
     expect(result.counts).toMatchObject({ done: 2, failed: 0 });
     expect(flaky.calls()).toBe(2);
   }, 30_000);
@@ -73,7 +73,7 @@ describe("the rollout's preview check", () => {
     t = await startFleetEmulator({ subscriptions: [SUB], clusters: fleetSeeds({ subscriptions: [SUB], perSubscription: 2 }) });
     // A failure that retrying at once does not fix (403), then the subscription is fine again.
     const flaky = flakyPreview(t, (call) => (call === 1 ? new ArmError("Forbidden for a moment", { statusCode: 403 }) : undefined));
-    const result = await run(t, flaky.createClient);
+    const result = await run(flaky.createClient);
     expect(result.counts).toMatchObject({ done: 1, failed: 1 });
     expect(flaky.calls()).toBe(2);
   }, 30_000);
