@@ -53,6 +53,14 @@ describe("1. the preview: fast and the same everywhere", () => {
     expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual({ mode: "IPVS" });
   });
 
+  it("create, too, refreshes the provider and retries once when Azure refuses the PUT with KubeProxyConfigFeatureNotRegistered", async () => {
+    t.em.control.setFeatureState({ ...FEATURE, state: "Registered" });
+    const run = await cli(["create", "-g", RG, "-n", "fresh", "--mode", "IPVS", "--yes"]);
+    expect(run.code).toBe(0);
+    expect(t.em.control.requestLog().filter(isProviderRegister)).toHaveLength(1);
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "fresh" }))).toEqual({ mode: "IPVS" });
+  });
+
   it("enable-preview --refresh-provider re-registers the provider of a Registered flag (after az feature register alone), with consent", async () => {
     t.em.control.setFeatureState({ ...FEATURE, state: "Registered" });
     expect((await cli(["enable-preview", "--refresh-provider"])).code).toBe(5);

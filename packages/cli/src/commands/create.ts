@@ -13,7 +13,7 @@ import type { CliCommandModule } from "../runtime/command-module";
 import { formatDuration, parseDurationInMs } from "../runtime/duration";
 import { attachFollowUp, isAbortError } from "../runtime/errors";
 import { ExitCode } from "../runtime/exit-codes";
-import type { ApplyProgress } from "@aks-kube-proxy/sdk";
+import type { ApplyProgress, ClusterState } from "@aks-kube-proxy/sdk";
 
 interface CreateFlags extends SettingsFlags {
   readonly resourceGroup: string;
@@ -72,24 +72,29 @@ export const createCommand: CliCommandModule = {
         const startedAt = Date.now();
         let last: ApplyProgress | undefined;
         let operationUrl: string | undefined;
-        let cluster;
+        let cluster: ClusterState;
         try {
-          cluster = await client.createCluster({
-            resourceGroup: flags.resourceGroup,
-            name: flags.name,
-            kubeProxyConfig: desired.settings,
-            ...(desired.allowDisable ? { allowDisable: true } : {}),
-            ...(flags.location !== undefined ? { location: flags.location } : {}),
-            ...(flags.kubernetesVersion !== undefined ? { kubernetesVersion: flags.kubernetesVersion } : {}),
-            ...(nodeCount !== undefined ? { nodeCount } : {}),
-            ...(timeoutInMs !== undefined ? { timeoutInMs } : {}),
-            abortSignal: ctx.abortSignal,
-            onProgress: (e) => {
-              last = e;
-              if (e.phase === "accepted") operationUrl = e.operationUrl;
-              progress.update(`${label}: ${e.phase === "writing" ? "creating the cluster (PUT)" : describeApplyProgress(e)}`);
-            },
-          });
+          const create = (): Promise<ClusterState> =>
+            client.createCluster({
+              resourceGroup: flags.resourceGroup,
+              name: flags.name,
+              kubeProxyConfig: desired.settings,
+              ...(desired.allowDisable ? { allowDisable: true } : {}),
+              ...(flags.location !== undefined ? { location: flags.location } : {}),
+              ...(flags.kubernetesVersion !== undefined ? { kubernetesVersion: flags.kubernetesVersion } : {}),
+              ...(nodeCount !== undefined ? { nodeCount } : {}),
+              ...(timeoutInMs !== undefined ? { timeoutInMs } : {}),
+              abortSignal: ctx.abortSignal,
+              onProgress: (e) => {
+                last = e;
+                if (e.phase === "accepted") operationUrl = e.operationUrl;
+                progress.update(`${label}: ${e.phase === "writing" ? "creating the cluster (PUT)" : describeApplyProgress(e)}`);
+              },
+            });
+          // A flag registered elsewhere without a provider refresh: Azure refuses the PUT; refresh, then create once more.
+          cluster = flags.skipEnablePreview
+            ? await create()
+            : await sdk.retryOnceAfterPreviewRefresh({ write: create, refresh: () => client.enablePreview({ refreshProvider: "always", abortSignal: ctx.abortSignal }) });
         } catch (err) {
           if (isAbortError(err) || ctx.interrupted) {
             progress.done();
