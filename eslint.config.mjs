@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", ".toolchain/**", "coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", ".toolchain/**", ".pack/**", "coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -15,6 +15,7 @@ module.exports = {
   },
   moduleNameMapper: {
     "^@aks-kube-proxy/(arm-emulator|sdk|cli|pulumi)$": "<rootDir>/packages/$1/src/index.ts",
+    "^@aks-kube-proxy/sdk/settings$": "<rootDir>/packages/sdk/src/settings/index.ts",
   },
   testTimeout: 30000,
   maxWorkers: 2,

@@ -43,6 +43,10 @@ run_tests() {
   echo "› pnpm lint, pnpm typecheck" >&2
   pnpm lint
   pnpm typecheck
+  # The pack-and-install check needs the npm registry for third-party dependencies: install here, outside the
+  # loopback-only namespace, into .pack/ (git-ignored); test/pack-install.test.ts checks it inside the namespace.
+  echo "› pack every package and install the tarballs with npm (.pack/project)" >&2
+  bash scripts/pack-install.sh
   mkdir -p .test-results
   rm -f .test-results/jest.json
   echo "› pnpm test (loopback-only network namespace)" >&2

@@ -26,8 +26,8 @@ interface ApplyDoc {
 }
 
 describe("apply", () => {
-  it("enables the preview, writes once, verifies, and reports before and after (no prompt: stdin is not a terminal)", async () => {
-    const run = await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS]);
+  it("enables the preview, writes once, verifies, and reports before and after (stdin is not a terminal: --yes consents)", async () => {
+    const run = await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS, "--yes"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("~ mode: IPTABLES → IPVS");
     expect(run.stdout).toContain("rg-cli/plain: IPTABLES → IPVS LeastConnection tcp 900s fin 120s udp 300s");
@@ -43,8 +43,9 @@ describe("apply", () => {
   });
 
   it("writes nothing at all the second time (the cluster already matches)", async () => {
-    expect((await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS])).code).toBe(0);
+    expect((await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS, "--yes"])).code).toBe(0);
     t.em.control.clearRequestLog();
+    // Nothing to write: no consent needed, even off a terminal.
     const again = await apply(["-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Nothing to do");
@@ -52,7 +53,7 @@ describe("apply", () => {
   });
 
   it("prints one JSON document with before, after and the ARM request ids in --output json", async () => {
-    const run = await apply(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "-o", "json"]);
+    const run = await apply(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "-o", "json", "--yes"]);
     expect(run.code).toBe(0);
     const doc = parseJsonDocument<ApplyDoc>(run);
     expect(doc.preview).toMatchObject({ featureState: "Registered", providerState: "Registered", featureRegistered: true });
@@ -71,43 +72,46 @@ describe("apply", () => {
     expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
-  it("refuses IPVS on an Azure Network Policy cluster before any write, not even the feature registration (exit 3)", async () => {
+  it("refuses IPVS on an Azure Network Policy cluster before any write, not even the feature registration (exit 4, blocked)", async () => {
     const run = await apply(["-g", RG, "-n", "azure-policy", "--kube-proxy-config", EXAMPLE_SETTINGS, "--yes"]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain("[ipvs-with-azure-network-policy]");
+    expect(run.code).toBe(4);
+    // one error line: the blockers are listed once, in the plan above it
+    expect(run.stderr.split("\n").filter((l) => l.startsWith("error:"))).toHaveLength(1);
+    expect(run.stdout.split("[ipvs-with-azure-network-policy]").length - 1 + run.stderr.split("[ipvs-with-azure-network-policy]").length - 1).toBe(1);
+    expect(run.stdout).toContain("[ipvs-with-azure-network-policy]");
     expect(run.stderr).toContain("nothing was written");
     expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
     expect(t.em.control.getFeatureState(FEATURE)).toBe("NotRegistered");
   });
 
-  it("refuses enabled: false from a file unless --disable-kube-proxy confirms it, before any write (exit 3)", async () => {
+  it("refuses enabled: false from a file unless --disable-kube-proxy confirms it, before any write (exit 4, blocked)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cli-apply-"));
     const path = join(dir, "disable.json");
     writeFileSync(path, JSON.stringify({ enabled: false }));
     t.em.control.seedCluster({ resourceGroup: RG, name: "byo-cni", kubernetesVersion: "1.33.2", networkPlugin: "none", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } });
     const run = await apply(["-g", RG, "-n", "byo-cni", "--kube-proxy-config", path, "--yes"]);
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain("--disable-kube-proxy");
     expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
-  it("refuses --disable-kube-proxy on a cluster without bring-your-own CNI before any write, as Azure would (exit 3)", async () => {
+  it("refuses --disable-kube-proxy on a cluster without bring-your-own CNI before any write, as Azure would (exit 4, blocked)", async () => {
     const run = await apply(["-g", RG, "-n", "plain", "--disable-kube-proxy", "--yes"]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain("[disable-requires-byo-cni]");
-    expect(run.stderr).toContain("KubeProxyConfigDisabledBYOCNIOnly");
+    expect(run.code).toBe(4);
+    expect(run.stdout).toContain("[disable-requires-byo-cni]");
+    expect(run.stdout).toContain("KubeProxyConfigDisabledBYOCNIOnly");
     expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
-  it("shows Azure's refusal to disable kube-proxy on a cluster without bring-your-own CNI and leaves it as it was (exit 3)", async () => {
+  it("shows Azure's refusal to disable kube-proxy on a cluster without bring-your-own CNI and leaves it as it was (exit 4, blocked)", async () => {
     const run = await apply(["-g", RG, "-n", "plain", "--disable-kube-proxy", "--yes"]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain("KubeProxyConfigDisabledBYOCNIOnly");
+    expect(run.code).toBe(4);
+    expect(run.stdout).toContain("KubeProxyConfigDisabledBYOCNIOnly");
     expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
   });
 
   it("fails with what to run next when --skip-enable-preview meets Azure's preview gate (exit 1)", async () => {
-    const run = await apply(["-g", RG, "-n", "plain", "--mode", "IPVS", "--skip-enable-preview"]);
+    const run = await apply(["-g", RG, "-n", "plain", "--mode", "IPVS", "--skip-enable-preview", "--yes"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("enable-preview");
     expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
@@ -117,7 +121,7 @@ describe("apply", () => {
     t.em.control.setTimings({ operationMs: 60_000 });
     let interrupted = false;
     let stderrSoFar = "";
-    const run = await apply(["-g", RG, "-n", "plain", "--mode", "NFTABLES"], {
+    const run = await apply(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "--yes"], {
       onOutput: (stream, text, child) => {
         if (stream === "stderr") stderrSoFar += text;
         if (!interrupted && stderrSoFar.includes("accepted by Azure")) {
@@ -129,7 +133,7 @@ describe("apply", () => {
     expect(interrupted).toBe(true);
     expect(run.code).toBe(130);
     expect(run.stderr).toContain("Interrupted. Azure accepted the update of rg-cli/plain and is still applying it");
-    expect(run.stderr).toContain("aks-kube-proxy status -g rg-cli -n plain");
+    expect(run.stderr).toContain("aks-kube-proxy wait -g rg-cli -n plain --operation");
     expect(clusterWrites("plain")).toBe(1);
     expect((t.em.control.getCluster({ resourceGroup: RG, name: "plain" })?.["properties"] as { provisioningState: string }).provisioningState).toBe("Updating");
   });

@@ -26,7 +26,7 @@ describe("help and version", () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(0);
     for (const c of COMMANDS) expect(run.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
-    expect(run.stdout).toContain("Exit codes: 0 ok, 1 failure, 2 changes pending");
+    expect(run.stdout).toContain("Exit codes: 0 ok, 1 failure, 2 changes present");
   });
 
   it.each(COMMANDS)("shows examples and the global options in `%s --help`", async (command) => {
@@ -60,9 +60,9 @@ describe("usage errors exit 3 with a message on stderr", () => {
   });
 
   it("refuses an --output format it does not know", async () => {
-    const run = await runCli(["validate", EXAMPLE_SETTINGS, "--output", "yaml"]);
+    const run = await runCli(["validate", EXAMPLE_SETTINGS, "--output", "xml"]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain("yaml");
+    expect(run.stderr).toContain("xml");
   });
 });
 
@@ -99,7 +99,7 @@ describe("validate FILE (offline)", () => {
     expect(run.code).toBe(3);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain(missing);
-    expect(run.stderr).toMatch(/not found/i);
+    expect(run.stderr).toMatch(/does not exist/i);
   });
 
   it("says the file is not JSON when it is malformed (exit 3)", async () => {

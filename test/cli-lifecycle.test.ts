@@ -16,7 +16,7 @@ describe("enable-preview, create and delete", () => {
   const cli = (args: string[]): Promise<CliRun> => runCli([...args, ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
 
   it("enable-preview registers the flag, shows its states, then refreshes the provider", async () => {
-    const run = await cli(["enable-preview"]);
+    const run = await cli(["enable-preview", "--yes"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("feature Microsoft.ContainerService/KubeProxyConfigurationPreview: NotRegistered");
     expect(run.stderr).toContain("feature Microsoft.ContainerService/KubeProxyConfigurationPreview: Registered");
@@ -31,7 +31,7 @@ describe("enable-preview, create and delete", () => {
   });
 
   it("enable-preview does not register a flag that is already Registered, and reports it in --output json", async () => {
-    expect((await cli(["enable-preview"])).code).toBe(0);
+    expect((await cli(["enable-preview", "--yes"])).code).toBe(0);
     t.em.control.clearRequestLog();
     const run = await cli(["enable-preview", "-o", "json"]);
     expect(run.code).toBe(0);
@@ -42,7 +42,7 @@ describe("enable-preview, create and delete", () => {
   it("enable-preview fails at once when the flag needs approval (Pending), saying so (exit 1)", async () => {
     const pending = await startEmulator({ approvalRequiredFeatures: ["KubeProxyConfigurationPreview"], timings: FAST_TIMINGS, throttling: false });
     try {
-      const run = await runCli(["enable-preview", ...emulatorFlags(pending)], { env: emulatorEnv(pending) });
+      const run = await runCli(["enable-preview", "--yes", ...emulatorFlags(pending)], { env: emulatorEnv(pending) });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/Pending/);
       expect(run.stderr).toMatch(/approv/i);
@@ -58,7 +58,7 @@ describe("enable-preview, create and delete", () => {
   });
 
   it("create makes a cluster with the settings file's kube-proxy configuration", async () => {
-    const run = await cli(["create", "-g", RG, "-n", "ci-cluster", "--kube-proxy-config", EXAMPLE_SETTINGS, "--kubernetes-version", "1.33.2", "--node-count", "2", "-o", "json"]);
+    const run = await cli(["create", "-g", RG, "-n", "ci-cluster", "--kube-proxy-config", EXAMPLE_SETTINGS, "--kubernetes-version", "1.33.2", "--node-count", "2", "-o", "json", "--yes"]);
     expect(run.code).toBe(0);
     const doc = parseJsonDocument<{ cluster: { name: string; kubeProxyConfig: unknown; provisioningState: string } }>(run);
     expect(doc.cluster).toMatchObject({ name: "ci-cluster", kubeProxyConfig: DOCS_SETTINGS, provisioningState: "Succeeded" });
@@ -69,7 +69,7 @@ describe("enable-preview, create and delete", () => {
 
   it("create refuses a cluster that already exists and leaves it as it was (exit 3)", async () => {
     const before = t.em.control.getCluster({ resourceGroup: RG, name: "plain" });
-    const run = await cli(["create", "-g", RG, "-n", "plain", "--mode", "IPVS"]);
+    const run = await cli(["create", "-g", RG, "-n", "plain", "--mode", "IPVS", "--yes"]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("already exists");
     expect(t.em.control.getCluster({ resourceGroup: RG, name: "plain" })).toEqual(before);
@@ -92,7 +92,7 @@ describe("enable-preview, create and delete", () => {
   it("delete --no-wait returns once Azure accepted the deletion", async () => {
     t.em.control.setTimings({ operationMs: 60_000 });
     try {
-      const run = await cli(["delete", "-g", RG, "-n", "converged", "--no-wait", "-o", "json"]);
+      const run = await cli(["delete", "-g", RG, "-n", "converged", "--no-wait", "-o", "json", "--yes"]);
       expect(run.code).toBe(0);
       expect(parseJsonDocument(run)).toMatchObject({ name: "converged", accepted: true, waited: false });
       expect(writesIn(t.em.control.requestLog()).filter((r) => r.method === "DELETE")).toHaveLength(1);
@@ -130,9 +130,10 @@ describe("emulator", () => {
     });
     const doc = await Promise.race([ready, finished.then((r) => Promise.reject(new Error(`emulator exited early: ${r.stderr}`)))]);
     expect(doc.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(Object.keys(doc.env).sort()).toEqual(["AZURE_AUTHORITY_HOST", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "NODE_EXTRA_CA_CERTS"]);
+    expect(Object.keys(doc.env).sort()).toEqual(["AZURE_AUTHORITY_HOST", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "NODE_EXTRA_CA_CERTS"]);
 
-    const status = await runCli(["status", "--all", "-o", "json", "--endpoint", doc.url], { env: { ...baseEnv(), ...doc.env } });
+    // The printed environment is all the CLI needs: no --endpoint.
+    const status = await runCli(["status", "--all", "-o", "json"], { env: { ...baseEnv(), ...doc.env } });
     expect(status.code).toBe(0);
     expect(parseJsonDocument<{ clusters: { name: string }[] }>(status).clusters.map((c) => c.name)).toEqual(["from-seed"]);
 
@@ -142,7 +143,7 @@ describe("emulator", () => {
     expect(run.stderr).toContain("Emulator stopped.");
   });
 
-  it("prints the exports and the --endpoint flag in table mode", async () => {
+  it("prints the exports, the endpoint among them, in table mode", async () => {
     let child: ChildProcess | undefined;
     let stdout = "";
     let stopped = false;
@@ -162,7 +163,8 @@ describe("emulator", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^ {2}export AZURE_AUTHORITY_HOST=https:\/\/127\.0\.0\.1:\d+$/m);
     expect(run.stdout).toMatch(/^ {2}export NODE_EXTRA_CA_CERTS=\S+$/m);
-    expect(run.stdout).toMatch(/^ {2}aks-kube-proxy status --all --endpoint https:\/\/127\.0\.0\.1:\d+$/m);
+    expect(run.stdout).toMatch(/^ {2}export AZURE_RESOURCE_MANAGER_ENDPOINT=https:\/\/127\.0\.0\.1:\d+$/m);
+    expect(run.stdout).toMatch(/^ {2}aks-kube-proxy status --all$/m);
   });
 
   it("refuses a port that is not a number (exit 3)", async () => {

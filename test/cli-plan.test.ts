@@ -80,10 +80,10 @@ describe("plan", () => {
 });
 
 describe("plan refuses bad input with a clear message and no write", () => {
-  it("blocks IPVS on a cluster with Azure Network Policy (exit 3)", async () => {
+  it("blocks IPVS on a cluster with Azure Network Policy (exit 4, blocked)", async () => {
     const run = await plan(["-g", RG, "-n", "azure-policy", "--kube-proxy-config", EXAMPLE_SETTINGS, "-o", "json"]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain("rg-cli/azure-policy: the change is blocked");
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain("rg-cli/azure-policy: blocked by a rule");
     expect(run.stderr).toContain("[ipvs-with-azure-network-policy]");
     const doc = parseJsonDocument<PlanDoc>(run);
     expect(doc.blocked).toBe(true);
@@ -120,7 +120,7 @@ describe("plan refuses bad input with a clear message and no write", () => {
   it("refuses a non-numeric inline timeout naming the field (exit 3)", async () => {
     const run = await plan(["-g", RG, "-n", "plain", "--mode", "IPVS", "--tcp-timeout", "15m"]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain("tcpTimeoutSeconds");
+    expect(run.stderr).toContain("--tcp-timeout 15m: expected an integer");
   });
 
   it("refuses a misspelt mode with a did-you-mean (exit 3)", async () => {

@@ -97,7 +97,7 @@ describe("rollout resume after a crash", () => {
     expect(statusReport.counts.done).toBe(doneBefore.length);
 
     const logBeforeResume = t.em.control.requestLog().length;
-    const resumed = await cli(t, dir, ["rollout", "apply", rolloutFile, "--journal", journalPath, "--resume", "-o", "json"]).done;
+    const resumed = await cli(t, dir, ["rollout", "apply", rolloutFile, "--journal", journalPath, "--resume", "--yes", "-o", "json"]).done;
     expect(resumed.stderr).toContain("Resuming");
     expect(resumed.code).toBe(0);
     const report = JSON.parse(resumed.stdout) as { status: string; counts: { total: number; done: number; failed: number } };

@@ -10,8 +10,8 @@ export { main } from "./main";
 export { createProgram, cliVersion } from "./program";
 /** Run state that receives a command's exit code. */
 export type { RunState } from "./program";
-/** The documented exit codes. */
-export { ExitCode } from "./runtime/exit-codes";
+/** The documented exit codes, and the `--detailed-exitcode` mapping (Terraform's 0/1/2). */
+export { ExitCode, detailedExitCode } from "./runtime/exit-codes";
 /** One exit code value. */
 export type { ExitCodeValue } from "./runtime/exit-codes";
 /** The contract of a command module. */
@@ -21,8 +21,10 @@ export { CommandContext } from "./runtime/context";
 /** Global options shared by every command. */
 export type { GlobalOptions } from "./runtime/context";
 /** CLI-level errors with their exit codes. */
-export { CliError, CliUsageError, CliInterruptedError } from "./runtime/cli-error";
-/** Maps any thrown value to an exit code and a message. */
-export { describeError } from "./runtime/errors";
+export { CliError, CliUsageError, CliInterruptedError, CliNotConfirmedError } from "./runtime/cli-error";
+/** Maps any thrown value to an exit code and a message; the one error-code → exit-code table; the follow-up of an accepted write. */
+export { describeError, exitCodeForError, EXIT_CODE_BY_ERROR_CODE, attachFollowUp } from "./runtime/errors";
+/** What follows an accepted write (operation URL, `aks-kube-proxy wait` command). */
+export type { FollowUp } from "./runtime/errors";
 /** Describes a thrown value for the user. */
 export type { DescribedError } from "./runtime/errors";

@@ -4,13 +4,21 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { commandModules } from "./commands/index";
 import type { CommandHost } from "./runtime/command-module";
 import { CommandContext, type GlobalOptions } from "./runtime/context";
 import { describeError } from "./runtime/errors";
 import { trapInterrupts } from "./runtime/interrupt";
+import { detailedExitCode } from "./runtime/exit-codes";
+import { checkQuery, OUTPUT_FORMATS, type OutputFormat } from "./runtime/formats";
 import { Output } from "./runtime/output";
+
+/** The environment variable that sets `--poll-interval` when the flag is not given. */
+export const POLL_INTERVAL_ENV = "AKS_KUBE_PROXY_POLL_INTERVAL";
+
+/** Commands that never talk to Azure: no subscription is resolved for them. */
+const OFFLINE_COMMANDS = new Set(["validate", "emulator", "demo"]);
 
 /** Where a run's exit code ends up. */
 export interface RunState {
@@ -34,8 +42,9 @@ function globalOptionsOf(command: Command): GlobalOptions {
     ...(typeof o.cloud === "string" ? { cloud: o.cloud as GlobalOptions["cloud"] } : {}),
     ...(typeof o.endpoint === "string" ? { endpoint: o.endpoint } : {}),
     ...(typeof o.apiVersion === "string" ? { apiVersion: o.apiVersion } : {}),
-    ...(typeof o.pollInterval === "string" ? { pollInterval: o.pollInterval } : {}),
-    output: o.output === "json" ? "json" : "table",
+    ...(typeof o.pollInterval === "string" ? { pollInterval: o.pollInterval } : process.env[POLL_INTERVAL_ENV] ? { pollInterval: process.env[POLL_INTERVAL_ENV] } : {}),
+    output: (OUTPUT_FORMATS as readonly string[]).includes(String(o.output)) ? (o.output as OutputFormat) : "table",
+    ...(typeof o.query === "string" ? { query: o.query } : {}),
     verbose: o.verbose === true,
   };
 }
@@ -46,18 +55,23 @@ function createHost(state: RunState): CommandHost {
       return async (...args: unknown[]) => {
         const command = args[args.length - 1] as Command;
         const globals = globalOptionsOf(command);
-        const out = new Output({ format: globals.output, verbose: globals.verbose });
+        const out = new Output({ format: globals.output, verbose: globals.verbose, ...(globals.query !== undefined ? { query: globals.query } : {}) });
         const trap = trapInterrupts((signal) => out.notice(`${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping (press Ctrl-C again to quit at once)…`));
+        const detailed = command.opts<{ detailedExitcode?: boolean }>().detailedExitcode === true;
         try {
-          state.exitCode = await handler(new CommandContext(command, globals, out, trap));
+          if (globals.query !== undefined) checkQuery(globals.query);
+          const ctx = new CommandContext(command, globals, out, trap);
+          if (!OFFLINE_COMMANDS.has(command.name())) await ctx.resolveSubscriptionName();
+          state.exitCode = await handler(ctx);
         } catch (err) {
           const described = describeError(err, { verbose: globals.verbose });
           out.error(described.message);
-          if (out.json && !out.wroteDocument) out.document({ error: { ...described.json, exitCode: described.exitCode } });
+          if (out.json && !out.wroteDocument) out.errorDocument({ error: { ...described.json, exitCode: detailed ? detailedExitCode(described.exitCode) : described.exitCode } });
           state.exitCode = described.exitCode;
         } finally {
           trap.dispose();
         }
+        if (detailed) state.exitCode = detailedExitCode(state.exitCode);
       };
     },
     examples(command, lines) {
@@ -67,10 +81,35 @@ function createHost(state: RunState): CommandHost {
 }
 
 /**
- * Builds the program with every command registered.
- * @param state - receives the exit code of the command that runs
+ * Makes every single-value option refuse a second occurrence (`-n a -n b` is an error, not "the last wins").
+ * Options that collect repeated values (their parser returns an array) stay repeatable.
+ * @param root - the program, after every command was registered
  */
-export function createProgram(state: RunState): Command {
+function refuseRepeatedOptions(root: Command): void {
+  const visit = (command: Command): void => {
+    for (const option of command.options as Option[]) {
+      if (!(option.required || option.optional) || option.variadic) continue;
+      const original = option.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+      let seen: string | undefined;
+      option.argParser((value: string, previous: unknown) => {
+        const parsed = original ? original(value, previous) : value;
+        if (Array.isArray(parsed)) return parsed;
+        if (seen !== undefined) throw new InvalidArgumentError(`${option.long ?? option.short} was given twice ("${seen}" and "${value}"); give it once.`);
+        seen = value;
+        return parsed;
+      });
+    }
+    for (const sub of command.commands) visit(sub);
+  };
+  visit(root);
+}
+
+/**
+ * Builds the program with every command registered (or, with `only`, just the command about to run).
+ * @param state - receives the exit code of the command that runs
+ * @param options - `only`: register just this command
+ */
+export function createProgram(state: RunState, options: { only?: string } = {}): Command {
   const program = new Command("aks-kube-proxy")
     .description(
       "Enable the AKS kube-proxy configuration preview and plan, apply and check clusters' kube-proxy settings\n" +
@@ -78,18 +117,20 @@ export function createProgram(state: RunState): Command {
     )
     .version(cliVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .option("--subscription <id>", "subscription id (default: $AZURE_SUBSCRIPTION_ID)")
+    .option("--subscription <id-or-name>", "subscription id or name (default: $AZURE_SUBSCRIPTION_ID, $ARM_SUBSCRIPTION_ID, then the Azure CLI's default subscription)")
     .addOption(new Option("--cloud <name>", "Azure cloud").choices(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"]))
-    .option("--endpoint <url>", "any Azure Resource Manager endpoint (Azure Stack, the local emulator); overrides --cloud")
+    .option("--endpoint <url>", "any Azure Resource Manager endpoint (Azure Stack, the local emulator); overrides --cloud (default: $AZURE_RESOURCE_MANAGER_ENDPOINT)")
     .option("--api-version <version>", "managedClusters preview api-version (default: the SDK's, 2026-08-02-preview)")
-    .addOption(new Option("-o, --output <format>", "result format: table for people, json for scripts (one document on stdout)").choices(["table", "json"]).default("table"))
-    .option("--poll-interval <duration>", "base interval between polls of long waits, backing off up to 6x (default: the SDK's, 5s; Retry-After is honoured)")
+    .addOption(new Option("-o, --output <format>", "result format: table for people; json, jsonc, yaml, tsv or none for scripts (one document on stdout)").choices([...OUTPUT_FORMATS]).default("table"))
+    .option("--query <jmespath>", "JMESPath query over the result document (as az --query), e.g. \"clusters[].name\"")
+    .option("--poll-interval <duration>", "base interval between polls of long waits, backing off up to 6x (default: the SDK's, 5s; at least 1s, 10ms against a loopback endpoint; Retry-After is honoured; default: $AKS_KUBE_PROXY_POLL_INTERVAL)")
     .option("--verbose", "log each step and ARM request id on stderr")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   const host = createHost(state);
-  for (const module of commandModules()) module.register(program, host);
+  for (const module of commandModules(options.only)) module.register(program, host);
+  refuseRepeatedOptions(program);
   host.examples(program, [
     "aks-kube-proxy demo                                   # the whole workflow on a local emulator, no Azure account",
     "aks-kube-proxy enable-preview",
@@ -97,7 +138,8 @@ export function createProgram(state: RunState): Command {
     "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json --detailed-exitcode",
     "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --yes",
     "",
-    "# Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 invalid input, 130 interrupted.",
+    "# Exit codes: 0 ok, 1 failure, 2 changes present (--detailed-exitcode), 3 invalid input, 4 blocked by a rule,",
+    "#             5 not confirmed (no terminal and no --yes), 130 interrupted. With --detailed-exitcode: 0, 1 or 2 only.",
     "# Credentials: AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity or `az login`.",
   ]);
   return program;

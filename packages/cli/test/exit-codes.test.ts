@@ -3,8 +3,8 @@
  */
 import { AbortedError, ArmError, ClusterNotFoundError, PlanBlockedError, PreviewNotEnabledError, UnauthorizedError, ValidationError } from "@aks-kube-proxy/sdk";
 import { CliInterruptedError, CliUsageError } from "../src/runtime/cli-error";
-import { describeError } from "../src/runtime/errors";
-import { ExitCode } from "../src/runtime/exit-codes";
+import { attachFollowUp, describeError } from "../src/runtime/errors";
+import { detailedExitCode, ExitCode } from "../src/runtime/exit-codes";
 
 function identityError(name: string, message: string, extra: Record<string, unknown> = {}): Error {
   const e = new Error(message);
@@ -13,9 +13,9 @@ function identityError(name: string, message: string, extra: Record<string, unkn
 }
 
 describe("describeError", () => {
-  it("maps refused input, blocked plans and unknown clusters to 3 (nothing was written)", () => {
+  it("maps refused input and unknown clusters to 3, blocked plans to 4 (nothing was written)", () => {
     expect(describeError(new ValidationError("bad file", [{ path: "$.mode", message: "bad" }])).exitCode).toBe(ExitCode.InvalidInput);
-    expect(describeError(new PlanBlockedError([{ id: "ipvs-with-azure-network-policy", severity: "blocker", message: "no" }], "rg/c")).exitCode).toBe(ExitCode.InvalidInput);
+    expect(describeError(new PlanBlockedError([{ id: "ipvs-with-azure-network-policy", severity: "blocker", message: "no" }], "rg/c")).exitCode).toBe(ExitCode.Blocked);
     expect(describeError(new ClusterNotFoundError("Cluster rg/c was not found.")).exitCode).toBe(ExitCode.InvalidInput);
     expect(describeError(new CliUsageError("add -g")).exitCode).toBe(ExitCode.InvalidInput);
   });
@@ -23,7 +23,7 @@ describe("describeError", () => {
   it("maps Azure failures to 1 and adds the ARM code and request id once", () => {
     const d = describeError(new ArmError("update failed", { armCode: "InternalServerError", requestId: "req-1", statusCode: 500 }));
     expect(d.exitCode).toBe(ExitCode.Failure);
-    expect(d.message).toBe("update failed\n(ARM code InternalServerError, request id req-1)");
+    expect(d.message.split("\n").slice(0, 2).join("\n")).toBe("update failed\n(ARM code InternalServerError, request id req-1)");
     expect(d.json).toMatchObject({ code: "ArmError", armCode: "InternalServerError", requestId: "req-1", statusCode: 500 });
     const already = describeError(new ArmError("update failed (request id req-2)", { requestId: "req-2" }));
     expect(already.message).toBe("update failed (request id req-2)");
@@ -76,5 +76,23 @@ describe("describeError", () => {
     expect(quiet).toMatchObject({ exitCode: ExitCode.Failure, code: "Unexpected" });
     expect(quiet.message).toContain("--verbose");
     expect(describeError(new TypeError("x is undefined"), { verbose: true }).message).toContain("TypeError: x is undefined\n    at");
+  });
+
+  it("gives advice when the pipeline's retries ran out on throttling", () => {
+    const d = describeError(new ArmError("The PutManagedClusterHandler.PUT request limit has been exceeded", { armCode: "Throttled", statusCode: 429 }));
+    expect(d.exitCode).toBe(ExitCode.Failure);
+    expect(d.message).toContain("Azure kept throttling after every retry. Wait a minute or two and run again");
+  });
+
+  it("an error after Azure accepted a write ends with the operation and the command that follows it", () => {
+    const err = attachFollowUp(new ArmError("timed out"), { operationUrl: "https://arm/op/1", command: "aks-kube-proxy wait -g rg -n c --operation 'https://arm/op/1'" });
+    const d = describeError(err);
+    expect(d.message).toContain("Azure accepted the write (operation https://arm/op/1)");
+    expect(d.message).toContain("aks-kube-proxy wait -g rg -n c --operation 'https://arm/op/1'");
+    expect(d.json).toMatchObject({ accepted: true, operationUrl: "https://arm/op/1", followCommand: expect.stringContaining("aks-kube-proxy wait") });
+  });
+
+  it("--detailed-exitcode is Terraform's: 0 and 2 stay, every other code is 1", () => {
+    expect([ExitCode.Ok, ExitCode.ChangesPending, ExitCode.Failure, ExitCode.InvalidInput, ExitCode.Blocked, ExitCode.NotConfirmed, ExitCode.Interrupted].map(detailedExitCode)).toEqual([0, 2, 1, 1, 1, 1, 1]);
   });
 });

@@ -19,8 +19,8 @@ describe("settings flags", () => {
     expect(inlineSettingsDocument({})).toBeUndefined();
   });
 
-  it("passes a non-numeric timeout on as text so the SDK names the field and the type", async () => {
-    await expect(readDesiredSettings(sdk, { mode: "IPVS", tcpTimeout: "15m" })).rejects.toMatchObject({ code: "ValidationError", message: expect.stringContaining("tcpTimeoutSeconds") });
+  it("passes a non-numeric timeout on as text so the SDK checks it, and names the flag, not the JSON path", async () => {
+    await expect(readDesiredSettings(sdk, { mode: "IPVS", tcpTimeout: "15m" })).rejects.toMatchObject({ code: "InvalidInput", message: expect.stringMatching(/^--tcp-timeout 15m: expected an integer/) });
   });
 
   it("validates inline flags with the SDK and keeps --disable-kube-proxy as the confirmation", async () => {

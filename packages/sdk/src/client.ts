@@ -136,10 +136,13 @@ export class KubeProxyClient {
   }
 
   /**
-   * Enables the preview on the subscription: registers `KubeProxyConfigurationPreview` (unless Registered or
-   * Registering), waits for `polling.consecutiveRegisteredReads` consecutive Registered reads, then re-registers
-   * Microsoft.ContainerService and waits for Registered. Fails fast on Pending (approval needed).
-   * @param options - timeoutInMs, abortSignal, onProgress
+   * Enables the preview on the subscription. One read of the flag (and the provider): when both are Registered it
+   * returns at once, writing nothing. Otherwise registers `KubeProxyConfigurationPreview` (unless Registering),
+   * waits for `polling.consecutiveRegisteredReads` consecutive Registered reads (only after a transition this call
+   * caused or saw), then re-registers Microsoft.ContainerService and waits for Registered. Fails fast on Pending
+   * (approval needed). `refreshProvider: "always"` re-registers the provider in any case (after Azure refused a
+   * write with KubeProxyConfigFeatureNotRegistered; see {@link retryOnceAfterPreviewRefresh}).
+   * @param options - timeoutInMs, abortSignal, onProgress, refreshProvider
    * @throws {@link FeatureApprovalRequiredError}, {@link FeatureRegistrationTimeoutError}, {@link AbortedError}, {@link UnauthorizedError}
    */
   async enablePreview(options: EnablePreviewOptions & { subscriptionId?: string } = {}): Promise<EnablePreviewResult> {

@@ -111,6 +111,8 @@ export type { ApplyOperationState, ApplyPhase, OperationUrlKind, SerializedApply
 export { DEFAULT_CLUSTER_LOCATION, DEFAULT_SYSTEM_POOL_VM_SIZE, DEFAULT_SYSTEM_POOL_NODE_COUNT, DEFAULT_NETWORK_PLUGIN } from "./cluster/defaults";
 /** Options and result of enablePreview. */
 export type { EnablePreviewOptions, EnablePreviewResult } from "./preview/enablePreview";
+/** Runs a write and, when Azure refuses it with KubeProxyConfigFeatureNotRegistered, refreshes the preview and runs it once more. */
+export { retryOnceAfterPreviewRefresh, isPreviewNotEnabledError } from "./preview/enablePreview";
 /** Progress events. */
 export type { ApplyProgress, EnablePreviewProgress } from "./progress";
 /** Pipeline options. */

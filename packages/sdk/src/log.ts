@@ -28,7 +28,9 @@ export interface Log {
   error(message: string): void;
 }
 
-const BEARER = /Bearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
+// A token, not a word: it holds a digit or one of -._~+/ (JWTs hold dots), or is a long run of letters. So Azure's
+// "Bearer authentication is not permitted ..." keeps its words.
+const BEARER = /Bearer\s+(?:[A-Za-z0-9\-._~+/]*[0-9\-._~+/][A-Za-z0-9\-._~+/]*|[A-Za-z]{20,})=*/gi;
 
 /**
  * Removes anything that looks like a bearer token from a message.

@@ -23,6 +23,8 @@ export interface EnablePreviewProgress {
   readonly elapsedInMs: number;
   /** For the feature: consecutive Registered reads so far (eventual consistency guard). */
   readonly consecutiveRegisteredReads?: number;
+  /** For the feature, while counting: how many consecutive Registered reads are needed. */
+  readonly consecutiveRegisteredReadsNeeded?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * One regression test per user complaint in /work/shared/README.md that concerns the SDK.
  */
-import { FEATURE_NAME, FeatureApprovalRequiredError, parseKubeProxySettings, PreviewNotEnabledError, ValidationError, type ApplyProgress } from "@aks-kube-proxy/sdk";
+import { FEATURE_NAME, FeatureApprovalRequiredError, parseKubeProxySettings, PreviewNotEnabledError, retryOnceAfterPreviewRefresh, ValidationError, type ApplyProgress } from "@aks-kube-proxy/sdk";
 import { startTestEmulator, type TestEmulator } from "../../../test/support/emulator";
 
 const RG = "rg";
@@ -50,12 +50,16 @@ describe("user complaints", () => {
     expect(reads.length).toBe(3 + 10);
   });
 
-  test("the provider refresh is forgotten (azurerm PR #12385): a Registered flag without a refresh still fails the write; enablePreview refreshes", async () => {
+  test("the provider refresh is forgotten (azurerm PR #12385): a write refused with KubeProxyConfigFeatureNotRegistered refreshes the provider and is retried once", async () => {
     t.em.control.setFeatureState({ name: FEATURE_NAME, state: "Registered" });
-    await expect(t.client().apply(ref("c1"), { mode: "IPVS" })).rejects.toBeInstanceOf(PreviewNotEnabledError);
-    const result = await t.client().enablePreview();
-    expect(result).toMatchObject({ featureRegistered: false, providerRefreshed: true });
-    await expect(t.client().apply(ref("c1"), { mode: "IPVS" })).resolves.toMatchObject({ changed: true });
+    const client = t.client();
+    // One read says Registered: enablePreview writes nothing...
+    await expect(client.enablePreview()).resolves.toMatchObject({ featureRegistered: false, providerRefreshed: false });
+    await expect(client.apply(ref("c1"), { mode: "IPVS" })).rejects.toBeInstanceOf(PreviewNotEnabledError);
+    // ...so the refusal is what triggers the refresh, then the write once more.
+    const result = await retryOnceAfterPreviewRefresh({ write: () => client.apply(ref("c1"), { mode: "IPVS" }), refresh: () => client.enablePreview({ refreshProvider: "always" }) });
+    expect(result).toMatchObject({ changed: true });
+    expect(t.em.control.requestLog().filter((r) => r.method === "POST" && r.path.endsWith("/providers/Microsoft.ContainerService/register"))).toHaveLength(1);
   });
 
   test("`LeastConnections` from an old docs revision silently changed nothing (Azure/AKS #3585): we read it as LeastConnection, warn, and verify the cluster", async () => {

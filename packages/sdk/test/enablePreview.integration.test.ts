@@ -39,7 +39,7 @@ describe("enablePreview against the emulator", () => {
     expect(t.em.control.getFeatureState({ name: FEATURE_NAME })).toBe("Registered");
     expect(t.em.control.getProviderState({ namespace: "Microsoft.ContainerService" })).toBe("Registered");
 
-    const order = arm(t.em.control.requestLog()).map(label);
+    const order = arm(t.em.control.requestLog()).map(label).filter((x, i) => !(i === 1 && x === "provider-read")); // the first provider read runs beside the first feature read
     const register = order.indexOf("feature-register");
     const providerRegister = order.indexOf("provider-register");
     expect(order[0]).toBe("feature-read");
@@ -52,14 +52,18 @@ describe("enablePreview against the emulator", () => {
     // after the refresh only provider reads, ending when it reads Registered
     expect(new Set(order.slice(providerRegister + 1))).toEqual(new Set(["provider-read"]));
     // progress: each state change once, in order
-    expect(events.map((e) => `${e.step}:${e.state}`)).toEqual(["feature:NotRegistered", "feature:Registering", "feature:Registered", "provider:Registering", "provider:Registered"]);
+    expect(events.map((e) => `${e.step}:${e.state}`).filter((x, i, all) => x !== all[i - 1])).toEqual(["feature:NotRegistered", "feature:Registering", "feature:Registered", "provider:Registering", "provider:Registered"]);
   });
 
-  test("the number of consecutive Registered reads is configurable and exact once the flag is Registered", async () => {
-    t.em.control.setFeatureState({ name: FEATURE_NAME, state: "Registered" });
-    await t.client({ polling: { consecutiveRegisteredReads: 3 } }).enablePreview();
+  test("the number of consecutive Registered reads is configurable and exact after a transition this run saw", async () => {
+    const events: EnablePreviewProgress[] = [];
+    await t.client({ polling: { consecutiveRegisteredReads: 3 } }).enablePreview({ onProgress: (e) => events.push(e) });
     const order = arm(t.em.control.requestLog()).map(label);
-    expect(order.slice(0, 4)).toEqual(["feature-read", "feature-read", "feature-read", "provider-register"]);
+    // every read after the registration is reported; the provider refresh follows the third Registered one
+    const readsAfterRegister = order.slice(order.indexOf("feature-register") + 1, order.indexOf("provider-register"));
+    expect(readsAfterRegister.every((x) => x === "feature-read")).toBe(true);
+    // each counted read is reported, with how many are needed
+    expect(events.filter((e) => e.step === "feature" && e.state === "Registered").map((e) => `${e.consecutiveRegisteredReads}/${e.consecutiveRegisteredReadsNeeded}`)).toEqual(["1/3", "2/3", "3/3"]);
   });
 
   test("eventual consistency: a flag that flaps back to Registering restarts the count of consecutive Registered reads", async () => {
@@ -68,19 +72,27 @@ describe("enablePreview against the emulator", () => {
     const events: EnablePreviewProgress[] = [];
     const result = await t.client({ polling: { consecutiveRegisteredReads: 4 } }).enablePreview({ onProgress: (e) => events.push(e) });
     expect(result.featureRegistered).toBe(false);
-    const order = arm(t.em.control.requestLog()).map(label);
+    const order = arm(t.em.control.requestLog()).map(label).filter((x) => x !== "provider-read");
     // 2 flapped reads, then 4 consecutive Registered reads, then the provider refresh
     expect(order.indexOf("provider-register")).toBe(6);
     expect(order).not.toContain("feature-register");
     expect(events[0]).toMatchObject({ step: "feature", state: "Registering" });
   });
 
-  test("a flag already Registered is not registered again, but the provider is still refreshed after it", async () => {
+  test("a flag already Registered (and a Registered provider) costs one read of each: no registration, no refresh, no waiting", async () => {
     t.em.control.setFeatureState({ name: FEATURE_NAME, state: "Registered" });
     const result = await t.client().enablePreview();
+    expect(result).toMatchObject({ featureRegistered: false, providerRefreshed: false });
+    const order = arm(t.em.control.requestLog()).map(label).sort();
+    expect(order).toEqual(["feature-read", "provider-read"]);
+  });
+
+  test('refreshProvider "always" (after a KubeProxyConfigFeatureNotRegistered refusal) re-registers the provider of a Registered flag, without counting reads', async () => {
+    t.em.control.setFeatureState({ name: FEATURE_NAME, state: "Registered" });
+    const result = await t.client().enablePreview({ refreshProvider: "always" });
     expect(result).toMatchObject({ featureRegistered: false, providerRefreshed: true });
     const order = arm(t.em.control.requestLog()).map(label);
-    expect(order).not.toContain("feature-register");
+    expect(order.filter((x) => x === "feature-read")).toHaveLength(1);
     expect(order.filter((x) => x === "provider-register")).toHaveLength(1);
   });
 
@@ -91,7 +103,8 @@ describe("enablePreview against the emulator", () => {
       expect(error).toBeInstanceOf(FeatureApprovalRequiredError);
       expect((error as Error).message).toMatch(/approval/);
       const order = arm(pending.em.control.requestLog()).map(label);
-      expect(order).toEqual(["feature-read", "feature-register"]);
+      expect(order.filter((x) => x !== "provider-read")).toEqual(["feature-read", "feature-register"]);
+      expect(order).not.toContain("provider-register");
     } finally {
       await pending.stop();
     }

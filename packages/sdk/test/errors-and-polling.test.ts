@@ -67,8 +67,13 @@ describe("ARM error mapping", () => {
     const dump = `${mapped.message} ${JSON.stringify(mapped)} ${inspect(mapped, { depth: 10 })}`;
     expect(dump).not.toContain(secret);
   });
+  test("redact keeps Azure's words: 'Bearer authentication is not permitted' is a message, not a token", () => {
+    expect(redact("Bearer authentication is not permitted for this request.")).toBe("Bearer authentication is not permitted for this request.");
+  });
+
   test("redact removes bearer tokens from any message", () => {
     expect(redact("Authorization: Bearer abc.def-ghi_jkl= done")).toBe("Authorization: Bearer REDACTED done");
+    expect(redact("Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")).toBe("Bearer REDACTED");
   });
 });
 

@@ -5,13 +5,15 @@
 import type { ApplyResult, KubeProxyPlan } from "@aks-kube-proxy/sdk";
 import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelectionFlags } from "../inputs/clusters";
 import { addSettingsOptions, readDesiredSettings, type SettingsFlags } from "../inputs/settings";
-import { applyWithProgress } from "../flows/apply";
+import { applyWithProgress, startApply, type AcceptedWrite } from "../flows/apply";
 import { enablePreviewWithProgress, type EnablePreviewResult } from "../flows/enable-preview";
-import { planClusters, planLabel, statusCommandFor } from "../flows/plan";
+import { planClusters, planLabel, statusCommandFor, waitCommandFor } from "../flows/plan";
 import { applyResultJson, applyResultLine, unchangedResultJson } from "../render/apply";
 import { reportSettingsWarnings } from "../render/findings";
 import { planSummary, planText } from "../render/plan";
-import { CliError, CliInterruptedError } from "../runtime/cli-error";
+import { clusterJson } from "../render/cluster";
+import { CliError } from "../runtime/cli-error";
+import { hintsForFindings } from "../runtime/errors";
 import type { CliCommandModule } from "../runtime/command-module";
 import { parseDurationInMs } from "../runtime/duration";
 import { ExitCode } from "../runtime/exit-codes";
@@ -21,6 +23,26 @@ interface ApplyFlags extends ClusterSelectionFlags, SettingsFlags {
   readonly skipEnablePreview?: boolean;
   readonly timeout?: string;
   readonly allowWriteWithoutEtag?: boolean;
+  /** `--no-wait` sets this to false. */
+  readonly wait: boolean;
+}
+
+/**
+ * The error of a blocked plan. On the terminal the plan above already lists each blocker, so the error is one line;
+ * in a document format (nothing above it on stdout) it carries the blockers itself.
+ */
+export function blockedError(ctx: { out: { json: boolean } }, plans: readonly KubeProxyPlan[], sdk: { PlanBlockedError: new (f: KubeProxyPlan["blockers"], name?: string) => Error }): Error {
+  const blocked = plans.filter((p) => p.blockers.length > 0);
+  const labels = blocked.map(planLabel).join(", ");
+  const findings = blocked.flatMap((p) => p.blockers);
+  if (ctx.out.json) return new sdk.PlanBlockedError(findings, labels);
+  const hints = hintsForFindings(findings);
+  return new CliError(
+    "PlanBlocked",
+    `${labels}: blocked by ${findings.length === 1 ? "the rule" : `${findings.length} rules`} shown above; nothing was written to any cluster.${hints.length > 0 ? `\n${hints.join("\n")}` : ""}`,
+    ExitCode.Blocked,
+    { findings },
+  );
 }
 
 /** The `apply` command. */
@@ -38,7 +60,8 @@ export const applyCommand: CliCommandModule = {
     addClusterSelectionOptions(command);
     addSettingsOptions(command);
     command
-      .option("-y, --yes", "do not ask for confirmation (it is never asked when stdin is not a terminal)")
+      .option("-y, --yes", "confirm the write without asking (required when stdin is not a terminal)")
+      .option("--no-wait", "return once Azure accepted each write; prints the operation and the `aks-kube-proxy wait` command that follows it")
       .option("--skip-enable-preview", "do not register the feature flag / refresh the provider first")
       .option("--timeout <duration>", "give up waiting for each cluster after this long (e.g. 30m)")
       .option("--allow-write-without-etag", "write even through an api-version that returns no eTag (before 2024-04-02-preview): the PUT then has no If-Match and can overwrite a concurrent change");
@@ -47,6 +70,7 @@ export const applyCommand: CliCommandModule = {
       "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --tcp-timeout 900 --yes",
       "aks-kube-proxy apply -g my-rg -n my-aks --mode NFTABLES --skip-enable-preview -o json",
       "aks-kube-proxy apply -g my-rg -n byocni-aks --disable-kube-proxy --yes   # BYO CNI only",
+      "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --yes --no-wait      # then: aks-kube-proxy wait -g my-rg -n my-aks",
     ]);
     command.action(
       host.action(async (ctx) => {
@@ -61,11 +85,7 @@ export const applyCommand: CliCommandModule = {
 
         const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { waitForOperationInMs: timeoutInMs } : {}) });
         ctx.out.print([...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"));
-        const blockers = plans.flatMap((p) => p.blockers);
-        if (blockers.length > 0) {
-          const labels = plans.filter((p) => p.blockers.length > 0).map(planLabel);
-          throw new sdk.PlanBlockedError(blockers, labels.join(", "));
-        }
+        if (plans.some((p) => p.blockers.length > 0)) throw blockedError(ctx, plans, sdk);
         const toChange = plans.filter((p) => p.hasChanges);
         const document = (preview: EnablePreviewResult | null, results: ApplyResult[]): unknown => ({
           subscriptionId: client.subscriptionId,
@@ -85,13 +105,28 @@ export const applyCommand: CliCommandModule = {
           return ExitCode.Ok;
         }
 
-        if (!flags.yes && ctx.stdinIsInteractive) {
-          const answer = await ctx.confirm(`Apply these changes to ${toChange.length} cluster(s)?`);
-          if (answer === "interrupted") throw new CliInterruptedError("Interrupted at the confirmation. Nothing was written.");
-          if (answer === "no") throw new CliError("Cancelled", "Cancelled. Nothing was written.", ExitCode.Failure);
-        }
+        await ctx.requireConsent({ yes: flags.yes, question: `Apply these changes to ${toChange.length} cluster(s)?`, nothingDone: "Nothing was written." });
 
         const preview = flags.skipEnablePreview ? null : await enablePreviewWithProgress(ctx, client, timeoutInMs !== undefined ? { timeoutInMs } : {});
+        if (!flags.wait) {
+          const accepted: AcceptedWrite[] = [];
+          for (const plan of toChange) {
+            const write = await startApply(ctx, client, plan, desired.settings, { allowDisable: desired.allowDisable, refreshPreviewOnRefusal: !flags.skipEnablePreview });
+            accepted.push(write);
+            ctx.out.print(`${write.label}: accepted by Azure, not waiting (--no-wait)${write.operationUrl ? `; operation ${write.operationUrl}` : ""}\n  follow it with: ${write.followCommand}`);
+          }
+          if (ctx.out.json) {
+            const doc = document(preview, []) as { results: unknown[] };
+            ctx.out.document({
+              ...doc,
+              results: plans.map((p) => {
+                const a = accepted.find((x) => x.clusterId === p.cluster.id);
+                return a ? { cluster: clusterJson(p.cluster), changed: true, accepted: true, waited: false, operationUrl: a.operationUrl ?? null, followCommand: a.followCommand, changes: p.changes } : unchangedResultJson(p);
+              }),
+            });
+          }
+          return ExitCode.Ok;
+        }
         const results: ApplyResult[] = [];
         for (const plan of toChange) {
           const label = planLabel(plan);
@@ -101,6 +136,8 @@ export const applyCommand: CliCommandModule = {
             ...(flags.allowWriteWithoutEtag ? { allowWriteWithoutEtag: true } : {}),
             ...(timeoutInMs !== undefined ? { timeoutInMs } : {}),
             statusCommand: statusCommandFor(plan.cluster.resourceGroup, plan.cluster.name),
+            waitCommand: waitCommandFor(plan.cluster.resourceGroup, plan.cluster.name),
+            refreshPreviewOnRefusal: !flags.skipEnablePreview,
           });
           results.push(result);
           ctx.out.print(applyResultLine(result, ctx.out));

@@ -5,7 +5,7 @@
 import type { ApplyProgress } from "@aks-kube-proxy/sdk";
 import { describeApplyProgress } from "../flows/apply";
 import { statusCommandFor } from "../flows/plan";
-import { CliError, CliInterruptedError } from "../runtime/cli-error";
+import { CliInterruptedError } from "../runtime/cli-error";
 import type { CliCommandModule } from "../runtime/command-module";
 import { formatDuration, parseDurationInMs } from "../runtime/duration";
 import { isAbortError } from "../runtime/errors";
@@ -30,7 +30,7 @@ export const deleteCommand: CliCommandModule = {
       .requiredOption("-g, --resource-group <name>", "resource group of the cluster")
       .requiredOption("-n, --name <name>", "cluster name")
       .option("--no-wait", "return once Azure accepted the deletion")
-      .option("-y, --yes", "do not ask for confirmation (it is never asked when stdin is not a terminal)")
+      .option("-y, --yes", "confirm the deletion without asking (required when stdin is not a terminal)")
       .option("--timeout <duration>", "give up waiting after this long (e.g. 30m)");
     host.examples(command, ["aks-kube-proxy delete -g ci-rg -n ci-aks-ipvs --yes", "aks-kube-proxy delete -g ci-rg -n ci-aks-ipvs --yes --no-wait"]);
     command.action(
@@ -39,11 +39,18 @@ export const deleteCommand: CliCommandModule = {
         const timeoutInMs = flags.timeout !== undefined ? parseDurationInMs(flags.timeout, "--timeout") : undefined;
         const label = `${flags.resourceGroup}/${flags.name}`;
         const client = ctx.createClient();
-        if (!flags.yes && ctx.stdinIsInteractive) {
-          const answer = await ctx.confirm(`Delete cluster ${label}? This cannot be undone.`);
-          if (answer === "interrupted") throw new CliInterruptedError("Interrupted at the confirmation. Nothing was deleted.");
-          if (answer === "no") throw new CliError("Cancelled", "Cancelled. Nothing was deleted.", ExitCode.Failure);
+        // A cluster that is not there is not "deleted": say so, write nothing, succeed (deleting what is gone is done).
+        try {
+          await client.getCluster({ resourceGroup: flags.resourceGroup, name: flags.name }, { abortSignal: ctx.abortSignal });
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== "ClusterNotFound") throw err;
+          ctx.out.result({
+            table: () => `Cluster ${label} does not exist: nothing was deleted.`,
+            json: () => ({ resourceGroup: flags.resourceGroup, name: flags.name, existed: false, deleted: false, accepted: false, waited: false, durationInMs: 0 }),
+          });
+          return ExitCode.Ok;
         }
+        await ctx.requireConsent({ yes: flags.yes, question: `Delete cluster ${label}? This cannot be undone.`, nothingDone: "Nothing was deleted." });
         const progress = ctx.progress();
         const startedAt = Date.now();
         let last: ApplyProgress | undefined;
@@ -78,7 +85,7 @@ export const deleteCommand: CliCommandModule = {
         const durationInMs = Date.now() - startedAt;
         ctx.out.result({
           table: () => (flags.wait ? `Deleted ${label} (${formatDuration(durationInMs)}).` : `Deletion of ${label} accepted by Azure; not waiting (--no-wait).`),
-          json: () => ({ resourceGroup: flags.resourceGroup, name: flags.name, deleted: flags.wait, accepted: true, waited: flags.wait, durationInMs }),
+          json: () => ({ resourceGroup: flags.resourceGroup, name: flags.name, existed: true, deleted: flags.wait, accepted: true, waited: flags.wait, durationInMs }),
         });
         return ExitCode.Ok;
       }),

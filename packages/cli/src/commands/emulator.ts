@@ -5,6 +5,7 @@
 import { CliUsageError } from "../runtime/cli-error";
 import type { CliCommandModule } from "../runtime/command-module";
 import { ExitCode } from "../runtime/exit-codes";
+import { ENDPOINT_ENV } from "../runtime/context";
 import { loadEmulator } from "../runtime/lazy";
 
 /** Quotes a value for a POSIX shell when it needs it. */
@@ -27,9 +28,9 @@ export const emulatorCommand: CliCommandModule = {
       .option("--seed <file>", "JSON seed: { subscriptions?, clusters?, registeredFeatures?, timings? }");
     host.examples(command, [
       "aks-kube-proxy emulator --port 8443",
-      "aks-kube-proxy emulator --seed fixtures.json",
+      "aks-kube-proxy emulator --seed examples/emulator-seed.json   # seeded like the demo",
       "# then, in another shell, paste the printed exports and run e.g.:",
-      "aks-kube-proxy status --all --endpoint https://127.0.0.1:8443",
+      "aks-kube-proxy status --all",
     ]);
     command.action(
       host.action(async (ctx) => {
@@ -40,6 +41,8 @@ export const emulatorCommand: CliCommandModule = {
           if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new CliUsageError(`--port "${port}" is not a port number (0-65535).`);
         }
         const em = await loadEmulator().startEmulator({ ...(portNumber !== undefined ? { port: portNumber } : {}), ...(seed !== undefined ? { seedFile: seed } : {}) });
+        // The endpoint too (AZURE_RESOURCE_MANAGER_ENDPOINT), so the pasted exports are all the CLI needs.
+        const env: Record<string, string> = { ...em.env, [ENDPOINT_ENV]: em.url };
         try {
           ctx.out.result({
             table: () =>
@@ -47,12 +50,12 @@ export const emulatorCommand: CliCommandModule = {
                 `ARM emulator listening at ${em.url} (subscription ${em.subscriptionId}).`,
                 "Point aks-kube-proxy at it from another shell:",
                 "",
-                ...Object.entries(em.env).map(([k, v]) => `  export ${k}=${shellQuote(v)}`),
-                `  aks-kube-proxy status --all --endpoint ${em.url}`,
+                ...Object.entries(env).map(([k, v]) => `  export ${k}=${shellQuote(v)}`),
+                "  aks-kube-proxy status --all",
                 "",
                 "Press Ctrl-C to stop.",
               ].join("\n"),
-            json: () => ({ url: em.url, subscriptionId: em.subscriptionId, caPath: em.caPath, env: em.env, endpointFlag: `--endpoint ${em.url}` }),
+            json: () => ({ url: em.url, subscriptionId: em.subscriptionId, caPath: em.caPath, env, endpointFlag: `--endpoint ${em.url}` }),
           });
           await new Promise<void>((resolve) => {
             if (ctx.abortSignal.aborted) resolve();

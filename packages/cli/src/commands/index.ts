@@ -6,16 +6,8 @@
  * between `delete` and `validate`, with no other change. Until that module exists there is no `rollout` command.
  * @packageDocumentation
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- command modules load on demand, see commandModules */
 import type { CliCommandModule } from "../runtime/command-module";
-import { applyCommand } from "./apply";
-import { createCommand } from "./create";
-import { deleteCommand } from "./delete";
-import { demoCommand } from "./demo";
-import { emulatorCommand } from "./emulator";
-import { enablePreviewCommand } from "./enable-preview";
-import { planCommand } from "./plan";
-import { statusCommand } from "./status";
-import { validateCommand } from "./validate";
 
 function isCommandModule(x: unknown): x is CliCommandModule {
   return typeof x === "object" && x !== null && typeof (x as CliCommandModule).name === "string" && typeof (x as CliCommandModule).register === "function";
@@ -32,7 +24,6 @@ function optionalCommandModule(name: string): CliCommandModule | undefined {
   } catch {
     return undefined;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional module, see the file comment
   const loaded = require(resolved) as { commandModule?: unknown };
   if (!isCommandModule(loaded.commandModule)) {
     throw new Error(`internal error: ${resolved} must export \`commandModule\` (a CliCommandModule)`);
@@ -40,19 +31,34 @@ function optionalCommandModule(name: string): CliCommandModule | undefined {
   return loaded.commandModule;
 }
 
-/** Every command module, in help order. */
-export function commandModules(): CliCommandModule[] {
-  const rollout = optionalCommandModule("rollout");
-  return [
-    enablePreviewCommand,
-    statusCommand,
-    planCommand,
-    applyCommand,
-    createCommand,
-    deleteCommand,
-    ...(rollout ? [rollout] : []),
-    validateCommand,
-    emulatorCommand,
-    demoCommand,
-  ];
+/** Every command, in help order, with the loader of its module (a command's module loads only when it is needed). */
+const COMMANDS: readonly { readonly name: string; readonly load: () => CliCommandModule | undefined }[] = [
+  { name: "enable-preview", load: () => (require("./enable-preview") as typeof import("./enable-preview")).enablePreviewCommand },
+  { name: "preview", load: () => (require("./preview") as typeof import("./preview")).previewCommand },
+  { name: "status", load: () => (require("./status") as typeof import("./status")).statusCommand },
+  { name: "plan", load: () => (require("./plan") as typeof import("./plan")).planCommand },
+  { name: "apply", load: () => (require("./apply") as typeof import("./apply")).applyCommand },
+  { name: "wait", load: () => (require("./wait") as typeof import("./wait")).waitCommand },
+  { name: "create", load: () => (require("./create") as typeof import("./create")).createCommand },
+  { name: "delete", load: () => (require("./delete") as typeof import("./delete")).deleteCommand },
+  { name: "rollout", load: () => optionalCommandModule("rollout") },
+  { name: "validate", load: () => (require("./validate") as typeof import("./validate")).validateCommand },
+  { name: "emulator", load: () => (require("./emulator") as typeof import("./emulator")).emulatorCommand },
+  { name: "demo", load: () => (require("./demo") as typeof import("./demo")).demoCommand },
+];
+
+/** The names of every command, in help order. */
+export function commandNames(): string[] {
+  return COMMANDS.map((c) => c.name);
+}
+
+/**
+ * Every command module, in help order; with `only`, just that command's (the CLI knows which command runs before it
+ * parses, so the others are never loaded: a shorter cold start).
+ * @param only - the name of the one command needed
+ */
+export function commandModules(only?: string): CliCommandModule[] {
+  return COMMANDS.filter((c) => only === undefined || c.name === only)
+    .map((c) => c.load())
+    .filter((m): m is CliCommandModule => m !== undefined);
 }

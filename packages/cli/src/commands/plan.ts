@@ -24,7 +24,7 @@ export const planCommand: CliCommandModule = {
       );
     addClusterSelectionOptions(command);
     addSettingsOptions(command);
-    command.option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error (as terraform plan)");
+    command.option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on any error, a blocked change included (as terraform plan)");
     host.examples(command, [
       "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --tcp-timeout 900 --tcp-fin-timeout 120 --udp-timeout 300",
@@ -56,14 +56,16 @@ export const planCommand: CliCommandModule = {
           }),
         });
         if (blocked.length > 0) {
-          for (const p of blocked) {
-            const hints = hintsForFindings(p.blockers);
-            ctx.out.error(
-              `${planLabel(p)}: the change is blocked; apply would write nothing to it:\n${p.blockers.map((b) => `  - [${b.id}] ${b.message}`).join("\n")}` +
-                (hints.length > 0 ? `\n${hints.join("\n")}` : ""),
-            );
-          }
-          return ExitCode.InvalidInput;
+          // One error line: on the terminal the plan above lists each blocker; in a document format they are in it, and
+          // also on stderr here.
+          const findings = blocked.flatMap((p) => p.blockers);
+          const hints = hintsForFindings(findings);
+          const list = ctx.out.json ? `\n${findings.map((b) => `  - [${b.id}] ${b.message}`).join("\n")}` : "";
+          ctx.out.error(
+            `${blocked.map(planLabel).join(", ")}: blocked by ${findings.length === 1 ? "a rule" : `${findings.length} rules`}${ctx.out.json ? "" : " shown above"}; apply would write nothing.${list}` +
+              (hints.length > 0 ? `\n${hints.join("\n")}` : ""),
+          );
+          return ExitCode.Blocked;
         }
         if (flags.detailedExitcode && plans.some((p) => p.hasChanges)) return ExitCode.ChangesPending;
         return ExitCode.Ok;

@@ -16,11 +16,12 @@ export const statusCommand: CliCommandModule = {
       .command("status")
       .summary("show the preview state and clusters' kube-proxy settings")
       .description(
-        "Show the preview's state (feature flag and provider) and, for each selected cluster, its kube-proxy settings " +
+        "Show the preview's state (feature flag and provider) and, for each selected cluster (none: only the preview), its kube-proxy settings " +
           "with kubernetesVersion, networkPlugin, networkPolicy and provisioningState. Reads only.",
       );
     addClusterSelectionOptions(command, { listing: true });
     host.examples(command, [
+      "aks-kube-proxy status                   # the subscription's preview state only",
       "aks-kube-proxy status -g my-rg -n my-aks",
       "aks-kube-proxy status --ids /subscriptions/SUB/resourceGroups/my-rg/providers/Microsoft.ContainerService/managedClusters/my-aks",
       "aks-kube-proxy status -g my-rg          # every cluster of the resource group",
@@ -29,12 +30,13 @@ export const statusCommand: CliCommandModule = {
     command.action(
       host.action(async (ctx) => {
         const sdk = ctx.sdk();
-        const selection = resolveClusterSelection(sdk, ctx.opts<ClusterSelectionFlags>(), { listing: true });
+        const selection = resolveClusterSelection(sdk, ctx.opts<ClusterSelectionFlags>(), { listing: true, noneAllowed: true });
         const client = ctx.createClient();
         const signal = ctx.abortSignal;
         const [preview, clusters] = await Promise.all([
           client.getPreviewStatus({ abortSignal: signal }),
           (async (): Promise<ClusterState[]> => {
+            if (selection.kind === "none") return [];
             if (selection.kind === "all") return client.listClusters({ abortSignal: signal });
             if (selection.kind === "group") return client.listClusters({ resourceGroup: selection.resourceGroup, abortSignal: signal });
             const states: ClusterState[] = [];
@@ -46,7 +48,7 @@ export const statusCommand: CliCommandModule = {
           table: () =>
             [
               `Preview ${sdk.FEATURE_NAME}: ${preview.featureState}; provider ${sdk.PROVIDER_NAMESPACE}: ${preview.providerState} (subscription ${client.subscriptionId})`,
-              clusterTable(clusters, ctx.out),
+              ...(selection.kind === "none" ? ["(no clusters selected: add -g RG -n NAME, --ids ID..., -g RG or --all to see clusters)"] : [clusterTable(clusters, ctx.out)]),
             ].join("\n"),
           json: () => ({
             subscriptionId: client.subscriptionId,

@@ -2,9 +2,11 @@
  * `aks-kube-proxy validate FILE`: check a settings file offline and print it normalized.
  * @packageDocumentation
  */
+import { readSettingsFile } from "../inputs/settings";
 import { reportSettingsWarnings } from "../render/findings";
 import type { CliCommandModule } from "../runtime/command-module";
 import { ExitCode } from "../runtime/exit-codes";
+import { loadSdkSettings } from "../runtime/lazy";
 
 /** The `validate` command. */
 export const validateCommand: CliCommandModule = {
@@ -26,9 +28,10 @@ export const validateCommand: CliCommandModule = {
     ]);
     command.action(
       host.action(async (ctx) => {
-        const sdk = ctx.sdk();
+        // Only the SDK's pure settings entry: no Azure SDK is loaded, so this offline check starts fast.
+        const sdk = loadSdkSettings();
         const file = ctx.args[0] as string;
-        const { settings, warnings } = await sdk.readKubeProxySettingsFile(file);
+        const { settings, warnings } = await readSettingsFile(sdk, file);
         reportSettingsWarnings(warnings, ctx.out);
         const normalized: unknown = JSON.parse(sdk.canonicalKubeProxyJson(settings));
         ctx.out.result({

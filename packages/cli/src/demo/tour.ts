@@ -4,6 +4,7 @@
  * really happened on the "Azure" side.
  * @packageDocumentation
  */
+import { readSettingsFile } from "../inputs/settings";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import * as tls from "node:tls";
@@ -89,7 +90,7 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
   const since = (t0: number): string => formatDuration(Date.now() - t0);
 
   // The settings are checked first: a bad file stops the demo before anything starts.
-  const { settings, warnings } = await sdk.readKubeProxySettingsFile(options.settingsFile);
+  const { settings, warnings } = await readSettingsFile(sdk, options.settingsFile);
   const asWritten: unknown = JSON.parse(await readFile(options.settingsFile, "utf8"));
   const normalized: unknown = JSON.parse(sdk.canonicalKubeProxyJson(settings));
 
@@ -232,7 +233,10 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
     say.line(
       `\nDone in ${formatDuration(durationInMs)}: ${count("changed")} changed and verified, ${count("blocked")} blocked with nothing written, ${count("unchanged")} already converged with nothing written.`,
     );
-    say.line("Next: `aks-kube-proxy emulator` runs this emulator in the foreground, so you can try plan/apply/status yourself with --endpoint.");
+    say.line(
+      "Next: `aks-kube-proxy emulator --seed examples/emulator-seed.json` runs an emulator seeded like this one in the foreground; " +
+        "paste the lines it prints into another shell and try status, plan and apply yourself.",
+    );
     return {
       subscriptionId: em.subscriptionId,
       durationInMs,

@@ -3,11 +3,12 @@
  * Ctrl-C stops the wait.
  * @packageDocumentation
  */
-import type { ApplyProgress, ApplyResult, ClusterRef, KubeProxyClient, KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import type { ApplyProgress, ApplyResult, ClusterRef, KubeProxyClient, KubeProxyConfig, KubeProxyPlan } from "@aks-kube-proxy/sdk";
 import { CliInterruptedError } from "../runtime/cli-error";
 import type { CommandContext } from "../runtime/context";
 import { formatDuration } from "../runtime/duration";
-import { isAbortError } from "../runtime/errors";
+import { attachFollowUp, isAbortError } from "../runtime/errors";
+import { statusCommandFor, waitCommandFor } from "./plan";
 import type { Progress } from "../runtime/progress";
 
 /**
@@ -53,7 +54,7 @@ export function stateLeftBehind(label: string, last: ApplyProgress | undefined, 
     case "polling":
       return (
         `Azure accepted the update of ${label} and is still applying it${operationUrl ? ` (operation ${operationUrl})` : ""}; it finishes without us. ` +
-        `Check with \`${statusCommand}\`; running the same apply again writes nothing once it has finished.`
+        `Follow it with \`${waitCommandFor(label.split("/")[0] ?? "", label.split("/").slice(1).join("/"), operationUrl)}\`; running the same apply again writes nothing once it has finished.`
       );
     case "verifying":
       return `The update of ${label} finished but was not verified yet. Check with \`${statusCommand}\`.`;
@@ -62,47 +63,146 @@ export function stateLeftBehind(label: string, last: ApplyProgress | undefined, 
   }
 }
 
+/** Options of {@link applyWithProgress}. */
+export interface ApplyWithProgressOptions {
+  /** `rg/name`, for messages. */
+  readonly label: string;
+  readonly allowDisable?: boolean;
+  /** Write through an api-version that returns no eTag (no If-Match). */
+  readonly allowWriteWithoutEtag?: boolean;
+  readonly timeoutInMs?: number;
+  /** A shared progress reporter (else one of its own). */
+  readonly progress?: Progress;
+  /** The `status` command that shows the cluster. */
+  readonly statusCommand: string;
+  /** The `wait` command that follows the cluster's operation (the operation URL is added when known). */
+  readonly waitCommand?: string;
+  /** When Azure refuses the write with KubeProxyConfigFeatureNotRegistered: refresh the preview and write once more. */
+  readonly refreshPreviewOnRefusal?: boolean;
+}
+
 /**
- * Applies desired settings to one cluster, reporting progress.
+ * Applies desired settings to one cluster, reporting progress. An error or a timeout after Azure accepted the
+ * write carries the operation URL and the `aks-kube-proxy wait` command that re-attaches to it.
  * @param ctx - the command context
  * @param client - the client
  * @param ref - the cluster
  * @param desired - the settings
- * @param options - allowDisable, timeout, a label for messages, and an optional shared progress reporter
+ * @param options - see {@link ApplyWithProgressOptions}
  */
-export async function applyWithProgress(
-  ctx: CommandContext,
-  client: KubeProxyClient,
-  ref: ClusterRef,
-  desired: KubeProxyConfig,
-  options: { label: string; allowDisable?: boolean; allowWriteWithoutEtag?: boolean; timeoutInMs?: number; progress?: Progress; statusCommand: string },
-): Promise<ApplyResult> {
+export async function applyWithProgress(ctx: CommandContext, client: KubeProxyClient, ref: ClusterRef, desired: KubeProxyConfig, options: ApplyWithProgressOptions): Promise<ApplyResult> {
   const progress = options.progress ?? ctx.progress();
   let last: ApplyProgress | undefined;
   let operationUrl: string | undefined;
-  try {
-    const result = await client.apply(ref, desired, {
+  let accepted = false;
+  const write = (): Promise<ApplyResult> =>
+    client.apply(ref, desired, {
       abortSignal: ctx.abortSignal,
       ...(options.allowDisable ? { allowDisable: true } : {}),
       ...(options.allowWriteWithoutEtag ? { allowWriteWithoutEtag: true } : {}),
       ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
       onProgress: (e) => {
+        // The read after the operation is part of verifying: "verifying" once, not verifying / reading / verifying.
+        const verifying = last?.phase === "verifying" || (last?.phase === "reading" && accepted);
         last = e;
         if (e.phase === "accepted") {
+          accepted = true;
           operationUrl = e.operationUrl;
           ctx.out.debug(`${options.label}: write accepted${e.requestId ? `, request id ${e.requestId}` : ""}${e.operationUrl ? `, operation ${e.operationUrl}` : ""}`);
         }
+        if (verifying && (e.phase === "reading" || e.phase === "verifying")) return;
         progress.update(`${options.label}: ${describeApplyProgress(e)}`);
       },
     });
-    return result;
+  try {
+    if (!options.refreshPreviewOnRefusal) return await write();
+    return await ctx.sdk().retryOnceAfterPreviewRefresh({
+      write,
+      refresh: async () => {
+        progress.update(`${options.label}: Azure says the preview is not enabled; refreshing the provider, then writing once more`);
+        await client.enablePreview({ refreshProvider: "always", abortSignal: ctx.abortSignal, ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}) });
+      },
+    });
   } catch (err) {
     if (isAbortError(err) || ctx.interrupted) {
       progress.done();
       throw new CliInterruptedError(`Interrupted. ${stateLeftBehind(options.label, last, operationUrl, options.statusCommand)}`);
     }
+    const url = operationUrl ?? (err as { operationUrl?: unknown }).operationUrl;
+    if (accepted && options.waitCommand) {
+      const opUrl = typeof url === "string" ? url : undefined;
+      attachFollowUp(err, { ...(opUrl ? { operationUrl: opUrl } : {}), command: `${options.waitCommand}${opUrl ? ` --operation '${opUrl}'` : ""}` });
+    }
     throw err;
   } finally {
     if (!options.progress) progress.done();
   }
+}
+
+/** A write Azure accepted and that `--no-wait` does not wait for. */
+export interface AcceptedWrite {
+  readonly clusterId: string;
+  readonly label: string;
+  readonly operationUrl?: string;
+  /** The command that follows the operation. */
+  readonly followCommand: string;
+}
+
+/**
+ * `apply --no-wait` for one cluster: the SDK's apply, stopped as soon as Azure accepted the write (the operation
+ * goes on in Azure). Refusals before that (blocked, busy, preview not enabled) are thrown as usual.
+ * @param ctx - the command context
+ * @param client - the client
+ * @param plan - the cluster's plan
+ * @param desired - the settings
+ * @param options - allowDisable, refreshPreviewOnRefusal
+ */
+export async function startApply(
+  ctx: CommandContext,
+  client: KubeProxyClient,
+  plan: KubeProxyPlan,
+  desired: KubeProxyConfig,
+  options: { allowDisable?: boolean; refreshPreviewOnRefusal?: boolean },
+): Promise<AcceptedWrite> {
+  const label = `${plan.cluster.resourceGroup}/${plan.cluster.name}`;
+  const stop = new AbortController();
+  const onUserAbort = (): void => stop.abort(ctx.abortSignal.reason);
+  ctx.abortSignal.addEventListener("abort", onUserAbort, { once: true });
+  let operationUrl: string | undefined;
+  let accepted = false;
+  const progress = ctx.progress();
+  const write = (): Promise<unknown> =>
+    client.apply({ id: plan.cluster.id }, desired, {
+      abortSignal: stop.signal,
+      ...(options.allowDisable ? { allowDisable: true } : {}),
+      onProgress: (e) => {
+        progress.update(`${label}: ${describeApplyProgress(e)}`);
+        if (e.phase === "accepted") {
+          accepted = true;
+          operationUrl = e.operationUrl;
+          stop.abort(new Error("--no-wait: accepted"));
+        }
+      },
+    });
+  try {
+    if (options.refreshPreviewOnRefusal) {
+      await ctx.sdk().retryOnceAfterPreviewRefresh({ write, refresh: () => client.enablePreview({ refreshProvider: "always", abortSignal: ctx.abortSignal }) });
+    } else {
+      await write();
+    }
+  } catch (err) {
+    if (!(accepted && !ctx.interrupted)) {
+      if (isAbortError(err) || ctx.interrupted) throw new CliInterruptedError(`Interrupted. Nothing was written to ${label}, or Azure may have received the write: check with \`${statusCommandFor(plan.cluster.resourceGroup, plan.cluster.name)}\`.`);
+      throw err;
+    }
+  } finally {
+    progress.done();
+    ctx.abortSignal.removeEventListener("abort", onUserAbort);
+  }
+  return {
+    clusterId: plan.cluster.id,
+    label,
+    ...(operationUrl ? { operationUrl } : {}),
+    followCommand: waitCommandFor(plan.cluster.resourceGroup, plan.cluster.name, operationUrl),
+  };
 }

@@ -22,20 +22,26 @@ export function previewStepLabel(ctx: CommandContext, step: "feature" | "provide
  * Enables the preview (register the feature, wait for Registered, refresh the provider), showing each state.
  * @param ctx - the command context
  * @param client - the client
- * @param options - `timeoutInMs` for the whole wait
+ * @param options - `timeoutInMs` for the whole wait; `refreshProvider` re-registers the provider even when all reads Registered
  */
-export async function enablePreviewWithProgress(ctx: CommandContext, client: KubeProxyClient, options: { timeoutInMs?: number } = {}): Promise<EnablePreviewResult> {
+export async function enablePreviewWithProgress(ctx: CommandContext, client: KubeProxyClient, options: { timeoutInMs?: number; refreshProvider?: boolean } = {}): Promise<EnablePreviewResult> {
   const progress = ctx.progress();
   let last: { step: "feature" | "provider"; state: string } | undefined;
   progress.update(`checking ${previewStepLabel(ctx, "feature")}`);
   try {
     const result = await client.enablePreview({
       abortSignal: ctx.abortSignal,
+      ...(options.refreshProvider ? { refreshProvider: "always" as const } : {}),
       ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
       onProgress: (e) => {
         if (last && last.step !== e.step) progress.log(`${previewStepLabel(ctx, last.step)}: ${last.state}`);
         last = { step: e.step, state: e.state };
-        progress.update(`${previewStepLabel(ctx, e.step)}: ${e.state}`);
+        // While the flag is counted (eventual consistency), say which read this is.
+        const counting =
+          e.step === "feature" && e.consecutiveRegisteredReads !== undefined && e.consecutiveRegisteredReads > 0 && e.consecutiveRegisteredReadsNeeded !== undefined
+            ? ` (${e.consecutiveRegisteredReads} of ${e.consecutiveRegisteredReadsNeeded} consecutive reads)`
+            : "";
+        progress.update(`${previewStepLabel(ctx, e.step)}: ${e.state}${counting}`);
       },
     });
     if (last) progress.log(`${previewStepLabel(ctx, last.step)}: ${last.state}`);

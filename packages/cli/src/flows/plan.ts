@@ -51,3 +51,8 @@ export function planLabel(plan: KubeProxyPlan): string {
 export function statusCommandFor(resourceGroup: string, name: string): string {
   return `aks-kube-proxy status -g ${resourceGroup} -n ${name}`;
 }
+
+/** The `wait` command line that follows a cluster's running operation (with the operation URL when known). */
+export function waitCommandFor(resourceGroup: string, name: string, operationUrl?: string): string {
+  return `aks-kube-proxy wait -g ${resourceGroup} -n ${name}${operationUrl ? ` --operation '${operationUrl}'` : ""}`;
+}

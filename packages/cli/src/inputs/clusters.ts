@@ -20,7 +20,8 @@ export interface ClusterSelectionFlags {
 export type ClusterSelection =
   | { readonly kind: "refs"; readonly refs: readonly ClusterRef[] }
   | { readonly kind: "group"; readonly resourceGroup: string }
-  | { readonly kind: "all" };
+  | { readonly kind: "all" }
+  | { readonly kind: "none" };
 
 /** Adds `-g`, `-n` and `--ids` (and `--all` when `listing` is set) to a command. */
 export function addClusterSelectionOptions(command: Command, options: { listing?: boolean; ids?: boolean } = {}): Command {
@@ -37,7 +38,7 @@ export function addClusterSelectionOptions(command: Command, options: { listing?
  * @param flags - the parsed flags
  * @param options - `listing`: a group or the whole subscription may be selected
  */
-export function resolveClusterSelection(sdk: SdkModule, flags: ClusterSelectionFlags, options: { listing?: boolean } = {}): ClusterSelection {
+export function resolveClusterSelection(sdk: SdkModule, flags: ClusterSelectionFlags, options: { listing?: boolean; noneAllowed?: boolean } = {}): ClusterSelection {
   const { ids = [], name, resourceGroup } = flags;
   const hasIds = ids.length > 0;
   const hasName = name !== undefined;
@@ -57,5 +58,6 @@ export function resolveClusterSelection(sdk: SdkModule, flags: ClusterSelectionF
   if (resourceGroup !== undefined && name !== undefined) return { kind: "refs", refs: [{ resourceGroup, name }] };
   if (resourceGroup !== undefined && options.listing) return { kind: "group", resourceGroup };
   if (resourceGroup !== undefined) throw new CliUsageError(`-g ${resourceGroup} needs the cluster's name: add -n <name>.`);
+  if (options.noneAllowed) return { kind: "none" };
   throw new CliUsageError(options.listing ? "Say which clusters: -g RG -n NAME, --ids ID..., -g RG, or --all." : "Say which cluster: -g RG -n NAME, or --ids ID....");
 }

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import type { Finding, KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import { CliUsageError } from "../runtime/cli-error";
 import type { SdkModule } from "../runtime/lazy";
+import { MAX_SETTINGS_FILE_BYTES, readUserFile } from "./files";
 
 /** The settings flags as commander parses them. */
 export interface SettingsFlags {
@@ -66,9 +67,61 @@ export function inlineSettingsDocument(flags: SettingsFlags): Record<string, unk
   return Object.keys(doc).length > 0 ? doc : undefined;
 }
 
+/** Which flag sets which path of the settings document. */
+const FLAG_BY_PATH: Record<string, string> = {
+  "$.mode": "--mode",
+  "$.enabled": "--disable-kube-proxy",
+  "$.ipvsConfig.scheduler": "--ipvs-scheduler",
+  "$.ipvsConfig.tcpTimeoutSeconds": "--tcp-timeout",
+  "$.ipvsConfig.tcpFinTimeoutSeconds": "--tcp-fin-timeout",
+  "$.ipvsConfig.udpTimeoutSeconds": "--udp-timeout",
+};
+
+/** The IPVS-only flags, with their values, in the order of `--help`. */
+function ipvsFlagsGiven(flags: SettingsFlags): string[] {
+  return [
+    flags.ipvsScheduler !== undefined ? "--ipvs-scheduler" : undefined,
+    flags.tcpTimeout !== undefined ? "--tcp-timeout" : undefined,
+    flags.tcpFinTimeout !== undefined ? "--tcp-fin-timeout" : undefined,
+    flags.udpTimeout !== undefined ? "--udp-timeout" : undefined,
+  ].filter((f): f is string => f !== undefined);
+}
+
+/** Words for an `allowed` text: `A | B | C` → `A, B or C`. */
+function allowedWords(allowed: string): string {
+  const parts = allowed.split(" | ");
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}` : allowed;
+}
+
 /**
- * Reads and validates the desired settings from the flags (offline). Throws the SDK's `ValidationError` for a bad
- * file or value, {@link CliUsageError} when the flags do not fit together.
+ * Re-words the SDK's validation of inline flags in the flags' own terms: `--ipvs-scheduler Maglev: expected
+ * RoundRobin or LeastConnection`.
+ * @param error - the SDK's ValidationError for the inline document
+ * @param flags - the flags as given
+ */
+export function inlineFlagsError(error: { issues?: readonly { path: string; message: string; found?: unknown; allowed?: string; suggestion?: string }[] }, flags: SettingsFlags): CliUsageError {
+  const given: Record<string, string | undefined> = {
+    "--mode": flags.mode,
+    "--ipvs-scheduler": flags.ipvsScheduler,
+    "--tcp-timeout": flags.tcpTimeout,
+    "--tcp-fin-timeout": flags.tcpFinTimeout,
+    "--udp-timeout": flags.udpTimeout,
+  };
+  const lines = (error.issues ?? []).map((issue) => {
+    const flag = FLAG_BY_PATH[issue.path];
+    if (!flag) return `${issue.path}: ${issue.message}`;
+    const value = given[flag];
+    const expected = issue.allowed ? `expected ${allowedWords(issue.allowed)}` : issue.message;
+    const hint = issue.suggestion ? ` (did you mean ${issue.suggestion}?)` : "";
+    return `${flag}${value !== undefined ? ` ${value}` : ""}: ${expected}${hint}`;
+  });
+  return new CliUsageError(lines.length > 0 ? lines.join("\n") : "The settings flags are invalid.");
+}
+
+/**
+ * Reads and validates the desired settings from the flags (offline). A settings file must be a regular file of at
+ * most {@link MAX_SETTINGS_FILE_BYTES}. Throws the SDK's `ValidationError` for a bad file, {@link CliUsageError}
+ * for bad inline flags (named as flags) or flags that do not fit together.
  * @param sdk - the loaded SDK
  * @param flags - the parsed flags
  */
@@ -79,12 +132,39 @@ export async function readDesiredSettings(sdk: SdkModule, flags: SettingsFlags):
     if (inline !== undefined) {
       throw new CliUsageError("Give the settings either as a file (--kube-proxy-config) or as inline flags (--mode, --ipvs-scheduler, --tcp-timeout, ...), not both.");
     }
-    const { settings, warnings } = await sdk.readKubeProxySettingsFile(flags.kubeProxyConfig);
+    const { settings, warnings } = await readSettingsFile(sdk, flags.kubeProxyConfig);
     return { settings, warnings, source: flags.kubeProxyConfig, allowDisable };
   }
   if (inline === undefined) {
     throw new CliUsageError("No settings given. Pass --kube-proxy-config FILE, or inline flags such as --mode IPVS --ipvs-scheduler LeastConnection.");
   }
-  const { settings, warnings } = sdk.parseKubeProxySettings(inline, { source: "command-line flags" });
-  return { settings, warnings, source: "command-line flags", allowDisable };
+  const ipvsOnly = ipvsFlagsGiven(flags);
+  if (ipvsOnly.length > 0 && (flags.mode ?? "").toUpperCase() !== "IPVS") {
+    // The settings replace kubeProxyConfig as a whole: without --mode the cluster would run the default, IPTABLES.
+    const what = flags.mode === undefined ? "without --mode the settings mean IPTABLES, as they replace the cluster's kubeProxyConfig whole" : `--mode ${flags.mode} was given`;
+    throw new CliUsageError(`${ipvsOnly.join(", ")} ${ipvsOnly.length > 1 ? "need" : "needs"} --mode IPVS (${what}).`);
+  }
+  try {
+    const { settings, warnings } = sdk.parseKubeProxySettings(inline, { source: "command-line flags" });
+    return { settings, warnings, source: "command-line flags", allowDisable };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ValidationError") throw inlineFlagsError(error as Parameters<typeof inlineFlagsError>[0], flags);
+    throw error;
+  }
+}
+
+/**
+ * Reads a settings file (a regular file of at most 1 MB) and validates it with the SDK.
+ * @param sdk - the loaded SDK
+ * @param path - the file
+ */
+export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettings">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
+  const text = await readUserFile(path, { what: "settings file", maxBytes: MAX_SETTINGS_FILE_BYTES });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError(`The settings file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}. It should look like {"enabled": true, "mode": "IPVS"}.`);
+  }
+  return sdk.parseKubeProxySettings(json, { source: path });
 }

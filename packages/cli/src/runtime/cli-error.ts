@@ -11,17 +11,21 @@ export class CliError extends Error {
   readonly code: string;
   /** The exit code this error ends the process with. */
   readonly exitCode: ExitCodeValue;
+  /** Extra fields of the `--output json` error document (e.g. `findings`). */
+  readonly details: Readonly<Record<string, unknown>>;
 
   /**
-   * @param code - stable code (`InvalidInput`, `Interrupted`)
+   * @param code - stable code (`InvalidInput`, `Interrupted`, `ConfirmationRequired`)
    * @param message - what happened and what to do next
    * @param exitCode - the process exit code
+   * @param details - extra fields of the JSON error document
    */
-  constructor(code: string, message: string, exitCode: ExitCodeValue) {
+  constructor(code: string, message: string, exitCode: ExitCodeValue, details: Record<string, unknown> = {}) {
     super(message);
     this.name = "CliError";
     this.code = code;
     this.exitCode = exitCode;
+    this.details = details;
   }
 }
 
@@ -31,6 +35,21 @@ export class CliUsageError extends CliError {
   constructor(message: string) {
     super("InvalidInput", message, ExitCode.InvalidInput);
     this.name = "CliUsageError";
+  }
+}
+
+/**
+ * A write needs consent that was not given (exit code 5): stdin is not a terminal and `--yes` is missing, or the
+ * question was answered no. Nothing was written.
+ */
+export class CliNotConfirmedError extends CliError {
+  /**
+   * @param code - `ConfirmationRequired` (no terminal, no --yes) or `Cancelled` (answered no)
+   * @param message - what was not done and how to consent
+   */
+  constructor(code: "ConfirmationRequired" | "Cancelled", message: string) {
+    super(code, message, ExitCode.NotConfirmed);
+    this.name = "CliNotConfirmedError";
   }
 }
 

@@ -5,17 +5,36 @@
  */
 import type { Command } from "commander";
 import type { KubeProxyClient, KubeProxyClientOptions } from "@aks-kube-proxy/sdk";
-import { CliUsageError } from "./cli-error";
+import { CliInterruptedError, CliNotConfirmedError, CliUsageError } from "./cli-error";
 import { parseDurationInMs } from "./duration";
 import type { InterruptTrap } from "./interrupt";
 import { loadSdk, type SdkModule } from "./lazy";
 import type { Output, OutputFormat } from "./output";
 import { confirm, type ConfirmAnswer } from "./prompt";
 import { createProgress, type Progress } from "./progress";
+import { lookUpSubscriptionByName, noSubscriptionMessage, resolveSubscriptionLocally } from "./subscription";
+
+/** The environment variable for the ARM endpoint (the name Azure Service Operator and the Azure SDK for Go's tooling use). */
+export const ENDPOINT_ENV = "AZURE_RESOURCE_MANAGER_ENDPOINT";
+
+/** The shortest `--poll-interval` against Azure: faster polls only burn ARM's and the AKS resource provider's request budgets. */
+export const MIN_POLL_INTERVAL_IN_MS = 1_000;
+/** The shortest `--poll-interval` against a loopback endpoint (the local emulator, tests). */
+export const MIN_LOOPBACK_POLL_INTERVAL_IN_MS = 10;
+
+function isLoopback(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
 
 /** The options every command accepts (declared on the root program). */
 export interface GlobalOptions {
-  /** `--subscription`; falls back to `AZURE_SUBSCRIPTION_ID`. */
+  /** `--subscription` (id or name); falls back to `AZURE_SUBSCRIPTION_ID`, `ARM_SUBSCRIPTION_ID`, the Azure CLI's default. */
   readonly subscription?: string;
   /** `--cloud AzureCloud|AzureChinaCloud|AzureUSGovernment`. */
   readonly cloud?: "AzureCloud" | "AzureChinaCloud" | "AzureUSGovernment";
@@ -25,8 +44,10 @@ export interface GlobalOptions {
   readonly apiVersion?: string;
   /** `--poll-interval 5s`: base interval of the SDK's polling. */
   readonly pollInterval?: string;
-  /** `--output table|json`. */
+  /** `--output table|json|jsonc|yaml|tsv|none`. */
   readonly output: OutputFormat;
+  /** `--query`: JMESPath over the result document. */
+  readonly query?: string;
   /** `--verbose`. */
   readonly verbose: boolean;
 }
@@ -76,13 +97,86 @@ export class CommandContext {
     return this.sdkModule;
   }
 
-  /** The subscription: `--subscription`, else `AZURE_SUBSCRIPTION_ID`. */
+  private resolvedSubscriptionId: string | undefined;
+
+  /**
+   * The subscription: `--subscription` (an id, or a name found by {@link CommandContext.resolveSubscriptionName}),
+   * else `AZURE_SUBSCRIPTION_ID`, else `ARM_SUBSCRIPTION_ID`, else the Azure CLI's default subscription.
+   */
   subscriptionId(): string {
-    const id = this.globals.subscription ?? this.env.AZURE_SUBSCRIPTION_ID;
-    if (!id) {
-      throw new CliUsageError("No subscription given. Pass --subscription <id> or set AZURE_SUBSCRIPTION_ID (e.g. `export AZURE_SUBSCRIPTION_ID=$(az account show --query id -o tsv)`).");
+    if (this.resolvedSubscriptionId) return this.resolvedSubscriptionId;
+    const found = resolveSubscriptionLocally(this.globals.subscription, this.env);
+    if (found === undefined) throw new CliUsageError(noSubscriptionMessage(this.env));
+    if ("lookUpName" in found) throw new CliUsageError(`--subscription "${found.lookUpName}" is not a subscription id, and no subscription of that name was found.`);
+    this.resolvedSubscriptionId = found.id;
+    return found.id;
+  }
+
+  /**
+   * When `--subscription` is a name the Azure CLI's profile does not know, looks it up through ARM. A name that
+   * matches nothing is an input error (exit 3), before any other request.
+   */
+  async resolveSubscriptionName(): Promise<void> {
+    const found = resolveSubscriptionLocally(this.globals.subscription, this.env);
+    if (found === undefined || !("lookUpName" in found)) return;
+    const sdk = this.sdk();
+    const { cloud } = this.globals;
+    const endpoint = this.endpoint();
+    const cloudInfo = sdk.resolveCloud({ ...(cloud ? { cloud } : {}), ...(endpoint ? { endpoint } : {}) });
+    const credential = sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
+    let id: string | undefined;
+    try {
+      id = await lookUpSubscriptionByName({
+        name: found.lookUpName,
+        endpoint: cloudInfo.armEndpoint,
+        abortSignal: this.abortSignal,
+        getToken: async () => (await credential.getToken(`${cloudInfo.audience}/.default`, { abortSignal: this.abortSignal }))?.token ?? "",
+      });
+    } catch (error) {
+      if (error instanceof CliUsageError) throw error;
+      id = undefined;
     }
-    return id;
+    if (!id) {
+      throw new CliUsageError(
+        `--subscription "${found.lookUpName}" is not a subscription id (a GUID), and no subscription of that name was found in the Azure CLI's profile or through Azure Resource Manager. List yours with \`az account list -o table\`.`,
+      );
+    }
+    this.resolvedSubscriptionId = id;
+  }
+
+  /** The ARM endpoint: `--endpoint`, else `$AZURE_RESOURCE_MANAGER_ENDPOINT`, else the cloud's. */
+  endpoint(): string | undefined {
+    return this.globals.endpoint ?? (this.env[ENDPOINT_ENV]?.trim() || undefined);
+  }
+
+  /** `--poll-interval` in milliseconds, refused below the floor (1s; 10ms against a loopback endpoint). */
+  pollIntervalInMs(): number | undefined {
+    const { pollInterval } = this.globals;
+    if (pollInterval === undefined) return undefined;
+    const ms = parseDurationInMs(pollInterval, "--poll-interval");
+    const floor = isLoopback(this.endpoint()) ? MIN_LOOPBACK_POLL_INTERVAL_IN_MS : MIN_POLL_INTERVAL_IN_MS;
+    if (ms < floor) {
+      throw new CliUsageError(`--poll-interval ${pollInterval} is too short: at least ${floor >= 1000 ? `${floor / 1000}s` : `${floor}ms`}${floor >= 1000 ? " against Azure (faster polls only use up ARM's request budget)" : ""}.`);
+    }
+    return ms;
+  }
+
+  /**
+   * Consent for a write: `--yes`, or a yes on the terminal. Off a terminal without `--yes` it refuses (exit 5), as
+   * az does ("use --yes") and Terraform does without -auto-approve.
+   * @param args - `yes` (the flag), the question, and what was not done (e.g. "Nothing was written.")
+   */
+  async requireConsent(args: { yes: boolean | undefined; question: string; nothingDone: string }): Promise<void> {
+    if (args.yes) return;
+    if (!this.stdinIsInteractive) {
+      throw new CliNotConfirmedError(
+        "ConfirmationRequired",
+        `This command writes to Azure and needs confirmation ("${args.question}"), but stdin is not a terminal. ${args.nothingDone} Pass --yes to confirm.`,
+      );
+    }
+    const answer = await this.confirm(args.question);
+    if (answer === "interrupted") throw new CliInterruptedError(`Interrupted at the confirmation. ${args.nothingDone}`);
+    if (answer === "no") throw new CliNotConfirmedError("Cancelled", `Cancelled. ${args.nothingDone}`);
   }
 
   /**
@@ -92,8 +186,9 @@ export class CommandContext {
    */
   createClient(overrides: Partial<KubeProxyClientOptions> = {}): KubeProxyClient {
     const sdk = this.sdk();
-    const { cloud, endpoint, apiVersion, pollInterval } = this.globals;
-    const intervalInMs = pollInterval !== undefined ? parseDurationInMs(pollInterval, "--poll-interval") : undefined;
+    const { cloud, apiVersion } = this.globals;
+    const endpoint = this.endpoint();
+    const intervalInMs = this.pollIntervalInMs();
     const credential = overrides.credential ?? sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
     return new sdk.KubeProxyClient({
       subscriptionId: overrides.subscriptionId ?? this.subscriptionId(),

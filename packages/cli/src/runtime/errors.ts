@@ -18,15 +18,57 @@ export interface DescribedError {
   readonly json: Record<string, unknown>;
 }
 
-/** SDK error codes that mean "the input cannot work": nothing was written, retrying the same command will not help. */
-const INVALID_INPUT_CODES = new Set(["ValidationError", "PlanBlocked", "ClusterNotFound", "ClusterExists", "SettingsRejected"]);
+/**
+ * The one mapping from an error's stable code (the SDK's, the CLI's, or an ARM code) to an exit code; every command,
+ * single-cluster and rollout, goes through it. Codes not listed are failures (1).
+ */
+export const EXIT_CODE_BY_ERROR_CODE: Readonly<Record<string, ExitCodeValue>> = {
+  // Invalid input: nothing was written, and running the same command again will not help.
+  ValidationError: ExitCode.InvalidInput,
+  InvalidInput: ExitCode.InvalidInput,
+  ClusterNotFound: ExitCode.InvalidInput,
+  ClusterExists: ExitCode.InvalidInput,
+  SettingsRejected: ExitCode.InvalidInput,
+  SubscriptionNotFound: ExitCode.InvalidInput,
+  InvalidSubscriptionId: ExitCode.InvalidInput,
+  ResourceGroupNotFound: ExitCode.InvalidInput,
+  // A rule blocks the change: nothing was written to the blocked cluster(s).
+  PlanBlocked: ExitCode.Blocked,
+  // A write needs consent.
+  ConfirmationRequired: ExitCode.NotConfirmed,
+  Cancelled: ExitCode.NotConfirmed,
+  // Stopped by Ctrl-C or SIGTERM.
+  Aborted: ExitCode.Interrupted,
+  Interrupted: ExitCode.Interrupted,
+};
+
+/**
+ * The exit code of an error code (and, failing that, its ARM code).
+ * @param code - the stable code
+ * @param armCode - the ARM error code, when there is one
+ */
+export function exitCodeForError(code: string, armCode?: string): ExitCodeValue {
+  return EXIT_CODE_BY_ERROR_CODE[code] ?? (armCode !== undefined ? EXIT_CODE_BY_ERROR_CODE[armCode] : undefined) ?? ExitCode.Failure;
+}
 
 /** Extra advice printed after the SDK's own message, by SDK error code. */
 const NEXT_STEP_BY_CODE: Record<string, string> = {
   PreviewNotEnabled: "Run `aks-kube-proxy enable-preview` (or drop --skip-enable-preview) and try again.",
   ClusterNotFound: "List the clusters you can see with `aks-kube-proxy status --all`.",
+  SubscriptionNotFound: "Check the subscription id (`az account list -o table`), or pass --subscription with the right one.",
   Unauthorized: "Check that you are logged in to the right tenant and that your identity may read and write the cluster (e.g. the Azure Kubernetes Service Contributor role).",
 };
+
+/** Advice once the pipeline's retries ran out on throttling or server errors. */
+function adviceForStatus(statusCode: unknown): string | undefined {
+  if (statusCode === 429) {
+    return "Azure kept throttling after every retry. Wait a minute or two and run again; the AKS resource provider allows about 20 writes per cluster, refilled 1 per minute, and ARM limits reads and writes per subscription (fewer parallel jobs help).";
+  }
+  if (typeof statusCode === "number" && statusCode >= 500) {
+    return "Azure kept failing with a server error after every retry. Nothing is wrong with the input: run again in a few minutes, and check https://status.azure.com if it persists (give the request id to support).";
+  }
+  return undefined;
+}
 
 /** What to type for a blocker the CLI has a flag for, by finding id. */
 export const CLI_HINT_BY_FINDING: Record<string, string> = {
@@ -142,31 +184,67 @@ function describeCredentialError(e: ErrorLike): DescribedError {
  */
 export function describeError(err: unknown, options: { verbose?: boolean } = {}): DescribedError {
   if (err instanceof CliError) {
-    return { exitCode: err.exitCode, code: err.code, message: err.message, json: { code: err.code, message: err.message } };
+    return { exitCode: err.exitCode, code: err.code, message: withFollowUp(err.message, err), json: { code: err.code, message: err.message, ...err.details } };
   }
   const credential = findCredentialError(err);
   if (credential && !(isSdkError(err) && err.code === "Aborted")) return describeCredentialError(credential);
   if (isSdkError(err)) {
-    const exitCode: ExitCodeValue = err.code === "Aborted" ? ExitCode.Interrupted : INVALID_INPUT_CODES.has(err.code) ? ExitCode.InvalidInput : ExitCode.Failure;
+    const exitCode = exitCodeForError(err.code, typeof err.armCode === "string" ? err.armCode : undefined);
     const ids = [
       typeof err.armCode === "string" && !err.message.includes(err.armCode) ? `ARM code ${err.armCode}` : undefined,
       typeof err.requestId === "string" && !err.message.includes(err.requestId) ? `request id ${err.requestId}` : undefined,
     ].filter((x): x is string => x !== undefined);
-    const next = NEXT_STEP_BY_CODE[err.code];
+    const next = NEXT_STEP_BY_CODE[err.code] ?? (typeof err.armCode === "string" ? NEXT_STEP_BY_CODE[err.armCode] : undefined) ?? adviceForStatus(err.statusCode);
     const findingHints = Array.isArray(err.findings) ? hintsForFindings(err.findings as { id: string }[]) : [];
-    const message = [err.message, ids.length > 0 ? `(${ids.join(", ")})` : undefined, next && !err.message.includes(next) ? next : undefined, ...findingHints]
-      .filter((x): x is string => x !== undefined)
-      .join("\n");
+    const message = withFollowUp(
+      [err.message, ids.length > 0 ? `(${ids.join(", ")})` : undefined, next && !err.message.includes(next) ? next : undefined, ...findingHints]
+        .filter((x): x is string => x !== undefined)
+        .join("\n"),
+      err,
+    );
     const json: Record<string, unknown> = { code: err.code, message: err.message };
     for (const key of ["armCode", "requestId", "statusCode", "issues", "findings", "operationUrl", "lastState"] as const) {
       if (err[key] !== undefined) json[key] = err[key];
     }
+    const followUp = followUpOf(err);
+    if (followUp) Object.assign(json, { accepted: true, operationUrl: followUp.operationUrl ?? json.operationUrl, followCommand: followUp.command });
     return { exitCode, code: err.code, message, json };
   }
   const e = asErrorLike(err);
   const text = e && typeof e.message === "string" ? e.message : String(err);
   const message = options.verbose && err instanceof Error && err.stack ? `Unexpected error: ${err.stack}` : `Unexpected error: ${text}\n(run again with --verbose for details)`;
   return { exitCode: ExitCode.Failure, code: "Unexpected", message, json: { code: "Unexpected", message: text } };
+}
+
+const FOLLOW_UP = Symbol.for("aks-kube-proxy.cli.followUp");
+
+/** What the user can run to follow a write Azure accepted before the command failed or stopped. */
+export interface FollowUp {
+  /** The operation URL, when Azure gave one. */
+  readonly operationUrl?: string;
+  /** The exact command that re-attaches (`aks-kube-proxy wait ...`). */
+  readonly command: string;
+}
+
+/**
+ * Marks an error that came after Azure accepted a write: its message will end with the operation URL and the
+ * command that re-attaches to it.
+ * @param err - the error (returned as it is, marked)
+ * @param followUp - the operation and the command
+ */
+export function attachFollowUp<T>(err: T, followUp: FollowUp): T {
+  if (typeof err === "object" && err !== null && Object.isExtensible(err)) Object.defineProperty(err, FOLLOW_UP, { value: followUp, configurable: true });
+  return err;
+}
+
+function followUpOf(err: unknown): FollowUp | undefined {
+  return typeof err === "object" && err !== null ? ((err as Record<symbol, unknown>)[FOLLOW_UP] as FollowUp | undefined) : undefined;
+}
+
+function withFollowUp(message: string, err: unknown): string {
+  const f = followUpOf(err);
+  if (!f) return message;
+  return `${message}\nAzure accepted the write${f.operationUrl ? ` (operation ${f.operationUrl})` : ""}; it goes on without us. Follow it with:\n  ${f.command}`;
 }
 
 /**

@@ -1,21 +1,35 @@
 /**
- * The documented exit codes of `aks-kube-proxy`.
+ * The documented exit codes of `aks-kube-proxy`: one table for every command, single-cluster and rollout alike
+ * (the package README's "Exit codes" section is this table).
  * @packageDocumentation
  */
 
 /** Exit codes, as documented in the package README. */
 export const ExitCode = {
-  /** Success (and, for `plan --detailed-exitcode`, nothing would change). */
+  /** Success (and, with `--detailed-exitcode`, nothing would change). */
   Ok: 0,
   /** A failure: Azure refused or failed, a wait timed out, no credential, anything unexpected. */
   Failure: 1,
-  /** `plan --detailed-exitcode` only: the plan has changes. */
+  /** `--detailed-exitcode` only (`plan`, `rollout plan`): success, and something would change. */
   ChangesPending: 2,
-  /** Invalid input: bad flags or settings, a blocked change, a cluster that does not exist. Nothing was written. */
+  /** Invalid input, nothing written: bad flags or files, a cluster or subscription that does not exist. */
   InvalidInput: 3,
+  /** A rule blocks the change (e.g. IPVS with Azure Network Policy); nothing was written to the blocked cluster(s). */
+  Blocked: 4,
+  /** A write needs consent: stdin is not a terminal and `--yes` was not given, or the question was answered no. Nothing was written. */
+  NotConfirmed: 5,
   /** Interrupted by Ctrl-C (SIGINT) or SIGTERM. */
   Interrupted: 130,
 } as const;
 
 /** One of the values of {@link ExitCode}. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * The exit code under `--detailed-exitcode`, exactly as Terraform's: 0 nothing would change, 1 error, 2 changes
+ * present. Every other code (invalid input, blocked, not confirmed, interrupted) is an error: 1.
+ * @param code - the exit code without the flag
+ */
+export function detailedExitCode(code: number): 0 | 1 | 2 {
+  return code === ExitCode.Ok ? 0 : code === ExitCode.ChangesPending ? 2 : 1;
+}

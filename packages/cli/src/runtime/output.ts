@@ -6,16 +6,19 @@
  */
 import { styleText } from "node:util";
 
-/** The two output formats of `--output`. */
-export type OutputFormat = "table" | "json";
+import { applyQuery, renderDocument, type OutputFormat } from "./formats";
+
+export type { OutputFormat } from "./formats";
 
 /** Styles from `util.styleText` the CLI uses. */
 type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
 
 /** Streams and switches for an {@link Output}. */
 export interface OutputOptions {
-  /** `table` (human text) or `json` (one document on stdout). */
+  /** `table` (human text), or a document format (`json`, `jsonc`, `yaml`, `tsv`, `none`). */
   readonly format: OutputFormat;
+  /** `--query`: a JMESPath expression applied to the result document. */
+  readonly query?: string;
   /** Show verbose logs on stderr. */
   readonly verbose: boolean;
   /** Defaults to `process.stdout`. */
@@ -30,6 +33,8 @@ export class Output {
   readonly format: OutputFormat;
   /** Whether `--verbose` was given. */
   readonly verbose: boolean;
+  /** `--query`, when given. */
+  readonly query: string | undefined;
   /** The result stream. */
   readonly stdout: NodeJS.WriteStream;
   /** The diagnostics stream. */
@@ -41,13 +46,22 @@ export class Output {
   constructor(options: OutputOptions) {
     this.format = options.format;
     this.verbose = options.verbose;
+    this.query = options.query;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
   }
 
-  /** True in `--output json`. */
+  /**
+   * True when the result is a document (`-o json|jsonc|yaml|tsv|none`, or any format with `--query`) rather than the
+   * command's own human text.
+   */
   get json(): boolean {
-    return this.format === "json";
+    return this.format !== "table" || this.query !== undefined;
+  }
+
+  /** Whether an `{ "error": ... }` document is written on failure (the structured formats: json, jsonc, yaml). */
+  get errorDocuments(): boolean {
+    return this.format === "json" || this.format === "jsonc" || this.format === "yaml";
   }
 
   /** Whether a JSON document was already written (there is only ever one). */
@@ -70,11 +84,23 @@ export class Output {
     this.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
-  /** Writes the one JSON document to stdout. A second call is a programming error. */
+  /**
+   * Writes the one result document to stdout: `--query` applied, then rendered in the `-o` format. A second call is
+   * a programming error.
+   */
   document(value: unknown): void {
     if (this.documentWritten) throw new Error("internal error: a second JSON document was about to be written");
     this.documentWritten = true;
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    const selected = this.query !== undefined ? applyQuery(value, this.query) : value;
+    const text = renderDocument(selected, this.format, this.stdout);
+    if (text !== undefined && text !== "") this.stdout.write(`${text}\n`);
+  }
+
+  /** Writes an `{ "error": ... }` document (json, jsonc, yaml only; never filtered by `--query`). */
+  errorDocument(value: unknown): void {
+    if (this.documentWritten || !this.errorDocuments) return;
+    this.documentWritten = true;
+    this.stdout.write(`${renderDocument(value, this.format, this.stdout) ?? ""}\n`);
   }
 
   /** Registers (or clears) the live progress line, so that {@link Output.notice} writes above it instead of breaking it. */

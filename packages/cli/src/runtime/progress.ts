@@ -1,7 +1,8 @@
 /**
  * Progress on stderr. On a terminal: one live line (spinner, text, elapsed time) redrawn in place by log-update,
  * with finished steps persisted above it. Elsewhere (pipes, CI logs, `--output json` captured by a script): plain
- * lines, one per change of state, each with the elapsed time.
+ * lines on stderr — when a wait starts, at each change of state, about every 15 seconds while nothing changes
+ * ("still ..."), and when it ends — each with the elapsed time, so CI logs show that a wait is alive.
  * @packageDocumentation
  */
 import { formatDuration } from "./duration";
@@ -19,6 +20,8 @@ export interface Progress {
 }
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+/** How often a plain (non-terminal) progress repeats the current state while it does not change. */
+export const HEARTBEAT_INTERVAL_IN_MS = 15_000;
 const REDRAW_INTERVAL_IN_MS = 100;
 
 /** Whether stderr is an interactive terminal that can take a live line. */
@@ -43,13 +46,21 @@ const SILENT: Progress = { update() {}, log() {}, done() {} };
 class PlainProgress implements Progress {
   private readonly startedAt = Date.now();
   private last: string | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private finished = false;
 
   constructor(private readonly out: Output) {}
 
   update(text: string): void {
-    if (text === this.last) return;
+    if (this.finished || text === this.last) return;
     this.last = text;
     this.out.info(`  ${text} (${formatDuration(Date.now() - this.startedAt)})`);
+    // Restart the heartbeat: it speaks only after HEARTBEAT_INTERVAL_IN_MS without a change.
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.last !== undefined) this.out.info(`  still ${this.last} (${formatDuration(Date.now() - this.startedAt)})`);
+    }, HEARTBEAT_INTERVAL_IN_MS);
+    this.heartbeat.unref();
   }
 
   log(text: string): void {
@@ -58,7 +69,12 @@ class PlainProgress implements Progress {
   }
 
   done(text?: string): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    if (this.finished) return;
+    this.finished = true;
     if (text !== undefined) this.out.info(`  ${text}`);
+    else if (this.last !== undefined) this.out.info(`  done after ${formatDuration(Date.now() - this.startedAt)}`);
   }
 }
 

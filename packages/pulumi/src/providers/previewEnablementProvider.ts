@@ -69,7 +69,10 @@ export function createPreviewEnablementProvider(options: KubeProxyProviderOption
     const sdk = loadSdk();
     const client = await clientFor(runtime, inputs.subscriptionId, undefined);
     try {
-      const result = await client.enablePreview(typeof inputs.timeoutInMs === "number" ? { timeoutInMs: inputs.timeoutInMs } : {});
+      // The SDK's one enablement flow. This resource is created once per stack and subscription, and the cluster
+      // writes that follow it have no retry of their own, so it always refreshes the provider (the flag may have been
+      // registered elsewhere without one); the flag itself is still read once when it is Registered.
+      const result = await client.enablePreview({ refreshProvider: "always", ...(typeof inputs.timeoutInMs === "number" ? { timeoutInMs: inputs.timeoutInMs } : {}) });
       return {
         ...inputs,
         featureName: `${sdk.PROVIDER_NAMESPACE}/${sdk.FEATURE_NAME}`,

@@ -1,12 +1,18 @@
 /**
- * Enable the preview: register the feature flag, wait for N consecutive Registered reads (the feature store is
- * eventually consistent), then re-register Microsoft.ContainerService and wait for Registered. A flag already
- * Registered is not registered again; the provider is always refreshed, because ARM keeps no record of whether an
- * earlier refresh came after the flag became Registered, and a refresh of a registered provider is idempotent.
+ * Enable the preview, fast when it is already enabled and careful when it is not. The one piece of preview logic
+ * shared by `apply`, `enable-preview`, rollouts and Pulumi:
+ *
+ * - One read of the flag (and one of the provider, in parallel). Registered (and the provider Registered): done,
+ *   no write, no waiting.
+ * - The consecutive-reads rule (the feature store is eventually consistent) applies only after a transition this
+ *   run caused (it sent the registration) or saw (a read other than Registered came first).
+ * - The provider is refreshed (re-registered) only when the flag just became Registered in this run, when the
+ *   provider itself is not Registered, or when the caller asks (`refreshProvider: "always"`: Azure refused a write
+ *   with `KubeProxyConfigFeatureNotRegistered`, see {@link retryOnceAfterPreviewRefresh}).
  * @packageDocumentation
  */
 import { FEATURE_NAME, PROVIDER_NAMESPACE } from "../constants";
-import { FeatureApprovalRequiredError, FeatureRegistrationTimeoutError } from "../errors";
+import { FeatureApprovalRequiredError, FeatureRegistrationTimeoutError, isKubeProxyError } from "../errors";
 import type { Log } from "../log";
 import { Deadline, formatDuration, nextPollDelayInMs, sleep, type PollingSettings } from "../poll";
 import { report, type EnablePreviewProgress } from "../progress";
@@ -20,7 +26,7 @@ export interface EnablePreviewResult {
   readonly providerState: "Registered";
   /** True when this call sent the feature registration (false when the flag was already Registered or Registering). */
   readonly featureRegistered: boolean;
-  /** True when this call re-registered the provider (always, on success). */
+  /** True when this call re-registered the provider (the flag just became Registered, the provider was not Registered, or `refreshProvider: "always"`). */
   readonly providerRefreshed: boolean;
   /** How long it took. */
   readonly durationInMs: number;
@@ -34,8 +40,14 @@ export interface EnablePreviewOptions {
   readonly timeoutInMs?: number;
   /** Stops the wait promptly (rejects with AbortedError). */
   readonly abortSignal?: AbortSignal;
-  /** Called on each state change of the flag or the provider. */
+  /** Called on each state change of the flag or the provider, and on each counted Registered read. */
   readonly onProgress?: (e: EnablePreviewProgress) => void;
+  /**
+   * `"when-needed"`: refresh the provider only when the flag became Registered in this call or the provider is not
+   * Registered. `"always"`: refresh it in any case (after Azure refused a write with
+   * `KubeProxyConfigFeatureNotRegistered`). @default "when-needed"
+   */
+  readonly refreshProvider?: "when-needed" | "always";
 }
 
 const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -61,53 +73,65 @@ export async function runEnablePreview(args: { api: PreviewApi; subscriptionId: 
     return read;
   };
   const needed = Math.max(1, Math.floor(polling.consecutiveRegisteredReads));
-
-  // 1. The feature flag.
-  let read = track(await api.getFeature(abortSignal));
   let lastReported: string | undefined;
-  let consecutive = eq(read.state, "Registered") ? 1 : 0;
   const progress = (step: "feature" | "provider", state: string, extra: Partial<EnablePreviewProgress> = {}): void => {
-    const key = `${step}:${state}`;
+    // A state is reported once when it changes; while counting, each Registered read is reported with its count.
+    const counted = extra.consecutiveRegisteredReads !== undefined && extra.consecutiveRegisteredReads > 0 ? extra.consecutiveRegisteredReads : "";
+    const key = `${step}:${state}:${counted}`;
     if (key === lastReported) return;
+    const stateChanged = !lastReported?.startsWith(`${step}:${state}:`);
     lastReported = key;
-    log.info(`${step === "feature" ? `feature ${FEATURE_NAME}` : `provider ${PROVIDER_NAMESPACE}`}: ${state}`);
+    if (stateChanged) log.info(`${step === "feature" ? `feature ${FEATURE_NAME}` : `provider ${PROVIDER_NAMESPACE}`}: ${state}`);
     report(onProgress, { step, state, elapsedInMs: deadline.elapsedInMs(), ...extra });
   };
-  progress("feature", read.state, { consecutiveRegisteredReads: consecutive });
+
+  // 1. One read of the flag, and of the provider beside it.
+  const [firstRead, firstProvider] = await Promise.all([api.getFeature(abortSignal), api.getProvider(abortSignal)]);
+  let read = track(firstRead);
+  track(firstProvider);
+  const registeredAtFirstRead = eq(read.state, "Registered");
+  progress("feature", read.state, registeredAtFirstRead ? {} : { consecutiveRegisteredReads: 0, consecutiveRegisteredReadsNeeded: needed });
   if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
 
   let featureRegistered = false;
-  if (!eq(read.state, "Registered") && !eq(read.state, "Registering")) {
-    read = track(await api.registerFeature(abortSignal));
-    featureRegistered = true;
-    log.info(`registered feature ${FEATURE_NAME} on ${subscriptionId}`);
-    progress("feature", read.state);
-    if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
-    // The register answer is not a read of the store: counting starts with the next GET.
-    consecutive = 0;
-  }
-
-  for (let attempt = 0; consecutive < needed; attempt++) {
-    // While counting Registered reads, poll at the base interval; otherwise back off.
-    const counting = consecutive > 0;
-    const delayInMs = counting
-      ? Math.min(Math.max(read.retryAfterInMs ?? 0, polling.intervalInMs), polling.maxRetryAfterInMs)
-      : nextPollDelayInMs({ attempt, retryAfterInMs: read.retryAfterInMs, polling });
-    if (deadline.remainingInMs() <= 0) {
-      throw new FeatureRegistrationTimeoutError(
-        `Feature ${PROVIDER_NAMESPACE}/${FEATURE_NAME} is still ${read.state}${counting ? ` (${consecutive} of ${needed} consecutive Registered reads)` : ""} after ${formatDuration(deadline.elapsedInMs())}. Azure often takes 10-20 minutes. Run enable-preview again later (it resumes: a Registered or Registering flag is not registered again); check with: az feature show --namespace ${PROVIDER_NAMESPACE} --name ${FEATURE_NAME}`,
-        { step: "feature", lastState: read.state },
-      );
+  if (!registeredAtFirstRead) {
+    // 2. A transition: this run causes it (register) or sees it (Registering, or a flapping store).
+    if (!eq(read.state, "Registering")) {
+      read = track(await api.registerFeature(abortSignal));
+      featureRegistered = true;
+      log.info(`registered feature ${FEATURE_NAME} on ${subscriptionId}`);
+      progress("feature", read.state);
+      if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
     }
-    await sleep(Math.min(delayInMs, deadline.remainingInMs()), abortSignal, `waiting for feature ${FEATURE_NAME} (state ${read.state})`);
-    read = track(await api.getFeature(abortSignal));
-    if (eq(read.state, "Registered")) consecutive++;
-    else consecutive = 0;
-    progress("feature", read.state, { consecutiveRegisteredReads: consecutive });
-    if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
+    // The register answer is not a read of the store: counting starts with the next GET.
+    let consecutive = 0;
+    for (let attempt = 0; consecutive < needed; attempt++) {
+      // While counting Registered reads, poll at the base interval; otherwise back off.
+      const counting = consecutive > 0;
+      const delayInMs = counting
+        ? Math.min(Math.max(read.retryAfterInMs ?? 0, polling.intervalInMs), polling.maxRetryAfterInMs)
+        : nextPollDelayInMs({ attempt, retryAfterInMs: read.retryAfterInMs, polling });
+      if (deadline.remainingInMs() <= 0) {
+        throw new FeatureRegistrationTimeoutError(
+          `Feature ${PROVIDER_NAMESPACE}/${FEATURE_NAME} is still ${read.state}${counting ? ` (${consecutive} of ${needed} consecutive Registered reads)` : ""} after ${formatDuration(deadline.elapsedInMs())}. Azure often takes 10-20 minutes. Run enable-preview again later (it resumes: a Registered or Registering flag is not registered again); check with: az feature show --namespace ${PROVIDER_NAMESPACE} --name ${FEATURE_NAME}`,
+          { step: "feature", lastState: read.state },
+        );
+      }
+      await sleep(Math.min(delayInMs, deadline.remainingInMs()), abortSignal, `waiting for feature ${FEATURE_NAME} (state ${read.state})`);
+      read = track(await api.getFeature(abortSignal));
+      if (eq(read.state, "Registered")) consecutive++;
+      else consecutive = 0;
+      progress("feature", read.state, { consecutiveRegisteredReads: consecutive, consecutiveRegisteredReadsNeeded: needed });
+      if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
+    }
   }
 
-  // 2. The provider refresh, always after the flag reads Registered.
+  // 3. The provider refresh: after the flag became Registered in this run, or when asked, or when it is not Registered.
+  const refresh = !registeredAtFirstRead || args.options.refreshProvider === "always" || !eq(firstProvider.state, "Registered");
+  if (!refresh) {
+    progress("provider", firstProvider.state);
+    return { featureState: "Registered", providerState: "Registered", featureRegistered, providerRefreshed: false, durationInMs: deadline.elapsedInMs(), requestIds };
+  }
   let provider = track(await api.registerProvider(abortSignal));
   log.info(`re-registered provider ${PROVIDER_NAMESPACE} on ${subscriptionId}`);
   lastReported = undefined;
@@ -125,4 +149,29 @@ export async function runEnablePreview(args: { api: PreviewApi; subscriptionId: 
   }
 
   return { featureState: "Registered", providerState: "Registered", featureRegistered, providerRefreshed: true, durationInMs: deadline.elapsedInMs(), requestIds };
+}
+
+/**
+ * True when `error` is Azure refusing a write because the preview is not enabled (`KubeProxyConfigFeatureNotRegistered`,
+ * the SDK's `PreviewNotEnabled`).
+ * @param error - anything caught
+ */
+export function isPreviewNotEnabledError(error: unknown): boolean {
+  return isKubeProxyError(error) && (error.code === "PreviewNotEnabled" || error.armCode === "KubeProxyConfigFeatureNotRegistered");
+}
+
+/**
+ * Runs a write; when Azure refuses it with `KubeProxyConfigFeatureNotRegistered`, refreshes the preview (the flag
+ * is registered and waited for if needed, the provider is always re-registered) and runs the write once more. A
+ * second refusal is thrown as it is.
+ * @param args - `write` (the call to make), `refresh` (enables the preview with `refreshProvider: "always"`)
+ */
+export async function retryOnceAfterPreviewRefresh<T>(args: { write: () => Promise<T>; refresh: () => Promise<unknown> }): Promise<T> {
+  try {
+    return await args.write();
+  } catch (error) {
+    if (!isPreviewNotEnabledError(error)) throw error;
+    await args.refresh();
+    return args.write();
+  }
 }

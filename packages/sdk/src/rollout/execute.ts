@@ -10,6 +10,7 @@ import type { AdditionalPolicy } from "../arm/pipeline";
 import type { ClusterState } from "../clusterState";
 import { isKubeProxyError } from "../errors";
 import { sleep } from "../poll";
+import { retryTransient } from "../preview/transient";
 import type { ApplyProgress } from "../progress";
 import { runBounded } from "./concurrency";
 import { countClusters, toJournalError, type JournalCluster, type JournalError, type JournalWave, type RolloutCounts, type RolloutOutcome, type RolloutJournal } from "./journal";
@@ -22,7 +23,7 @@ export interface RolloutClient {
   /** Reads the preview's feature and provider states. */
   getPreviewStatus(options?: { abortSignal?: AbortSignal }): Promise<{ featureState: string; providerState: string }>;
   /** Enables the preview (feature flag, provider refresh), waiting until done. */
-  enablePreview(options?: { abortSignal?: AbortSignal; onProgress?: (e: { step: string; state: string; elapsedInMs: number }) => void }): Promise<unknown>;
+  enablePreview(options?: { abortSignal?: AbortSignal; refreshProvider?: "when-needed" | "always"; onProgress?: (e: { step: string; state: string; elapsedInMs: number }) => void }): Promise<unknown>;
   /** Lists the subscription's clusters (every page). */
   listClusters(options?: { abortSignal?: AbortSignal }): Promise<ClusterState[]>;
   /** Converges one cluster (or re-attaches to its operation with `resumeOperationUrl`). */
@@ -132,10 +133,6 @@ export function haltExceeded(rule: HaltRule, failed: number, total: number): boo
 
 function haltRuleOf(spec: RolloutSpec, waveName: string): HaltRule {
   return spec.waves.find((w) => w.name === waveName)?.halt ?? spec.halt;
-}
-
-function isRegistered(state: string | undefined): boolean {
-  return (state ?? "").toLowerCase() === "registered";
 }
 
 /** Restores the settings a journal recorded as previous: absent or `{}` is the AKS default. @internal */
@@ -329,38 +326,39 @@ class RolloutRun {
     return "completed";
   }
 
-  /** Confirms the preview once per subscription: a status read, and the full enablement only when it is not Registered. */
+  /**
+   * Enables the preview once per subscription before its first write, through the SDK's one enablement flow (one
+   * read when it is already enabled). A transient failure of that check (throttling, 5xx, a dropped connection) is
+   * retried with backoff, and a failure is not cached: the next cluster of the subscription checks again.
+   */
   private ensurePreview(subscriptionId: string): Promise<void> {
     if (!this.j.spec.enablePreview || this.j.subscriptions[subscriptionId]?.previewEnabled) return Promise.resolve();
-    let p = this.previewChecks.get(subscriptionId);
-    if (!p) {
-      p = (async () => {
-        const status = await this.client(subscriptionId).getPreviewStatus(this.abortOptions());
-        this.emit({ type: "preview", subscriptionId, step: "feature", state: status.featureState });
-        if (!isRegistered(status.featureState) || !isRegistered(status.providerState)) {
-          await this.enableFully(subscriptionId);
-          return;
-        }
-        this.markPreview(subscriptionId);
-        await this.file.commit();
-      })();
-      p.catch(() => undefined);
-      this.previewChecks.set(subscriptionId, p);
-    }
-    return p;
+    return this.enableOnce(subscriptionId, "when-needed");
   }
 
-  /** The whole enablement (feature flag, provider refresh), once per subscription and run. */
+  /** After Azure refused a write with KubeProxyConfigFeatureNotRegistered: the enablement with a provider refresh, once per subscription and run. */
   private enableFully(subscriptionId: string): Promise<void> {
-    let p = this.fullEnables.get(subscriptionId);
+    return this.enableOnce(subscriptionId, "always");
+  }
+
+  private enableOnce(subscriptionId: string, refreshProvider: "when-needed" | "always"): Promise<void> {
+    const cache = refreshProvider === "always" ? this.fullEnables : this.previewChecks;
+    let p = cache.get(subscriptionId);
     if (!p) {
       p = (async () => {
         try {
-          await this.client(subscriptionId).enablePreview({
-            ...this.abortOptions(),
-            onProgress: (e) => this.emit({ type: "preview", subscriptionId, step: e.step, state: e.state }),
-          });
+          await retryTransient(
+            () =>
+              this.client(subscriptionId).enablePreview({
+                ...this.abortOptions(),
+                refreshProvider,
+                onProgress: (e) => this.emit({ type: "preview", subscriptionId, step: e.step, state: e.state }),
+              }),
+            this.options.abortSignal,
+          );
         } catch (error) {
+          // Not cached as failed: a later cluster of this subscription tries again.
+          cache.delete(subscriptionId);
           const sub = (this.j.subscriptions[subscriptionId] ??= {});
           sub.error = toJournalError(error);
           await this.file.commit();
@@ -370,7 +368,7 @@ class RolloutRun {
         await this.file.commit();
       })();
       p.catch(() => undefined);
-      this.fullEnables.set(subscriptionId, p);
+      cache.set(subscriptionId, p);
     }
     return p;
   }

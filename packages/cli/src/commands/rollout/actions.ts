@@ -5,11 +5,12 @@
  */
 import { access, writeFile } from "node:fs/promises";
 import type { ArmRateLimiter, RolloutClientFactory, RolloutJournal, RolloutJournalFile, RolloutProgressEvent, RolloutReport, RolloutRunResult, RolloutSpec, Shard } from "@aks-kube-proxy/sdk";
-import { CliError, CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
+import { CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
-import { isInteractive } from "../../runtime/progress";
+import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
+import { readRolloutSpecFile } from "../../inputs/rollout-file";
 import { planJson, planTable, planTotals, progressLine, reportTable } from "./render";
 
 /** Flags of `rollout plan`. */
@@ -63,7 +64,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
-  const { spec, warnings } = await ctx.sdk().readRolloutFile(file);
+  const { spec, warnings } = await readRolloutSpecFile(ctx.sdk(), file);
   for (const w of warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
   return spec;
 }
@@ -78,11 +79,9 @@ export function defaultJournalPath(spec: RolloutSpec, shard: Shard | undefined):
   return `${safe}${shard && shard.count > 1 ? `.shard-${shard.index}-of-${shard.count}` : ""}.journal.json`;
 }
 
+/** Consent for a run that writes: `--yes`, or a yes on the terminal; off a terminal without `--yes` it refuses (exit 5). */
 async function confirmOrStop(ctx: CommandContext, yes: boolean | undefined, question: string): Promise<void> {
-  if (yes || !ctx.stdinIsInteractive) return;
-  const answer = await ctx.confirm(question);
-  if (answer === "interrupted") throw new CliInterruptedError("Interrupted at the confirmation. Nothing was written.");
-  if (answer === "no") throw new CliError("Cancelled", "Cancelled. Nothing was written.", ExitCode.Failure);
+  await ctx.requireConsent({ yes, question, nothingDone: "Nothing was written." });
 }
 
 /** `rollout plan FILE`: list, plan, show; writes nothing. */
@@ -95,6 +94,11 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
   const clusters = await sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, abortSignal: ctx.abortSignal });
   const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
   ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan) });
+  // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
+  if (plan.totals.blocked > 0) {
+    ctx.out.error(`${plan.totals.blocked} cluster(s) blocked by a rule${ctx.out.json ? "" : " (see Findings above)"}; the rollout would skip them and write nothing to them.`);
+    return ExitCode.Blocked;
+  }
   return flags.detailedExitcode && plan.totals.change > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
 }
 
@@ -114,7 +118,20 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   const started = Date.now();
   const stamp = (): string => `[${formatDuration(Date.now() - started)}]`;
   let lastDrawAt = 0;
+  // Off a terminal, a line at least every ~15 s, so CI logs show the rollout is alive (a preview wait can be long).
+  let lastLineAt = Date.now();
+  let lastSnapshot: RolloutProgressEvent["snapshot"] | undefined;
+  const lastPreviewLine = new Map<string, string>();
+  const heartbeat = live
+    ? undefined
+    : setInterval(() => {
+        if (Date.now() - lastLineAt < HEARTBEAT_INTERVAL_IN_MS - 100) return;
+        lastLineAt = Date.now();
+        ctx.out.info(`${stamp()} still running${lastSnapshot ? ` · ${progressLine(lastSnapshot)}` : ""}`);
+      }, HEARTBEAT_INTERVAL_IN_MS);
+  heartbeat?.unref();
   const onProgress = (e: RolloutProgressEvent): void => {
+    lastSnapshot = e.snapshot;
     let line: string | undefined;
     switch (e.type) {
       case "wave-started":
@@ -126,9 +143,13 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       case "halted":
         line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
         break;
-      case "preview":
-        if (ctx.out.verbose) line = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
+      case "preview": {
+        // Each state of the flag and the provider, once per change.
+        const text = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
+        if (lastPreviewLine.get(e.subscriptionId) !== text) line = text;
+        lastPreviewLine.set(e.subscriptionId, text);
         break;
+      }
       case "cluster":
         if (e.status === "done" || e.status === "failed" || e.status === "skipped") {
           const what = e.status === "failed" ? ctx.out.style("red", "failed", ctx.out.stderr) : e.status;
@@ -149,6 +170,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         progress.update(progressLine(e.snapshot));
       }
     } else if (line !== undefined) {
+      lastLineAt = Date.now();
       ctx.out.info(`${stamp()} ${line}`);
     }
   };
@@ -164,6 +186,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       ...(args.clusterTimeout !== undefined ? { clusterTimeoutInMs: parseDurationInMs(args.clusterTimeout, "--cluster-timeout") } : {}),
     });
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     progress.done();
     await args.file.close();
   }
@@ -191,7 +214,13 @@ function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutRe
   }
   ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
   if (result.outcome === "halted") return ExitCode.Failure;
-  return result.counts.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+  if (result.counts.failed > 0) return ExitCode.Failure;
+  const blocked = report.clusters.filter((c) => c.skipReason === "blocked").length;
+  if (blocked > 0) {
+    ctx.out.error(`${blocked} cluster(s) were blocked by a rule and skipped; nothing was written to them (see \`aks-kube-proxy rollout plan\`).`);
+    return ExitCode.Blocked;
+  }
+  return ExitCode.Ok;
 }
 
 /** The run flags `rollout apply` and `rollout rollback` share. */
@@ -244,6 +273,14 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     }
     const c = sdk.countClusters(j.clusters);
     ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
+    if (c.pending + c.inProgress + (flags.retryFailed ? c.failed : 0) > 0) {
+      try {
+        await confirmOrStop(ctx, flags.yes, `Resume the rollout: ${c.pending} pending and ${c.inProgress} in-progress cluster(s)?`);
+      } catch (error) {
+        await journalFile.close();
+        throw error;
+      }
+    }
   } else {
     if (await exists(journalPath)) {
       throw new CliUsageError(`The journal ${journalPath} already exists. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
@@ -276,7 +313,7 @@ export async function rolloutStatus(ctx: CommandContext, positional: readonly st
   if (paths.length === 0) throw new CliUsageError("Name the journal to read: `aks-kube-proxy rollout status my-rollout.journal.json`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report });
   return ExitCode.Ok;
 }
 
@@ -306,6 +343,12 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
     if (file.journal.operation !== "rollback") {
       await file.close();
       throw new CliUsageError(`${rollbackPath} is not a rollback journal.`);
+    }
+    try {
+      await confirmOrStop(ctx, flags.yes, `Resume the rollback ${rollbackPath}?`);
+    } catch (error) {
+      await file.close();
+      throw error;
     }
   } else {
     if (await exists(`${flags.journal}.lock`)) {

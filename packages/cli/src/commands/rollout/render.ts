@@ -104,8 +104,14 @@ export function planJson(plan: RolloutPlan): unknown {
   };
 }
 
-/** The summary of a report: one row per wave, then totals and halts. */
-export function reportTable(report: RolloutReport, out: Output): string {
+/** Most cluster rows `rollout status` prints as a table. */
+const MAX_CLUSTER_ROWS = 200;
+
+/**
+ * The summary of a report: one row per wave, then totals, (with `clusters`) one row per cluster, failures and halts.
+ * @param options - `clusters`: list the clusters too (`rollout status`)
+ */
+export function reportTable(report: RolloutReport, out: Output, options: { clusters?: boolean } = {}): string {
   const rows = report.waves.map((w) => [w.name, w.status, String(w.total), String(w.done), String(w.changed), String(w.failed), String(w.skipped), String(w.inProgress), String(w.pending)]);
   const notInWave = report.clusters.filter((c) => c.wave === undefined);
   if (notInWave.length > 0) rows.push(["(no wave)", "-", String(notInWave.length), "0", "0", "0", String(notInWave.length), "0", "0"]);
@@ -116,6 +122,25 @@ export function reportTable(report: RolloutReport, out: Output): string {
     table(["WAVE", "STATUS", "TOTAL", "DONE", "CHANGED", "FAILED", "SKIPPED", "IN PROGRESS", "PENDING"], rows, out),
     `Total: ${c.total} cluster(s): ${c.done} done (${c.changed} changed), ${c.failed} failed, ${c.skipped} skipped, ${c.inProgress} in progress, ${c.pending} pending.`,
   ];
+  if (options.clusters && report.clusters.length > 0) {
+    const shown = report.clusters.slice(0, MAX_CLUSTER_ROWS);
+    lines.push(
+      "",
+      table(
+        ["CLUSTER", "RESOURCE GROUP", "WAVE", "STATUS", "CHANGED", "DETAIL"],
+        shown.map((x) => [
+          x.name,
+          x.resourceGroup,
+          x.wave ?? "-",
+          x.status === "failed" ? out.style("red", x.status) : x.status,
+          x.changed ? "yes" : "no",
+          x.error ? `${x.error.code}${x.error.armCode ? `/${x.error.armCode}` : ""}` : x.skipReason ? `skipped: ${x.skipReason}` : x.status === "in-progress" && x.operationUrl ? "operation running" : "",
+        ]),
+        out,
+      ),
+    );
+    if (report.clusters.length > shown.length) lines.push(`… and ${report.clusters.length - shown.length} more (all of them with -o json).`);
+  }
   const failed = report.clusters.filter((x) => x.status === "failed");
   if (failed.length > 0) {
     lines.push("", "Failed:");
@@ -132,7 +157,8 @@ export function progressLine(s: RolloutProgressSnapshot): string {
   const w = s.waves.find((x) => x.name === s.currentWave);
   const wave = w ? `wave ${w.name} (${w.status}): ${w.done}/${w.total} done, ${w.inProgress} in progress, ${w.failed} failed · ` : "";
   const c = s.counts;
-  const eta = s.estimatedRemainingInMs !== undefined ? ` · ~${formatDuration(s.estimatedRemainingInMs)} left` : "";
+  // Under a second is no estimate worth showing ("~0ms left" while the last clusters are still being written).
+  const eta = s.estimatedRemainingInMs !== undefined && s.estimatedRemainingInMs >= 1000 ? ` · ~${formatDuration(s.estimatedRemainingInMs)} left` : "";
   const throttled = s.throttled > 0 ? ` · ${s.throttled} throttled (absorbed)` : "";
   return `${wave}all: ${c.done + c.failed + c.skipped}/${c.total} finished, ${c.failed} failed${eta}${throttled}`;
 }

@@ -1,0 +1,120 @@
+/**
+ * The output formats of `-o` as az has them — `json`, `jsonc` (coloured JSON), `yaml`, `tsv`, `table`, `none` —
+ * and `--query` (JMESPath, with `@jmespath-community/jmespath`) applied to the result document first.
+ * @packageDocumentation
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- the query engine and YAML writer load only when used */
+import { styleText } from "node:util";
+import { CliUsageError } from "./cli-error";
+import { loadTable } from "./lazy";
+
+/** Every `-o` value. */
+export const OUTPUT_FORMATS = ["table", "json", "jsonc", "yaml", "tsv", "none"] as const;
+/** One `-o` value. */
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+type JmesPathModule = typeof import("@jmespath-community/jmespath", { with: { "resolution-mode": "import" } });
+
+function jmespath(): JmesPathModule {
+  return require("@jmespath-community/jmespath") as JmesPathModule;
+}
+
+/**
+ * Checks a `--query` before the command runs, so a typo fails before anything is read or written.
+ * @param query - the JMESPath expression
+ * @throws {@link CliUsageError} (exit 3) for a syntax error
+ */
+export function checkQuery(query: string): void {
+  try {
+    jmespath().compile(query);
+  } catch (error) {
+    throw new CliUsageError(`--query "${query}" is not a valid JMESPath expression: ${error instanceof Error ? error.message : String(error)}. See https://jmespath.org for the syntax.`);
+  }
+}
+
+/**
+ * Applies a `--query` to a result document.
+ * @param value - the document
+ * @param query - the JMESPath expression
+ */
+export function applyQuery(value: unknown, query: string): unknown {
+  try {
+    return jmespath().search(JSON.parse(JSON.stringify(value ?? null)) as Parameters<JmesPathModule["search"]>[0], query);
+  } catch (error) {
+    throw new CliUsageError(`--query "${query}" failed on the result: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function colourJson(value: unknown, stream: NodeJS.WriteStream): string {
+  const text = JSON.stringify(value, null, 2);
+  const paint = (style: Parameters<typeof styleText>[0], s: string): string => styleText(style, s, { stream });
+  return text.replace(/("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (match, str: string | undefined, colon: string | undefined, literal: string | undefined) => {
+    if (str !== undefined) return colon ? `${paint("cyan", str)}${colon}` : paint("green", str);
+    if (literal !== undefined) return paint("yellow", literal);
+    return paint("magenta", match);
+  });
+}
+
+function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") return "";
+  return String(value);
+}
+
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value !== "object";
+}
+
+/** az's tsv: scalars one per line; an object's scalar values on one line, tab-separated; a list, one line per item. */
+function tsv(value: unknown): string {
+  const line = (v: unknown): string => {
+    if (Array.isArray(v)) return v.filter(isScalar).map(scalarText).join("\t");
+    if (v !== null && typeof v === "object") return Object.values(v).filter(isScalar).map(scalarText).join("\t");
+    return scalarText(v);
+  };
+  if (Array.isArray(value)) return value.map(line).join("\n");
+  return line(value);
+}
+
+/** A table of any query result: a list of objects gives one row each, with their scalar fields as columns. */
+function genericTable(value: unknown): string {
+  const rows: unknown[] = Array.isArray(value) ? value : [value];
+  if (rows.length === 0) return "";
+  const objects = rows.every((r) => r !== null && typeof r === "object" && !Array.isArray(r));
+  const Table = loadTable();
+  const chars = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "" };
+  if (!objects) {
+    const t = new Table({ head: ["Result"], chars, style: { head: [], border: [], "padding-left": 0, "padding-right": 2 } });
+    for (const r of rows) t.push([Array.isArray(r) ? r.map(scalarText).join(", ") : scalarText(r)]);
+    return t.toString().split("\n").map((l) => l.trimEnd()).join("\n");
+  }
+  const columns: string[] = [];
+  for (const r of rows as Record<string, unknown>[]) for (const [k, v] of Object.entries(r)) if (isScalar(v) && !columns.includes(k)) columns.push(k);
+  const t = new Table({ head: columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1)), chars, style: { head: [], border: [], "padding-left": 0, "padding-right": 2 } });
+  for (const r of rows as Record<string, unknown>[]) t.push(columns.map((c) => scalarText(r[c])));
+  return t.toString().split("\n").map((l) => l.trimEnd()).join("\n");
+}
+
+/**
+ * Renders a result document in a format (`table` here means the generic table of a `--query` result).
+ * @param value - the document (after `--query`)
+ * @param format - the `-o` value
+ * @param stream - the stream it goes to (colours only on a terminal)
+ * @returns the text to write, or undefined for `none`
+ */
+export function renderDocument(value: unknown, format: OutputFormat, stream: NodeJS.WriteStream): string | undefined {
+  switch (format) {
+    case "none":
+      return undefined;
+    case "json":
+      return JSON.stringify(value ?? null, null, 2);
+    case "jsonc":
+      return colourJson(value ?? null, stream);
+    case "yaml":
+      return (require("yaml") as typeof import("yaml")).stringify(value ?? null).trimEnd();
+    case "tsv":
+      return tsv(value);
+    case "table":
+      return genericTable(value);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * `@aks-kube-proxy/sdk/settings`: the pure settings half of the SDK — parse, validate, normalize and compare
+ * kube-proxy settings — with nothing of Azure's SDK loaded. For offline tools that must start fast (the CLI's
+ * `validate`). Everything here is also exported by the package's main entry, `@aks-kube-proxy/sdk`.
+ * @packageDocumentation
+ */
+
+/** Parses and validates a settings document (the `az --kube-proxy-config` format, keys in any case). */
+export { parseKubeProxySettings, readKubeProxySettingsFile } from "./parse";
+/** Result and options of the parser. */
+export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./parse";
+/** Canonical JSON of settings (the API's camelCase, sorted keys). */
+export { canonicalKubeProxyJson } from "./canonical";
+/** Options of canonicalKubeProxyJson. */
+export type { CanonicalJsonOptions } from "./canonical";
+/** Effective settings for every shape Azure returns, and their comparison. */
+export { effectiveKubeProxySettings, sameKubeProxySettings } from "./effective";
+/** Effective settings and field changes. */
+export type { EffectiveKubeProxySettings, FieldChange } from "./effective";
+/** The allowed modes and schedulers. */
+export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./model";

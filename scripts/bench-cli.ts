@@ -1,0 +1,83 @@
+/**
+ * `pnpm bench:cli`: the CLI's cold start, as whole processes, against `node -e 0` measured in the same run.
+ * Not a test: it prints medians and ratios (issue 12 asks for `--help` ≤ 1.5× `node -e 0` and `validate FILE`
+ * ≤ 150 ms median).
+ *
+ * Each command runs RUNS times after a warm-up (the warm-up also fills Node's compile cache, as any second run of the
+ * CLI finds it), interleaved with `node -e 0` so the ratio holds when the machine's speed drifts: the ratio is taken
+ * pair by pair and its median printed. `plan` runs against an emulator started in a child process.
+ *
+ * Run after a build: `pnpm build && node scripts/bench-cli.ts` (that is what `pnpm bench:cli` does).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..");
+const BIN = join(ROOT, "packages", "cli", "dist", "bin.js");
+const SETTINGS = join(ROOT, "examples", "kube-proxy-config.json");
+const SEED = join(ROOT, "examples", "emulator-seed.json");
+const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+
+function timeOnce(args: readonly string[], env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "ignore"] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
+  return ms;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function bench(label: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): { label: string; median: number; baseline: number; ratio: number } {
+  timeOnce(args, env);
+  timeOnce(["-e", "0"], env);
+  const times: number[] = [];
+  const baseline: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const b = timeOnce(["-e", "0"], env);
+    const a = timeOnce(args, env);
+    times.push(a);
+    baseline.push(b);
+    ratios.push(a / b);
+  }
+  return { label, median: median(times), baseline: median(baseline), ratio: median(ratios) };
+}
+
+/** The CLI's own `emulator` command, seeded like the demo, in a child process; its JSON document gives URL and env. */
+async function startEmulator(): Promise<{ env: NodeJS.ProcessEnv; url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, "emulator", "--seed", SEED, "-o", "json"], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  const info = await new Promise<{ url: string; env: Record<string, string> }>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      try {
+        resolve(JSON.parse(out) as { url: string; env: Record<string, string> });
+      } catch {
+        // not complete yet
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`the emulator exited ${code}`)));
+  });
+  return { env: { ...process.env, ...info.env }, url: info.url, stop: () => child.kill() };
+}
+
+const rows = [bench("aks-kube-proxy --help", [BIN, "--help"]), bench("aks-kube-proxy validate FILE", [BIN, "validate", SETTINGS])];
+let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
+try {
+  emulator = await startEmulator();
+  rows.push(bench("aks-kube-proxy plan (emulator)", [BIN, "plan", "-g", "rg-kube-proxy-demo", "-n", "aks-default", "--mode", "IPVS", "--endpoint", emulator.url], emulator.env));
+} catch (error) {
+  console.log(`(plan against the emulator skipped: ${error instanceof Error ? error.message : String(error)})`);
+} finally {
+  emulator?.stop();
+}
+
+console.log(`${RUNS} runs each after a warm-up, interleaved with node -e 0; medians (wall time):`);
+for (const r of rows) {
+  console.log(`${r.label.padEnd(34)} ${r.median.toFixed(0).padStart(5)} ms   node -e 0 ${r.baseline.toFixed(0).padStart(4)} ms   ratio ${r.ratio.toFixed(2)}`);
+}
