@@ -1,0 +1,144 @@
+/**
+ * examples/existing-cluster, exactly as written, under the real Pulumi engine against the ARM emulator: preview, up,
+ * a second up, drift and refresh, an edited settings file, secrets in the state and the output, destroy. The steps
+ * build on each other (one stack), in order.
+ */
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
+import { createEngineStack, REPO_ROOT, writesOf, type EngineStack } from "./support/pulumi-engine";
+
+jest.setTimeout(180_000);
+
+const RG = "rg-engine";
+const NAME = "aks-engine";
+const BEFORE = { enabled: true, mode: "IPTABLES" };
+const DOCS_SETTINGS = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } };
+const CLUSTER_PUT = new RegExp(`/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${NAME}$`, "i");
+
+let em: RunningEmulator;
+let engine: EngineStack;
+let settingsFile: string;
+
+function storedKubeProxyConfig(): unknown {
+  const raw = em.control.getCluster({ resourceGroup: RG, name: NAME }) as { properties: { networkProfile: { kubeProxyConfig?: unknown } } };
+  return raw.properties.networkProfile.kubeProxyConfig;
+}
+
+function clusterPuts(): number {
+  return writesOf(em).filter((w) => w.method === "PUT" && CLUSTER_PUT.test(w.path)).length;
+}
+
+/** The state's ClusterKubeProxySettings resource (inputs and outputs). */
+async function settingsState(): Promise<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> {
+  const deployment = await engine.stack.exportStack();
+  const resources = (deployment.deployment as { resources?: { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] }).resources ?? [];
+  const found = resources.find((r) => r.type === "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings");
+  if (!found) throw new Error("no ClusterKubeProxySettings in the state");
+  return found;
+}
+
+beforeAll(async () => {
+  em = await startEmulator({ throttling: false, clusters: [{ resourceGroup: RG, name: NAME, kubernetesVersion: "1.33.2", networkPlugin: "azure", kubeProxyConfig: BEFORE }] });
+  // A copy of the example's own settings file (the AKS docs' example, with its TCPTimeoutSeconds casing), so the test
+  // can edit it; the program reads the file named by its settingsFile configuration.
+  settingsFile = join(mkdtempSync(join(tmpdir(), "engine-settings-")), "kube-proxy.json");
+  copyFileSync(join(REPO_ROOT, "examples", "existing-cluster", "kube-proxy.json"), settingsFile);
+  engine = await createEngineStack({ example: "existing-cluster", em, config: { resourceGroupName: RG, clusterName: NAME, settingsFile } });
+});
+
+afterAll(async () => {
+  await engine?.cleanup();
+  await em?.stop();
+});
+
+test("preview shows the kube-proxy change and the SDK's casing warning, and writes nothing", async () => {
+  em.control.clearRequestLog();
+  const preview = await engine.stack.preview({ diff: true, onOutput: engine.onOutput });
+  expect(preview.changeSummary.create).toBe(4); // stack, component, enablement, settings
+  expect(preview.stdout).toMatch(/mode\s*:\s*"IPVS"/);
+  expect(preview.stdout).toMatch(/scheduler\s*:\s*"LeastConnection"/);
+  expect(preview.stdout).toContain("TCPTimeoutSeconds");
+  expect(writesOf(em)).toEqual([]);
+  expect(storedKubeProxyConfig()).toEqual(BEFORE);
+});
+
+test("up enables the preview once, applies the settings with one PUT, and reports applied and previous settings", async () => {
+  em.control.clearRequestLog();
+  const up = await engine.stack.up({ onOutput: engine.onOutput });
+  expect(up.summary.result).toBe("succeeded");
+  const writes = writesOf(em);
+  expect(clusterPuts()).toBe(1);
+  expect(writes.filter((w) => /features\/KubeProxyConfigurationPreview\/register$/i.test(w.path))).toHaveLength(1);
+  expect(writes.filter((w) => /providers\/Microsoft.ContainerService\/register$/i.test(w.path))).toHaveLength(1);
+  expect(up.outputs["appliedSettings"]?.value).toEqual(DOCS_SETTINGS);
+  expect(up.outputs["previousSettings"]?.value).toEqual(BEFORE);
+  expect(up.outputs["provisioningState"]?.value).toBe("Succeeded");
+  expect(up.outputs["apiVersion"]?.value).toBe("2026-08-02-preview");
+  expect(up.outputs["drift"]?.value).toEqual([]);
+  expect(storedKubeProxyConfig()).toEqual(DOCS_SETTINGS);
+  expect(em.control.getFeatureState({ name: "KubeProxyConfigurationPreview" })).toBe("Registered");
+});
+
+test("a second up changes nothing and writes nothing", async () => {
+  em.control.clearRequestLog();
+  const up = await engine.stack.up({ onOutput: engine.onOutput });
+  expect(up.summary.resourceChanges).toEqual({ same: 4 });
+  expect(writesOf(em)).toEqual([]);
+});
+
+test("drift made outside Pulumi: refresh reports it in the state and the engine's diff, the next up converges it", async () => {
+  em.control.updateCluster({ resourceGroup: RG, name: NAME }, (raw) => {
+    const kpc = (raw as { properties: { networkProfile: { kubeProxyConfig: { ipvsConfig: { scheduler: string } } } } }).properties.networkProfile.kubeProxyConfig;
+    kpc.ipvsConfig.scheduler = "RoundRobin";
+  });
+  em.control.clearRequestLog();
+  const refresh = await engine.stack.refresh({ onOutput: engine.onOutput });
+  expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
+  expect(refresh.stdout).toMatch(/ClusterKubeProxySettings kube-proxy updated .*\[diff: ~settings\]/);
+  expect(writesOf(em)).toEqual([]);
+  const state = await settingsState();
+  expect(state.outputs["drift"]).toEqual(["ipvsConfig.scheduler"]);
+  expect((state.outputs["appliedSettings"] as typeof DOCS_SETTINGS).ipvsConfig.scheduler).toBe("RoundRobin");
+
+  const preview = await engine.stack.preview({ diff: true, onOutput: engine.onOutput });
+  expect(preview.changeSummary.update).toBe(1);
+  expect(preview.stdout).toMatch(/scheduler\s*:\s*"RoundRobin"\s*=>\s*"LeastConnection"/);
+
+  em.control.clearRequestLog();
+  const up = await engine.stack.up({ onOutput: engine.onOutput });
+  expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+  expect(clusterPuts()).toBe(1);
+  expect(storedKubeProxyConfig()).toEqual(DOCS_SETTINGS);
+  expect((await settingsState()).outputs["drift"]).toEqual([]);
+});
+
+test("editing the settings file shows as an update of exactly the edited settings in preview", async () => {
+  writeFileSync(settingsFile, JSON.stringify({ enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin", TCPTimeoutSeconds: 900, TCPFINTimeoutSeconds: 120, UDPTimeoutSeconds: 300 } }));
+  em.control.clearRequestLog();
+  const preview = await engine.stack.preview({ diff: true, onOutput: engine.onOutput });
+  expect(preview.changeSummary).toMatchObject({ update: 1 });
+  expect(preview.stdout).toMatch(/scheduler\s*:\s*"LeastConnection"\s*=>\s*"RoundRobin"/);
+  expect(preview.stdout).not.toMatch(/tcpTimeoutSeconds\s*:\s*900\s*=>/);
+  expect(writesOf(em)).toEqual([]);
+});
+
+test("the client secret, given as secret configuration, never appears in plaintext in the state file or the engine's output", () => {
+  const state = engine.stateText();
+  expect(state).toContain("azure-native:clientSecret");
+  expect(state).not.toContain(em.clientSecret);
+  expect(engine.output.length).toBeGreaterThan(0);
+  expect(engine.output.join("\n")).not.toContain(em.clientSecret);
+});
+
+test("destroy puts back the settings the cluster had before and leaves the feature registered", async () => {
+  em.control.clearRequestLog();
+  const destroy = await engine.stack.destroy({ onOutput: engine.onOutput });
+  expect(destroy.summary.result).toBe("succeeded");
+  expect(clusterPuts()).toBe(1);
+  expect(storedKubeProxyConfig()).toEqual(BEFORE);
+  expect(em.control.getFeatureState({ name: "KubeProxyConfigurationPreview" })).toBe("Registered");
+  expect(writesOf(em).filter((w) => /unregister/i.test(w.path))).toEqual([]);
+  expect(engine.output.join("\n")).not.toContain(em.clientSecret);
+});
