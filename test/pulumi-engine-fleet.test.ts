@@ -53,7 +53,7 @@ afterAll(async () => {
 
 test("preview of the fleet writes nothing", async () => {
   em.control.clearRequestLog();
-  const preview = await engine.stack.preview({ onOutput: engine.onOutput });
+  const preview = await engine.stack.preview(engine.io);
   // stack + per cluster (component + settings) + one enablement per subscription
   expect(preview.changeSummary.create).toBe(1 + 3 * 2 + 2);
   expect(writesOf(em)).toEqual([]);
@@ -61,7 +61,7 @@ test("preview of the fleet writes nothing", async () => {
 
 test("up enables the preview once per subscription and PUTs only the clusters that change; the converged one is adopted without a write", async () => {
   em.control.clearRequestLog();
-  const up = await engine.stack.up({ onOutput: engine.onOutput });
+  const up = await engine.stack.up(engine.io);
   expect(up.summary.result).toBe("succeeded");
   const writes = writesOf(em);
   const registrations = writes.filter((w) => /features\/KubeProxyConfigurationPreview\/register$/i.test(w.path)).map((w) => w.path.split("/")[2]);
@@ -83,7 +83,7 @@ test("pulumi import of a cluster's settings fails under the engine (dynamic reso
     resources: [{ type: "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings", name: "imported", id: clusterIdOf(SUB_B, "rg-c", "aks-c") }],
     protect: false,
     generateCode: false,
-    onOutput: engine.onOutput,
+    ...engine.io,
   });
   await expect(attempt).rejects.toThrow(/imported/);
   expect(writesOf(em)).toEqual([]);
@@ -91,7 +91,7 @@ test("pulumi import of a cluster's settings fails under the engine (dynamic reso
 
 test("destroy restores each changed cluster's previous settings and leaves the converged one as it was found", async () => {
   em.control.clearRequestLog();
-  await engine.stack.destroy({ onOutput: engine.onOutput });
+  await engine.stack.destroy(engine.io);
   expect(kubeProxyOf(SUB_A, "rg-a", "aks-a")).toEqual({});
   expect(kubeProxyOf(SUB_A, "rg-b", "aks-b")).toEqual({ enabled: true, mode: "IPTABLES" });
   expect(kubeProxyOf(SUB_B, "rg-c", "aks-c")).toEqual(ROUND_ROBIN);

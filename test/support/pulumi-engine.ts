@@ -50,8 +50,8 @@ export interface EngineStack {
   stack: Stack;
   /** Everything the engine printed (stdout and stderr of every command), for greps. */
   output: string[];
-  /** Collects the engine's output: pass as `onOutput`. */
-  onOutput: (line: string) => void;
+  /** Collects the engine's stdout and stderr: spread into each command's options. */
+  io: { onOutput: (text: string) => void; onError: (text: string) => void };
   /** The stack's state file (the file backend's checkpoint), as text. */
   stateText(): string;
   /** Removes the stack's settings file from the example folder and the temporary folder. */
@@ -119,7 +119,7 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
   return {
     stack,
     output,
-    onOutput: (line) => output.push(line),
+    io: { onOutput: (text) => output.push(text), onError: (text) => output.push(text) },
     stateText() {
       const stacksDir = join(work, "state", ".pulumi", "stacks");
       const files: string[] = [];

@@ -1,0 +1,83 @@
+/**
+ * examples/existing-cluster, exactly as written, under the real Pulumi engine: a bad settings file, and SIGINT while
+ * `pulumi up` waits for the cluster's long-running operation.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
+import { createEngineStack, writesOf, type EngineStack } from "./support/pulumi-engine";
+
+jest.setTimeout(180_000);
+
+const RG = "rg-failures";
+const NAME = "aks-failures";
+const BEFORE = { enabled: true, mode: "IPTABLES" };
+const ROUND_ROBIN = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin", tcpTimeoutSeconds: 900 } };
+const CLUSTER_PATH = new RegExp(`/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${NAME}$`, "i");
+
+let em: RunningEmulator;
+let engine: EngineStack;
+let settingsFile: string;
+
+function clusterPuts(): number {
+  return writesOf(em).filter((w) => w.method === "PUT" && CLUSTER_PATH.test(w.path)).length;
+}
+
+function storedKubeProxyConfig(): unknown {
+  const raw = em.control.getCluster({ resourceGroup: RG, name: NAME }) as { properties: { networkProfile: { kubeProxyConfig?: unknown } } };
+  return raw.properties.networkProfile.kubeProxyConfig;
+}
+
+beforeAll(async () => {
+  em = await startEmulator({
+    throttling: false,
+    clusters: [{ resourceGroup: RG, name: NAME, kubeProxyConfig: BEFORE }],
+    registeredFeatures: [{ name: "KubeProxyConfigurationPreview" }],
+  });
+  settingsFile = join(mkdtempSync(join(tmpdir(), "engine-failures-")), "kube-proxy.json");
+  engine = await createEngineStack({ example: "existing-cluster", em, config: { resourceGroupName: RG, clusterName: NAME, settingsFile } });
+});
+
+afterAll(async () => {
+  await engine?.cleanup();
+  await em?.stop();
+});
+
+test("a bad settings file fails preview with the SDK's message naming the JSON path, and nothing is written", async () => {
+  writeFileSync(settingsFile, JSON.stringify({ enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin", TCPTimeoutSeconds: "900" } }));
+  em.control.clearRequestLog();
+  const failure = await engine.stack.preview({ ...engine.io }).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
+  expect(failure).toBeDefined();
+  expect(failure!.message).toMatch(/\$\.ipvsConfig\.TCPTimeoutSeconds: expected an integer number of seconds, found the string "900"/);
+  expect(writesOf(em)).toEqual([]);
+});
+
+test("SIGINT while up waits for the cluster's operation, then up again: it finishes without a second PUT", async () => {
+  writeFileSync(settingsFile, JSON.stringify(ROUND_ROBIN));
+  em.control.setTimings({ operationMs: 5_000 });
+  em.control.clearRequestLog();
+  const abort = new AbortController();
+  const interrupted = engine.stack.up({ ...engine.io, signal: abort.signal }).then(
+    (result) => ({ ok: true as const, result }),
+    (error: unknown) => ({ ok: false as const, error: error as Error }),
+  );
+  // SIGINT once the cluster's PUT has been accepted, while its long-running operation still runs.
+  while (clusterPuts() === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  abort.abort();
+  const first = await interrupted;
+  expect(clusterPuts()).toBe(1);
+
+  em.control.setTimings({ operationMs: 40 });
+  const up = await engine.stack.up({ ...engine.io });
+  expect(up.summary.result).toBe("succeeded");
+  expect(clusterPuts()).toBe(1);
+  expect(storedKubeProxyConfig()).toEqual(ROUND_ROBIN);
+  expect(up.outputs["appliedSettings"]?.value).toEqual(ROUND_ROBIN);
+  // What the cluster had before the interrupted up, not what that up wrote: destroy must put this back.
+  expect(up.outputs["previousSettings"]?.value).toEqual(BEFORE);
+  expect(first.ok ? first.result.summary.result : first.error.message).toMatch(/cancel|interrupt|failed|succeeded/i);
+});
