@@ -216,7 +216,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       { parent: this, dependsOn },
     );
     this.previewEnablement = previewEnablement;
-    warnAboutSettings(this, args.settings !== undefined ? { settings: args.settings } : { settingsFile: args.settingsFile! });
+    warnAboutSettings(this, { settings: args.settings, settingsFile: args.settingsFile });
 
     const s = this.settingsResource;
     this.appliedSettings = s.appliedSettings;
