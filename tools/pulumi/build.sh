@@ -38,8 +38,8 @@ ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VE
 start=$(date +%s)
 (
   cd "$HERE"
-  go build -trimpath -ldflags "$ldflags" -o "$DEST/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  go build -trimpath -ldflags "$ldflags" -o "$DEST/bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
+  go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$DEST/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$DEST/bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
 )
 install -m 0755 "$HERE/bin/pulumi-resource-pulumi-nodejs" "$DEST/bin/pulumi-resource-pulumi-nodejs"
 "$DEST/bin/pulumi" version >/dev/null
