@@ -3,7 +3,7 @@
 #   bin/pulumi                          the Pulumi CLI, github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at PULUMI_VERSION
 #   bin/pulumi-language-nodejs          this folder's Node.js language host (see README.md: why it is ours)
 #   bin/pulumi-resource-pulumi-nodejs   the dynamic-provider plugin launcher
-# Skips the build when the folder's stamp matches the pin and the sources (go.mod, go.sum, cmd/, bin/).
+# Skips the build when the folder's stamp matches the pin and the sources (this script, go.mod, go.sum, cmd/, bin/).
 #   bash tools/pulumi/build.sh [--force] [DEST]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +26,7 @@ if [ "$required" != "$PULUMI_VERSION" ]; then
   exit 1
 fi
 
-stamp="$PULUMI_VERSION $(cd "$HERE" && cat go.mod go.sum cmd/*/*.go bin/* | sha256sum | cut -d' ' -f1)"
+stamp="$PULUMI_VERSION $(cd "$HERE" && cat build.sh go.mod go.sum cmd/*/*.go bin/* | sha256sum | cut -d' ' -f1)"
 if [ "$force" = 0 ] && [ -f "$DEST/stamp" ] && [ "$(cat "$DEST/stamp")" = "$stamp" ] \
    && [ -x "$DEST/bin/pulumi" ] && [ -x "$DEST/bin/pulumi-language-nodejs" ] && [ -x "$DEST/bin/pulumi-resource-pulumi-nodejs" ]; then
   exit 0
