@@ -66,7 +66,10 @@ test("SIGINT while up waits for the cluster's operation, then up again: it finis
     (error: unknown) => ({ ok: false as const, error: error as Error }),
   );
   // SIGINT once the cluster's PUT has been accepted, while its long-running operation still runs.
-  while (clusterPuts() === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  let settled = false;
+  void interrupted.then(() => (settled = true));
+  while (clusterPuts() === 0 && !settled) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(settled).toBe(false);
   abort.abort();
   const first = await interrupted;
   // Pulumi's first ^C cancels gracefully: the engine waits for the running create (the SDK waits for the cluster's
