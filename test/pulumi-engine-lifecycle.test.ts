@@ -89,19 +89,21 @@ test("a second up changes nothing and writes nothing", async () => {
   expect(writesOf(em)).toEqual([]);
 });
 
-test("drift made outside Pulumi: refresh reports it in the state and the engine's diff, the next up converges it", async () => {
+test("drift made outside Pulumi: refresh reports it (the drift output, the state, the engine's diff), the next up converges it", async () => {
   em.control.updateCluster({ resourceGroup: RG, name: NAME }, (raw) => {
     const kpc = (raw as { properties: { networkProfile: { kubeProxyConfig: { ipvsConfig: { scheduler: string } } } } }).properties.networkProfile.kubeProxyConfig;
     kpc.ipvsConfig.scheduler = "RoundRobin";
   });
   em.control.clearRequestLog();
-  const refresh = await engine.stack.refresh(engine.io);
+  // --run-program, so the program's own `drift` output is computed from the refreshed state too.
+  const refresh = await engine.stack.refresh({ ...engine.io, runProgram: true });
   expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
   expect(refresh.stdout).toMatch(/ClusterKubeProxySettings kube-proxy updated .*\[diff: ~settings\]/);
   expect(writesOf(em)).toEqual([]);
   const state = await settingsState();
   expect(state.outputs["drift"]).toEqual(["ipvsConfig.scheduler"]);
   expect((state.outputs["appliedSettings"] as typeof DOCS_SETTINGS).ipvsConfig.scheduler).toBe("RoundRobin");
+  expect((await engine.stack.outputs())["drift"]?.value).toEqual(["ipvsConfig.scheduler"]);
 
   const preview = await engine.stack.preview({ diff: true, ...engine.io });
   expect(preview.changeSummary.update).toBe(1);
