@@ -2,9 +2,9 @@
  * examples/existing-cluster, exactly as written, under the real Pulumi engine: a bad settings file, and SIGINT while
  * `pulumi up` waits for the cluster's long-running operation.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 import { createEngineStack, writesOf, type EngineStack } from "./support/pulumi-engine";
 
@@ -42,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.cleanup();
   await em?.stop();
+  if (settingsFile !== undefined) rmSync(dirname(settingsFile), { recursive: true, force: true });
 });
 
 test("a bad settings file fails preview with the SDK's message naming the JSON path, and nothing is written", async () => {

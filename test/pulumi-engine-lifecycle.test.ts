@@ -3,9 +3,9 @@
  * a second up, drift and refresh, an edited settings file, secrets in the state and the output, destroy. The steps
  * build on each other (one stack), in order.
  */
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 import { createEngineStack, REPO_ROOT, writesOf, type EngineStack } from "./support/pulumi-engine";
 
@@ -51,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.cleanup();
   await em?.stop();
+  if (settingsFile !== undefined) rmSync(dirname(settingsFile), { recursive: true, force: true });
 });
 
 test("preview shows the kube-proxy change and the SDK's casing warning, and writes nothing", async () => {
