@@ -6,28 +6,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
-import { createEngineStack, writesOf, type EngineStack } from "./support/pulumi-engine";
+import { clusterPutsOf, createEngineStack, type EngineStack, storedKubeProxyConfig, writesOf } from "./support/pulumi-engine";
 
 jest.setTimeout(180_000);
 
 const RG = "rg-failures";
 const NAME = "aks-failures";
+const CLUSTER = { resourceGroup: RG, name: NAME };
 const BEFORE = { enabled: true, mode: "IPTABLES" };
 const ROUND_ROBIN = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin", tcpTimeoutSeconds: 900 } };
-const CLUSTER_PATH = new RegExp(`/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${NAME}$`, "i");
 
 let em: RunningEmulator;
 let engine: EngineStack;
 let settingsFile: string;
-
-function clusterPuts(): number {
-  return writesOf(em).filter((w) => w.method === "PUT" && CLUSTER_PATH.test(w.path)).length;
-}
-
-function storedKubeProxyConfig(): unknown {
-  const raw = em.control.getCluster({ resourceGroup: RG, name: NAME }) as { properties: { networkProfile: { kubeProxyConfig?: unknown } } };
-  return raw.properties.networkProfile.kubeProxyConfig;
-}
 
 beforeAll(async () => {
   em = await startEmulator({
@@ -69,7 +60,7 @@ test("SIGINT while up waits for the cluster's operation, then up again: it finis
   // SIGINT once the cluster's PUT has been accepted, while its long-running operation still runs.
   let settled = false;
   void interrupted.then(() => (settled = true));
-  while (clusterPuts() === 0 && !settled) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (clusterPutsOf(em, CLUSTER) === 0 && !settled) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(settled).toBe(false);
   abort.abort();
   const first = await interrupted;
@@ -78,13 +69,13 @@ test("SIGINT while up waits for the cluster's operation, then up again: it finis
   expect(first.ok).toBe(false);
   expect(first.ok ? "" : first.error.message).toContain("update canceled");
   expect(first.ok ? "" : first.error.message).toMatch(/ClusterKubeProxySettings kube-proxy created/);
-  expect(clusterPuts()).toBe(1);
+  expect(clusterPutsOf(em, CLUSTER)).toBe(1);
 
   em.control.setTimings({ operationMs: 40 });
   const up = await engine.stack.up({ ...engine.io });
   expect(up.summary.result).toBe("succeeded");
-  expect(clusterPuts()).toBe(1);
-  expect(storedKubeProxyConfig()).toEqual(ROUND_ROBIN);
+  expect(clusterPutsOf(em, CLUSTER)).toBe(1);
+  expect(storedKubeProxyConfig(em, CLUSTER)).toEqual(ROUND_ROBIN);
   expect(up.outputs["appliedSettings"]?.value).toEqual(ROUND_ROBIN);
   // What the cluster had before the interrupted up, not what that up wrote: destroy must put this back.
   expect(up.outputs["previousSettings"]?.value).toEqual(BEFORE);

@@ -4,7 +4,7 @@
  * instead.
  */
 import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
-import { createEngineStack, writesOf, type EngineStack } from "./support/pulumi-engine";
+import { createEngineStack, storedKubeProxyConfig, writesOf, type EngineStack } from "./support/pulumi-engine";
 
 jest.setTimeout(180_000);
 
@@ -17,8 +17,7 @@ let em: RunningEmulator;
 let engine: EngineStack;
 
 function kubeProxyOf(subscriptionId: string, resourceGroup: string, name: string): unknown {
-  const raw = em.control.getCluster({ subscriptionId, resourceGroup, name }) as { properties: { networkProfile: { kubeProxyConfig?: unknown } } };
-  return raw.properties.networkProfile.kubeProxyConfig;
+  return storedKubeProxyConfig(em, { subscriptionId, resourceGroup, name });
 }
 
 beforeAll(async () => {
@@ -75,8 +74,7 @@ test("up enables the preview once per subscription and PUTs only the clusters th
   expect(fleet).toHaveLength(3);
   expect(fleet.map((c) => c.appliedSettings)).toEqual([ROUND_ROBIN, ROUND_ROBIN, ROUND_ROBIN]);
   expect(fleet[2]!.clusterId.toLowerCase()).toBe(clusterIdOf(SUB_B, "rg-c", "aks-c").toLowerCase());
-  const deployment = (await engine.stack.exportStack()).deployment as { resources?: { urn: string; outputs?: Record<string, unknown> }[] };
-  const adopted = (deployment.resources ?? []).find((r) => r.urn.endsWith("ClusterKubeProxySettings::kube-proxy-rg-c-aks-c"));
+  const adopted = (await engine.stateResources()).find((r) => r.urn.endsWith("ClusterKubeProxySettings::kube-proxy-rg-c-aks-c"));
   expect(adopted?.outputs?.["previousSettings"]).toEqual(ROUND_ROBIN);
 });
 
@@ -96,8 +94,7 @@ test("pulumi import of a cluster's settings fails under the engine (dynamic reso
   // this; packages/pulumi/README.md ("Import") says to declare the cluster instead, which the up above proved adopts
   // a converged cluster without a write and records its settings as previousSettings.
   expect(failure?.message).toMatch(/ClusterKubeProxySettings imported \*\*importing failed\*\* error: code must be a string, not undefined/);
-  const deployment = (await engine.stack.exportStack()).deployment as { resources?: { urn: string }[] };
-  expect((deployment.resources ?? []).filter((r) => r.urn.endsWith("::imported"))).toEqual([]);
+  expect((await engine.stateResources()).filter((r) => r.urn.endsWith("::imported"))).toEqual([]);
   expect(writesOf(em)).toEqual([]);
 });
 

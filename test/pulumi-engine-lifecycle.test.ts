@@ -7,36 +7,25 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
-import { createEngineStack, REPO_ROOT, writesOf, type EngineStack } from "./support/pulumi-engine";
+import { clusterPutsOf, createEngineStack, type EngineStack, REPO_ROOT, storedKubeProxyConfig, writesOf } from "./support/pulumi-engine";
 
 jest.setTimeout(180_000);
 
 const RG = "rg-engine";
 const NAME = "aks-engine";
+const CLUSTER = { resourceGroup: RG, name: NAME };
 const BEFORE = { enabled: true, mode: "IPTABLES" };
 const DOCS_SETTINGS = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } };
-const CLUSTER_PUT = new RegExp(`/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${NAME}$`, "i");
 
 let em: RunningEmulator;
 let engine: EngineStack;
 let settingsFile: string;
 
-function storedKubeProxyConfig(): unknown {
-  const raw = em.control.getCluster({ resourceGroup: RG, name: NAME }) as { properties: { networkProfile: { kubeProxyConfig?: unknown } } };
-  return raw.properties.networkProfile.kubeProxyConfig;
-}
-
-function clusterPuts(): number {
-  return writesOf(em).filter((w) => w.method === "PUT" && CLUSTER_PUT.test(w.path)).length;
-}
-
-/** The state's ClusterKubeProxySettings resource (inputs and outputs). */
-async function settingsState(): Promise<{ inputs: Record<string, unknown>; outputs: Record<string, unknown> }> {
-  const deployment = await engine.stack.exportStack();
-  const resources = (deployment.deployment as { resources?: { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[] }).resources ?? [];
-  const found = resources.find((r) => r.type === "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings");
-  if (!found) throw new Error("no ClusterKubeProxySettings in the state");
-  return found;
+/** The outputs of the state's ClusterKubeProxySettings resource. */
+async function settingsOutputs(): Promise<Record<string, unknown>> {
+  const found = (await engine.stateResources()).find((r) => r.type === "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings");
+  if (!found?.outputs) throw new Error("no ClusterKubeProxySettings in the state");
+  return found.outputs;
 }
 
 beforeAll(async () => {
@@ -63,7 +52,7 @@ test("preview shows the kube-proxy change and the SDK's casing warning, and writ
   // The SDK's finding about the docs' key casing, as a Pulumi warning on the component (stderr in diff mode).
   expect(preview.stderr).toMatch(/warning: \[legacy-key-casing\] \$\.ipvsConfig\.TCPTimeoutSeconds: "TCPTimeoutSeconds" read as "tcpTimeoutSeconds"/);
   expect(writesOf(em)).toEqual([]);
-  expect(storedKubeProxyConfig()).toEqual(BEFORE);
+  expect(storedKubeProxyConfig(em, CLUSTER)).toEqual(BEFORE);
 });
 
 test("up enables the preview once, applies the settings with one PUT, and reports applied and previous settings", async () => {
@@ -71,7 +60,7 @@ test("up enables the preview once, applies the settings with one PUT, and report
   const up = await engine.stack.up(engine.io);
   expect(up.summary.result).toBe("succeeded");
   const writes = writesOf(em);
-  expect(clusterPuts()).toBe(1);
+  expect(clusterPutsOf(em, CLUSTER)).toBe(1);
   expect(writes.filter((w) => /features\/KubeProxyConfigurationPreview\/register$/i.test(w.path))).toHaveLength(1);
   expect(writes.filter((w) => /providers\/Microsoft.ContainerService\/register$/i.test(w.path))).toHaveLength(1);
   expect(up.outputs["appliedSettings"]?.value).toEqual(DOCS_SETTINGS);
@@ -79,7 +68,7 @@ test("up enables the preview once, applies the settings with one PUT, and report
   expect(up.outputs["provisioningState"]?.value).toBe("Succeeded");
   expect(up.outputs["apiVersion"]?.value).toBe("2026-08-02-preview");
   expect(up.outputs["drift"]?.value).toEqual([]);
-  expect(storedKubeProxyConfig()).toEqual(DOCS_SETTINGS);
+  expect(storedKubeProxyConfig(em, CLUSTER)).toEqual(DOCS_SETTINGS);
   expect(em.control.getFeatureState({ name: "KubeProxyConfigurationPreview" })).toBe("Registered");
 });
 
@@ -101,9 +90,9 @@ test("drift made outside Pulumi: refresh reports it (the drift output, the state
   expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
   expect(refresh.stdout).toMatch(/ClusterKubeProxySettings kube-proxy updated .*\[diff: ~settings\]/);
   expect(writesOf(em)).toEqual([]);
-  const state = await settingsState();
-  expect(state.outputs["drift"]).toEqual(["ipvsConfig.scheduler"]);
-  expect((state.outputs["appliedSettings"] as typeof DOCS_SETTINGS).ipvsConfig.scheduler).toBe("RoundRobin");
+  const state = await settingsOutputs();
+  expect(state["drift"]).toEqual(["ipvsConfig.scheduler"]);
+  expect((state["appliedSettings"] as typeof DOCS_SETTINGS).ipvsConfig.scheduler).toBe("RoundRobin");
   expect((await engine.stack.outputs())["drift"]?.value).toEqual(["ipvsConfig.scheduler"]);
 
   const preview = await engine.stack.preview({ diff: true, ...engine.io });
@@ -113,9 +102,9 @@ test("drift made outside Pulumi: refresh reports it (the drift output, the state
   em.control.clearRequestLog();
   const up = await engine.stack.up(engine.io);
   expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
-  expect(clusterPuts()).toBe(1);
-  expect(storedKubeProxyConfig()).toEqual(DOCS_SETTINGS);
-  expect((await settingsState()).outputs["drift"]).toEqual([]);
+  expect(clusterPutsOf(em, CLUSTER)).toBe(1);
+  expect(storedKubeProxyConfig(em, CLUSTER)).toEqual(DOCS_SETTINGS);
+  expect((await settingsOutputs())["drift"]).toEqual([]);
 });
 
 test("editing the settings file shows as an update of exactly the edited settings in preview", async () => {
@@ -140,8 +129,8 @@ test("destroy puts back the settings the cluster had before and leaves the featu
   em.control.clearRequestLog();
   const destroy = await engine.stack.destroy(engine.io);
   expect(destroy.summary.result).toBe("succeeded");
-  expect(clusterPuts()).toBe(1);
-  expect(storedKubeProxyConfig()).toEqual(BEFORE);
+  expect(clusterPutsOf(em, CLUSTER)).toBe(1);
+  expect(storedKubeProxyConfig(em, CLUSTER)).toEqual(BEFORE);
   expect(em.control.getFeatureState({ name: "KubeProxyConfigurationPreview" })).toBe("Registered");
   expect(writesOf(em).filter((w) => /unregister/i.test(w.path))).toEqual([]);
   expect(engine.output.join("\n")).not.toContain(em.clientSecret);

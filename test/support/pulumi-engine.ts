@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import type { RunningEmulator } from "@aks-kube-proxy/arm-emulator";
+import type { ClusterRefArgs, RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 
 /** The repository root. */
 export const REPO_ROOT = join(__dirname, "..", "..");
@@ -44,6 +44,14 @@ export interface EngineStackOptions {
   secretConfig?: Record<string, string>;
 }
 
+/** One resource of a stack's state, as `pulumi stack export` writes it. */
+export interface StateResource {
+  urn: string;
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
 /** A stack of an example under the engine, with its output collected. */
 export interface EngineStack {
   /** The automation API stack. */
@@ -54,6 +62,8 @@ export interface EngineStack {
   io: { onOutput: (text: string) => void; onError: (text: string) => void };
   /** The stack's state file (the file backend's checkpoint), as text. */
   stateText(): string;
+  /** The resources of the stack's state (`pulumi stack export`). */
+  stateResources(): Promise<StateResource[]>;
   /** Removes the stack's settings file from the example folder and the temporary folder. */
   cleanup(): Promise<void>;
 }
@@ -134,6 +144,10 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
       if (files.length !== 1) throw new Error(`expected one state file for ${stackName} under ${stacksDir}, found ${files.length}`);
       return readFileSync(files[0]!, "utf8");
     },
+    async stateResources() {
+      const exported = await stack.exportStack();
+      return (exported.deployment as { resources?: StateResource[] }).resources ?? [];
+    },
     async cleanup() {
       try {
         await stack.workspace.removeStack(stackName, { force: true });
@@ -151,4 +165,17 @@ export function writesOf(em: RunningEmulator): { method: string; path: string }[
     .requestLog()
     .filter((r) => r.kind === "write")
     .map((r) => ({ method: r.method, path: r.path }));
+}
+
+/** The kubeProxyConfig the emulator stores for a cluster (undefined: the cluster never had one). */
+export function storedKubeProxyConfig(em: RunningEmulator, ref: ClusterRefArgs): unknown {
+  const raw = em.control.getCluster(ref) as { properties: { networkProfile: { kubeProxyConfig?: unknown } } } | undefined;
+  if (raw === undefined) throw new Error(`the emulator has no cluster ${ref.resourceGroup}/${ref.name}`);
+  return raw.properties.networkProfile.kubeProxyConfig;
+}
+
+/** How many PUTs of a cluster the emulator's request log holds. */
+export function clusterPutsOf(em: RunningEmulator, ref: ClusterRefArgs): number {
+  const path = new RegExp(`/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${ref.name}$`, "i");
+  return writesOf(em).filter((w) => w.method === "PUT" && path.test(w.path)).length;
 }
