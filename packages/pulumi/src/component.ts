@@ -8,6 +8,7 @@ import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { sharedPerRun, sharedPreviewEnablement } from "./previewRegistry";
 import { ClusterKubeProxySettings } from "./resources/clusterKubeProxySettings";
 import { PreviewEnablement } from "./resources/previewEnablement";
+import { warnAboutSettings } from "./settingsWarnings";
 
 /** The component's Pulumi type token. */
 export const KUBE_PROXY_CONFIG_TYPE = "aks-kube-proxy:index:KubeProxyConfig";
@@ -215,6 +216,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       { parent: this, dependsOn },
     );
     this.previewEnablement = previewEnablement;
+    warnAboutSettings(this, { settings: args.settings, settingsFile: args.settingsFile });
 
     const s = this.settingsResource;
     this.appliedSettings = s.appliedSettings;

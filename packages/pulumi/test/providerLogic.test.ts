@@ -89,6 +89,12 @@ describe("cluster settings provider, without Azure", () => {
     ]);
   });
 
+  test("a failed check returns inputs without undefined values (the pulumi-nodejs host's protobuf Struct refuses them)", async () => {
+    const result = await provider.check({}, { subscriptionId: SUB, resourceGroupName: "rg", clusterName: "a", settingsFile: "/nonexistent/kube-proxy.json" });
+    expect(result.failures).toEqual([expect.objectContaining({ property: "settingsFile" })]);
+    expect(Object.entries(result.inputs ?? {}).filter(([, value]) => value === undefined)).toEqual([]);
+  });
+
   test("check refuses a subscription that contradicts the cluster id", async () => {
     const result = await provider.check({}, { subscriptionId: "11111111-1111-1111-1111-111111111111", clusterId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a`, settings: {} });
     expect(result.failures).toEqual([expect.objectContaining({ property: "subscriptionId", reason: expect.stringContaining("differs from the subscription in clusterId") })]);

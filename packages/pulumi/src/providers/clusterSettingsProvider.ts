@@ -292,6 +292,9 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
         allowDisable: n["allowDisable"] === UNKNOWN ? UNKNOWN : booleanOr(n["allowDisable"], false),
       };
       if (settingsFile !== undefined) inputs["settingsFile"] = settingsFile;
+      // The pulumi-nodejs host sends the inputs as a protobuf Struct, which cannot carry `undefined` ("Unexpected
+      // struct type"): leave out what is not known (e.g. the settings of a file that failed to parse).
+      for (const [key, value] of Object.entries(inputs)) if (value === undefined) Reflect.deleteProperty(inputs, key);
       return { inputs: inputs as ClusterSettingsRawInputs, failures };
     },
 
