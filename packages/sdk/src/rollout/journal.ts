@@ -246,17 +246,3 @@ export function countClusters(clusters: readonly JournalCluster[]): RolloutCount
   }
   return counts;
 }
-
-/**
- * Checks that a parsed JSON value is a journal this SDK can read.
- * @returns a message saying what is wrong, or undefined
- * @internal
- */
-export function journalShapeProblem(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null) return "not a JSON object";
-  const j = value as Partial<RolloutJournal>;
-  if (j.kind !== JOURNAL_KIND) return `not a rollout journal (kind is ${JSON.stringify(j.kind)}, expected "${JOURNAL_KIND}")`;
-  if (j.version !== JOURNAL_VERSION) return `journal version ${String(j.version)} is not supported (this SDK reads version ${JOURNAL_VERSION})`;
-  if (!Array.isArray(j.clusters) || !Array.isArray(j.waves) || typeof j.spec !== "object") return "the journal is incomplete (clusters, waves or spec missing)";
-  return undefined;
-}
