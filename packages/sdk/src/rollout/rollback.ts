@@ -3,8 +3,14 @@
  * the rollout's waves, soak times, halt rule and concurrency. Pure; run it with {@link runRollout}.
  * @packageDocumentation
  */
-import { restoreTarget } from "./execute";
+import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { JournalCluster, RolloutJournal } from "./journal";
+
+/** Restores the settings a journal recorded as previous: absent or `{}` is the AKS default. @internal */
+export function restoreTarget(previous: KubeProxyConfig | null | undefined): KubeProxyConfig {
+  if (previous === null || previous === undefined || Object.keys(previous).length === 0) return { enabled: true, mode: "IPTABLES" };
+  return structuredClone(previous);
+}
 
 /** Arguments of {@link createRollbackJournal}. */
 export interface CreateRollbackJournalArgs {
