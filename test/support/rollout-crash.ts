@@ -310,6 +310,7 @@ export async function resumeAndCheck(scene: CrashScene, args: { target: unknown;
   }
   // Which clusters the rollout changed, from the emulator's state: settings differ from the seed.
   const changed = scene.seeds.filter((s) => !sameJson(clusterNow(em, s).kubeProxyConfig, s.kubeProxyConfig));
+  em.control.clearFaults(); // the rollback is judged on its own, without the rollout's faults
   const rollback = await spawnCli(scene, ["rollout", "rollback", "--journal", scene.journal, "--yes"]).exited;
   exits.push(rollback.code);
   const missedByRollback = changed
