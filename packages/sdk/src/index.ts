@@ -196,6 +196,7 @@ export type {
   JournalSubscription,
   JournalRun,
   JournalError,
+  JournalIntent,
   RolloutClusterStatus,
   RolloutSkipReason,
   RolloutOutcome,

@@ -23,10 +23,21 @@ export interface CreateRollbackJournalArgs {
 }
 
 /**
- * Plans a rollback of a rollout journal: every cluster the rollout wrote (or may have written: in progress or failed
- * after its write was sent) gets its recorded previous settings back (absent or `{}` is restored as the AKS default,
- * enabled IPTABLES), in the same wave as before; the others are skipped as `nothing-to-roll-back`. Clusters already
- * back at their previous settings get no write when it runs (the SDK's apply skips converged clusters).
+ * True when the rollout may have written the cluster: its intent was saved before a PUT (`written`, `intent`), a PUT
+ * was accepted (`changed`, an operation URL), or a poller state says a write may have been sent. Such a cluster stays
+ * in every rollback, whatever happened to it later (failed, crashed, resumed).
+ * @internal
+ */
+export function mayHaveBeenWritten(c: JournalCluster): boolean {
+  return c.written === true || c.intent !== undefined || c.changed === true || c.operationUrl !== undefined || c.pollerState !== undefined;
+}
+
+/**
+ * Plans a rollback of a rollout journal: every cluster the rollout may have written (see {@link mayHaveBeenWritten})
+ * gets back the settings it had before the rollout's first write (the intent saved before that PUT; for an older
+ * journal, the settings read when planning; absent or `{}` is restored as the AKS default, enabled IPTABLES), in the
+ * same wave as before; the others are skipped as `nothing-to-roll-back`. Clusters already back at their previous
+ * settings (and Succeeded) get no write when it runs.
  * @param args - the source journal
  * @throws Error when `source` is itself a rollback journal
  */
@@ -35,7 +46,7 @@ export function createRollbackJournal(args: CreateRollbackJournalArgs): RolloutJ
   if (source.operation !== "apply") throw new Error("a rollback journal cannot be rolled back; run the rollout again instead");
   const at = (args.now ?? new Date()).toISOString();
   const clusters: JournalCluster[] = source.clusters.map((c) => {
-    const touched = c.written === true || c.changed === true || (c.status === "in-progress" && c.operationUrl !== undefined);
+    const touched = mayHaveBeenWritten(c);
     const base: JournalCluster = {
       id: c.id,
       subscriptionId: c.subscriptionId,
@@ -54,7 +65,7 @@ export function createRollbackJournal(args: CreateRollbackJournalArgs): RolloutJ
       ...base,
       wave: c.wave,
       status: "pending",
-      desired: restoreTarget(c.previous),
+      desired: restoreTarget(c.intent ? c.intent.previous : c.previous),
       previous: c.after !== undefined ? c.after : (c.desired ?? null),
     };
   });
