@@ -169,6 +169,36 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     await t.client().waitForOperation(url, { timeoutInMs: 5000 });
   });
 
+  test("a lost answer to an accepted update PUT is not resent blindly: the cluster is read and the write adopted", async () => {
+    t.em.control.setTimings({ operationMs: 200 });
+    t.em.control.addFault({ kind: "drop-response", method: "PUT", pathPattern: "managedClusters/aks1$", count: 1 });
+    const result = await t.client().apply(ref("aks1"), IPVS);
+    expect(result.changed).toBe(true);
+    expect(result.cluster.effective.mode).toBe("IPVS");
+    expect(result.cluster.provisioningState).toBe("Succeeded");
+    expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
+  });
+
+  test("a lost answer to an accepted create is adopted: the retried PUT's 412 leads to a read of the cluster being created with our settings", async () => {
+    t.em.control.setTimings({ operationMs: 200 });
+    t.em.control.addFault({ kind: "drop-response", method: "PUT", pathPattern: "managedClusters/fresh$", count: 1 });
+    const created = await t.client().createCluster({ resourceGroup: RG, name: "fresh", kubeProxyConfig: IPVS });
+    expect(created).toMatchObject({ name: "fresh", provisioningState: "Succeeded", effective: { mode: "IPVS" } });
+    const log = puts(t.em.control.requestLog(), "fresh");
+    expect(log.map((r) => r.status)).toEqual([201, 412]);
+    expect(accepted(t.em.control.requestLog(), "fresh")).toHaveLength(1);
+  });
+
+  test("a create whose 412 comes from someone else's cluster (other settings) does not adopt it", async () => {
+    // the cluster appears between our existence check (answered 404) and our PUT
+    t.em.control.seedCluster({ resourceGroup: RG, name: "other", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } });
+    t.em.control.addFault({ kind: "status", status: 404, armCode: "ResourceNotFound", method: "GET", pathPattern: "managedClusters/other$", count: 1 });
+    const error = await t.client().createCluster({ resourceGroup: RG, name: "other", kubeProxyConfig: IPVS }).catch((e: unknown) => e);
+    expect(isKubeProxyError(error) && error.code).toBe("ClusterExists");
+    expect((error as Error).message).toContain("not created by this call");
+    expect(puts(t.em.control.requestLog(), "other").map((r) => r.status)).toEqual([412]);
+  });
+
   test("an api-version without eTag refuses to write unless the caller opts in", async () => {
     const old = t.client({ apiVersion: "2024-03-02-preview" });
     const error = await old.apply(ref("aks1"), IPVS).catch((e: unknown) => e);

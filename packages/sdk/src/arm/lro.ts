@@ -54,6 +54,16 @@ export async function pollOperationOnce(args: { transport: ArmTransport; operati
   const retryAfterInMs = parseRetryAfterInMs(response.headers);
   const common = { ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}), ...(response.requestId ? { requestId: response.requestId } : {}) };
   if (response.status === 404) return { outcome: "gone", status: "NotFound", ...common };
+  if (operation.kind === "location" && response.status >= 400 && response.status < 500 && response.status !== 429 && response.status !== 401 && response.status !== 403) {
+    // A Location URL answers the operation's own error when it ended Failed or Canceled.
+    const err = readArmErrorBody(response.body);
+    const error = new OperationFailedError(
+      `${context.operation} ended with ${err.code ?? `HTTP ${response.status}`}: ${err.message ?? "no error message"}${response.requestId ? ` (request id ${response.requestId})` : ""}. Fix the cause and apply again.`,
+      { status: "Failed", operationUrl: operation.url },
+      { ...(err.code ? { armCode: err.code } : {}), ...(response.requestId ? { requestId: response.requestId } : {}), statusCode: response.status },
+    );
+    return { outcome: "failed", status: "Failed", error, ...common };
+  }
   if (response.status < 200 || response.status >= 300) {
     throw armErrorFromResponse({ status: response.status, body: response.body, ...(response.requestId ? { requestId: response.requestId } : {}), context, ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}) });
   }
