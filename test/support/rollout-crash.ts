@@ -106,6 +106,8 @@ export async function crashScene(opts: CrashSceneOptions): Promise<CrashScene> {
   const hooks = new Set<(e: LoggedRequest) => void>();
   const em = await opts.startEmulator({
     throttling: false,
+    // The AKS resource provider's own throttles stay on, their refill sped up 50 times (short operations, fast polling).
+    aksThrottling: { timeScale: 50 },
     subscriptions: [...opts.subscriptions],
     clusters: seeds,
     registeredFeatures: opts.subscriptions.map((subscriptionId) => ({ subscriptionId, ...PREVIEW })),
