@@ -36,7 +36,8 @@ interface Row {
 async function oneRun(point: KillPoint, run: number): Promise<{ killed: boolean; figures: CrashFigures }> {
   const scene = await crashScene({ startEmulator, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS, operationMs: 250 });
   try {
-    const occurrence = point === "journal-write" ? 2 + (run % 6) : 1 + (run % 3);
+    // The n-th occurrence: journal writes come often; at most maxConcurrency (2) clusters are in progress at once.
+    const occurrence = point === "journal-write" ? 2 + (run % 6) : point === "before-put" || point === "intent-saved" ? 1 + (run % 2) : 1 + (run % 3);
     const first = spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--yes"]);
     const { killed } = await killAt(scene, first, point, occurrence);
     let firstExit = (await first.exited).code;
