@@ -22,7 +22,7 @@ export function unsafePatternReason(source: string): string | undefined {
   };
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
-    const top = stack[stack.length - 1]!;
+    const top = stack[stack.length - 1] ?? { quantified: false, alternation: false };
     if (c === "\\") {
       const next = source[i + 1] ?? "";
       if (/[1-9]/.test(next) || next === "k") return "it uses a backreference";

@@ -66,6 +66,10 @@ export { planKubeProxyChange } from "./plan";
 export type { KubeProxyPlan, PlanKubeProxyChangeArgs } from "./plan";
 /** The one definition of converged: classify a read (and a provisioningState alone); `needsWrite` of a classification. */
 export { classifyConvergence, classifyProvisioningState, needsWrite, IN_FLIGHT_PROVISIONING_STATES } from "./convergence";
+/** The one restore target (Pulumi delete, rollout rollback): "never set" restores Azure's default explicitly. */
+export { restoreTargetOf, AZURE_DEFAULT_KUBE_PROXY_CONFIG } from "./restore";
+/** A restore target. */
+export type { RestoreTarget } from "./restore";
 /** A classification, its arguments, and what a provisioningState alone says. */
 export type { Convergence, ClassifyConvergenceArgs, ProvisioningClass } from "./convergence";
 

@@ -60,7 +60,7 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     const other = t.client().beginApply(ref("aks1"), IPVS);
     await other.poll(); // read
     await other.poll(); // write: Azure accepted it, the operation runs
-    expect(other.operationState.writeAccepted).toBe(true);
+    expect(other.operationState?.writeAccepted).toBe(true);
     expect(props(t.em.control.getCluster(ref("aks1")))["provisioningState"]).toBe("Updating");
     t.em.control.clearRequestLog();
 
@@ -83,7 +83,9 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
   test("a 2 s deadline against an operation held in progress ends within 3 s with the operation to re-attach to; the restored poller finishes it without a second PUT", async () => {
     t.em.control.setTimings({ operationMs: 3500 });
     const started = Date.now();
-    const error = await t.client().apply(ref("aks1"), IPVS, { timeoutInMs: 2000 }).catch((e: unknown) => e);
+    // polls every 50-100 ms: the default test polling (5 ms) would spend AKS's operation-status budget (200 per subscription)
+    const client = t.client({ polling: { intervalInMs: 50, maxIntervalInMs: 100 } });
+    const error = await client.apply(ref("aks1"), IPVS, { timeoutInMs: 2000 }).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(OperationTimeoutError);
     expect(elapsed).toBeLessThan(3000);
@@ -95,8 +97,8 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect(e.message).not.toMatch(/aks-kube-proxy /);
     expect(e.resumeState).toBeDefined();
 
-    const resumed = t.client().restoreApplyPoller(e.resumeState!);
-    expect(resumed.operationState.phase).toBe("operation");
+    const resumed = client.restoreApplyPoller(e.resumeState!);
+    expect(resumed.operationState?.phase).toBe("operation");
     const result = await resumed.pollUntilDone();
     expect(result.changed).toBe(true);
     expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
@@ -150,6 +152,23 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect((error as Error).message).not.toMatch(/aks-kube-proxy /);
     expect(puts(t.em.control.requestLog(), "aks1")).toHaveLength(4);
     expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(0);
+  });
+
+  test("throttled operation polls after an accepted write are waited out (bounded), not reported as a failed apply", async () => {
+    t.em.control.addFault({ kind: "status", status: 429, method: "GET", pathPattern: "/operations/", count: 12, armCode: "Throttled", retryAfterSeconds: 0 });
+    const client = t.client({ retry: { maxRetries: 2, retryDelayInMs: 5, maxRetryDelayInMs: 20 } });
+    const result = await client.apply(ref("aks1"), IPVS);
+    expect(result.writes).toBe(1);
+    expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
+
+    t.em.control.reset();
+    t.em.control.setTimings({ operationMs: 2000 });
+    t.em.control.addFault({ kind: "status", status: 429, method: "GET", pathPattern: "/operations/", count: 1000, armCode: "Throttled", retryAfterSeconds: 0 });
+    const error = await client.apply(ref("aks2"), IPVS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ writeAccepted: true, operationUrl: expect.stringMatching(/\/operations\//) });
+    // 1 + MAX_THROTTLED_POLLS rounds of (1 + 2 pipeline retries) polls, then it stops
+    expect(t.em.control.requestLog().filter((r) => r.path.includes("/operations/"))).toHaveLength(18);
   });
 
   test("a resumed Location-only operation (200/204 without a status body) ends instead of polling to the deadline", async () => {

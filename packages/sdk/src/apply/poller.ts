@@ -32,6 +32,11 @@ import { serializeApplyState, type ApplyOperationState } from "./state";
 
 /** 409s (another operation in progress, EtagMismatch) an apply waits out and re-plans before it gives up. */
 export const MAX_CONFLICT_REPLANS = 5;
+/**
+ * Reads and operation polls answered 429/503 (after the pipeline's own bounded retries) that an apply waits out before
+ * it gives up; a PUT answered 429 is never retried beyond the pipeline's retries.
+ */
+export const MAX_THROTTLED_POLLS = 5;
 /** 412s (the cluster changed between our read and our write) an apply re-reads after before it gives up. */
 export const MAX_PRECONDITION_REPLANS = 2;
 
@@ -178,6 +183,7 @@ export class ApplyPollerImpl implements ApplyPoller {
     const timer = setTimeout(() => deadlineController.abort(new Error("deadline")), deadline.timeoutInMs);
     const signals = [deadlineController.signal, ...(this.options.abortSignal ? [this.options.abortSignal] : []), ...(callerSignal ? [callerSignal] : [])];
     const signal = AbortSignal.any(signals);
+    let throttledPolls = 0;
     try {
       while (!this.isDone) {
         if (this.delayInMs > 0) {
@@ -185,7 +191,18 @@ export class ApplyPollerImpl implements ApplyPoller {
           await sleep(wait, signal, `waiting for ${this.label}`);
         }
         if (deadline.expired()) throw new Error("deadline");
-        await this.poll({ abortSignal: signal });
+        try {
+          await this.poll({ abortSignal: signal });
+          throttledPolls = 0;
+        } catch (error) {
+          // A throttled read or operation poll is waited out (bounded); a throttled PUT is not (see stepWrite).
+          if (!(isKubeProxyError(error) && error.code === "Throttled" && this.state.phase !== "write" && this.state.status === "running")) throw error;
+          throttledPolls++;
+          if (throttledPolls > MAX_THROTTLED_POLLS) throw error;
+          const retryAfter = (error as { retryAfterInMs?: number }).retryAfterInMs;
+          this.emit({ phase: "retrying", reason: `Azure throttled the poll (${error.armCode ?? "429"})`, delayInMs: retryAfter ?? 0 });
+          this.delayInMs = Math.max(nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs: retryAfter, polling: this.deps.api.polling }), retryAfter ?? 0);
+        }
       }
       if (this.state.status !== "succeeded" || !this.state.result) throw this.state.error ?? new KubeProxyError("ApplyFailed", `${this.label}: the apply ended ${this.state.status}.`);
       return this.state.result;

@@ -81,7 +81,7 @@ export function armErrorFromResponse(args: { status: number; body: unknown; requ
   }
   if (status === 429 || ((code === "Throttled" || code === "SubscriptionRequestsThrottled" || code === "TooManyRequests") && status !== 503)) {
     return new ThrottledError(
-      `Azure throttled ${context.operation} (429${code ? ` ${code}` : ""}) and the bounded retries are spent: ${arm}${ref}. Nothing more was sent. Wait for the time Azure names (AKS refills a cluster's PUT budget at one per minute), lower the concurrency of other writers in this subscription, and run again.`,
+      `Azure throttled ${context.operation} (429${code ? ` ${code}` : ""}) and the bounded retries are spent: ${arm}${ref}. The retries stopped there. Wait for the time Azure names (AKS refills a cluster's PUT budget at only one per minute), lower the request rate of other clients in this subscription, and run again.`,
       { ...(args.retryAfterInMs !== undefined ? { retryAfterInMs: args.retryAfterInMs } : {}) },
       details,
     );
