@@ -11,17 +11,19 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as EmulatorModule from "../packages/arm-emulator/dist/index.js";
+import type * as SdkModule from "../packages/sdk/dist/index.js";
 import { CRASH_TARGET, crashScene, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type CrashFigures, type KillPoint } from "../test/support/rollout-crash.ts";
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, "..");
 const { startEmulator } = require(join(ROOT, "packages/arm-emulator/dist/index.js")) as typeof EmulatorModule;
+const sdk = require(join(ROOT, "packages/sdk/dist/index.js")) as typeof SdkModule;
 const CLI_BIN = join(ROOT, "packages/cli/dist/bin.js");
 const SUBSCRIPTIONS = ["cccccccc-0000-4000-8000-000000000001", "cccccccc-0000-4000-8000-000000000002"];
 const RUNS = Number(process.argv[2] ?? 6);
 
-/** What a rollback writes for a cluster that had no kubeProxyConfig. */
-const RESTORE_OF_NEVER_SET = { enabled: true, mode: "IPTABLES" };
+/** What a rollback writes for a cluster that had no kubeProxyConfig: the SDK's one restore target. */
+const RESTORE_OF_NEVER_SET = sdk.restoreTargetOf(null).settings;
 
 interface Row {
   point: KillPoint;

@@ -5,12 +5,13 @@
  * failed; the rollback restores every cluster whose settings the rollout changed.
  */
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
+import { restoreTargetOf } from "@aks-kube-proxy/sdk";
 import { CLI_BIN } from "../packages/cli/test/support/run-cli";
 import { SUBSCRIPTIONS } from "./rollout-fixtures";
 import { CRASH_TARGET, crashScene, journalLeftovers, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type CrashScene } from "./support/rollout-crash";
 
-/** What a rollback writes for a cluster that never had kubeProxyConfig (the AKS default, explicitly). */
-const RESTORE_OF_NEVER_SET = { enabled: true, mode: "IPTABLES" };
+/** What a rollback writes for a cluster that never had kubeProxyConfig: the SDK's one restore target. */
+const RESTORE_OF_NEVER_SET = restoreTargetOf(null).settings;
 
 describe("a rollout killed at each phase, resumed, then rolled back", () => {
   let scene: CrashScene | undefined;

@@ -8,11 +8,13 @@
  */
 import fc from "fast-check";
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
+import { restoreTargetOf } from "@aks-kube-proxy/sdk";
 import { CLI_BIN } from "../packages/cli/test/support/run-cli";
 import { SUBSCRIPTIONS } from "./rollout-fixtures";
 import { CRASH_TARGET, crashScene, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type ScheduledFault } from "./support/rollout-crash";
 
-const RESTORE_OF_NEVER_SET = { enabled: true, mode: "IPTABLES" };
+/** What a rollback writes for a cluster that never had kubeProxyConfig: the SDK's one restore target. */
+const RESTORE_OF_NEVER_SET = restoreTargetOf(null).settings;
 const CLUSTER_PATH = "/managedClusters/[^/]+$";
 const OPERATION_PATH = "/operations/";
 

@@ -3,14 +3,8 @@
  * the rollout's waves, soak times, halt rule and concurrency. Pure; run it with {@link runRollout}.
  * @packageDocumentation
  */
-import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+import { restoreTargetOf } from "../restore";
 import type { JournalCluster, RolloutJournal } from "./journal";
-
-/** Restores the settings a journal recorded as previous: absent or `{}` is the AKS default. @internal */
-export function restoreTarget(previous: KubeProxyConfig | null | undefined): KubeProxyConfig {
-  if (previous === null || previous === undefined || Object.keys(previous).length === 0) return { enabled: true, mode: "IPTABLES" };
-  return structuredClone(previous);
-}
 
 /** Arguments of {@link createRollbackJournal}. */
 export interface CreateRollbackJournalArgs {
@@ -35,7 +29,8 @@ export function mayHaveBeenWritten(c: JournalCluster): boolean {
 /**
  * Plans a rollback of a rollout journal: every cluster the rollout may have written (see {@link mayHaveBeenWritten})
  * gets back the settings it had before the rollout's first write (the intent saved before that PUT; for an older
- * journal, the settings read when planning; absent or `{}` is restored as the AKS default, enabled IPTABLES), in the
+ * journal, the settings read when planning), through the SDK's one restore target (`restoreTargetOf`: absent or `{}`
+ * is restored as Azure's default, enabled IPTABLES, written explicitly), in the
  * same wave as before; the others are skipped as `nothing-to-roll-back`. Clusters already back at their previous
  * settings (and Succeeded) get no write when it runs.
  * @param args - the source journal
@@ -65,7 +60,9 @@ export function createRollbackJournal(args: CreateRollbackJournalArgs): RolloutJ
       ...base,
       wave: c.wave,
       status: "pending",
-      desired: restoreTarget(c.intent ? c.intent.previous : c.previous),
+      // The SDK's one restore target (also the Pulumi component's delete): "never set" is Azure's default, explicitly;
+      // a previous `enabled: false` is written back with allowDisable (the cluster runner passes it for such settings).
+      desired: restoreTargetOf(c.intent ? c.intent.previous : c.previous).settings,
       previous: c.after !== undefined ? c.after : (c.desired ?? null),
     };
   });
