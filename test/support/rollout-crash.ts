@@ -202,11 +202,12 @@ function kill(child: ChildProcess): void {
 }
 
 /**
- * Arms a kill point on a running CLI: resolves once the point was reached and the process killed (or the process
- * ended first: `killed: false`).
+ * Arms a kill point on a running CLI: resolves once the point was reached and the process killed (`killed: true`), or
+ * the process ended first, or the point was not reached within `pointTimeoutInMs` (then the process is killed anyway;
+ * `killed: false`). The faults the point needed are cleared afterwards.
  * @param occurrence - kill at the n-th time the point is reached (1 = first)
  */
-export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoint, occurrence = 1): Promise<{ killed: boolean }> {
+export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoint, occurrence = 1, pointTimeoutInMs = 60_000): Promise<{ killed: boolean }> {
   const { em, hooks } = scene;
   let seen = 0;
   let hook: ((e: LoggedRequest) => void) | undefined;
@@ -261,13 +262,17 @@ export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoi
     }
     if (hook) hooks.add(hook);
     void proc.exited.then(() => resolve());
+    // A point never reached (e.g. fewer clusters in progress at once than the occurrence asked): stop waiting.
+    setTimeout(resolve, pointTimeoutInMs).unref();
   });
   await reached;
   if (hook) hooks.delete(hook);
   watcher?.close();
+  const killed = seen >= occurrence;
+  if (!killed) kill(proc.child); // not reached in time: end it anyway (reported as not killed at the point)
   await proc.exited;
   em.control.clearFaults();
-  return { killed: seen >= occurrence };
+  return { killed };
 }
 
 /** What a crash run found, counted from the emulator. */
