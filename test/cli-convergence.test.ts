@@ -2,7 +2,7 @@
  * End-to-end: the CLI on clusters that are not converged although their settings match (Failed, held in an
  * operation), through the spawned binary against the emulator.
  */
-import { EXAMPLE_SETTINGS, emulatorEnv, emulatorFlags, runCli } from "../packages/cli/test/support/run-cli";
+import { EXAMPLE_SETTINGS, emulatorEnv, emulatorFlags, parseJsonDocument, runCli } from "../packages/cli/test/support/run-cli";
 import { DOCS_SETTINGS, RG, useCliTestEmulator } from "../packages/cli/test/support/fixtures";
 
 const t = useCliTestEmulator();
@@ -50,5 +50,17 @@ describe("convergence through the CLI", () => {
     const allowed = await cli(["apply", "-g", RG, "-n", "plain", "--mode", "IPVS", "--yes", "--api-version", "2024-03-02-preview", "--allow-write-without-etag"]);
     expect(allowed.code).toBe(0);
     expect(acceptedPuts("plain")).toHaveLength(1);
+  });
+
+  it("status classifies each cluster's provisioningState with the SDK's one definition (Failed needs a reconcile, Updating is in flight)", async () => {
+    t.em.control.updateCluster({ resourceGroup: RG, name: "converged" }, (raw) => void ((raw["properties"] as Record<string, unknown>)["provisioningState"] = "Failed"));
+    t.em.control.updateCluster({ resourceGroup: RG, name: "plain" }, (raw) => void ((raw["properties"] as Record<string, unknown>)["provisioningState"] = "Updating"));
+    const table = await cli(["status", "-g", RG]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/converged .*Failed \(needs reconcile\)/);
+    expect(table.stdout).toMatch(/plain .*Updating \(operation in flight\)/);
+    const json = parseJsonDocument<{ clusters: { name: string; provisioning: string }[] }>(await cli(["status", "-g", RG, "-o", "json"]));
+    const byName = Object.fromEntries(json.clusters.map((c) => [c.name, c.provisioning]));
+    expect(byName).toMatchObject({ converged: "needs-reconcile", plain: "in-flight", "azure-policy": "succeeded" });
   });
 });

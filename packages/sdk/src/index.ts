@@ -96,7 +96,7 @@ export type {
   CreateClusterOptions,
   DeleteClusterOptions,
   PreviewStatus,
-} from "./client";
+} from "./clientOptions";
 /** The outcome of an apply. */
 export type { ApplyResult } from "./apply/result";
 /** The apply poller (a core-lro PollerLike), its options, and the bounds on re-plans after 409 and 412. */

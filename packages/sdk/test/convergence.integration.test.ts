@@ -125,6 +125,60 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
   });
 
+  describe("a process that dies around the PUT, resumed from what beforeWrite saved", () => {
+    async function saveThenDie(name: string, die: "before-put" | "after-accepted" | "never"): Promise<{ saved: string; error: unknown }> {
+      let saved = "";
+      const controller = new AbortController();
+      const error = await t
+        .client()
+        .apply(ref(name), IPVS, {
+          abortSignal: controller.signal,
+          beforeWrite: (_state, serialized) => {
+            saved = serialized;
+            if (die === "before-put") throw new Error("killed before the PUT left");
+          },
+          onProgress: (e) => {
+            if (die === "after-accepted" && e.phase === "accepted") controller.abort();
+          },
+        })
+        .catch((e: unknown) => e);
+      return { saved, error };
+    }
+
+    test("intent saved, PUT never sent: the resume writes exactly once and converges", async () => {
+      const { saved } = await saveThenDie("aks1", "before-put");
+      expect(puts(t.em.control.requestLog(), "aks1")).toHaveLength(0);
+      const result = await t.client().restoreApplyPoller(saved).pollUntilDone();
+      expect(result.writes).toBe(1);
+      expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
+    });
+
+    test("PUT accepted and its operation still running: the resume waits for it and sends no second PUT", async () => {
+      t.em.control.setTimings({ operationMs: 500 });
+      const { saved, error } = await saveThenDie("aks1", "after-accepted");
+      expect(isKubeProxyError(error) && error.code).toBe("Aborted");
+      const waited: string[] = [];
+      const result = await t.client().restoreApplyPoller(saved, { onProgress: (e) => e.phase === "waiting-for-cluster" && waited.push(e.provisioningState) }).pollUntilDone();
+      expect(waited).toContain("Updating");
+      expect(result.changed).toBe(true);
+      expect(result.cluster.provisioningState).toBe("Succeeded");
+      expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
+    });
+
+    test("PUT accepted and its operation ended Failed: the resume reports the failed write, it does not write again", async () => {
+      t.em.control.addFault({ kind: "lro-failed", pathPattern: "managedClusters/aks1$", count: 1 });
+      const { saved, error } = await saveThenDie("aks1", "never");
+      expect(error).toBeInstanceOf(OperationFailedError);
+      const resumed = await t.client().restoreApplyPoller(saved).pollUntilDone().catch((e: unknown) => e);
+      expect(resumed).toBeInstanceOf(OperationFailedError);
+      expect(resumed).toMatchObject({ writeAccepted: true });
+      expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
+      // a fresh apply (not a resume) then reconciles it, once
+      await t.client().apply(ref("aks1"), IPVS);
+      expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(2);
+    });
+  });
+
   test("409 EtagMismatch waits, re-reads and re-plans; it never resends the same PUT in a loop", async () => {
     t.em.control.addFault({ kind: "status", status: 409, method: "PUT", pathPattern: "managedClusters/aks1$", count: 2, armCode: "EtagMismatch" });
     const result = await t.client().apply(ref("aks1"), IPVS);
@@ -169,6 +223,21 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect(error).toMatchObject({ writeAccepted: true, operationUrl: expect.stringMatching(/\/operations\//) });
     // 1 + MAX_THROTTLED_POLLS rounds of (1 + 2 pipeline retries) polls, then it stops
     expect(t.em.control.requestLog().filter((r) => r.path.includes("/operations/"))).toHaveLength(18);
+  });
+
+  test("a deadline bounds the pipeline's own throttling retries (persistent 429 with a long Retry-After) for apply and create", async () => {
+    t.em.control.addFault({ kind: "status", status: 429, method: "PUT", pathPattern: "managedClusters/", count: 1000, armCode: "Throttled", retryAfterSeconds: 5 });
+    const patient = t.client({ retry: { maxRetries: 10, retryDelayInMs: 5, maxRetryDelayInMs: 10_000 } });
+    for (const run of [
+      () => patient.apply(ref("aks1"), IPVS, { timeoutInMs: 1000 }),
+      () => patient.createCluster({ resourceGroup: RG, name: "fresh", kubeProxyConfig: IPVS, timeoutInMs: 1000 }),
+    ]) {
+      const started = Date.now();
+      const error = await run().catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(error).toBeInstanceOf(OperationTimeoutError);
+    }
+    expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(0);
   });
 
   test("a resumed Location-only operation (200/204 without a status body) ends instead of polling to the deadline", async () => {

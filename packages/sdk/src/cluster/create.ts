@@ -9,8 +9,8 @@ import { operationFromHeaders, waitForArmOperation } from "../arm/lro";
 import type { ResolvedClusterRef } from "../clusterRef";
 import type { ClusterState } from "../clusterState";
 import { classifyProvisioningState } from "../convergence";
-import { ClusterExistsError, OperationFailedError, PlanBlockedError, ValidationError, isKubeProxyError, withWriteContext, type KubeProxyError } from "../errors";
-import { Deadline, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
+import { ClusterExistsError, OperationFailedError, OperationTimeoutError, PlanBlockedError, ValidationError, isKubeProxyError, withWriteContext, type KubeProxyError } from "../errors";
+import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
 import { report, type ApplyProgress } from "../progress";
 import { checkKubeProxyRules } from "../rules";
 import { effectiveKubeProxySettings, sameKubeProxySettings } from "../settings/effective";
@@ -41,6 +41,25 @@ export interface CreateClusterArgs {
  * @internal
  */
 export async function createClusterWithSettings(args: CreateClusterArgs): Promise<ClusterState> {
+  // The deadline bounds the whole create, the pipeline's retries and throttling sleeps included.
+  const bound = deadlineSignal(args.timeoutInMs, args.abortSignal);
+  let operationUrl: string | undefined;
+  let sent = false;
+  try {
+    return await createBounded({ ...args, abortSignal: bound.signal }, (url) => (operationUrl = url), () => (sent = true));
+  } catch (error) {
+    if (bound.timedOut() && isKubeProxyError(error) && (error.code === "Aborted" || error.code === "Timeout")) {
+      const label = clusterLabel(args.ref);
+      const timeout = new OperationTimeoutError(`Creating ${label} did not finish within ${formatDuration(args.timeoutInMs)}.`, { ...(operationUrl ? { operationUrl } : {}) });
+      throw sent ? withWriteContext(timeout, { writeAccepted: operationUrl !== undefined, writeMayHaveBeenSent: true, ...(operationUrl ? { operationUrl } : {}) }) : timeout;
+    }
+    throw error;
+  } finally {
+    bound.dispose();
+  }
+}
+
+async function createBounded(args: CreateClusterArgs, onOperation: (url: string) => void, onSent: () => void): Promise<ClusterState> {
   const { api, ref, abortSignal, onProgress } = args;
   const label = clusterLabel(ref);
   const deadline = new Deadline(args.timeoutInMs);
@@ -85,6 +104,7 @@ export async function createClusterWithSettings(args: CreateClusterArgs): Promis
     },
   };
   report(onProgress, { phase: "writing" });
+  onSent();
   let lostAnswer: KubeProxyError | undefined;
   let response;
   try {
@@ -96,6 +116,7 @@ export async function createClusterWithSettings(args: CreateClusterArgs): Promis
   if (response && (response.status === 200 || response.status === 201 || response.status === 202)) {
     const operation = operationFromHeaders(response.headers);
     const retryAfter = parseRetryAfterInMs(response.headers);
+    if (operation) onOperation(operation.url);
     report(onProgress, { phase: "accepted", ...(operation ? { operationUrl: operation.url } : {}), ...(response.requestId ? { requestId: response.requestId } : {}) });
     try {
       if (operation) await waitForArmOperation({ transport: api.transport, operation, deadline, polling: api.polling, requestIds: [], context, log: api.log, ...(abortSignal ? { abortSignal } : {}), ...(onProgress ? { onProgress } : {}), ...(retryAfter !== undefined ? { initialRetryAfterInMs: retryAfter } : {}) });

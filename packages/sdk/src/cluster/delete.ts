@@ -4,8 +4,8 @@
  */
 import { operationFromHeaders, waitForArmOperation } from "../arm/lro";
 import type { ResolvedClusterRef } from "../clusterRef";
-import { isKubeProxyError } from "../errors";
-import { Deadline, parseRetryAfterInMs } from "../poll";
+import { OperationTimeoutError, isKubeProxyError } from "../errors";
+import { Deadline, deadlineSignal, formatDuration, parseRetryAfterInMs } from "../poll";
 import { report, type ApplyProgress } from "../progress";
 import { clusterLabel, type ClusterApi } from "./clusterApi";
 
@@ -24,6 +24,23 @@ export interface DeleteClusterArgs {
  * @internal
  */
 export async function deleteManagedCluster(args: DeleteClusterArgs): Promise<void> {
+  // The deadline bounds the whole delete, the pipeline's retries and throttling sleeps included.
+  const bound = deadlineSignal(args.timeoutInMs, args.abortSignal);
+  try {
+    await deleteBounded({ ...args, abortSignal: bound.signal });
+  } catch (error) {
+    if (bound.timedOut() && isKubeProxyError(error) && error.code === "Aborted") {
+      throw new OperationTimeoutError(`Deleting ${clusterLabel(args.ref)} did not finish within ${formatDuration(args.timeoutInMs)}; the deletion may continue in Azure.`, {
+        ...(error.operationUrl ? { operationUrl: error.operationUrl } : {}),
+      });
+    }
+    throw error;
+  } finally {
+    bound.dispose();
+  }
+}
+
+async function deleteBounded(args: DeleteClusterArgs): Promise<void> {
   const { api, ref, abortSignal, onProgress } = args;
   const label = clusterLabel(ref);
   const deadline = new Deadline(args.timeoutInMs);
