@@ -31,7 +31,8 @@ function flakyPreview(t: TestEmulator, failures: (call: number) => Error | undef
       const wrapped: RolloutClient = {
         getPreviewStatus: (o) => client.getPreviewStatus(o),
         listClusters: (o) => client.listClusters(o),
-        apply: (ref, desired, o) => client.apply(ref, desired, o),
+        beginApply: (ref, desired, o) => client.beginApply(ref, desired, o),
+        restoreApplyPoller: (serialized, o) => client.restoreApplyPoller(serialized, o),
         enablePreview: async (o) => {
           calls++;
           const error = failures(calls);

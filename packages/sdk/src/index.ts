@@ -202,15 +202,20 @@ export type {
   JournalSubscription,
   JournalRun,
   JournalError,
+  JournalIntent,
   RolloutClusterStatus,
   RolloutSkipReason,
   RolloutOutcome,
   RolloutCounts,
 } from "./rollout/journal";
 /** The journal file: atomic writes, group commit, lock; and a lock-free reader. */
-export { RolloutJournalFile, readRolloutJournal, JournalLockedError } from "./rollout/journalFile";
+export { RolloutJournalFile, readRolloutJournal } from "./rollout/journalFile";
 /** Options of the journal file. */
 export type { JournalFileOptions } from "./rollout/journalFile";
+/** A journal's lock (pid, host, start time; published atomically; stale takeover that only one process wins), and its error. */
+export { JournalLock, JournalLockedError } from "./rollout/journalLock";
+/** Who holds a journal's lock, and the options of taking it. */
+export type { JournalLockHolder, AcquireJournalLockOptions } from "./rollout/journalLock";
 
 // execution
 /** Lists the rollout's subscriptions (paged, in parallel). */

@@ -1,29 +1,23 @@
 /**
  * The journal on disk: one JSON document, replaced atomically (write a temporary file, flush it, rename it over the
  * journal) after every step, so that a crash at any moment leaves either the previous or the next state, never a torn
- * file. Steps that happen while a write is under way are grouped into the next write (group commit). A lock file
- * keeps two processes from driving the same journal.
+ * file; the directory is flushed after the rename. Steps that happen while a write is under way are grouped into the
+ * next write (group commit). The lock (`journalLock.ts`) is taken before the journal is read, so two processes never
+ * drive the same journal; temporary files left by a crashed writer are removed on the next open.
  * @packageDocumentation
  */
-import { hostname } from "node:os";
-import { open, readFile, rename, unlink } from "node:fs/promises";
-import { KubeProxyError, ValidationError } from "../errors";
-import { journalShapeProblem, type JournalCluster, type RolloutJournal } from "./journal";
+import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { ValidationError } from "../errors";
+import type { JournalCluster, RolloutJournal } from "./journal";
+import { isProcessAlive, JournalLock, JournalLockedError } from "./journalLock";
+import { journalIssues } from "./journalValidate";
 
-/** Another live process holds the journal's lock. */
-export class JournalLockedError extends KubeProxyError {
-  /** The lock file. */
-  readonly lockPath: string;
-  /** @param message - who holds it and what to do */
-  constructor(message: string, lockPath: string) {
-    super("JournalLocked", message);
-    this.lockPath = lockPath;
-  }
-}
+export { JournalLockedError };
 
 /** Options of {@link RolloutJournalFile.create} and {@link RolloutJournalFile.open}. */
 export interface JournalFileOptions {
-  /** Flush each write to the disk (fsync) before renaming, so a power loss cannot lose it either. @default true */
+  /** Flush each write, and the directory after each rename, to the disk (fsync), so a power loss cannot lose it either. @default true */
   readonly durable?: boolean;
   /**
    * Between two writes, wait at least this many times as long as the last write took, grouping the steps made
@@ -31,12 +25,14 @@ export interface JournalFileOptions {
    * @default 4
    */
   readonly pacingFactor?: number;
+  /** What this process does with the journal, recorded in its lock (`rollout apply`...). */
+  readonly purpose?: string;
 }
 
 /**
- * Reads a journal file (no lock: for `status`, `merge`, reports).
+ * Reads a journal file (no lock: for `status`, `merge`, reports) and checks it field by field.
  * @param path - the journal file
- * @throws {@link ValidationError} when it is missing, not JSON, or not a journal this SDK reads
+ * @throws {@link ValidationError} when it is missing, not JSON, or not a journal this SDK reads (each problem with its path)
  */
 export async function readRolloutJournal(path: string): Promise<RolloutJournal> {
   let text: string;
@@ -51,13 +47,59 @@ export async function readRolloutJournal(path: string): Promise<RolloutJournal> 
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError(`journal ${path} is not valid JSON (${(error as Error).message}); it may have been edited by hand.`, [{ path: "$", message: "not valid JSON" }], {
+    throw new ValidationError(`journal ${path} is not valid JSON (${(error as Error).message}); it may have been edited by hand or cut short.`, [{ path: "$", message: "not valid JSON" }], {
       cause: error,
     });
   }
-  const problem = journalShapeProblem(json);
-  if (problem) throw new ValidationError(`journal ${path}: ${problem}.`, [{ path: "$", message: problem }]);
+  const issues = journalIssues(json);
+  if (issues.length > 0) {
+    const lines = issues.map((i) => `  - ${i.path}: ${i.message}${i.found !== undefined ? ` (found ${String(i.found)})` : ""}`);
+    throw new ValidationError(
+      `journal ${path} cannot be used (edited by hand, or written by another version?):\n${lines.join("\n")}\nRestore the file from the rollout's own writes, or start a new journal.`,
+      issues,
+    );
+  }
   return json as RolloutJournal;
+}
+
+/** The pid in a temporary file's name (`<journal>.<pid>.<n>.tmp`, `<journal>.lock.<pid>.<hex>.tmp`). */
+const TMP_PID = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Deletes the temporary files a crashed writer of this journal left behind (those of processes that are gone).
+ * @internal
+ */
+export async function removeCrashLeftovers(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const base = `${basename(path)}.`;
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(base) || !name.endsWith(".tmp")) continue;
+    const pid = Number(TMP_PID.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
+    await unlink(join(dir, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
+/** fsync of a directory, so that a rename in it survives a power loss (a no-op where directories cannot be opened). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch {
+    // some file systems refuse fsync on directories
+  } finally {
+    await handle.close();
+  }
 }
 
 const LINE_SEPARATOR = Buffer.from(",\n", "utf8");
@@ -80,43 +122,6 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function acquireLock(lockPath: string, journalPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lockPath, "wx");
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    let holder: { pid?: number; host?: string } = {};
-    try {
-      holder = JSON.parse(await readFile(lockPath, "utf8")) as typeof holder;
-    } catch {
-      // unreadable lock: treat as stale
-    }
-    const stale = holder.pid === undefined || (holder.host === hostname() && !isAlive(holder.pid));
-    if (!stale) {
-      throw new JournalLockedError(
-        `journal ${journalPath} is in use by process ${holder.pid} on ${holder.host ?? "?"}. Wait for it to finish, or, if it is gone, delete ${lockPath}.`,
-        lockPath,
-      );
-    }
-    await unlink(lockPath).catch(() => undefined);
-  }
-  throw new JournalLockedError(`could not take the lock ${lockPath} for journal ${journalPath}.`, lockPath);
-}
-
 /** A journal file owned by this process: mutate {@link RolloutJournalFile.journal}, then {@link RolloutJournalFile.commit}. */
 export class RolloutJournalFile {
   /** The journal; mutate it in place, then commit. */
@@ -126,7 +131,7 @@ export class RolloutJournalFile {
   /** Number of writes so far (for benchmarks). */
   writes = 0;
   private readonly durable: boolean;
-  private readonly lockPath: string;
+  private readonly lock: JournalLock;
   private pending: Deferred | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
@@ -136,22 +141,23 @@ export class RolloutJournalFile {
   private readonly pacingFactor: number;
   private nextWriteAtMs = 0;
 
-  private constructor(path: string, journal: RolloutJournal, options: JournalFileOptions) {
+  private constructor(path: string, journal: RolloutJournal, lock: JournalLock, options: JournalFileOptions) {
     this.path = path;
     this.journal = journal;
     this.durable = options.durable ?? true;
     this.pacingFactor = Math.max(0, options.pacingFactor ?? 4);
-    this.lockPath = `${path}.lock`;
+    this.lock = lock;
   }
 
   /**
-   * Creates a new journal file (refusing to replace an existing one unless `overwrite`), takes its lock and writes it.
+   * Creates a new journal file (refusing to replace an existing one unless `overwrite`): takes its lock first, then
+   * checks the file, then writes it.
    * @throws {@link ValidationError} when the file exists; {@link JournalLockedError} when another process holds it
    */
   static async create(path: string, journal: RolloutJournal, options: JournalFileOptions & { readonly overwrite?: boolean } = {}): Promise<RolloutJournalFile> {
-    await acquireLock(`${path}.lock`, path);
-    const file = new RolloutJournalFile(path, journal, options);
+    const lock = await JournalLock.acquire(path, options.purpose !== undefined ? { purpose: options.purpose } : {});
     try {
+      await removeCrashLeftovers(path);
       if (!options.overwrite) {
         const exists = await readFile(path).then(
           () => true,
@@ -163,22 +169,30 @@ export class RolloutJournalFile {
           ]);
         }
       }
+      const file = new RolloutJournalFile(path, journal, lock, options);
       await file.commit();
       return file;
     } catch (error) {
-      await unlink(file.lockPath).catch(() => undefined);
+      await lock.release();
       throw error;
     }
   }
 
   /**
-   * Opens an existing journal to continue it (`--resume`), taking its lock.
+   * Opens an existing journal to continue it (`--resume`): takes its lock first (taking over the lock of a process
+   * that is gone), removes what a crashed writer left behind, then reads and checks the journal.
    * @throws {@link ValidationError} when it is missing or unreadable; {@link JournalLockedError} when another live process holds it
    */
   static async open(path: string, options: JournalFileOptions = {}): Promise<RolloutJournalFile> {
-    const journal = await readRolloutJournal(path);
-    await acquireLock(`${path}.lock`, path);
-    return new RolloutJournalFile(path, journal, options);
+    const lock = await JournalLock.acquire(path, options.purpose !== undefined ? { purpose: options.purpose } : {});
+    try {
+      await removeCrashLeftovers(path);
+      const journal = await readRolloutJournal(path);
+      return new RolloutJournalFile(path, journal, lock, options);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   }
 
   /**
@@ -221,7 +235,7 @@ export class RolloutJournalFile {
       await this.flushing;
     } finally {
       this.closed = true;
-      await unlink(this.lockPath).catch(() => undefined);
+      await this.lock.release();
     }
   }
 
@@ -263,10 +277,19 @@ export class RolloutJournalFile {
     try {
       for (let i = 0; i < parts.length; i += 512) await handle.writev(parts.slice(i, i + 512));
       if (this.durable) await handle.sync();
-    } finally {
-      await handle.close();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw error;
     }
-    await rename(tmp, this.path);
+    await handle.close();
+    try {
+      await rename(tmp, this.path);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    if (this.durable) await syncDirectory(dirname(this.path));
     this.writes++;
   }
 }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { ClusterState } from "../clusterState";
-import type { RolloutClientFactory } from "./execute";
+import type { RolloutClientFactory } from "./rolloutClient";
 import type { ArmRateLimiter } from "./rateLimiter";
 import type { RolloutSpec } from "./spec";
 

@@ -257,7 +257,7 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
   const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${journalPath}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
 
   if (flags.resume) {
-    journalFile = await sdk.RolloutJournalFile.open(journalPath);
+    journalFile = await sdk.RolloutJournalFile.open(journalPath, { purpose: "rollout apply --resume" });
     const j = journalFile.journal;
     const problem =
       j.operation !== "apply"
@@ -296,7 +296,7 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     ctx.out.info(`Plan: ${planTotals(plan)}.`);
     ctx.out.info(`Waves: ${plan.waves.map((w) => `${w.name} (${w.clusterIds.length})`).join(" → ")}. Journal: ${journalPath}`);
     if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
-    journalFile = await sdk.RolloutJournalFile.create(journalPath, sdk.createRolloutJournal(plan));
+    journalFile = await sdk.RolloutJournalFile.create(journalPath, sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
   }
   return runJournal(ctx, { file: journalFile, path: journalPath, limiter, flags, resumeCommand });
 }
@@ -337,31 +337,39 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
   const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
   const limiter = new sdk.ArmRateLimiter();
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
-  let file: RolloutJournalFile;
-  if (flags.resume) {
-    file = await sdk.RolloutJournalFile.open(rollbackPath);
-    if (file.journal.operation !== "rollback") {
-      await file.close();
-      throw new CliUsageError(`${rollbackPath} is not a rollback journal.`);
+  if (!(await exists(flags.journal))) await sdk.readRolloutJournal(flags.journal); // throws "file not found", naming it
+  // The rollout's own journal stays locked for the whole rollback: a rollout still running (or resumed meanwhile) and
+  // its rollback would write the same clusters against each other.
+  const sourceLock = await sdk.JournalLock.acquire(flags.journal, {
+    purpose: "rollout rollback",
+    lockedMessage: `Cannot roll back while the rollout runs: its journal ${flags.journal} is in use`,
+  });
+  try {
+    let file: RolloutJournalFile;
+    if (flags.resume) {
+      file = await sdk.RolloutJournalFile.open(rollbackPath, { purpose: "rollout rollback --resume" });
+      if (file.journal.operation !== "rollback") {
+        await file.close();
+        throw new CliUsageError(`${rollbackPath} is not a rollback journal.`);
+      }
+      try {
+        await confirmOrStop(ctx, flags.yes, `Resume the rollback ${rollbackPath}?`);
+      } catch (error) {
+        await file.close();
+        throw error;
+      }
+    } else {
+      if (await exists(rollbackPath)) throw new CliUsageError(`The rollback journal ${rollbackPath} already exists. Continue it with --resume, or pass another --rollback-journal.`);
+      const source = await sdk.readRolloutJournal(flags.journal);
+      if (source.operation !== "apply") throw new CliUsageError(`${flags.journal} is a ${source.operation} journal; roll back the rollout's own journal.`);
+      const journal = sdk.createRollbackJournal({ source, sourcePath: flags.journal });
+      const n = journal.clusters.filter((c) => c.status === "pending").length;
+      ctx.out.info(`Rollback of ${source.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackPath}`);
+      if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
+      file = await sdk.RolloutJournalFile.create(rollbackPath, journal, { purpose: "rollout rollback" });
     }
-    try {
-      await confirmOrStop(ctx, flags.yes, `Resume the rollback ${rollbackPath}?`);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  } else {
-    if (await exists(`${flags.journal}.lock`)) {
-      ctx.out.warn(`${flags.journal} is locked: if its rollout is still running, stop it first (Ctrl-C), then roll back.`);
-    }
-    if (await exists(rollbackPath)) throw new CliUsageError(`The rollback journal ${rollbackPath} already exists. Continue it with --resume, or pass another --rollback-journal.`);
-    const source = await sdk.readRolloutJournal(flags.journal);
-    if (source.operation !== "apply") throw new CliUsageError(`${flags.journal} is a ${source.operation} journal; roll back the rollout's own journal.`);
-    const journal = sdk.createRollbackJournal({ source, sourcePath: flags.journal });
-    const n = journal.clusters.filter((c) => c.status === "pending").length;
-    ctx.out.info(`Rollback of ${source.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackPath}`);
-    if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
-    file = await sdk.RolloutJournalFile.create(rollbackPath, journal);
+    return await runJournal(ctx, { file, path: rollbackPath, limiter, flags, resumeCommand });
+  } finally {
+    await sourceLock.release();
   }
-  return runJournal(ctx, { file, path: rollbackPath, limiter, flags, resumeCommand });
 }
