@@ -46,7 +46,7 @@ async function oneRun(point: KillPoint, run: number): Promise<{ killed: boolean;
     if (run % 2 === 1) {
       // A chain: the first resume is killed too, at another point.
       const second = KILL_POINTS[(KILL_POINTS.indexOf(point) + 1 + (run % 4)) % KILL_POINTS.length] ?? "polling";
-      const resume = spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume"]);
+      const resume = spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume", "--yes"]);
       await killAt(scene, resume, second, 1);
       firstExit = (await resume.exited).code;
     }

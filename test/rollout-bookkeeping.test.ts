@@ -65,7 +65,7 @@ describe("--resume --retry-failed", () => {
     for (const c of failed) expect(clusterState(t, c)).toEqual({ kubeProxyConfig: TARGET, provisioningState: "Failed" });
 
     const before = t.em.control.requestLog().length;
-    const retried = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", journal, "--resume", "--retry-failed", "-o", "json"]);
+    const retried = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", journal, "--resume", "--retry-failed", "--yes", "-o", "json"]);
     expect([retried.code, retried.stderr]).toEqual([0, expect.any(String)]);
     const report = JSON.parse(retried.stdout) as RolloutReport;
     expect(report.status).toBe("completed");
@@ -134,12 +134,12 @@ describe("journal safety through the CLI", () => {
         (j) => ((j["clusters"] as unknown[])[0] = null),
         /\$\.clusters\[0\]: must be an object \(found null\)/,
         [
-          ["rollout", "apply", file, "--journal", journal, "--resume"],
+          ["rollout", "apply", file, "--journal", journal, "--resume", "--yes"],
           ["rollout", "status", journal],
           ["rollout", "rollback", "--journal", journal, "--yes"],
         ],
       ],
-      ["maxConcurrency: 0", (j) => ((j["spec"] as Record<string, unknown>)["maxConcurrency"] = 0), /\$\.spec\.maxConcurrency/, [["rollout", "apply", file, "--journal", journal, "--resume"]]],
+      ["maxConcurrency: 0", (j) => ((j["spec"] as Record<string, unknown>)["maxConcurrency"] = 0), /\$\.spec\.maxConcurrency/, [["rollout", "apply", file, "--journal", journal, "--resume", "--yes"]]],
       ["an unknown status", (j) => ((j["clusters"] as Record<string, unknown>[])[0]!["status"] = "finished"), /\$\.clusters\[0\]\.status/, [["rollout", "status", journal]]],
     ];
     const before = t.em.control.requestLog().length;

@@ -52,7 +52,7 @@ describe("rollout under random faults and kills (fast-check)", () => {
             const proc = spawnCli(scene, args);
             await killAt(scene, proc, k.point, k.point === "journal-write" ? k.occurrence + 1 : k.occurrence);
             exit = (await proc.exited).code;
-            args = ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume"];
+            args = ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume", "--yes"];
           }
           const figures = await resumeAndCheck(scene, { target: CRASH_TARGET, restoreOfNeverSet: RESTORE_OF_NEVER_SET, firstExit: exit, maxResumes: 4 });
           expect({ faults, kills, ...figures, exits: undefined }).toEqual({ faults, kills, doubleWrites: [], doneButWrong: [], unaccounted: [], missedByRollback: [], exits: undefined });

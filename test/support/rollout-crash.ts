@@ -300,7 +300,7 @@ export async function resumeAndCheck(scene: CrashScene, args: { target: unknown;
   for (let i = 0; i < (args.maxResumes ?? 3); i++) {
     const j = readJournal(scene.journal);
     if (j && j.status !== "running" && j.status !== "planned" && j.status !== "aborted") break;
-    const r = await spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume"]).exited;
+    const r = await spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume", "--yes"]).exited;
     exits.push(r.code);
   }
   const rolloutLog = em.control.requestLog();
