@@ -13,6 +13,8 @@ import type { ClusterRefArgs, RunningEmulator } from "@aks-kube-proxy/arm-emulat
 export const REPO_ROOT = join(__dirname, "..", "..");
 /** Where setup builds the engine (`tools/pulumi/build.sh`). */
 export const ENGINE_ROOT = join(REPO_ROOT, ".toolchain", "pulumi");
+/** The folder of the aks-kube-proxy provider plugin's launcher. */
+export const PROVIDER_BIN = join(REPO_ROOT, "packages", "pulumi", "bin");
 /** The engine version setup pins (tools/pulumi/build.sh). */
 export const ENGINE_VERSION = "3.274.1";
 /** Passphrase of the test stacks' secrets provider. */
@@ -83,7 +85,8 @@ function engineEnv(work: string, em: RunningEmulator): Record<string, string> {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
-    PATH: [join(ENGINE_ROOT, "bin"), dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
+    // The engine finds the aks-kube-proxy provider plugin on PATH (packages/pulumi/bin/pulumi-resource-aks-kube-proxy).
+    PATH: [join(ENGINE_ROOT, "bin"), PROVIDER_BIN, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
     NODE_EXTRA_CA_CERTS: em.caPath,
     // No credential or subscription from the environment: only the stack configuration counts.
     ARM_CLIENT_SECRET: "",
@@ -113,6 +116,11 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     "azure-native:subscriptionId": em.subscriptionId,
     "azure-native:tenantId": em.tenantId,
     "azure-native:clientId": em.clientId,
+    // The provider plugin's own configuration (azure-native's key names in the aks-kube-proxy namespace); the
+    // azure-native keys above stay for the programs, which read the subscription from them.
+    "aks-kube-proxy:subscriptionId": em.subscriptionId,
+    "aks-kube-proxy:tenantId": em.tenantId,
+    "aks-kube-proxy:clientId": em.clientId,
     "aks-kube-proxy:endpoint": em.url,
     "aks-kube-proxy:authorityHost": em.url,
     "aks-kube-proxy:pollingIntervalInMs": "20",
@@ -120,7 +128,7 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     "aks-kube-proxy:consecutiveRegisteredReads": "2",
     ...options.config,
   };
-  const secret: Record<string, string> = { "azure-native:clientSecret": em.clientSecret, ...options.secretConfig };
+  const secret: Record<string, string> = { "azure-native:clientSecret": em.clientSecret, "aks-kube-proxy:clientSecret": em.clientSecret, ...options.secretConfig };
   await stack.setAllConfig({
     ...Object.fromEntries(Object.entries(plain).map(([k, value]) => [k, { value }])),
     ...Object.fromEntries(Object.entries(secret).map(([k, value]) => [k, { value, secret: true }])),
