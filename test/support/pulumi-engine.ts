@@ -3,7 +3,7 @@
  * .toolchain/pulumi/bin), through `@pulumi/pulumi/automation`'s LocalWorkspace, on a local file backend in a temporary
  * folder, against the ARM emulator. Only stack configuration and environment point the programs at the emulator.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -66,6 +66,11 @@ export interface EngineStack {
   stateText(): string;
   /** The resources of the stack's state (`pulumi stack export`). */
   stateResources(): Promise<StateResource[]>;
+  /**
+   * The same stack, run from another program folder (its own Pulumi.yaml with the same project name): the stack's
+   * settings file is copied there, and the folder is removed by {@link EngineStack.cleanup}.
+   */
+  otherProgram(workDir: string): Promise<Stack>;
   /** Removes the stack's settings file from the example folder and the temporary folder. */
   cleanup(): Promise<void>;
 }
@@ -111,7 +116,9 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
   const stackName = `engine-${process.pid}-${++counter}`;
   const { em } = options;
   mkdirSync(join(work, "state"));
-  const stack = await LocalWorkspace.createStack({ stackName, workDir }, { workDir, pulumiHome: join(work, "home"), envVars: engineEnv(work, em), pulumiCommand });
+  const workspaceOptions = (dir: string) => ({ workDir: dir, pulumiHome: join(work, "home"), envVars: engineEnv(work, em), pulumiCommand });
+  const stack = await LocalWorkspace.createStack({ stackName, workDir }, workspaceOptions(workDir));
+  const otherDirs: string[] = [];
   const plain: Record<string, string> = {
     "azure-native:subscriptionId": em.subscriptionId,
     "azure-native:tenantId": em.tenantId,
@@ -156,10 +163,16 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
       const exported = await stack.exportStack();
       return (exported.deployment as { resources?: StateResource[] }).resources ?? [];
     },
+    async otherProgram(dir) {
+      otherDirs.push(dir);
+      copyFileSync(join(workDir, `Pulumi.${stackName}.yaml`), join(dir, `Pulumi.${stackName}.yaml`));
+      return LocalWorkspace.selectStack({ stackName, workDir: dir }, workspaceOptions(dir));
+    },
     async cleanup() {
       try {
         await stack.workspace.removeStack(stackName, { force: true });
       } finally {
+        for (const dir of otherDirs) rmSync(dir, { recursive: true, force: true });
         rmSync(join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
         rmSync(work, { recursive: true, force: true });
       }
