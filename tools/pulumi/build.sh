@@ -2,6 +2,8 @@
 # Builds the Pulumi engine from the Go module proxy into a folder (default: <repo>/.toolchain/pulumi):
 #   bin/pulumi                          the Pulumi CLI, github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at PULUMI_VERSION
 #   bin/pulumi-language-nodejs          this folder's Node.js language host (see README.md: why it is ours)
+#   bin/pulumi-language-python          this folder's Python language host (runs programs, generates Python SDKs)
+#   bin/pulumi-language-go              a code-generation-only Go language host (generates Go SDKs)
 #   bin/pulumi-resource-pulumi-nodejs   the dynamic-provider plugin launcher
 # Skips the build when the folder's stamp matches the pin and the sources (this script, go.mod, go.sum, cmd/, bin/).
 #   bash tools/pulumi/build.sh [--force] [DEST]
@@ -26,9 +28,10 @@ if [ "$required" != "$PULUMI_VERSION" ]; then
   exit 1
 fi
 
-stamp="$PULUMI_VERSION $(cd "$HERE" && cat build.sh go.mod go.sum cmd/*/*.go bin/* | sha256sum | cut -d' ' -f1)"
+stamp="$PULUMI_VERSION $(cd "$HERE" && cat build.sh go.mod go.sum cmd/*/* internal/*/*.go bin/* | sha256sum | cut -d' ' -f1)"
 if [ "$force" = 0 ] && [ -f "$DEST/stamp" ] && [ "$(cat "$DEST/stamp")" = "$stamp" ] \
-   && [ -x "$DEST/bin/pulumi" ] && [ -x "$DEST/bin/pulumi-language-nodejs" ] && [ -x "$DEST/bin/pulumi-resource-pulumi-nodejs" ]; then
+   && [ -x "$DEST/bin/pulumi" ] && [ -x "$DEST/bin/pulumi-language-nodejs" ] && [ -x "$DEST/bin/pulumi-resource-pulumi-nodejs" ] \
+   && [ -x "$DEST/bin/pulumi-language-python" ] && [ -x "$DEST/bin/pulumi-language-go" ]; then
   exit 0
 fi
 
@@ -40,6 +43,8 @@ start=$(date +%s)
   cd "$HERE"
   go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$DEST/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$DEST/bin/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs
+  go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$DEST/bin/pulumi-language-python" ./cmd/pulumi-language-python
+  go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$DEST/bin/pulumi-language-go" ./cmd/pulumi-language-go
 )
 install -m 0755 "$HERE/bin/pulumi-resource-pulumi-nodejs" "$DEST/bin/pulumi-resource-pulumi-nodejs"
 "$DEST/bin/pulumi" version >/dev/null

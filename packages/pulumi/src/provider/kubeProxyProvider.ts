@@ -15,6 +15,25 @@ import type { KubeProxyProviderOptions } from "../providers/api";
 import type { AdaptedProvider, FullDiffResult } from "./serverAdapter";
 import { buildSchema, CLUSTER_SETTINGS_TOKEN, COMPONENT_TOKEN, PACKAGE_NAME, PREVIEW_ENABLEMENT_TOKEN } from "./schema";
 
+/** Pulumi's signature key and secret signature, as secret values arrive in a provider's inputs. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * The value without Pulumi's secret wrappers (`{ <sig>: <secret sig>, value }`), at any depth. None of this package's
+ * resource inputs is a credential; a program may still mark one secret (the engine keeps the outputs secret).
+ * @param value - an input value
+ */
+export function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (record[SIG_KEY] === SECRET_SIG) return unwrapSecrets(record["value"]);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
 /** Input properties of the cluster settings resource (what a read hands back as inputs). */
 const CLUSTER_INPUT_KEYS: readonly string[] = ["subscriptionId", "resourceGroupName", "clusterName", "settings", "settingsFile", "apiVersion", "restoreOnDelete", "allowDisable"];
 
@@ -90,16 +109,20 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
   }
 
   /** Validates inputs with the SDK (messages name the JSON path). */
-  async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.CheckResult> {
+  async check(urn: string, rawOlds: Record<string, unknown>, rawNews: Record<string, unknown>): Promise<provider.CheckResult> {
     const type = typeOfUrn(urn);
+    const olds = unwrapSecrets(rawOlds) as Record<string, unknown>;
+    const news = unwrapSecrets(rawNews) as Record<string, unknown>;
     if (type === CLUSTER_SETTINGS_TOKEN) return this.clusterSettings.check(olds as never, this.withDefaultSubscription(news) as never);
     if (type === PREVIEW_ENABLEMENT_TOKEN) return this.previewEnablement.check(olds as never, this.withDefaultSubscription(news) as never);
     throw this.unknownType(urn);
   }
 
   /** Field-level diff; a settings change is an update, another cluster or subscription a replacement. */
-  async diff(id: string, urn: string, olds: unknown, news: unknown): Promise<FullDiffResult> {
+  async diff(id: string, urn: string, rawOlds: unknown, rawNews: unknown): Promise<FullDiffResult> {
     const type = typeOfUrn(urn);
+    const olds = unwrapSecrets(rawOlds);
+    const news = unwrapSecrets(rawNews);
     if (type === CLUSTER_SETTINGS_TOKEN) {
       const result = await this.clusterSettings.diff(id, olds as never, news as never);
       return { changes: result.changes === true, replaces: result.replaces ?? [], deleteBeforeReplace: false, detailedDiff: result.detailedDiff };
@@ -119,16 +142,18 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
   }
 
   /** Creates: records the previous settings and applies (or enables the preview). */
-  async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
+  async create(urn: string, rawInputs: Record<string, unknown>): Promise<provider.CreateResult> {
     const type = typeOfUrn(urn);
+    const inputs = unwrapSecrets(rawInputs) as Record<string, unknown>;
     if (type === CLUSTER_SETTINGS_TOKEN) return this.clusterSettings.create(inputs as never);
     if (type === PREVIEW_ENABLEMENT_TOKEN) return this.previewEnablement.create(inputs as never);
     throw this.unknownType(urn);
   }
 
   /** Reads for refresh and import (an import's read has only the id: the current settings are adopted). */
-  async read(id: string, urn: string, props?: Record<string, unknown>): Promise<provider.ReadResult> {
+  async read(id: string, urn: string, rawProps?: Record<string, unknown>): Promise<provider.ReadResult> {
     const type = typeOfUrn(urn);
+    const props = unwrapSecrets(rawProps) as Record<string, unknown> | undefined;
     const known = props !== undefined && Object.keys(props).length > 0 ? props : undefined;
     if (type === CLUSTER_SETTINGS_TOKEN) {
       const result = await this.clusterSettings.read(id, known as never);
@@ -144,16 +169,19 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
   }
 
   /** Updates: applies the new settings (writes only when the cluster differs). */
-  async update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.UpdateResult> {
+  async update(id: string, urn: string, rawOlds: Record<string, unknown>, rawNews: Record<string, unknown>): Promise<provider.UpdateResult> {
     const type = typeOfUrn(urn);
+    const olds = unwrapSecrets(rawOlds) as Record<string, unknown>;
+    const news = unwrapSecrets(rawNews) as Record<string, unknown>;
     if (type === CLUSTER_SETTINGS_TOKEN) return this.clusterSettings.update(id, olds as never, news as never);
     if (type === PREVIEW_ENABLEMENT_TOKEN) return this.previewEnablement.update(id, olds as never, news as never);
     throw this.unknownType(urn);
   }
 
   /** Deletes: restores the previous settings through the SDK's one restore target; the enablement stays. */
-  async delete(id: string, urn: string, props: Record<string, unknown>): Promise<void> {
+  async delete(id: string, urn: string, rawProps: Record<string, unknown>): Promise<void> {
     const type = typeOfUrn(urn);
+    const props = unwrapSecrets(rawProps) as Record<string, unknown>;
     if (type === CLUSTER_SETTINGS_TOKEN) return this.clusterSettings.delete(id, props as never);
     if (type === PREVIEW_ENABLEMENT_TOKEN) return this.previewEnablement.delete(id, props as never);
     throw this.unknownType(urn);

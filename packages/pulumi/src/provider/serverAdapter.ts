@@ -107,7 +107,7 @@ export function installServerAdapter(provider: AdaptedProvider, packageName: str
       try {
         provider.configureProvider(configFromRequest(call.request, packageName));
         const resp = message("ConfigureResponse");
-        m(resp, "setAcceptsecrets", false);
+        m(resp, "setAcceptsecrets", true); // the engine requires it of plugins that construct components
         m(resp, "setAcceptresources", true);
         m(resp, "setAcceptoutputs", false);
         callback(null, resp);
