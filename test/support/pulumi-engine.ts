@@ -21,7 +21,7 @@ export const ENGINE_VERSION = "3.274.1";
 const PASSPHRASE = "engine-tests-passphrase";
 
 /** The examples these tests drive, exactly as written. */
-export type ExampleName = "existing-cluster" | "fleet" | "python-existing-cluster";
+export type ExampleName = "existing-cluster" | "fleet" | "python-existing-cluster" | "yaml-existing-cluster";
 
 /**
  * The built engine, or an error saying how to build it. The engine tests fail (never skip) without it: setup builds it.

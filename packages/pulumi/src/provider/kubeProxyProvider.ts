@@ -104,6 +104,19 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
     return missing && !hasClusterId && sub !== undefined ? { ...news, subscriptionId: sub } : news;
   }
 
+  /**
+   * Runs a resource operation; an error that names where a credential value came from names the provider's own key
+   * (the values were mapped onto `azure-native:*` keys by {@link credentialConfigOf}, so that is where they came from).
+   */
+  private async relabel<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof Error) error.message = error.message.replace(/ from azure-native:/g, ` from ${PACKAGE_NAME}:`);
+      throw error;
+    }
+  }
+
   private unknownType(urn: string): Error {
     return new Error(`aks-kube-proxy: unknown resource type ${typeOfUrn(urn)} (known: ${CLUSTER_SETTINGS_TOKEN}, ${PREVIEW_ENABLEMENT_TOKEN}).`);
   }
@@ -143,6 +156,10 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
 
   /** Creates: records the previous settings and applies (or enables the preview). */
   async create(urn: string, rawInputs: Record<string, unknown>): Promise<provider.CreateResult> {
+    return this.relabel(() => this.createImpl(urn, rawInputs));
+  }
+
+  private async createImpl(urn: string, rawInputs: Record<string, unknown>): Promise<provider.CreateResult> {
     const type = typeOfUrn(urn);
     const inputs = unwrapSecrets(rawInputs) as Record<string, unknown>;
     if (type === CLUSTER_SETTINGS_TOKEN) return this.clusterSettings.create(inputs as never);
@@ -152,6 +169,10 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
 
   /** Reads for refresh and import (an import's read has only the id: the current settings are adopted). */
   async read(id: string, urn: string, rawProps?: Record<string, unknown>): Promise<provider.ReadResult> {
+    return this.relabel(() => this.readImpl(id, urn, rawProps));
+  }
+
+  private async readImpl(id: string, urn: string, rawProps?: Record<string, unknown>): Promise<provider.ReadResult> {
     const type = typeOfUrn(urn);
     const props = unwrapSecrets(rawProps) as Record<string, unknown> | undefined;
     const known = props !== undefined && Object.keys(props).length > 0 ? props : undefined;
@@ -170,6 +191,10 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
 
   /** Updates: applies the new settings (writes only when the cluster differs). */
   async update(id: string, urn: string, rawOlds: Record<string, unknown>, rawNews: Record<string, unknown>): Promise<provider.UpdateResult> {
+    return this.relabel(() => this.updateImpl(id, urn, rawOlds, rawNews));
+  }
+
+  private async updateImpl(id: string, urn: string, rawOlds: Record<string, unknown>, rawNews: Record<string, unknown>): Promise<provider.UpdateResult> {
     const type = typeOfUrn(urn);
     const olds = unwrapSecrets(rawOlds) as Record<string, unknown>;
     const news = unwrapSecrets(rawNews) as Record<string, unknown>;
@@ -180,6 +205,10 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
 
   /** Deletes: restores the previous settings through the SDK's one restore target; the enablement stays. */
   async delete(id: string, urn: string, rawProps: Record<string, unknown>): Promise<void> {
+    return this.relabel(() => this.deleteImpl(id, urn, rawProps));
+  }
+
+  private async deleteImpl(id: string, urn: string, rawProps: Record<string, unknown>): Promise<void> {
     const type = typeOfUrn(urn);
     const props = unwrapSecrets(rawProps) as Record<string, unknown>;
     if (type === CLUSTER_SETTINGS_TOKEN) return this.clusterSettings.delete(id, props as never);
