@@ -72,7 +72,7 @@ ensure_provider_sdks() {
 setup() {
   ensure_toolchain
   ensure_pulumi_engine
-  ensure_python_venv
+  ensure_python_venv || echo "› the Python virtualenv could not be made (see above): the Python engine test will fail" >&2
   echo "› pnpm install --frozen-lockfile" >&2
   pnpm install --frozen-lockfile --reporter=silent >&2
   echo "› pnpm build" >&2
