@@ -31,13 +31,53 @@ ensure_pulumi_engine() {
   export PATH="$ROOT/.toolchain/pulumi/bin:$PATH"
 }
 
+# The `pulumi` Python SDK from PyPI in a git-ignored virtualenv, ./.toolchain/python, which the Python example's
+# Pulumi.yaml names (runtime option virtualenv). Skipped when the pinned version is there.
+PYTHON_PULUMI_VERSION=3.272.0
+ensure_python_venv() {
+  local venv="$ROOT/.toolchain/python"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pulumi') != '$PYTHON_PULUMI_VERSION')" 2>/dev/null; then
+    echo "› pip install pulumi==$PYTHON_PULUMI_VERSION into .toolchain/python" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PYTHON_PULUMI_VERSION" >&2
+  fi
+}
+
+# The SDKs of the aks-kube-proxy provider plugin, generated from its schema by the engine (`pulumi package gen-sdk`,
+# with tools/pulumi's Python and Go language hosts) into the git-ignored ./.toolchain/pulumi-sdks/{python,go}: the
+# Python one installed into .toolchain/python, the Go one given a go.mod (`go mod tidy`, which downloads its modules)
+# so test/pulumi-provider-sdks.test.ts can build it offline. Skipped when the schema and the pins are unchanged.
+ensure_provider_sdks() {
+  local out="$ROOT/.toolchain/pulumi-sdks" plugin="$ROOT/packages/pulumi/bin/pulumi-resource-aks-kube-proxy"
+  local home="$ROOT/.toolchain/pulumi/home" schema stamp
+  schema=$(PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true pulumi package get-schema "$plugin")
+  stamp=$( (printf '%s' "$schema"; cat "$ROOT/.toolchain/pulumi/stamp"; echo "$PYTHON_PULUMI_VERSION") | sha256sum | cut -d' ' -f1)
+  if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ]; then return 0; fi
+  echo "› pulumi package gen-sdk (python, go) into .toolchain/pulumi-sdks" >&2
+  rm -rf "$out"
+  mkdir -p "$out"
+  local lang
+  for lang in python go; do
+    PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
+      pulumi package gen-sdk "$plugin" --language "$lang" --out "$out" >&2
+  done
+  "$ROOT/.toolchain/python/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out/python" >&2
+  local pin
+  pin=$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)
+  printf 'module github.com/aks-kube-proxy/aks-kube-proxy/sdk/go\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n' "$pin" > "$out/go/go.mod"
+  (cd "$out/go" && go mod tidy >&2)
+  echo "$stamp" > "$out/stamp"
+}
+
 setup() {
   ensure_toolchain
   ensure_pulumi_engine
+  ensure_python_venv || echo "› the Python virtualenv could not be made (see above): the Python engine test will fail" >&2
   echo "› pnpm install --frozen-lockfile" >&2
   pnpm install --frozen-lockfile --reporter=silent >&2
   echo "› pnpm build" >&2
   pnpm build >&2
+  ensure_provider_sdks || echo "› the provider's SDKs could not be generated (see above): the Python and Go SDK tests will fail" >&2
 }
 
 # Runs "$@" with loopback as the only network: no test can reach anything else

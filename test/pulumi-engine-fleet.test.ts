@@ -1,7 +1,6 @@
 /**
  * examples/fleet, exactly as written, under the real Pulumi engine against the ARM emulator: three clusters in two
- * subscriptions, one of them already configured. Also what `pulumi import` does with these resources, and what to do
- * instead.
+ * subscriptions, one of them already configured. Also `pulumi import` of a cluster's settings.
  */
 import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 import { createEngineStack, storedKubeProxyConfig, writesOf, type EngineStack } from "./support/pulumi-engine";
@@ -78,30 +77,28 @@ test("up enables the preview once per subscription and PUTs only the clusters th
   expect(adopted?.outputs?.["previousSettings"]).toEqual(ROUND_ROBIN);
 });
 
-test("pulumi import of a cluster's settings fails under the engine (dynamic resources cannot be imported); declaring the cluster, as above, is the way", async () => {
+test("pulumi import of a cluster's settings adopts them as they are, without a write; destroy of the imported resource puts them back unchanged", async () => {
   em.control.clearRequestLog();
-  const attempt = engine.stack.import({
-    resources: [{ type: "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings", name: "imported", id: clusterIdOf(SUB_B, "rg-c", "aks-c") }],
+  const imported = await engine.stack.import({
+    resources: [{ type: "aks-kube-proxy:index:ClusterKubeProxySettings", name: "imported", id: clusterIdOf(SUB_B, "rg-c", "aks-c") }],
     protect: false,
     generateCode: false,
     ...engine.io,
   });
-  const failure = await attempt.then(
-    () => undefined,
-    (error: unknown) => error as Error,
-  );
-  // The pulumi-nodejs host finds no serialized provider in an import's read (pulumi/pulumi#16175) and fails with
-  // this; packages/pulumi/README.md ("Import") says to declare the cluster instead, which the up above proved adopts
-  // a converged cluster without a write and records its settings as previousSettings.
-  expect(failure?.message).toMatch(/ClusterKubeProxySettings imported \*\*importing failed\*\* error: code must be a string, not undefined/);
-  expect((await engine.stateResources()).filter((r) => r.urn.endsWith("::imported"))).toEqual([]);
+  expect(imported.summary.result).toBe("succeeded");
+  const state = (await engine.stateResources()).find((r) => r.urn.endsWith("::imported"));
+  expect(state?.type).toBe("aks-kube-proxy:index:ClusterKubeProxySettings");
+  expect(state?.outputs?.["settings"]).toEqual(ROUND_ROBIN);
+  expect(state?.outputs?.["previousSettings"]).toEqual(ROUND_ROBIN);
+  expect(state?.outputs?.["clusterName"]).toBe("aks-c");
   expect(writesOf(em)).toEqual([]);
+  // The destroy below deletes it too: restoring what was adopted, which the cluster still has, writes nothing.
 });
 
 test("destroy restores each changed cluster's previous settings and leaves the converged one as it was found", async () => {
   em.control.clearRequestLog();
   await engine.stack.destroy(engine.io);
-  // aks-a had no kubeProxyConfig: the SDK's one restore target writes the AKS default explicitly (restoreTargetOf)
+  // aks-a had no kubeProxyConfig: the SDK's one restore target (restoreTargetOf) writes Azure's default explicitly.
   expect(kubeProxyOf(SUB_A, "rg-a", "aks-a")).toEqual({ enabled: true, mode: "IPTABLES" });
   expect(kubeProxyOf(SUB_A, "rg-b", "aks-b")).toEqual({ enabled: true, mode: "IPTABLES" });
   expect(kubeProxyOf(SUB_B, "rg-c", "aks-c")).toEqual(ROUND_ROBIN);

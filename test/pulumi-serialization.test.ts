@@ -156,30 +156,38 @@ test("the serialized providers run in a separate process from the program's dire
   expect(restored.properties.networkProfile.kubeProxyConfig).toEqual({ enabled: true, mode: "IPTABLES" });
 });
 
-test("a program using the component, with Pulumi's mocks acting as the engine (check then create through the serialized providers), configures the cluster", async () => {
+test("a program using the component, with Pulumi's mocks acting as the engine (check then create through the provider plugin's provider), configures the cluster", async () => {
   const run = await runInProgramDir(
     `${HOST_PRELUDE}
 (async () => {
   const job = await readJob();
   const pulumi = programRequire("@pulumi/pulumi");
-  const providers = new Map();
+  const lib = programRequire("@aks-kube-proxy/pulumi");
+  // The provider the plugin serves, configured as the engine configures a default provider: the stack's
+  // aks-kube-proxy:* keys without their namespace (azure-native's key names).
+  const provider = new lib.KubeProxyProvider({ version: "0.1.0" });
+  const providerConfig = {};
+  for (const [key, value] of Object.entries(job.config)) {
+    const [ns, name] = key.split(":");
+    if (ns === "aks-kube-proxy" || ns === "azure-native") providerConfig[name] = value;
+  }
+  provider.configureProvider(providerConfig);
+  const providers = new Set([provider]);
   const engineCalls = [];
   await pulumi.runtime.setMocks({
     async newResource(args) {
-      if (!args.type.startsWith("pulumi-nodejs:dynamic/")) return { id: args.name + "-id", state: args.inputs };
-      const text = args.inputs.__provider;
-      if (!providers.has(text)) providers.set(text, await load(text, job.config));
-      const provider = providers.get(text);
-      const checked = await provider.check({}, args.inputs);
+      if (!args.type.startsWith("aks-kube-proxy:index:") || args.type === "aks-kube-proxy:index:KubeProxyConfig") return { id: args.name + "-id", state: args.inputs };
+      const urn = "urn:pulumi:dev::aks-kube-proxy::" + args.type + "::" + args.name;
+      const checked = await provider.check(urn, {}, args.inputs);
       if (checked.failures && checked.failures.length) throw new Error(JSON.stringify(checked.failures));
-      const created = await provider.create(checked.inputs);
+      const created = await provider.create(urn, checked.inputs);
       engineCalls.push(args.type + " " + args.name);
       return { id: created.id, state: created.outs };
     },
     call() { return {}; },
   }, "aks-kube-proxy", "dev", false);
   pulumi.runtime.setAllConfig(job.config, ["azure-native:clientSecret"]);
-  const { KubeProxyConfig } = programRequire("@aks-kube-proxy/pulumi");
+  const { KubeProxyConfig } = lib;
   const kp = new KubeProxyConfig("kube-proxy", { resourceGroupName: job.rg, clusterName: "aks-program", settings: { mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } } });
   pulumi.all([kp.appliedSettings, kp.previousSettings, kp.provisioningState, kp.apiVersion]).apply(([applied, previous, state, apiVersion]) => {
     console.log(JSON.stringify({ applied, previous, state, apiVersion, engineCalls, distinctProviders: providers.size }));
@@ -190,10 +198,10 @@ test("a program using the component, with Pulumi's mocks acting as the engine (c
   );
   const result = run.result as { applied: unknown; previous: unknown; state: string; apiVersion: string; engineCalls: string[]; distinctProviders: number };
   expect(result.engineCalls).toEqual([
-    `pulumi-nodejs:dynamic/aks-kube-proxy:PreviewEnablement kube-proxy-preview-${t.em.subscriptionId}`,
-    "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings kube-proxy",
+    `aks-kube-proxy:index:PreviewEnablement kube-proxy-preview-${t.em.subscriptionId}`,
+    "aks-kube-proxy:index:ClusterKubeProxySettings kube-proxy",
   ]);
-  expect(result.distinctProviders).toBe(2);
+  expect(result.distinctProviders).toBe(1);
   expect(result).toMatchObject({ applied: { mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } }, previous: null, state: "Succeeded", apiVersion: "2026-08-02-preview" });
   const raw = t.em.control.getCluster({ resourceGroup: RG, name: "aks-program" }) as { properties: { networkProfile: { kubeProxyConfig: unknown } } };
   expect(raw.properties.networkProfile.kubeProxyConfig).toEqual({ mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } });

@@ -4,12 +4,16 @@
  *   pulumi config set resourceGroupName my-rg
  *   pulumi config set clusterName my-aks
  *   pulumi config set azure-native:subscriptionId 00000000-0000-0000-0000-000000000000   # or ARM_SUBSCRIPTION_ID
+ *   # credentials of the aks-kube-proxy provider plugin (or the ARM_* variables azure-native reads):
+ *   pulumi config set aks-kube-proxy:tenantId …; pulumi config set aks-kube-proxy:clientId …
+ *   pulumi config set --secret aks-kube-proxy:clientSecret …
  *   pulumi preview    # shows which kube-proxy settings change
  *   pulumi up         # enables the preview in the subscription (once), then applies kube-proxy.json
  *   pulumi destroy    # puts back the settings the cluster had before
  *
  * The settings come from kube-proxy.json, in the format `az aks update --kube-proxy-config` takes (the AKS docs'
- * own example, with its `TCPTimeoutSeconds` spelling). Set `clusterId` instead of the two names if you prefer.
+ * own example, with its `TCPTimeoutSeconds` spelling). Set `clusterId` instead of the two names if you prefer. The
+ * engine must find the provider plugin `pulumi-resource-aks-kube-proxy` (packages/pulumi/README.md, "Install").
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KubeProxyConfig } from "@aks-kube-proxy/pulumi";

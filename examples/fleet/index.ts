@@ -9,6 +9,7 @@
  *       - { subscriptionId: 00000000-0000-0000-0000-000000000000, resourceGroupName: rg-b, clusterName: aks-b }
  *       - { clusterId: /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-c/providers/Microsoft.ContainerService/managedClusters/aks-c }
  *     aks-kube-proxy-fleet:settings: { mode: IPVS, ipvsConfig: { scheduler: RoundRobin } }
+ *     aks-kube-proxy:clientId: …            # the provider plugin's credentials (or the ARM_* variables)
  *
  * For hundreds of clusters, with waves, soak times and a resumable journal, use `aks-kube-proxy rollout` instead.
  */

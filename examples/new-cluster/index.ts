@@ -10,6 +10,7 @@
  *
  *   pulumi config set azure-native:location westeurope
  *   pulumi config set azure-native:subscriptionId 00000000-0000-0000-0000-000000000000
+ *   # the aks-kube-proxy provider plugin reads the ARM_* variables azure-native reads, or aks-kube-proxy:* config
  *   pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -3,7 +3,7 @@
  * .toolchain/pulumi/bin), through `@pulumi/pulumi/automation`'s LocalWorkspace, on a local file backend in a temporary
  * folder, against the ARM emulator. Only stack configuration and environment point the programs at the emulator.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -13,13 +13,15 @@ import type { ClusterRefArgs, RunningEmulator } from "@aks-kube-proxy/arm-emulat
 export const REPO_ROOT = join(__dirname, "..", "..");
 /** Where setup builds the engine (`tools/pulumi/build.sh`). */
 export const ENGINE_ROOT = join(REPO_ROOT, ".toolchain", "pulumi");
+/** The folder of the aks-kube-proxy provider plugin's launcher. */
+export const PROVIDER_BIN = join(REPO_ROOT, "packages", "pulumi", "bin");
 /** The engine version setup pins (tools/pulumi/build.sh). */
 export const ENGINE_VERSION = "3.274.1";
 /** Passphrase of the test stacks' secrets provider. */
 const PASSPHRASE = "engine-tests-passphrase";
 
 /** The examples these tests drive, exactly as written. */
-export type ExampleName = "existing-cluster" | "fleet";
+export type ExampleName = "existing-cluster" | "fleet" | "python-existing-cluster" | "yaml-existing-cluster";
 
 /**
  * The built engine, or an error saying how to build it. The engine tests fail (never skip) without it: setup builds it.
@@ -64,6 +66,11 @@ export interface EngineStack {
   stateText(): string;
   /** The resources of the stack's state (`pulumi stack export`). */
   stateResources(): Promise<StateResource[]>;
+  /**
+   * The same stack, run from another program folder (its own Pulumi.yaml with the same project name): the stack's
+   * settings file is copied there, and the folder is removed by {@link EngineStack.cleanup}.
+   */
+  otherProgram(workDir: string): Promise<Stack>;
   /** Removes the stack's settings file from the example folder and the temporary folder. */
   cleanup(): Promise<void>;
 }
@@ -83,7 +90,8 @@ function engineEnv(work: string, em: RunningEmulator): Record<string, string> {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
-    PATH: [join(ENGINE_ROOT, "bin"), dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
+    // The engine finds the aks-kube-proxy provider plugin on PATH (packages/pulumi/bin/pulumi-resource-aks-kube-proxy).
+    PATH: [join(ENGINE_ROOT, "bin"), PROVIDER_BIN, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
     NODE_EXTRA_CA_CERTS: em.caPath,
     // No credential or subscription from the environment: only the stack configuration counts.
     ARM_CLIENT_SECRET: "",
@@ -108,11 +116,18 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
   const stackName = `engine-${process.pid}-${++counter}`;
   const { em } = options;
   mkdirSync(join(work, "state"));
-  const stack = await LocalWorkspace.createStack({ stackName, workDir }, { workDir, pulumiHome: join(work, "home"), envVars: engineEnv(work, em), pulumiCommand });
+  const workspaceOptions = (dir: string) => ({ workDir: dir, pulumiHome: join(work, "home"), envVars: engineEnv(work, em), pulumiCommand });
+  const stack = await LocalWorkspace.createStack({ stackName, workDir }, workspaceOptions(workDir));
+  const otherDirs: string[] = [];
   const plain: Record<string, string> = {
     "azure-native:subscriptionId": em.subscriptionId,
     "azure-native:tenantId": em.tenantId,
     "azure-native:clientId": em.clientId,
+    // The provider plugin's own configuration (azure-native's key names in the aks-kube-proxy namespace); the
+    // azure-native keys above stay for the programs, which read the subscription from them.
+    "aks-kube-proxy:subscriptionId": em.subscriptionId,
+    "aks-kube-proxy:tenantId": em.tenantId,
+    "aks-kube-proxy:clientId": em.clientId,
     "aks-kube-proxy:endpoint": em.url,
     "aks-kube-proxy:authorityHost": em.url,
     "aks-kube-proxy:pollingIntervalInMs": "20",
@@ -120,7 +135,7 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     "aks-kube-proxy:consecutiveRegisteredReads": "2",
     ...options.config,
   };
-  const secret: Record<string, string> = { "azure-native:clientSecret": em.clientSecret, ...options.secretConfig };
+  const secret: Record<string, string> = { "azure-native:clientSecret": em.clientSecret, "aks-kube-proxy:clientSecret": em.clientSecret, ...options.secretConfig };
   await stack.setAllConfig({
     ...Object.fromEntries(Object.entries(plain).map(([k, value]) => [k, { value }])),
     ...Object.fromEntries(Object.entries(secret).map(([k, value]) => [k, { value, secret: true }])),
@@ -148,10 +163,16 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
       const exported = await stack.exportStack();
       return (exported.deployment as { resources?: StateResource[] }).resources ?? [];
     },
+    async otherProgram(dir) {
+      otherDirs.push(dir);
+      copyFileSync(join(workDir, `Pulumi.${stackName}.yaml`), join(dir, `Pulumi.${stackName}.yaml`));
+      return LocalWorkspace.selectStack({ stackName, workDir: dir }, workspaceOptions(dir));
+    },
     async cleanup() {
       try {
         await stack.workspace.removeStack(stackName, { force: true });
       } finally {
+        for (const dir of otherDirs) rmSync(dir, { recursive: true, force: true });
         rmSync(join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
         rmSync(work, { recursive: true, force: true });
       }

@@ -11,16 +11,31 @@ export type { KubeProxyConfigArgs } from "./component";
 /** The settings shape: the Azure SDK's `ContainerServiceNetworkProfileKubeProxyConfig`, as the SDK re-exports it. */
 export type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 
-/** The dynamic resources under the component. */
-export { PreviewEnablement, PREVIEW_ENABLEMENT_TYPE } from "./resources/previewEnablement";
+/** The custom resources under the component (served by the `aks-kube-proxy` provider plugin). */
+export { PreviewEnablement, PREVIEW_ENABLEMENT_TYPE, LEGACY_PREVIEW_ENABLEMENT_TYPE } from "./resources/previewEnablement";
 /** Arguments of {@link PreviewEnablement}. */
 export type { PreviewEnablementArgs } from "./resources/previewEnablement";
 /** One cluster's settings resource. */
-export { ClusterKubeProxySettings, CLUSTER_SETTINGS_TYPE } from "./resources/clusterKubeProxySettings";
+export { ClusterKubeProxySettings, CLUSTER_SETTINGS_TYPE, LEGACY_CLUSTER_SETTINGS_TYPE } from "./resources/clusterKubeProxySettings";
 /** Arguments of {@link ClusterKubeProxySettings}. */
 export type { ClusterKubeProxySettingsArgs } from "./resources/clusterKubeProxySettings";
 
-/** The dynamic providers, for driving them directly (tests, Automation API tooling). */
+/** The provider plugin: its schema, the provider it serves, and the configuration mapping. */
+export { buildSchema, PACKAGE_NAME, CLUSTER_SETTINGS_TOKEN, PREVIEW_ENABLEMENT_TOKEN, COMPONENT_TOKEN, PROVIDER_CONFIG_KEYS, SECRET_CONFIG_KEYS } from "./provider/schema";
+/** The provider `pulumi-resource-aks-kube-proxy` serves. */
+export { KubeProxyProvider, credentialConfigOf, typeOfUrn } from "./provider/kubeProxyProvider";
+/** Options of {@link KubeProxyProvider}. */
+export type { KubeProxyProviderServerOptions } from "./provider/kubeProxyProvider";
+/** Completes `@pulumi/pulumi/provider`'s server (configuration, CheckConfig/DiffConfig, detailed diff). */
+export { installServerAdapter, configFromRequest } from "./provider/serverAdapter";
+/** Types of the server adapter. */
+export type { AdaptedProvider, FullDiffResult, DetailedDiffKind } from "./provider/serverAdapter";
+
+/**
+ * The resources' logic, as providers that can be driven directly (tests, Automation API tooling); the provider plugin
+ * routes to them. They are also what stacks made with the dynamic resources of earlier versions still run (the state's
+ * serialized shim loads them by name) until their resources move to the plugin.
+ */
 export { createClusterSettingsProvider } from "./providers/clusterSettingsProvider";
 /** Types of the cluster settings provider. */
 export type { ClusterSettingsProvider, ClusterSettingsRawInputs, ClusterSettingsInputs, ClusterSettingsOutputs, DetailedDiffResult } from "./providers/clusterSettingsProvider";

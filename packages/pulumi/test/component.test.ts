@@ -7,8 +7,8 @@ import { runProgram } from "./support/mockProgram";
 
 type Lib = typeof import("../src/index");
 const COMPONENT = "aks-kube-proxy:index:KubeProxyConfig";
-const SETTINGS = "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings";
-const PREVIEW = "pulumi-nodejs:dynamic/aks-kube-proxy:PreviewEnablement";
+const SETTINGS = "aks-kube-proxy:index:ClusterKubeProxySettings";
+const PREVIEW = "aks-kube-proxy:index:PreviewEnablement";
 const SUB = "5c1f0e2a-0000-4000-8000-000000000001";
 const IPVS = { mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } };
 const clientConfig = { "azure-native:authorization:getClientConfig": { subscriptionId: "9d9d9d9d-0000-4000-8000-000000000009", tenantId: "t", clientId: "c", objectId: "o" } };

@@ -1,19 +1,20 @@
 /**
- * `ClusterKubeProxySettings`: the dynamic resource that holds one cluster's kube-proxy settings.
+ * `ClusterKubeProxySettings`: the custom resource (served by the `aks-kube-proxy` provider plugin) that holds one
+ * cluster's kube-proxy settings.
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
-import { createProviderShim } from "../providers/shim";
+import { CLUSTER_SETTINGS_TOKEN } from "../provider/schema";
 
-/** The Pulumi type of {@link ClusterKubeProxySettings}: `pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings`. */
-export const CLUSTER_SETTINGS_TYPE = "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings";
+/** The Pulumi type of {@link ClusterKubeProxySettings}: `aks-kube-proxy:index:ClusterKubeProxySettings`. */
+export const CLUSTER_SETTINGS_TYPE = CLUSTER_SETTINGS_TOKEN;
 
 /**
- * The provider Pulumi serializes: a shim that loads this package at run time (see providers/shim). One object per
- * process, so Pulumi serializes it once (it caches by identity).
+ * The type this resource had when it was a dynamic resource (package versions before the provider plugin). Given as
+ * an alias, so a stack made then moves to the provider without a replacement and without a write.
  */
-const provider = createProviderShim("createClusterSettingsProvider");
+export const LEGACY_CLUSTER_SETTINGS_TYPE = "pulumi-nodejs:dynamic/aks-kube-proxy:ClusterKubeProxySettings";
 
 /** Arguments of {@link ClusterKubeProxySettings}; see {@link KubeProxyConfigArgs} for their meaning. */
 export interface ClusterKubeProxySettingsArgs {
@@ -38,9 +39,10 @@ export interface ClusterKubeProxySettingsArgs {
 }
 
 /**
- * One cluster's kube-proxy settings, applied through the SDK. Usually created by {@link KubeProxyConfig}.
+ * One cluster's kube-proxy settings, applied through the SDK by the `aks-kube-proxy` provider plugin. Usually created
+ * by {@link KubeProxyConfig}.
  */
-export class ClusterKubeProxySettings extends pulumi.dynamic.Resource {
+export class ClusterKubeProxySettings extends pulumi.CustomResource {
   /** Subscription id. */
   declare readonly subscriptionId: pulumi.Output<string>;
   /** Resource group. */
@@ -73,7 +75,7 @@ export class ClusterKubeProxySettings extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: ClusterKubeProxySettingsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      CLUSTER_SETTINGS_TYPE,
       name,
       {
         subscriptionId: args.subscriptionId,
@@ -94,9 +96,7 @@ export class ClusterKubeProxySettings extends pulumi.dynamic.Resource {
         drift: undefined,
         warnings: undefined,
       },
-      opts,
-      "aks-kube-proxy",
-      "ClusterKubeProxySettings",
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_CLUSTER_SETTINGS_TYPE }] },
     );
   }
 }

@@ -1,18 +1,16 @@
 /**
- * `PreviewEnablement`: the dynamic resource that enables the kube-proxy configuration preview in one subscription.
+ * `PreviewEnablement`: the custom resource (served by the `aks-kube-proxy` provider plugin) that enables the
+ * kube-proxy configuration preview in one subscription.
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createProviderShim } from "../providers/shim";
+import { PREVIEW_ENABLEMENT_TOKEN } from "../provider/schema";
 
-/** The Pulumi type of {@link PreviewEnablement}: `pulumi-nodejs:dynamic/aks-kube-proxy:PreviewEnablement`. */
-export const PREVIEW_ENABLEMENT_TYPE = "pulumi-nodejs:dynamic/aks-kube-proxy:PreviewEnablement";
+/** The Pulumi type of {@link PreviewEnablement}: `aks-kube-proxy:index:PreviewEnablement`. */
+export const PREVIEW_ENABLEMENT_TYPE = PREVIEW_ENABLEMENT_TOKEN;
 
-/**
- * The provider Pulumi serializes: a shim that loads this package at run time (see providers/shim). One object per
- * process, so Pulumi serializes it once (it caches by identity).
- */
-const provider = createProviderShim("createPreviewEnablementProvider");
+/** The type this resource had as a dynamic resource; given as an alias (see `LEGACY_CLUSTER_SETTINGS_TYPE`). */
+export const LEGACY_PREVIEW_ENABLEMENT_TYPE = "pulumi-nodejs:dynamic/aks-kube-proxy:PreviewEnablement";
 
 /** Arguments of {@link PreviewEnablement}. */
 export interface PreviewEnablementArgs {
@@ -31,7 +29,7 @@ export interface PreviewEnablementArgs {
  * Destroying it leaves the feature registered. {@link KubeProxyConfig} creates one per subscription and shares it;
  * create one yourself only to share it explicitly (`previewEnablement` arg).
  */
-export class PreviewEnablement extends pulumi.dynamic.Resource {
+export class PreviewEnablement extends pulumi.CustomResource {
   /** Subscription id. */
   declare readonly subscriptionId: pulumi.Output<string>;
   /** `Microsoft.ContainerService/KubeProxyConfigurationPreview`. */
@@ -52,7 +50,7 @@ export class PreviewEnablement extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: PreviewEnablementArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      PREVIEW_ENABLEMENT_TYPE,
       name,
       {
         subscriptionId: args.subscriptionId,
@@ -63,9 +61,7 @@ export class PreviewEnablement extends pulumi.dynamic.Resource {
         featureRegistered: undefined,
         providerRefreshed: undefined,
       },
-      opts,
-      "aks-kube-proxy",
-      "PreviewEnablement",
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_PREVIEW_ENABLEMENT_TYPE }] },
     );
   }
 }

@@ -1,0 +1,177 @@
+/**
+ * Completes the provider server of `@pulumi/pulumi/provider` (3.270) for a custom-resource provider. Its `main`
+ * serves a {@link https://www.pulumi.com/docs/iac/extending-pulumi/ | Provider} over gRPC, but it drops three things
+ * this package needs: `Configure` never reaches the provider (so the provider's configuration — credentials,
+ * endpoint — would be lost), `CheckConfig`/`DiffConfig` answer Unimplemented (the engine then cannot compare provider
+ * configurations, e.g. when a stack moves from the dynamic provider), and `Diff` forwards only `changes`, `replaces`
+ * and `deleteBeforeReplace`, not the field-level `detailedDiff`.
+ *
+ * {@link installServerAdapter} wraps the service implementation `main` registers (through grpc-js's
+ * `Server.prototype.addService`, resolved from `@pulumi/pulumi`'s own dependencies) and replaces those four handlers;
+ * every other handler is the SDK's own.
+ * @packageDocumentation
+ */
+import { dirname } from "node:path";
+
+/** Kinds of a property change, as Pulumi's detailed diff names them. */
+export type DetailedDiffKind = "add" | "add-replace" | "delete" | "delete-replace" | "update" | "update-replace";
+
+/** A diff with the field-level detail the engine displays. */
+export interface FullDiffResult {
+  /** Whether anything changes. */
+  readonly changes: boolean;
+  /** Top-level properties whose change replaces the resource. */
+  readonly replaces?: string[];
+  /** Delete the old resource before creating its replacement. */
+  readonly deleteBeforeReplace?: boolean;
+  /** Property path (e.g. `settings.ipvsConfig.scheduler`) → change. */
+  readonly detailedDiff?: Readonly<Record<string, { readonly kind: DetailedDiffKind; readonly inputDiff: boolean }>>;
+}
+
+/** What the adapter calls on the provider besides the SDK's `Provider` methods. */
+export interface AdaptedProvider {
+  /** Receives the provider configuration: keys without namespace (`clientId`), values as strings. */
+  configureProvider(config: Readonly<Record<string, string>>): void;
+  /** The diff with its detailed part. */
+  diff(id: string, urn: string, olds: unknown, news: unknown): Promise<FullDiffResult>;
+}
+
+const KINDS: Record<DetailedDiffKind, number> = { add: 0, "add-replace": 1, delete: 2, "delete-replace": 3, update: 4, "update-replace": 5 };
+
+type Callback = (error: unknown, response?: unknown) => void;
+type Handler = (call: { request: object }, callback: Callback) => void;
+
+/** Calls a method of a generated protobuf message by name (the messages are untyped JavaScript). */
+function m(message: unknown, name: string, ...args: unknown[]): unknown {
+  const method = (message as Record<string, unknown>)[name];
+  if (typeof method !== "function") throw new Error(`aks-kube-proxy provider: protobuf message has no ${name}`);
+  return (method as (...a: unknown[]) => unknown).apply(message, args);
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the modules @pulumi/pulumi's provider server itself uses, resolved from it */
+function pulumiModules(): { grpc: { Server: { prototype: { addService: (this: unknown, service: unknown, implementation: Record<string, Handler>) => unknown } } }; provrpc: Record<string, unknown>; provproto: Record<string, new () => object>} {
+  const from = { paths: [dirname(require.resolve("@pulumi/pulumi/package.json"))] };
+  return {
+    grpc: require(require.resolve("@grpc/grpc-js", from)),
+    provrpc: require("@pulumi/pulumi/proto/provider_grpc_pb"),
+    provproto: require("@pulumi/pulumi/proto/provider_pb"),
+  };
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * The configuration a `ConfigureRequest` carries: its `args` when present (keys without namespace), else its
+ * `variables` (`aks-kube-proxy:config:clientId` or `aks-kube-proxy:clientId`). Non-string values become JSON.
+ * @param request - the gRPC request
+ * @param packageName - the provider's package name
+ */
+export function configFromRequest(request: object, packageName: string): Record<string, string> {
+  const config: Record<string, string> = {};
+  const put = (key: string, value: unknown): void => {
+    if (value === undefined || value === null) return;
+    // A secret arrives wrapped ({ <sig>: <secret sig>, value }) when secrets are accepted; keep only the value.
+    const v = typeof value === "object" && value !== null && "value" in value && Object.keys(value).some((k) => k.length === 32) ? (value as { value: unknown }).value : value;
+    if (v === undefined || v === null) return;
+    config[key] = typeof v === "string" ? v : JSON.stringify(v);
+  };
+  const variables = (m(request, "getVariablesMap") as { toObject(): [string, string][] }).toObject();
+  for (const [key, value] of variables) put(key.replace(new RegExp(`^${packageName}:(config:)?`), ""), value);
+  const args = m(request, "getArgs") as { toJavaScript(): Record<string, unknown> } | undefined;
+  if (args) for (const [key, value] of Object.entries(args.toJavaScript())) put(key, value);
+  return config;
+}
+
+/**
+ * Makes grpc-js's `addService` complete the provider service `@pulumi/pulumi/provider`'s `main` registers. Call once,
+ * before `main`.
+ * @param provider - the provider, which also receives configuration and returns detailed diffs
+ * @param packageName - the package name (namespace of the configuration variables)
+ */
+export function installServerAdapter(provider: AdaptedProvider, packageName: string): void {
+  const { grpc, provrpc, provproto } = pulumiModules();
+  const message = (name: string): object => {
+    const Message = provproto[name];
+    if (Message === undefined) throw new Error(`aks-kube-proxy provider: @pulumi/pulumi has no pulumirpc.${name}`);
+    return new Message();
+  };
+  const original = grpc.Server.prototype.addService;
+  grpc.Server.prototype.addService = function addService(this: unknown, service: unknown, implementation: Record<string, Handler>) {
+    if (service !== provrpc["ResourceProviderService"]) return original.call(this, service, implementation);
+    const completed: Record<string, Handler> = Object.create(implementation) as Record<string, Handler>;
+    for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(implementation))) {
+      const value = (implementation as Record<string, unknown>)[key];
+      if (typeof value === "function" && key !== "constructor") completed[key] = (value as Handler).bind(implementation);
+    }
+
+    completed["configure"] = (call, callback) => {
+      try {
+        provider.configureProvider(configFromRequest(call.request, packageName));
+        const resp = message("ConfigureResponse");
+        m(resp, "setAcceptsecrets", true); // the engine requires it of plugins that construct components
+        m(resp, "setAcceptresources", true);
+        m(resp, "setAcceptoutputs", false);
+        callback(null, resp);
+      } catch (error) {
+        callback(error);
+      }
+    };
+    completed["checkConfig"] = (call, callback) => {
+      try {
+        const resp = message("CheckResponse");
+        m(resp, "setInputs", m(call.request, "getNews"));
+        callback(null, resp);
+      } catch (error) {
+        callback(error);
+      }
+    };
+    completed["diffConfig"] = (call, callback) => {
+      try {
+        // Provider configuration is credentials and endpoints: a change never replaces a resource. Keys with a
+        // namespace (the whole stack configuration a dynamic provider had) are not this provider's.
+        const own = (struct: unknown): string => {
+          const value = (struct as { toJavaScript(): Record<string, unknown> } | undefined)?.toJavaScript() ?? {};
+          return JSON.stringify(Object.entries(value).filter(([key]) => !key.includes(":") && key !== "version").sort(([a], [b]) => a.localeCompare(b)));
+        };
+        const resp = message("DiffResponse");
+        m(resp, "setChanges", own(m(call.request, "getOlds")) === own(m(call.request, "getNews")) ? 1 : 2); // DIFF_NONE, DIFF_SOME
+        callback(null, resp);
+      } catch (error) {
+        callback(error);
+      }
+    };
+    completed["diff"] = (call, callback) => {
+      const req = call.request;
+      let olds: unknown;
+      let news: unknown;
+      try {
+        olds = (m(req, "getOlds") as { toJavaScript(): unknown }).toJavaScript();
+        news = (m(req, "getNews") as { toJavaScript(): unknown }).toJavaScript();
+      } catch (error) {
+        callback(error);
+        return;
+      }
+      provider.diff(String(m(req, "getId")), String(m(req, "getUrn")), olds, news).then(
+        (result) => {
+          const resp = message("DiffResponse");
+          m(resp, "setChanges", result.changes ? 2 : 1);
+          m(resp, "setReplacesList", [...(result.replaces ?? [])]);
+          m(resp, "setDeletebeforereplace", result.deleteBeforeReplace === true);
+          const detailed = result.detailedDiff ?? {};
+          const topLevel = new Set(Object.keys(detailed).map((path) => path.split(/[.[]/)[0] ?? path));
+          m(resp, "setDiffsList", [...topLevel].sort());
+          const map = m(resp, "getDetaileddiffMap") as { set(key: string, value: unknown): void };
+          for (const [path, change] of Object.entries(detailed)) {
+            const diff = message("PropertyDiff");
+            m(diff, "setKind", KINDS[change.kind]);
+            m(diff, "setInputdiff", change.inputDiff);
+            map.set(path, diff);
+          }
+          m(resp, "setHasdetaileddiff", true);
+          callback(null, resp);
+        },
+        (error: unknown) => callback(error),
+      );
+    };
+    return original.call(this, service, completed);
+  };
+}
