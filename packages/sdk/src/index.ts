@@ -191,6 +191,20 @@ export type { JournalFileOptions } from "./rollout/journalFile";
 export { JournalLock, JournalLockedError } from "./rollout/journalLock";
 /** Who holds a journal's lock, and the options of taking it. */
 export type { JournalLockHolder, AcquireJournalLockOptions } from "./rollout/journalLock";
+/** Journal stores: the local file or a folder in Azure Blob Storage, picked from what `--journal` names. */
+export { FileJournalStore, journalStoreFor } from "./rollout/journalStore";
+/** A journal store, the journal it opens for writing, and their options. */
+export type { JournalStore, OpenRolloutJournal, OpenJournalOptions, StoredJournal, JournalStoreForOptions } from "./rollout/journalStore";
+/** The blob journal store (lease as lock, If-Match on every write, fleet record), its opened journal, and its errors. */
+export { BlobJournalStore, BlobRolloutJournal, JournalLeaseLostError, JournalStorageError, describeJournalHolder } from "./rollout/blobJournal";
+/** Options of the blob journal store, and what a takeover of a crashed runner's journal reports. */
+export type { BlobJournalStoreOptions, JournalTakeover } from "./rollout/blobJournal";
+/** Blob journal URLs: `https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH` or a custom endpoint `http(s)://HOST:PORT/ACCOUNT/CONTAINER/PATH`. */
+export { parseBlobJournalUrl, isBlobJournalUrl } from "./rollout/blobLocation";
+/** A parsed blob journal location. */
+export type { BlobJournalLocation } from "./rollout/blobLocation";
+/** Fleet-wide coordination of shards through a shared store: halt, failure counts, wave order. */
+export type { FleetCoordinator, FleetHalt, FleetView, FleetWaveCounts } from "./rollout/fleetRecord";
 
 // execution
 /** Lists the rollout's subscriptions (paged, in parallel). */
