@@ -123,7 +123,8 @@ function isTransient(e: unknown): boolean {
 function storageError(e: unknown, what: string, where: string): KubeProxyError {
   const status = statusOf(e);
   const code = storageCode(e);
-  const details = { ...(status !== undefined ? { statusCode: status } : {}), ...(code ? { armCode: code } : {}), ...(requestIdOf(e) ? { requestId: requestIdOf(e)! } : {}), cause: e };
+  const requestId = requestIdOf(e);
+  const details = { ...(status !== undefined ? { statusCode: status } : {}), ...(code ? { armCode: code } : {}), ...(requestId ? { requestId } : {}), cause: e };
   let hint = "Check the URL and that the storage account is reachable, then run again (with --resume if the journal exists).";
   if (status === 403 || status === 401) {
     hint =
@@ -355,10 +356,12 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
 
   private lose(message: string, holder: JournalLockHolder, cause?: unknown): JournalLeaseLostError {
     if (!this.lostError_) {
+      const statusCode = statusOf(cause);
+      const armCode = storageCode(cause);
       this.lostError_ = new JournalLeaseLostError(message, holder, {
         ...(cause !== undefined ? { cause } : {}),
-        ...(statusOf(cause) !== undefined ? { statusCode: statusOf(cause)! } : {}),
-        ...(storageCode(cause) ? { armCode: storageCode(cause)! } : {}),
+        ...(statusCode !== undefined ? { statusCode } : {}),
+        ...(armCode ? { armCode } : {}),
       });
       this.stopRenewing();
       this.lost.abort(this.lostError_);
@@ -657,7 +660,7 @@ export class BlobJournalStore implements JournalStore {
       const lease = blob.getBlobLeaseClient(randomUUID());
       try {
         this.counter.n++;
-        await lease.acquireLease(this.leaseDurationInSeconds, { conditions: { ifMatch: props.etag! } });
+        await lease.acquireLease(this.leaseDurationInSeconds, { conditions: { ifMatch: props.etag ?? "*" } });
       } catch (e) {
         if (statusOf(e) === 412) continue; // written meanwhile: look again
         if (statusOf(e) === 409) {

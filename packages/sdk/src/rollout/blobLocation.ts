@@ -71,7 +71,7 @@ export function parseBlobJournalUrl(text: string): BlobJournalLocation {
   let accountName: string;
   let serviceUrl: string;
   if (accountHost) {
-    accountName = accountHost[1]!;
+    accountName = accountHost[1] ?? "";
     serviceUrl = `${url.protocol}//${url.host}`;
   } else {
     const first = segments.shift();

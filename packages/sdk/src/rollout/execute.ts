@@ -8,8 +8,7 @@
  */
 import { ClusterRunner } from "./clusterRunner";
 import { countClusters, type RolloutCounts, type RolloutJournal, type RolloutOutcome } from "./journal";
-import type { JournalStore, OpenRolloutJournal } from "./journalStore";
-import type { JournalLeaseLostError } from "./blobJournal";
+import type { OpenRolloutJournal } from "./journalStore";
 import { PreviewGate } from "./previewGate";
 import { RolloutProgress, type RolloutProgressEvent } from "./progress";
 import { ArmRateLimiter, type ArmRateLimiterStats } from "./rateLimiter";
@@ -23,7 +22,7 @@ export { haltExceeded } from "./waveRunner";
 
 /** Options of {@link runRollout}. */
 export interface RunRolloutOptions {
-  /** The journal to run, opened from a {@link JournalStore} (a file or a blob folder): created fresh from {@link createRolloutJournal}, or opened to resume. */
+  /** The journal to run, opened from a `JournalStore` (a file or a blob folder): created fresh from {@link createRolloutJournal}, or opened to resume. */
   readonly journal: OpenRolloutJournal;
   /** Builds one client per subscription. */
   readonly createClient: RolloutClientFactory;
@@ -60,7 +59,7 @@ export interface RolloutRunResult {
 /**
  * Runs (or resumes) a rollout journal to its end, a halt, or an abort. Never throws for a cluster's failure (it is
  * recorded); throws only when the journal cannot be written, or (a shared journal) when another runner took it over
- * ({@link JournalLeaseLostError}: this run stopped starting clusters and wrote nothing more).
+ * (`JournalLeaseLostError`: this run stopped starting clusters and wrote nothing more).
  * @param options - journal, client factory, abort signal, progress
  */
 export async function runRollout(options: RunRolloutOptions): Promise<RolloutRunResult> {

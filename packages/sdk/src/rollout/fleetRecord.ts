@@ -195,12 +195,13 @@ export class DocumentFleetCoordinator implements FleetCoordinator {
   }
 
   async halt(halt: { readonly wave: string; readonly reason: string }): Promise<FleetHalt> {
+    const mine: FleetHalt = { shard: this.shard, wave: halt.wave, reason: halt.reason, at: new Date().toISOString() };
     const r = await this.update((rec) => {
       if (rec.halt) return false;
-      rec.halt = { shard: this.shard, wave: halt.wave, reason: halt.reason, at: new Date().toISOString() };
+      rec.halt = mine;
       return true;
     });
-    return r.halt!;
+    return r.halt ?? mine;
   }
 
   async clearHalt(): Promise<void> {

@@ -105,7 +105,7 @@ export class WaveRunner {
     const fleet = this.args.file.fleet;
     if (!fleet) return undefined;
     const previous = index > 0 ? this.j.waves[index - 1] : undefined;
-    if (!previous || this.args.waves) return (await fleet.check(this.j.waves[index]!.name)).halt;
+    if (!previous || this.args.waves) return (await fleet.check(this.j.waves[index]?.name ?? "")).halt;
     try {
       const view = await fleet.waitForWave(previous.name, {
         ...(this.args.abortSignal ? { abortSignal: this.args.abortSignal } : {}),
