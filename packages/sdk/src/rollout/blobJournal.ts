@@ -686,7 +686,19 @@ export class BlobJournalStore implements JournalStore {
         await lease.releaseLease().catch(() => undefined);
         throw e;
       }
-      const seq = Number(metadata[META.seq]) || 0;
+      // Publish the new holder at once: whoever finds the journal leased is told who holds it now, and the previous
+      // holder's next write fails its If-Match even before this runner writes the journal.
+      const holder = this.holder(options.purpose);
+      const seq = (Number(metadata[META.seq]) || 0) + 1;
+      try {
+        this.counter.n++;
+        const res = await blob.setMetadata({ ...holder, [META.seq]: String(seq), [META.released]: "0" }, { conditions: { leaseId: lease.leaseId, ifMatch: etag } });
+        etag = res.etag ?? etag;
+      } catch (e) {
+        this.counter.n++;
+        await lease.releaseLease().catch(() => undefined);
+        throw storageError(e, "taking the journal", where);
+      }
       const crashed = !previous.released && previous.runId !== undefined;
       const prevHolder: JournalLockHolder = {
         ...(previous.pid !== undefined ? { pid: previous.pid } : {}),
@@ -707,7 +719,7 @@ export class BlobJournalStore implements JournalStore {
         journal,
         etag,
         seq,
-        holder: this.holder(options.purpose),
+        holder,
         leaseDurationInSeconds: this.leaseDurationInSeconds,
         pacingFactor: this.options.pacingFactor ?? 4,
         counter: this.counter,

@@ -4,7 +4,19 @@
  * @packageDocumentation
  */
 import { access, writeFile } from "node:fs/promises";
-import type { ArmRateLimiter, RolloutClientFactory, RolloutJournal, RolloutJournalFile, RolloutProgressEvent, RolloutReport, RolloutRunResult, RolloutSpec, Shard } from "@aks-kube-proxy/sdk";
+import type {
+  ArmRateLimiter,
+  JournalStore,
+  OpenRolloutJournal,
+  RolloutClientFactory,
+  RolloutJournal,
+  RolloutJournalFile,
+  RolloutProgressEvent,
+  RolloutReport,
+  RolloutRunResult,
+  RolloutSpec,
+  Shard,
+} from "@aks-kube-proxy/sdk";
 import { CliError, CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
@@ -29,6 +41,8 @@ export interface RolloutApplyFlags {
   readonly wave?: string[];
   readonly clusterTimeout?: string;
   readonly yes?: boolean;
+  readonly lockTimeout?: string;
+  readonly leaseDuration?: string;
 }
 
 /** Flags of `rollout status` and `rollout merge`. */
@@ -60,6 +74,25 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * The journal store `--journal` names: a file, or (an http(s) URL) a folder in Azure Blob Storage, reached with the
+ * same Microsoft Entra credential as ARM, or with AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN when one is set.
+ */
+function journalStore(ctx: CommandContext, location: string, flags: { leaseDuration?: string } = {}): JournalStore {
+  const sdk = ctx.sdk();
+  if (!sdk.isBlobJournalUrl(location)) return sdk.journalStoreFor(location);
+  const key = ctx.env.AZURE_STORAGE_KEY;
+  const sas = ctx.env.AZURE_STORAGE_SAS_TOKEN;
+  const cloud = ctx.globals.cloud;
+  const lease = flags.leaseDuration !== undefined ? Math.round(parseDurationInMs(flags.leaseDuration, "--lease-duration") / 1000) : undefined;
+  return sdk.journalStoreFor(location, {
+    blob: {
+      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: sdk.createCredential({ ...(cloud ? { cloud } : {}), env: ctx.env }) }),
+      ...(lease !== undefined ? { leaseDurationInSeconds: lease } : {}),
+    },
+  });
 }
 
 async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
@@ -99,7 +132,7 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
 }
 
 interface RunArgs {
-  readonly file: RolloutJournalFile;
+  readonly file: OpenRolloutJournal;
   readonly limiter: ArmRateLimiter;
   readonly retryFailed?: boolean;
   readonly waves?: readonly string[];
@@ -125,6 +158,9 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         break;
       case "halted":
         line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
+        break;
+      case "waiting-for-shards":
+        line = `waiting for shard(s) ${e.shards.join(", ")} to finish wave ${e.wave}`;
         break;
       case "preview":
         if (ctx.out.verbose) line = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
@@ -200,7 +236,7 @@ type RunFlags = Pick<RolloutApplyFlags, "retryFailed" | "wave" | "clusterTimeout
 /** Runs a journal (rollout or rollback) with progress, writes the requested reports, and maps the outcome to an exit code. */
 async function runJournal(
   ctx: CommandContext,
-  args: { file: RolloutJournalFile; path: string; limiter: ArmRateLimiter; flags: RunFlags; resumeCommand: string },
+  args: { file: OpenRolloutJournal; path: string; limiter: ArmRateLimiter; flags: RunFlags; resumeCommand: string },
 ): Promise<ExitCodeValue> {
   const { flags, resumeCommand } = args;
   const result = await runWithProgress(ctx, {
@@ -222,13 +258,18 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
   const flags = ctx.opts<RolloutApplyFlags>();
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
-  const journalPath = flags.journal ?? defaultJournalPath(spec, shard);
+  const store = journalStore(ctx, flags.journal ?? defaultJournalPath(spec, shard), flags);
   const limiter = new sdk.ArmRateLimiter();
-  let journalFile: RolloutJournalFile;
-  const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${journalPath}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
+  let journalFile: OpenRolloutJournal;
+  const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${store.location}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
+  const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
+  let journalPath = store.location;
 
   if (flags.resume) {
-    journalFile = await sdk.RolloutJournalFile.open(journalPath, { purpose: "rollout apply --resume" });
+    journalFile = await store.open({ purpose: "rollout apply --resume", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
+    journalPath = journalFile.location;
+    const takeover = (journalFile as { takeover?: { message: string } }).takeover;
+    if (takeover) ctx.out.warn(takeover.message);
     const j = journalFile.journal;
     const problem =
       j.operation !== "apply"
@@ -245,8 +286,8 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     const c = sdk.countClusters(j.clusters);
     ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
   } else {
-    if (await exists(journalPath)) {
-      throw new CliUsageError(`The journal ${journalPath} already exists. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
+    if (await store.exists(shard ? { shard } : {})) {
+      throw new CliUsageError(`The journal ${journalPath} already exists${store.kind === "blob" ? ` for shard ${shard ? `${shard.index}/${shard.count}` : "1/1"}` : ""}. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
     }
     const clusters = await sdk.listRolloutClusters({
       spec,
@@ -259,14 +300,16 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     ctx.out.info(`Plan: ${planTotals(plan)}.`);
     ctx.out.info(`Waves: ${plan.waves.map((w) => `${w.name} (${w.clusterIds.length})`).join(" → ")}. Journal: ${journalPath}`);
     if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
-    journalFile = await sdk.RolloutJournalFile.create(journalPath, sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
+    journalFile = await store.create(sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
+    journalPath = journalFile.location;
   }
   return runJournal(ctx, { file: journalFile, path: journalPath, limiter, flags, resumeCommand });
 }
 
+/** Reads journals: files, and every shard of each blob journal folder, live from the store. */
 async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
-  const sdk = ctx.sdk();
-  return Promise.all(paths.map(async (path) => ({ journal: await sdk.readRolloutJournal(path), path })));
+  const lists = await Promise.all(paths.map((path) => journalStore(ctx, path).readAll({ abortSignal: ctx.abortSignal })));
+  return lists.flat();
 }
 
 /** `rollout status [JOURNAL...]`: the state recorded in journals. */
@@ -297,6 +340,11 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
   const sdk = ctx.sdk();
   const flags = ctx.opts<RolloutRollbackFlags>();
   if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
+  if (sdk.isBlobJournalUrl(flags.journal) || (flags.rollbackJournal !== undefined && sdk.isBlobJournalUrl(flags.rollbackJournal))) {
+    throw new CliUsageError(
+      "rollout rollback works on journal files only for now: download the shard's journal first (az storage blob download --auth-mode login --blob-url <folder>/shard-<i>-of-<n>.json --file journal.json), then pass --journal journal.json.",
+    );
+  }
   const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
   const limiter = new sdk.ArmRateLimiter();
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
