@@ -3,7 +3,8 @@
  * loopback over HTTPS with `--oauth basic`, so the SDK authenticates with real Microsoft Entra tokens that the ARM
  * emulator's token endpoint issues (audience https://storage.azure.com, issuer https://sts.windows.net/<tenant>/);
  * Azurite's basic OAuth checks audience, issuer and lifetime, not the signature. Its data lives in a folder, so a
- * restart (stop, start on the same port) keeps every blob and lease.
+ * restart (stop, start on the same port) keeps every blob and lease. `--skipApiVersionCheck`: @azure/storage-blob 12.34
+ * sends x-ms-version 2026-10-06, newer than Azurite 3.37 knows.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -63,7 +64,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
-    const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", data, "--cert", certPath, "--key", keyPath, "--oauth", "basic", "--disableTelemetry", "--silent"];
+    const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", data, "--cert", certPath, "--key", keyPath, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"];
     const c = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     let output = "";
