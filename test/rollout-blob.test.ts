@@ -50,7 +50,7 @@ async function folder(): Promise<string> {
 }
 
 function store(url: string): BlobJournalStore {
-  return new BlobJournalStore({ url, credential: t.credential, leaseDurationInSeconds: 15, pollIntervalInMs: 50, retry: { retryDelayInMs: 100, maxRetryDelayInMs: 500 } });
+  return new BlobJournalStore({ url, credential: t.credential, leaseDurationInSeconds: 15, pollIntervalInMs: 50, retry: { retryDelayInMs: 100, maxRetryDelayInMs: 500, tryTimeoutInMs: 3000 } });
 }
 
 async function plan(input: Record<string, unknown>, shard?: { index: number; count: number }): Promise<{ spec: RolloutSpec; plan: RolloutPlan }> {

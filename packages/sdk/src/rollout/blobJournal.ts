@@ -82,9 +82,12 @@ export interface BlobJournalStoreOptions {
   readonly pacingFactor?: number;
   /** Poll interval while waiting for other shards or a lease. @default 5000 */
   readonly pollIntervalInMs?: number;
-  /** Retries of the storage pipeline. @default 8 tries, 200 ms doubling up to 4 s */
+  /** Retries of the storage pipeline. @default 8 tries, 200 ms doubling up to 4 s, 30 s per try */
   readonly retry?: { readonly maxTries?: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number; readonly tryTimeoutInMs?: number };
 }
+
+/** The longest pause group commit puts between two journal writes. */
+const MAX_PACING_GAP_MS = 2000;
 
 /** Counts requests to the store (for benchmarks: journal requests per cluster). @internal */
 interface RequestCounter {
@@ -276,6 +279,8 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
   private lastRenewOkAt = Date.now();
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
+  /** Times a lapsed lease was taken again (nobody else had written). */
+  retakes = 0;
 
   /** @internal */
   constructor(
@@ -391,6 +396,26 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
     );
   }
 
+  /**
+   * After a refused write or renewal: when the blob is not leased by anyone and still holds this runner's last write
+   * (same ETag: nobody wrote since), the lease merely lapsed (storage was unreachable past its duration, or the storage
+   * service lost it in a restart). Taking it again, conditional on that ETag, is then safe. True when retaken.
+   */
+  private async retakeLapsedLease(): Promise<boolean> {
+    try {
+      this.args.counter.n++;
+      const p = await this.args.blob.getProperties();
+      if (p.leaseState === "leased" || p.etag !== this.etag) return false;
+      this.args.counter.n++;
+      await this.args.lease.acquireLease(this.args.leaseDurationInSeconds, { conditions: { ifMatch: this.etag } });
+      this.lastRenewOkAt = Date.now();
+      this.retakes++;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async renew(): Promise<void> {
     if (this.renewing || this.closed || this.lostError_) return;
     this.renewing = (async () => {
@@ -400,7 +425,7 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
         this.lastRenewOkAt = Date.now();
       } catch (e) {
         if (!isTransient(e)) {
-          await this.loseToHolder(e, `renewing its lease failed: ${storageCode(e) ?? statusOf(e)}`);
+          if (!(await this.retakeLapsedLease())) await this.loseToHolder(e, `renewing its lease failed: ${storageCode(e) ?? statusOf(e)}`);
         } else if (Date.now() - this.lastRenewOkAt > this.args.leaseDurationInSeconds * 1000) {
           this.lose(
             `Lost the journal ${this.location}: its lease could not be renewed for ${this.args.leaseDurationInSeconds} s (storage unreachable), so another runner may hold it now. This runner stopped; resume with --resume once storage is reachable.`,
@@ -422,10 +447,10 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
         if (gap > 0 && !this.closing) await new Promise((resolve) => setTimeout(resolve, gap));
         const batch = this.pending;
         this.pending = undefined;
-        const started = Date.now();
         try {
-          await this.writeNow();
-          this.nextWriteAtMs = Date.now() + (Date.now() - started) * this.args.pacingFactor;
+          // Pacing from the last attempt only (retries through an outage must not delay the writes after it), capped.
+          const tookMs = await this.writeNow();
+          this.nextWriteAtMs = Date.now() + Math.min(tookMs * this.args.pacingFactor, MAX_PACING_GAP_MS);
           batch.resolve();
         } catch (error) {
           batch.reject(error);
@@ -436,7 +461,8 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
     }
   }
 
-  private async writeNow(): Promise<void> {
+  /** Writes the journal; returns how long the attempt that succeeded took. */
+  private async writeNow(): Promise<number> {
     if (this.lostError_) throw this.lostError_;
     this.journal.updatedAt = new Date().toISOString();
     const seq = ++this.seq;
@@ -444,6 +470,7 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
     const metadata = { ...this.args.holder, [META.seq]: String(seq), [META.released]: this.closing ? "1" : "0" };
     const leaseId = this.args.lease.leaseId;
     for (let attempt = 0; ; attempt++) {
+      const attemptStarted = Date.now();
       try {
         this.args.counter.n++;
         const res = await this.args.blob.upload(body, body.length, {
@@ -453,7 +480,7 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
         });
         this.etag = res.etag ?? this.etag;
         this.writes++;
-        return;
+        return Date.now() - attemptStarted;
       } catch (e) {
         const status = statusOf(e);
         if (status === 412 || status === 409) {
@@ -462,8 +489,9 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
           if (now.holder.runId === this.args.holder[META.runId] && now.seq === String(seq) && now.etag) {
             this.etag = now.etag;
             this.writes++;
-            return;
+            return 0;
           }
+          if (attempt < 100 && (await this.retakeLapsedLease())) continue;
           throw await this.loseToHolder(e, `a write was refused: ${storageCode(e) ?? status}`);
         }
         if (isTransient(e) && Date.now() - this.lastRenewOkAt < this.args.leaseDurationInSeconds * 1000 && attempt < 100) {
@@ -503,7 +531,7 @@ export class BlobJournalStore implements JournalStore {
       throw new ValidationError(`leaseDurationInSeconds must be a whole number from 15 to 60 (Azure's lease limits); found ${lease}.`, [{ path: "leaseDurationInSeconds", message: "15 to 60", found: lease }]);
     }
     this.leaseDurationInSeconds = lease;
-    const retryOptions = { maxTries: 8, retryDelayInMs: 200, maxRetryDelayInMs: 4000, ...options.retry };
+    const retryOptions = { maxTries: 8, retryDelayInMs: 200, maxRetryDelayInMs: 4000, tryTimeoutInMs: 30_000, ...options.retry };
     let serviceUrl = this.where.serviceUrl;
     let credential: TokenCredential | StorageSharedKeyCredential | AnonymousCredential;
     if (options.accountKey) {
