@@ -11,7 +11,8 @@ import { clusterFacts, storedKubeProxyConfig, viewCluster } from "./state/cluste
 import { forceFeatureState, KUBE_PROXY_FEATURE } from "./state/features";
 import type { EmulatorStore } from "./state/store";
 import type { Throttler } from "./throttle";
-import type { ClusterRefArgs, EmulatorControl, EmulatorTimings, FaultSpec, FeatureRef, ThrottlingSettings } from "./types";
+import type { AksThrottler } from "./aksThrottle";
+import type { AksThrottlingSettings, ClusterRefArgs, EmulatorControl, EmulatorTimings, FaultSpec, FeatureRef, ThrottlingSettings } from "./types";
 
 /** What the control surface acts on. */
 export interface ControlDeps {
@@ -19,8 +20,10 @@ export interface ControlDeps {
   faults: FaultRegistry;
   log: RequestLog;
   throttler: Throttler;
+  aksThrottler: AksThrottler;
   initialTimings: EmulatorTimings;
   initialThrottling: ThrottlingSettings | undefined;
+  initialAksThrottling: AksThrottlingSettings | false | undefined;
 }
 
 /** Builds the in-process control object. */
@@ -80,12 +83,16 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     setThrottling(t) {
       deps.throttler.configure(t);
     },
+    setAksThrottling(t) {
+      deps.aksThrottler.configure(t);
+    },
     reset() {
       store.timings = { ...deps.initialTimings };
       store.reset();
       deps.faults.clear();
       deps.log.clear();
       deps.throttler.configure(deps.initialThrottling);
+      deps.aksThrottler.configure(deps.initialAksThrottling);
     },
   };
 }
@@ -102,9 +109,34 @@ function bad(message: string): ArmResponse {
   return armError(400, "InvalidControlRequest", message);
 }
 
-/** RFC 7386 JSON merge patch (used by PATCH /_emulator/clusters/... for out-of-band changes). */
+/** Keys that would reach an object's prototype when assigned: refused in every control request. */
+export const FORBIDDEN_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/**
+ * The JSON path of the first `__proto__`/`constructor`/`prototype` key in `value`, or undefined.
+ * @internal
+ */
+export function findForbiddenKey(value: unknown, path = "$", depth = 0): string | undefined {
+  if (depth > 64 || typeof value !== "object" || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = findForbiddenKey(v, `${path}[${i}]`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.includes(k)) return `${path}.${k}`;
+    const found = findForbiddenKey((value as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** RFC 7386 JSON merge patch (used by PATCH /_emulator/clusters/... for out-of-band changes). Refuses prototype keys. */
 export function mergePatch(target: Record<string, unknown>, patch: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(patch)) {
+    if (FORBIDDEN_KEYS.includes(k)) throw new Error(`The key "${k}" is refused in a merge patch.`);
     if (v === null) Reflect.deleteProperty(target, k);
     else if (isObject(v) && isObject(target[k])) mergePatch(target[k], v);
     else target[k] = clone(v);
@@ -126,11 +158,15 @@ function clusterRefFrom(parts: string[]): ClusterRefArgs {
  * GET  /_emulator/providers/{sub}/{namespace}
  * POST /_emulator/faults (FaultSpec) ; DELETE /_emulator/faults
  * PUT  /_emulator/timings (Partial<EmulatorTimings>) ; PUT /_emulator/throttling (settings or false)
+ * PUT  /_emulator/aks-throttling (AksThrottlingSettings or false)
  * POST /_emulator/reset
+ * Every body is refused (400) when it holds a `__proto__`, `constructor` or `prototype` key at any depth.
  */
 export function handleControlRequest(control: EmulatorControl, info: Record<string, unknown>, method: string, path: string, body: unknown): ArmResponse {
   const parts = path.replace(/^\/_emulator\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   const [head, ...rest] = parts;
+  const forbidden = findForbiddenKey(body);
+  if (forbidden) return bad(`The key at ${forbidden} is refused: __proto__, constructor and prototype keys could change the emulator's own objects.`);
   try {
     switch (`${method} ${head ?? ""}`) {
       case "GET health":
@@ -190,6 +226,10 @@ export function handleControlRequest(control: EmulatorControl, info: Record<stri
       case "PUT throttling":
         if (body !== false && !isObject(body)) return bad("Body must be throttling settings or false.");
         control.setThrottling(body as ThrottlingSettings);
+        return ok();
+      case "PUT aks-throttling":
+        if (body !== false && !isObject(body)) return bad("Body must be AKS throttling settings or false.");
+        control.setAksThrottling(body as AksThrottlingSettings | false);
         return ok();
       case "POST reset":
         control.reset();

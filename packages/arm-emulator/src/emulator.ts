@@ -16,6 +16,7 @@ import { readSeedFile } from "./seedFile";
 import { handleRequest } from "./server";
 import { EmulatorStore } from "./state/store";
 import { Throttler } from "./throttle";
+import { AksThrottler } from "./aksThrottle";
 import { createCertificates } from "./tls";
 import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
 
@@ -66,7 +67,9 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const faults = new FaultRegistry();
   const log = new RequestLog(options.requestLogLimit ?? 100_000);
   const throttler = new Throttler(throttling);
-  const control = createControl({ store, faults, log, throttler, initialTimings: { ...timings }, initialThrottling: throttling });
+  const aksThrottling = options.aksThrottling !== undefined ? options.aksThrottling : fromFile.aksThrottling;
+  const aksThrottler = new AksThrottler(aksThrottling);
+  const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling });
 
   const runtime: { baseUrl: string; authority?: TokenAuthority } = { baseUrl: "" };
   const sockets = new Set<Socket>();
@@ -78,6 +81,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
         faults,
         log,
         throttler,
+        aksThrottler,
         authority: () => {
           if (!runtime.authority) throw new Error("emulator not started");
           return runtime.authority;
@@ -105,6 +109,15 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       resolve();
     });
   });
+  if (!isLoopbackHost(host)) {
+    // Loud on purpose: the control API has no authentication and the client secret is served to anyone who asks.
+    const warning = {
+      code: "ARM_EMULATOR_NOT_LOOPBACK",
+      message: `arm-emulator is listening on ${host}, beyond loopback: anyone who can reach it can read its request log, change its clusters and faults through /_emulator/ (no authentication), and get tokens with its client secret. Use 127.0.0.1 unless you really mean it.`,
+    };
+    if (options.onWarning) options.onWarning(warning);
+    else process.emitWarning(warning.message, { code: warning.code });
+  }
   const address = server.address() as AddressInfo;
   const hostInUrl = host.includes(":") ? `[${host}]` : host;
   const baseUrl = `https://${hostInUrl}:${address.port}`;
@@ -143,4 +156,13 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       return stopped;
     },
   };
+}
+
+/**
+ * True for loopback addresses and names (127.0.0.0/8, ::1, localhost).
+ * @internal
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::ffff:127.0.0.1";
 }

@@ -2,9 +2,10 @@
  * Faults on demand, deterministic: each fault is consumed by the next `count` matching
  * requests (or operations, or feature reads), in the order faults were added.
  */
+import { safePattern } from "./safePattern";
 import type { FaultSpec } from "./types";
 
-type RequestFault = Extract<FaultSpec, { kind: "status" | "drop" | "slow" }>;
+type RequestFault = Extract<FaultSpec, { kind: "status" | "drop" | "drop-response" | "slow" }>;
 type LroFault = Extract<FaultSpec, { kind: "lro-failed" }>;
 type FlapFault = Extract<FaultSpec, { kind: "feature-flap" }>;
 
@@ -25,11 +26,12 @@ export class FaultRegistry {
     switch (fault.kind) {
       case "status":
       case "drop":
+      case "drop-response":
       case "slow":
-        this.requestFaults.push({ spec: fault, pattern: new RegExp(fault.pathPattern), remaining: Math.max(0, fault.count) });
+        this.requestFaults.push({ spec: fault, pattern: safePattern(fault.pathPattern), remaining: Math.max(0, fault.count) });
         return;
       case "lro-failed":
-        this.lroFaults.push({ spec: fault, pattern: new RegExp(fault.pathPattern), remaining: Math.max(0, fault.count) });
+        this.lroFaults.push({ spec: fault, pattern: safePattern(fault.pathPattern), remaining: Math.max(0, fault.count) });
         return;
       case "feature-flap":
         this.flapFaults.push({ spec: fault, remaining: Math.max(0, fault.reads) });

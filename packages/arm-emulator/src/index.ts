@@ -22,6 +22,7 @@ export type {
   StartEmulatorOptions,
   ThrottlingSettings,
   TokenBucketSettings,
+  AksThrottlingSettings,
 } from "./types";
 /** Starts an emulator on a loopback port; see {@link StartEmulatorOptions}. */
 export { startEmulator } from "./emulator";
@@ -29,5 +30,9 @@ export { startEmulator } from "./emulator";
 export { DEFAULT_TIMINGS } from "./emulator";
 /** ARM's documented per-subscription request budgets (reads 250 + 25/s, writes 200 + 10/s). */
 export { DEFAULT_THROTTLING } from "./throttle";
+/** The AKS resource provider's documented budgets (PUT cluster 20 + 1/min, GET cluster 60 + 1/s per cluster; operation status 200 + 2/s per subscription). */
+export { DEFAULT_AKS_THROTTLING } from "./aksThrottle";
+/** Why a fault path pattern would be refused (nested quantifiers, quantified alternations, backreferences), or undefined. */
+export { unsafePatternReason } from "./safePattern";
 /** The AKSHTTPCustomFeatures header value that lets a write skip the feature registration (as Azure's own tests do). */
 export { CUSTOM_FEATURE_HEADER_VALUE } from "./routes/managedClusters";

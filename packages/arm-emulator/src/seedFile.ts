@@ -1,5 +1,5 @@
 /**
- * Reading a seed file: JSON `{ subscriptions?, clusters?, registeredFeatures?, approvalRequiredFeatures?, timings?, throttling?, listPageSize? }`.
+ * Reading a seed file: JSON `{ subscriptions?, clusters?, registeredFeatures?, approvalRequiredFeatures?, timings?, throttling?, aksThrottling?, listPageSize? }`.
  */
 import { readFile } from "node:fs/promises";
 import { isObject } from "./http";
@@ -8,7 +8,7 @@ import type { StartEmulatorOptions } from "./types";
 /** The options a seed file may set. */
 export type SeedFileContents = Pick<
   StartEmulatorOptions,
-  "subscriptions" | "clusters" | "registeredFeatures" | "approvalRequiredFeatures" | "timings" | "throttling" | "listPageSize"
+  "subscriptions" | "clusters" | "registeredFeatures" | "approvalRequiredFeatures" | "timings" | "throttling" | "aksThrottling" | "listPageSize"
 >;
 
 /** Reads and checks a seed file; the error names the file and what is wrong. */
@@ -36,5 +36,6 @@ export async function readSeedFile(path: string): Promise<SeedFileContents> {
     }
   }
   if (data.timings !== undefined && !isObject(data.timings)) throw new Error(`In the seed file ${path}, "timings" must be an object.`);
+  if (data.aksThrottling !== undefined && data.aksThrottling !== false && !isObject(data.aksThrottling)) throw new Error(`In the seed file ${path}, "aksThrottling" must be an object or false.`);
   return data as SeedFileContents;
 }

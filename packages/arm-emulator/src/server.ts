@@ -11,6 +11,7 @@ import { handleControlRequest } from "./control";
 import type { TokenAuthority } from "./auth";
 import type { FaultRegistry } from "./faults";
 import type { Throttler } from "./throttle";
+import type { AksThrottler } from "./aksThrottle";
 import type { EmulatorStore } from "./state/store";
 import type { EmulatorControl, LoggedRequest } from "./types";
 import { matchRoute } from "./routes/index";
@@ -23,6 +24,7 @@ export interface PipelineDeps {
   faults: FaultRegistry;
   log: RequestLog;
   throttler: Throttler;
+  aksThrottler: AksThrottler;
   authority: () => TokenAuthority;
   control: EmulatorControl;
   info: () => Record<string, unknown>;
@@ -71,6 +73,7 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
   const headers = commonHeaders(req, requestId);
   let kind: LoggedRequest["kind"] = path.startsWith("/_emulator") ? "control" : method === "GET" || method === "HEAD" ? "read" : "write";
   let loggedBody: unknown;
+  let dropResponse = false;
 
   const finish = (response: ArmResponse): void => {
     const entry: LoggedRequest = {
@@ -84,8 +87,14 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
       kind,
     };
     if (loggedBody !== undefined) entry.requestBody = loggedBody;
+    if (dropResponse) entry.responseDropped = true;
     deps.log.add(entry);
     deps.onRequest?.(entry);
+    if (dropResponse) {
+      // fault drop-response: the request was applied; the client never sees the answer
+      req.socket.destroy();
+      return;
+    }
     if (method === "HEAD") response = { ...response, body: undefined };
     if (!res.destroyed) writeResponse(res, response, headers);
   };
@@ -127,6 +136,7 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
       return;
     }
     if (fault?.kind === "slow") await delay(fault.delayMs);
+    if (fault?.kind === "drop-response") dropResponse = true;
     if (fault?.kind === "status") {
       const code = fault.armCode ?? ({ 500: "InternalServerError", 503: "ServiceUnavailable", 429: "TooManyRequests", 409: "Conflict" } as Record<number, string>)[fault.status] ?? "InjectedFault";
       const response = armError(fault.status, code, `Fault injected by the emulator (${fault.status} ${code}).`);
@@ -204,6 +214,15 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
           : armError(404, "InvalidResourceType", `The resource type could not be found for the path '${path}'.`),
       );
       return;
+    }
+    if (matched.route.aks) {
+      const groups = matched.groups.slice(1);
+      const key = matched.route.aks === "get-operation" ? sub.id : `${sub.id}/${groups[0] ?? ""}/${groups[1] ?? ""}`;
+      const aks = deps.aksThrottler.charge(matched.route.aks, sub.id, key, deps.store.now());
+      if (!aks.allowed) {
+        finish(armError(429, "Throttled", aks.message ?? "Throttled.", { "Retry-After": String(aks.retryAfterSeconds) }));
+        return;
+      }
     }
     const ctx: RequestContext = {
       method,

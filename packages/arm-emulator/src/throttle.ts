@@ -11,8 +11,8 @@ export const DEFAULT_THROTTLING: { reads: TokenBucketSettings; writes: TokenBuck
   writes: { capacity: 200, refillPerSecond: 10 },
 };
 
-/** One bucket. */
-class TokenBucket {
+/** One token bucket (also used by the AKS resource provider throttles). */
+export class TokenBucket {
   private tokens: number;
   private lastMs: number;
 

@@ -47,6 +47,21 @@ export interface TokenBucketSettings {
   refillPerSecond: number;
 }
 
+/**
+ * The AKS resource provider's own throttles (on by default): per-cluster PUT and GET managedCluster, per-subscription
+ * GET operation status. Each bucket defaults to Azure's documented budget; `timeScale` multiplies every refill rate.
+ */
+export interface AksThrottlingSettings {
+  /** Multiplies every refill rate: 1 = Azure's rates; 60 = PUTs refill one per second instead of one per minute. @default 1 */
+  timeScale?: number;
+  /** PUT managedCluster, per cluster. @default 20 burst, refilled 1 per minute */
+  putManagedCluster?: TokenBucketSettings;
+  /** GET managedCluster, per cluster. @default 60 burst, refilled 1/s */
+  getManagedCluster?: TokenBucketSettings;
+  /** GET operation status (and operation results), per subscription. @default 200 burst, refilled 2/s */
+  getOperationStatus?: TokenBucketSettings;
+}
+
 /** Per-subscription request budgets, or `false` to turn throttling off. */
 export type ThrottlingSettings = { reads?: TokenBucketSettings; writes?: TokenBucketSettings } | false;
 
@@ -77,8 +92,18 @@ export interface StartEmulatorOptions {
   throttling?: ThrottlingSettings;
   /** JSON `{ subscriptions?, clusters?, registeredFeatures?, approvalRequiredFeatures?, timings?, throttling? }`. */
   seedFile?: string;
+  /**
+   * The AKS resource provider's own throttles, beside ARM's: on by default with Azure's budgets; `false` turns them
+   * off; `{ timeScale }` speeds up their refill for tests.
+   */
+  aksThrottling?: AksThrottlingSettings | false;
   /** Page size of the managedClusters list operations. @default 100 */
   listPageSize?: number;
+  /**
+   * Receives loud warnings (listening beyond loopback). @default process.emitWarning with code ARM_EMULATOR_NOT_LOOPBACK
+   * (printed on stderr)
+   */
+  onWarning?: (warning: { code: string; message: string }) => void;
   /** Most entries the request log keeps (oldest dropped first). @default 100000 */
   requestLogLimit?: number;
   /**
@@ -99,6 +124,8 @@ export interface LoggedRequest {
   status: number;
   /** `Authorization` (and any other secret-bearing header) redacted. */
   requestHeaders: Record<string, string>;
+  /** True when the request was applied but its response dropped (fault `drop-response`); `status` is what it would have been. */
+  responseDropped?: boolean;
   /** Parsed JSON body (token requests: secrets redacted). */
   requestBody?: unknown;
   kind: "read" | "write" | "poll" | "token" | "control";
@@ -108,6 +135,8 @@ export interface LoggedRequest {
 export type FaultSpec =
   | { kind: "status"; status: 500 | 503 | 429 | 409 | number; method?: string; pathPattern: string; count: number; armCode?: string; retryAfterSeconds?: number }
   | { kind: "drop"; method?: string; pathPattern: string; count: number }
+  /** The request is applied (a PUT is accepted, its operation starts), then the connection is closed without an answer. */
+  | { kind: "drop-response"; method?: string; pathPattern: string; count: number }
   | { kind: "slow"; method?: string; pathPattern: string; count: number; delayMs: number }
   | { kind: "lro-failed"; pathPattern: string; count: number; armCode?: string; message?: string }
   | { kind: "feature-flap"; reads: number; featureName?: string };
@@ -137,6 +166,8 @@ export interface EmulatorControl {
   clearFaults(): void;
   setTimings(t: Partial<EmulatorTimings>): void;
   setThrottling(t: StartEmulatorOptions["throttling"]): void;
+  /** Turns the AKS resource provider throttles on (with settings) or off (`false`); refills their buckets. */
+  setAksThrottling(t: AksThrottlingSettings | false): void;
   /** Back to the seed (clusters, features, providers, operations, faults, log, buckets). */
   reset(): void;
 }

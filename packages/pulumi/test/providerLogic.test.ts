@@ -57,6 +57,17 @@ describe("diffProperty", () => {
 describe("cluster settings provider, without Azure", () => {
   const provider = createClusterSettingsProvider({ apiFactory: noApi });
 
+  test.each(["Failed", "Canceled", "Updating"])("diff shows a change when the cluster last read %s, even with the desired settings (not converged)", async (provisioningState) => {
+    const diff = await provider.diff("id", state({ provisioningState }), { ...state() });
+    expect(diff.changes).toBe(true);
+    expect(diff.detailedDiff).toEqual({ provisioningState: { kind: "update", inputDiff: true } });
+  });
+
+  test("diff of a Succeeded cluster with the desired settings has no change, and an unknown state fails loudly", async () => {
+    expect((await provider.diff("id", state(), { ...state() })).changes).toBe(false);
+    await expect(provider.diff("id", state({ provisioningState: "Frobnicating" }), { ...state() })).rejects.toThrow(/does not know/);
+  });
+
   test("check during preview passes unknown cluster names and settings through without failures", async () => {
     const result = await provider.check({}, { subscriptionId: SUB, resourceGroupName: UNKNOWN, clusterName: UNKNOWN, settings: UNKNOWN });
     expect(result.failures).toEqual([]);

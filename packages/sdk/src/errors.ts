@@ -17,6 +17,14 @@ export interface KubeProxyErrorDetails {
   readonly statusCode?: number;
   /** The underlying error. */
   readonly cause?: unknown;
+  /** The operation URL of an accepted write, when the error came after Azure accepted one. */
+  readonly operationUrl?: string;
+  /** True when Azure accepted a write before this error: the change may still be running or done. */
+  readonly writeAccepted?: boolean;
+  /** True when a write may have reached Azure (sent, answer not seen). */
+  readonly writeMayHaveBeenSent?: boolean;
+  /** The serialized apply poller to re-attach with (`KubeProxyClient.restoreApplyPoller`), when a write may have been sent. */
+  readonly resumeState?: string;
 }
 
 /**
@@ -32,6 +40,14 @@ export class KubeProxyError extends Error {
   readonly requestId?: string;
   /** HTTP status code of the failing response. */
   readonly statusCode?: number;
+  /** The operation URL to follow (re-attach to), when the error came after Azure accepted a write. */
+  readonly operationUrl?: string;
+  /** True when Azure accepted a write before this error: do not write again blindly, re-attach or re-read first. */
+  readonly writeAccepted?: boolean;
+  /** True when a write may have reached Azure (it was sent and its answer not seen, or it was accepted). */
+  readonly writeMayHaveBeenSent?: boolean;
+  /** Serialized apply poller state to re-attach with `KubeProxyClient.restoreApplyPoller`, when a write may have been sent. */
+  readonly resumeState?: string;
 
   /**
    * @param code - stable error code
@@ -45,6 +61,10 @@ export class KubeProxyError extends Error {
     if (details.armCode !== undefined) this.armCode = details.armCode;
     if (details.requestId !== undefined) this.requestId = details.requestId;
     if (details.statusCode !== undefined) this.statusCode = details.statusCode;
+    if (details.operationUrl !== undefined) this.operationUrl = details.operationUrl;
+    if (details.writeAccepted !== undefined) this.writeAccepted = details.writeAccepted;
+    if (details.writeMayHaveBeenSent !== undefined) this.writeMayHaveBeenSent = details.writeMayHaveBeenSent;
+    if (details.resumeState !== undefined) this.resumeState = details.resumeState;
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -174,13 +194,10 @@ export class SettingsRejectedError extends KubeProxyError {
 export class OperationFailedError extends KubeProxyError {
   /** The terminal status (`Failed`, `Canceled`). */
   readonly status: string;
-  /** The operation URL that reported it. */
-  readonly operationUrl?: string;
   /** @param message - ARM's error message */
   constructor(message: string, args: { status: string; operationUrl?: string }, details: KubeProxyErrorDetails = {}) {
-    super("OperationFailed", message, details);
+    super("OperationFailed", message, { ...(args.operationUrl !== undefined ? { operationUrl: args.operationUrl } : {}), ...details });
     this.status = args.status;
-    if (args.operationUrl !== undefined) this.operationUrl = args.operationUrl;
   }
 }
 
@@ -188,24 +205,18 @@ export class OperationFailedError extends KubeProxyError {
 export class OperationTimeoutError extends KubeProxyError {
   /** The last state seen. */
   readonly lastState?: string;
-  /** The operation URL to re-attach to, when there is one. */
-  readonly operationUrl?: string;
   /** @param message - names the state and what to run next */
   constructor(message: string, args: { lastState?: string; operationUrl?: string } = {}, details: KubeProxyErrorDetails = {}) {
-    super("Timeout", message, details);
+    super("Timeout", message, { ...(args.operationUrl !== undefined ? { operationUrl: args.operationUrl } : {}), ...details });
     if (args.lastState !== undefined) this.lastState = args.lastState;
-    if (args.operationUrl !== undefined) this.operationUrl = args.operationUrl;
   }
 }
 
 /** The caller's `AbortSignal` fired. */
 export class AbortedError extends KubeProxyError {
-  /** The operation URL that was being waited on, when there was one. */
-  readonly operationUrl?: string;
   /** @param message - what was interrupted and in which state it was left */
   constructor(message = "The operation was aborted.", args: { operationUrl?: string } = {}, details: KubeProxyErrorDetails = {}) {
-    super("Aborted", message, details);
-    if (args.operationUrl !== undefined) this.operationUrl = args.operationUrl;
+    super("Aborted", message, { ...(args.operationUrl !== undefined ? { operationUrl: args.operationUrl } : {}), ...details });
   }
 }
 
@@ -231,4 +242,60 @@ export class VerificationFailedError extends KubeProxyError {
   constructor(message: string, details: KubeProxyErrorDetails = {}) {
     super("VerificationFailed", message, details);
   }
+}
+
+/** A cluster reads a `provisioningState` the SDK does not know (or none): nothing is guessed and nothing is written. */
+export class UnknownClusterStateError extends KubeProxyError {
+  /** The provisioningState read (null when absent). */
+  readonly provisioningState: string | null;
+  /** @param message - what was read */
+  constructor(message: string, args: { provisioningState: string | null }, details: KubeProxyErrorDetails = {}) {
+    super("UnknownClusterState", message, details);
+    this.provisioningState = args.provisioningState;
+  }
+}
+
+/**
+ * The api-version returns no eTag, so a write could not carry `If-Match` and could overwrite a concurrent change
+ * (node counts, tags). Refused unless the caller opts in (`allowWriteWithoutEtag`).
+ */
+export class EtagUnavailableError extends KubeProxyError {
+  /** @param message - what to do */
+  constructor(message: string, details: KubeProxyErrorDetails = {}) {
+    super("EtagUnavailable", message, details);
+  }
+}
+
+/** Azure kept answering 429 (or 503) after a bounded number of attempts. */
+export class ThrottledError extends KubeProxyError {
+  /** The wait Azure last asked for, in ms, when it said. */
+  readonly retryAfterInMs?: number;
+  /** @param message - what to do */
+  constructor(message: string, args: { retryAfterInMs?: number } = {}, details: KubeProxyErrorDetails = {}) {
+    super("Throttled", message, details);
+    if (args.retryAfterInMs !== undefined) this.retryAfterInMs = args.retryAfterInMs;
+  }
+}
+
+/**
+ * Returns `error` with the write context of an apply attached (operation URL, whether the write was accepted or may
+ * have been sent, the poller state to resume with) and a sentence saying so appended to its message, once.
+ * @internal
+ */
+export function withWriteContext(error: KubeProxyError, context: { operationUrl?: string; writeAccepted: boolean; writeMayHaveBeenSent: boolean; resumeState?: string }): KubeProxyError {
+  if (!context.writeAccepted && !context.writeMayHaveBeenSent) return error;
+  const target = error as { -readonly [K in keyof KubeProxyError]: KubeProxyError[K] };
+  if (context.operationUrl !== undefined && target.operationUrl === undefined) target.operationUrl = context.operationUrl;
+  target.writeAccepted = context.writeAccepted;
+  target.writeMayHaveBeenSent = context.writeMayHaveBeenSent;
+  if (context.resumeState !== undefined) target.resumeState = context.resumeState;
+  const marker = "Azure accepted the write";
+  const unsure = "The write may have reached Azure";
+  if (!target.message.includes(marker) && !target.message.includes(unsure)) {
+    const url = target.operationUrl;
+    target.message = context.writeAccepted
+      ? `${target.message} ${marker}${url ? ` (operation ${url})` : ""}: the change may still be running or done. Re-attach to that operation (or read the cluster) instead of writing again.`
+      : `${target.message} ${unsure} (its answer was not seen): read the cluster or re-attach with the saved poller state before writing again.`;
+  }
+  return target;
 }

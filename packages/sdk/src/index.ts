@@ -64,6 +64,14 @@ export type { ClusterFacts, CheckKubeProxyRulesArgs } from "./rules";
 export { planKubeProxyChange } from "./plan";
 /** A plan and its arguments. */
 export type { KubeProxyPlan, PlanKubeProxyChangeArgs } from "./plan";
+/** The one definition of converged: classify a read (and a provisioningState alone); `needsWrite` of a classification. */
+export { classifyConvergence, classifyProvisioningState, needsWrite, IN_FLIGHT_PROVISIONING_STATES } from "./convergence";
+/** The one restore target (Pulumi delete, rollout rollback): "never set" restores Azure's default explicitly. */
+export { restoreTargetOf, AZURE_DEFAULT_KUBE_PROXY_CONFIG } from "./restore";
+/** A restore target. */
+export type { RestoreTarget } from "./restore";
+/** A classification, its arguments, and what a provisioningState alone says. */
+export type { Convergence, ClassifyConvergenceArgs, ProvisioningClass } from "./convergence";
 
 // clusters
 /** Parse a managed cluster resource id. */
@@ -84,12 +92,23 @@ export type {
   ListClustersOptions,
   PlanOptions,
   ApplyOptions,
-  ApplyResult,
   WaitForOperationOptions,
   CreateClusterOptions,
   DeleteClusterOptions,
   PreviewStatus,
-} from "./client";
+} from "./clientOptions";
+/** The outcome of an apply. */
+export type { ApplyResult } from "./apply/result";
+/** The apply poller (a core-lro PollerLike), its options, and the bounds on re-plans after 409 and 412. */
+export { MAX_CONFLICT_REPLANS, MAX_PRECONDITION_REPLANS } from "./apply/poller";
+/** The apply poller type and its options. */
+export type { ApplyPoller, ApplyPollerOptions } from "./apply/poller";
+/** The apply poller's state and serialized form. */
+export { APPLY_POLLER_STATE_KIND, APPLY_POLLER_STATE_VERSION } from "./apply/state";
+/** The apply poller's state, phase, operation URL kind, and serialized form. */
+export type { ApplyOperationState, ApplyPhase, OperationUrlKind, SerializedApplyPoller } from "./apply/state";
+/** Defaults of createCluster, named. */
+export { DEFAULT_CLUSTER_LOCATION, DEFAULT_SYSTEM_POOL_VM_SIZE, DEFAULT_SYSTEM_POOL_NODE_COUNT, DEFAULT_NETWORK_PLUGIN } from "./cluster/defaults";
 /** Options and result of enablePreview. */
 export type { EnablePreviewOptions, EnablePreviewResult } from "./preview/enablePreview";
 /** Progress events. */
@@ -130,6 +149,9 @@ export {
   VerificationFailedError,
   AbortedError,
   ArmError,
+  UnknownClusterStateError,
+  EtagUnavailableError,
+  ThrottledError,
 } from "./errors";
 /** Error details and validation issues. */
 export type { KubeProxyErrorDetails, ValidationIssue } from "./errors";
@@ -178,6 +200,7 @@ export type {
   JournalSubscription,
   JournalRun,
   JournalError,
+  JournalIntent,
   RolloutClusterStatus,
   RolloutSkipReason,
   RolloutOutcome,

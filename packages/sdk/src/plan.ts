@@ -4,6 +4,7 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { ClusterState } from "./clusterState";
+import { classifyConvergence, type Convergence } from "./convergence";
 import type { Finding } from "./findings";
 import { checkKubeProxyRules } from "./rules";
 import { diffEffectiveSettings, effectiveKubeProxySettings, isEmptyKubeProxyConfig, type EffectiveKubeProxySettings, type FieldChange } from "./settings/effective";
@@ -24,8 +25,10 @@ export interface KubeProxyPlan {
   readonly warnings: Finding[];
   /** Findings that stop apply. Always empty when there are no changes (those become warnings). */
   readonly blockers: Finding[];
-  /** True when a write is needed. */
+  /** True when a write is needed: the settings differ, or the cluster needs a reconcile (Failed/Canceled). */
   readonly hasChanges: boolean;
+  /** The one classification of this read ({@link classifyConvergence}): converged, in-flight, needs-reconcile, drifted, blocked. */
+  readonly convergence: Convergence;
 }
 
 /** Arguments of {@link planKubeProxyChange}. */
@@ -49,7 +52,11 @@ function isByoCni(cluster: ClusterState): boolean {
  * `{}` are the default (enabled, IPTABLES); on a bring-your-own-CNI cluster (networkPlugin none), where `{}` is also
  * what Azure returns after kube-proxy was disabled (azure-rest-api-specs #22208), `{}` counts as already disabled when
  * `enabled: false` is desired, and an explicit `enabled: true` is written to resolve the ambiguity.
+ * The plan carries the cluster's {@link Convergence}: a Failed or Canceled cluster with the desired settings needs a
+ * reconcile (a write, so `hasChanges` is true), a cluster with an operation in flight is not converged whatever its
+ * settings read.
  * @param args - cluster, desired settings, api-version, allowDisable
+ * @throws {@link UnknownClusterStateError} when the cluster's provisioningState is unknown
  */
 export function planKubeProxyChange(args: PlanKubeProxyChangeArgs): KubeProxyPlan {
   const { cluster, desired, apiVersion } = args;
@@ -81,15 +88,18 @@ export function planKubeProxyChange(args: PlanKubeProxyChangeArgs): KubeProxyPla
     }
   }
 
-  const hasChanges = changes.length > 0;
+  const settingsDiffer = changes.length > 0;
   const findings = checkKubeProxyRules({ facts: cluster, current, desired, apiVersion, ...(args.allowDisable !== undefined ? { allowDisable: args.allowDisable } : {}) });
   const blockers: Finding[] = [];
   const warnings: Finding[] = [];
   for (const f of findings) {
     if (f.severity !== "blocker") warnings.push(f);
-    else if (hasChanges) blockers.push(f);
+    else if (settingsDiffer) blockers.push(f);
     else warnings.push({ ...f, severity: "warning", message: `The cluster already has these settings, but: ${f.message}` });
   }
   warnings.push(...notes);
-  return { cluster, current, desired, desiredEffective, changes, warnings, blockers, hasChanges };
+  const label = cluster.resourceGroup && cluster.name ? `${cluster.resourceGroup}/${cluster.name}` : cluster.name || "the cluster";
+  const convergence = classifyConvergence({ provisioningState: cluster.provisioningState, changes, blockers, cluster: label });
+  const hasChanges = settingsDiffer || convergence.kind === "needs-reconcile";
+  return { cluster, current, desired, desiredEffective, changes, warnings, blockers, hasChanges, convergence };
 }

@@ -105,3 +105,20 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
 }
+
+/**
+ * An AbortSignal that fires at the deadline or when the caller's signal fires, so a deadline bounds everything that
+ * takes the signal (the pipeline's retries and throttling sleeps included). `timedOut()` tells a deadline from the
+ * caller's abort. Call `dispose()` when done.
+ * @internal
+ */
+export function deadlineSignal(timeoutInMs: number, callerSignal: AbortSignal | undefined): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("deadline")), Math.max(0, timeoutInMs));
+  const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
+  return {
+    signal,
+    timedOut: () => controller.signal.aborted && !callerSignal?.aborted,
+    dispose: () => clearTimeout(timer),
+  };
+}

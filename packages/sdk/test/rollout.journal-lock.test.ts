@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRolloutJournal, parseRolloutSpec, planRollout, DEFAULT_API_VERSION, readRolloutJournal, RolloutJournalFile, type ClusterState, type RolloutJournal } from "../src/index";
+import { reopenFailed } from "../src/rollout/resume";
 import { effectiveKubeProxySettings } from "../src/settings/effective";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
@@ -170,5 +171,44 @@ describe("hand-edited or half-written journals", () => {
     await expect(RolloutJournalFile.open(path)).rejects.toMatchObject({ code: "ValidationError" });
     // The failed open released its lock.
     expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+});
+
+describe("lock takeover and retry-failed bookkeeping", () => {
+  test("a takeover lock left by a process that died mid-takeover does not block the next opener", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "journal-lock-"));
+    const path = join(dir, "j.json");
+    writeFileSync(path, JSON.stringify(journal()));
+    const dead = deadPid();
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, host: hostname(), startedAt: "2026-01-01T00:00:00Z" }));
+    writeFileSync(`${path}.lock.takeover`, JSON.stringify({ pid: dead, host: hostname(), startedAt: "2026-01-01T00:00:00Z" }));
+    const file = await RolloutJournalFile.open(path);
+    await file.close();
+    expect(readdirSync(dir).sort()).toEqual(["j.json"]);
+  });
+
+  test("a lock held on another host is never taken over: the refusal names that host", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "journal-lock-"));
+    const path = join(dir, "j.json");
+    writeFileSync(path, JSON.stringify(journal()));
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: 1, host: "ci-runner-7", startedAt: "2026-01-01T00:00:00Z", purpose: "rollout apply" }));
+    await expect(RolloutJournalFile.open(path)).rejects.toMatchObject({ code: "JournalLocked", message: expect.stringContaining("process 1 on ci-runner-7 (rollout apply)") });
+  });
+
+  test("retry-failed reopens failed and halted clusters and their waves, completed or halted, and lifts the halt", () => {
+    const j = journal();
+    const [a, b] = j.clusters.filter((c) => c.status === "pending");
+    a!.status = "failed";
+    b!.status = "skipped";
+    b!.skipReason = "halted";
+    for (const w of j.waves) w.status = "done";
+    j.waves[0]!.status = "halted";
+    j.halt = { wave: j.waves[0]!.name, failed: 1, total: 1, reason: "x" };
+    const reopened = reopenFailed(j);
+    expect(reopened.map((c) => c.name).sort()).toEqual([a!.name, b!.name].sort());
+    expect([a!.status, b!.status, b!.skipReason]).toEqual(["pending", "pending", undefined]);
+    const wavesOf = new Set([a!.wave, b!.wave]);
+    for (const w of j.waves) expect([w.name, w.status]).toEqual([w.name, wavesOf.has(w.name) || w.index === 0 ? "pending" : "done"]);
+    expect(j.halt).toBeUndefined();
   });
 });

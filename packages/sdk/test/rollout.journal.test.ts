@@ -219,6 +219,24 @@ describe("reports", () => {
     expect(() => createRollbackJournal({ source: rb })).toThrow(/cannot be rolled back/);
   });
 
+  test("rollback journal: a cluster whose intent was saved stays in it after a failure, and gets the settings of its first intent back", () => {
+    const source = journal();
+    const a = source.clusters.find((c) => c.name === "a")!;
+    const b = source.clusters.find((c) => c.name === "b")!;
+    // a: the intent was flushed before the PUT, then the process died; a resume found the operation Failed.
+    a.status = "failed";
+    a.intent = { previous: { mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } }, at: "2026-01-01T00:00:01Z" };
+    // b: only the poller state says a PUT may have been sent (crash right after it left).
+    b.status = "in-progress";
+    b.pollerState = '{"kind":"aks-kube-proxy/apply-poller"}';
+    const rb = createRollbackJournal({ source });
+    const byName = Object.fromEntries(rb.clusters.map((c) => [c.name, c]));
+    // The intent's previous settings win over those read when planning (the cluster changed in between).
+    expect(byName["a"]).toMatchObject({ status: "pending", desired: { mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } } });
+    expect(byName["b"]).toMatchObject({ status: "pending", desired: { mode: "IPTABLES" } });
+    expect(byName["e"]).toMatchObject({ status: "skipped", skipReason: "nothing-to-roll-back" });
+  });
+
   test("errors from the journal layer are SDK errors with stable codes", async () => {
     const error = await readRolloutJournal(join(dir(), "x.json")).catch((e: unknown) => e);
     expect(isKubeProxyError(error)).toBe(true);

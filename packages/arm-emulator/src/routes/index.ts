@@ -7,6 +7,7 @@ import { deleteClusterRoute, getClusterRoute, listClustersRoute, patchClusterRou
 import { getOperationResultRoute, getOperationStatusRoute } from "./operations";
 import { getProviderRoute, listProvidersRoute, providerActionRoute } from "./providers";
 import { getResourceGroupRoute, listResourceGroupsRoute, putResourceGroupRoute } from "./resourceGroups";
+import type { AksThrottleClass } from "../aksThrottle";
 import type { RouteHandler } from "./context";
 
 /** One route. `poll` marks operation-status reads (logged as kind "poll"). */
@@ -15,13 +16,15 @@ export interface Route {
   pattern: RegExp;
   handler: RouteHandler;
   poll?: boolean;
+  /** The AKS resource provider throttle this route is charged to, if any. */
+  aks?: AksThrottleClass;
 }
 
 const SUB = "/subscriptions/([^/]+)";
 const MC = "/providers/Microsoft\\.ContainerService/managedClusters";
 
-function route(method: string, path: string, handler: RouteHandler, poll = false): Route {
-  return { method, pattern: new RegExp(`^${path}/?$`, "i"), handler, poll };
+function route(method: string, path: string, handler: RouteHandler, poll = false, aks?: AksThrottleClass): Route {
+  return { method, pattern: new RegExp(`^${path}/?$`, "i"), handler, poll, ...(aks ? { aks } : {}) };
 }
 
 /** Every ARM route the emulator serves. */
@@ -30,12 +33,12 @@ export const ROUTES: Route[] = [
   route("GET", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features`, listFeaturesRoute),
   route("GET", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features/([^/]+)`, getFeatureRoute),
   route("POST", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features/([^/]+)/(register|unregister)`, featureActionRoute),
-  route("GET", `${SUB}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operations/([^/]+)`, getOperationStatusRoute, true),
-  route("GET", `${SUB}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operationresults/([^/]+)`, getOperationResultRoute, true),
+  route("GET", `${SUB}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operations/([^/]+)`, getOperationStatusRoute, true, "get-operation"),
+  route("GET", `${SUB}/providers/Microsoft\\.ContainerService/locations/([^/]+)/operationresults/([^/]+)`, getOperationResultRoute, true, "get-operation"),
   route("GET", `${SUB}${MC}`, (ctx, sub) => listClustersRoute(ctx, sub, [])),
   route("GET", `${SUB}/resourceGroups/([^/]+)${MC}`, listClustersRoute),
-  route("GET", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, getClusterRoute),
-  route("PUT", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, putClusterRoute),
+  route("GET", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, getClusterRoute, false, "get-cluster"),
+  route("PUT", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, putClusterRoute, false, "put-cluster"),
   route("PATCH", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, patchClusterRoute),
   route("DELETE", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, deleteClusterRoute),
   route("GET", `${SUB}/providers`, listProvidersRoute),

@@ -91,6 +91,11 @@ function checkPreconditions(ctx: RequestContext, existing: ClusterRecord | undef
 
 function busy(ctx: RequestContext, cluster: ClusterRecord): ArmResponse | undefined {
   if (!ctx.store.isBusy(cluster) || !cluster.operationId) return undefined;
+  const ifMatch = header(ctx, "If-Match");
+  if (ifMatch !== undefined && ifMatch !== "") {
+    // A conditional write while an operation runs: AKS answers EtagMismatch (Azure/terraform-azurerm-aks #604).
+    return armError(409, "EtagMismatch", "Operation is not allowed: Another operation is in progress");
+  }
   const op = ctx.store.operations.get(cluster.operationId);
   const kind = op?.kind === "create" ? "create" : op?.kind === "delete" ? "delete" : "update";
   const started = op ? new Date(op.startMs).toISOString().slice(0, 19) + "Z" : "";
@@ -257,7 +262,7 @@ export const deleteClusterRoute: RouteHandler = (ctx, sub, params) => {
   if (existing.operationId) {
     const running = ctx.store.operations.get(existing.operationId);
     if (running?.kind === "delete") return busy(ctx, existing) ?? { status: 204 };
-    ctx.store.cancelOperation(existing.operationId);
+    ctx.store.cancelOperation(existing.operationId, true);
   }
   setProvisioningState(existing.raw, "Deleting");
   const op = ctx.store.startOperation({ sub, cluster: existing, kind: "delete", failure: lroFailure(ctx, clusterId(sub.id, rg, name)) });

@@ -44,7 +44,11 @@ export const getOperationResultRoute: RouteHandler = (ctx, sub, params) => {
     };
   }
   if (status === "Failed") return armError(400, op.failure?.code ?? "OperationFailed", op.failure?.message ?? "The operation failed.");
-  if (status === "Canceled") return armError(409, "OperationCanceled", "The operation was canceled.");
+  if (status === "Canceled") {
+    return op.preemptedByDelete
+      ? armError(409, "AKSOperationPreemptedByDelete", "The operation was preempted by a delete operation on the managed cluster.")
+      : armError(409, "OperationCanceled", "The operation was canceled.");
+  }
   if (op.kind === "delete") return { status: 204 };
   const cluster = sub.clusters.get(op.clusterKey);
   return cluster ? { status: 200, body: viewCluster(cluster.raw, undefined) } : { status: 204 };

@@ -22,6 +22,8 @@ export interface OperationRecord {
   failure?: { code: string; message: string };
   /** Set when the operation was superseded (a DELETE during an update). */
   canceledAtMs?: number;
+  /** Set when a DELETE preempted the operation: it ends Canceled with AKSOperationPreemptedByDelete. */
+  preemptedByDelete?: boolean;
   /** The cluster has been brought to the operation's end state. */
   finalized: boolean;
 }
@@ -39,7 +41,11 @@ export function operationStatusJson(op: OperationRecord, nowMs: number): Record<
   const body: Record<string, unknown> = { name: operationStatusName(op.id), status, startTime: armTimestamp(op.startMs) };
   if (status !== "InProgress") body.endTime = armTimestamp(op.canceledAtMs ?? op.startMs + op.durationMs);
   if (status === "Failed" && op.failure) body.error = { code: op.failure.code, message: op.failure.message };
-  if (status === "Canceled") body.error = { code: "OperationCanceled", message: "The operation was canceled because the managed cluster is being deleted." };
+  if (status === "Canceled") {
+    body.error = op.preemptedByDelete
+      ? { code: "AKSOperationPreemptedByDelete", message: "The operation was preempted by a delete operation on the managed cluster." }
+      : { code: "OperationCanceled", message: "The operation was canceled." };
+  }
   return body;
 }
 

@@ -205,11 +205,12 @@ export class EmulatorStore {
     return op;
   }
 
-  /** Cancels a running operation (a DELETE supersedes it). */
-  cancelOperation(id: string): void {
+  /** Cancels a running operation (a DELETE supersedes it: `preemptedByDelete`). */
+  cancelOperation(id: string, preemptedByDelete = false): void {
     const op = this.operations.get(id);
     if (op && !op.finalized) {
       op.canceledAtMs = this.now();
+      if (preemptedByDelete) op.preemptedByDelete = true;
       op.finalized = true;
       this.active.delete(id);
     }

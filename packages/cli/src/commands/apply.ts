@@ -20,6 +20,7 @@ interface ApplyFlags extends ClusterSelectionFlags, SettingsFlags {
   readonly yes?: boolean;
   readonly skipEnablePreview?: boolean;
   readonly timeout?: string;
+  readonly allowWriteWithoutEtag?: boolean;
 }
 
 /** The `apply` command. */
@@ -39,7 +40,8 @@ export const applyCommand: CliCommandModule = {
     command
       .option("-y, --yes", "do not ask for confirmation (it is never asked when stdin is not a terminal)")
       .option("--skip-enable-preview", "do not register the feature flag / refresh the provider first")
-      .option("--timeout <duration>", "give up waiting for each cluster after this long (e.g. 30m)");
+      .option("--timeout <duration>", "give up waiting for each cluster after this long (e.g. 30m)")
+      .option("--allow-write-without-etag", "write even through an api-version that returns no eTag (before 2024-04-02-preview): the PUT then has no If-Match and can overwrite a concurrent change");
     host.examples(command, [
       "aks-kube-proxy apply -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
       "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --tcp-timeout 900 --yes",
@@ -57,7 +59,7 @@ export const applyCommand: CliCommandModule = {
         const client = ctx.createClient();
         const refs = selection.kind === "refs" ? selection.refs : [];
 
-        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable });
+        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { waitForOperationInMs: timeoutInMs } : {}) });
         ctx.out.print([...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"));
         const blockers = plans.flatMap((p) => p.blockers);
         if (blockers.length > 0) {
@@ -96,6 +98,7 @@ export const applyCommand: CliCommandModule = {
           const result = await applyWithProgress(ctx, client, { id: plan.cluster.id }, desired.settings, {
             label,
             allowDisable: desired.allowDisable,
+            ...(flags.allowWriteWithoutEtag ? { allowWriteWithoutEtag: true } : {}),
             ...(timeoutInMs !== undefined ? { timeoutInMs } : {}),
             statusCommand: statusCommandFor(plan.cluster.resourceGroup, plan.cluster.name),
           });

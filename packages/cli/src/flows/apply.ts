@@ -75,7 +75,7 @@ export async function applyWithProgress(
   client: KubeProxyClient,
   ref: ClusterRef,
   desired: KubeProxyConfig,
-  options: { label: string; allowDisable?: boolean; timeoutInMs?: number; progress?: Progress; statusCommand: string },
+  options: { label: string; allowDisable?: boolean; allowWriteWithoutEtag?: boolean; timeoutInMs?: number; progress?: Progress; statusCommand: string },
 ): Promise<ApplyResult> {
   const progress = options.progress ?? ctx.progress();
   let last: ApplyProgress | undefined;
@@ -84,6 +84,7 @@ export async function applyWithProgress(
     const result = await client.apply(ref, desired, {
       abortSignal: ctx.abortSignal,
       ...(options.allowDisable ? { allowDisable: true } : {}),
+      ...(options.allowWriteWithoutEtag ? { allowWriteWithoutEtag: true } : {}),
       ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
       onProgress: (e) => {
         last = e;

@@ -11,21 +11,30 @@ import type { CommandContext } from "../runtime/context";
  * @param client - the client
  * @param refs - the clusters
  * @param desired - the desired settings
- * @param options - allowDisable
+ * @param options - allowDisable; waitForOperationInMs (how long to wait for an operation in flight before classifying)
  */
 export async function planClusters(
   ctx: CommandContext,
   client: KubeProxyClient,
   refs: readonly ClusterRef[],
   desired: KubeProxyConfig,
-  options: { allowDisable: boolean },
+  options: { allowDisable: boolean; waitForOperationInMs?: number },
 ): Promise<KubeProxyPlan[]> {
   const progress = ctx.progress({ quietWhenPlain: true });
   const plans: KubeProxyPlan[] = [];
   try {
     for (const ref of refs) {
       progress.update(`reading ${"id" in ref ? ref.id : `${ref.resourceGroup}/${ref.name}`}`);
-      plans.push(await client.plan(ref, desired, { abortSignal: ctx.abortSignal, ...(options.allowDisable ? { allowDisable: true } : {}) }));
+      plans.push(
+        await client.plan(ref, desired, {
+          abortSignal: ctx.abortSignal,
+          ...(options.allowDisable ? { allowDisable: true } : {}),
+          ...(options.waitForOperationInMs !== undefined ? { waitForOperationInMs: options.waitForOperationInMs } : {}),
+          onProgress: (e) => {
+            if (e.phase === "waiting-for-cluster") progress.update(`waiting for ${"id" in ref ? ref.id : `${ref.resourceGroup}/${ref.name}`} (provisioningState ${e.provisioningState})`);
+          },
+        }),
+      );
     }
   } finally {
     progress.done();

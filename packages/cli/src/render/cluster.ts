@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import type { ClusterState } from "@aks-kube-proxy/sdk";
-import { loadTable } from "../runtime/lazy";
+import { loadSdk, loadTable } from "../runtime/lazy";
 import type { Output } from "../runtime/output";
 import { describeReturnedShape, describeSettings } from "./settings";
 
@@ -18,6 +18,8 @@ export interface ClusterJson {
   networkPlugin: string | null;
   networkPolicy: string | null;
   provisioningState: string | null;
+  /** The SDK's classification of provisioningState: succeeded, in-flight (wait), needs-reconcile (Failed/Canceled), unknown. */
+  provisioning: "succeeded" | "in-flight" | "needs-reconcile" | "unknown";
   /** kubeProxyConfig exactly as Azure returned it; null when absent. */
   kubeProxyConfig: unknown;
   /** What the cluster effectively runs (absent and `{}` read as enabled IPTABLES). */
@@ -38,10 +40,26 @@ export function clusterJson(state: ClusterState): ClusterJson {
     networkPlugin: state.networkPlugin ?? null,
     networkPolicy: state.networkPolicy ?? null,
     provisioningState: state.provisioningState ?? null,
+    provisioning: provisioningOf(state),
     kubeProxyConfig: state.kubeProxyConfig ?? null,
     effective: state.effective,
   };
 }
+
+/**
+ * The SDK's one classification of a cluster's provisioningState; `unknown` (shown loudly) instead of throwing, so a
+ * status listing still shows every other cluster.
+ * @param state - the SDK's cluster state
+ */
+export function provisioningOf(state: ClusterState): ClusterJson["provisioning"] {
+  try {
+    return loadSdk().classifyProvisioningState(state.provisioningState);
+  } catch {
+    return "unknown";
+  }
+}
+
+const STATE_NOTE: Record<ClusterJson["provisioning"], string> = { succeeded: "", "in-flight": " (operation in flight)", "needs-reconcile": " (needs reconcile)", unknown: " (UNKNOWN STATE)" };
 
 /** No borders, columns separated by spaces (as `kubectl get` and `az -o table` print). */
 const BORDERLESS = {
@@ -66,7 +84,7 @@ export function clusterTable(clusters: readonly ClusterState[], out: Output): st
       c.kubernetesVersion ?? "-",
       c.networkPlugin ?? "-",
       c.networkPolicy ?? "none",
-      c.provisioningState ?? "-",
+      `${c.provisioningState ?? "-"}${STATE_NOTE[provisioningOf(c)]}`,
       describeSettings(c.effective),
       describeReturnedShape(c.kubeProxyConfig),
     ]);

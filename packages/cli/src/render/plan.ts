@@ -15,6 +15,8 @@ export interface PlanJson {
   current: unknown;
   desired: unknown;
   hasChanges: boolean;
+  /** The SDK's classification: converged, in-flight, needs-reconcile, drifted, blocked (with its reason). */
+  convergence: { kind: string; provisioningState: string; reason: string | null };
   changes: { path: string; before: unknown; after: unknown }[];
   blockers: unknown[];
   warnings: unknown[];
@@ -27,6 +29,7 @@ export function planJson(plan: KubeProxyPlan): PlanJson {
     current: plan.current,
     desired: plan.desired,
     hasChanges: plan.hasChanges,
+    convergence: { kind: plan.convergence.kind, provisioningState: plan.convergence.provisioningState, reason: "reason" in plan.convergence ? plan.convergence.reason : null },
     changes: plan.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null })),
     blockers: [...plan.blockers],
     warnings: [...plan.warnings],
@@ -54,6 +57,7 @@ export function planText(plan: KubeProxyPlan, out: Output): string {
       const sign = ch.before === undefined ? "+" : ch.after === undefined ? "-" : "~";
       lines.push(`    ${sign} ${ch.path}: ${formatValue(ch.before)} → ${formatValue(ch.after)}`);
     }
+    if (plan.convergence.kind === "needs-reconcile") lines.push(`    ~ reconcile (provisioningState ${plan.convergence.provisioningState}): ${plan.convergence.reason}`);
   }
   for (const f of [...plan.blockers, ...plan.warnings]) lines.push(`  ${formatFinding(f, out)}`);
   return lines.join("\n");

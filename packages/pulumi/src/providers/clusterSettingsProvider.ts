@@ -310,6 +310,12 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
         }
       }
       changes.push(...diffProperty("settings", o["settings"], n["settings"]));
+      // The one definition of converged: a cluster read Failed/Canceled (reconcile) or with an operation in flight is
+      // not converged even with the desired settings, so update runs (apply waits, or writes the same settings again).
+      const state = o["provisioningState"];
+      if (typeof state === "string" && state !== "" && loadSdk().classifyProvisioningState(state, `${String(o["resourceGroupName"])}/${String(o["clusterName"])}`) !== "succeeded") {
+        changes.push({ path: "provisioningState", kind: "update" });
+      }
       for (const key of ["apiVersion", "restoreOnDelete", "allowDisable", "settingsFile"]) {
         const before = o[key] ?? null;
         const after = n[key] ?? null;
@@ -369,6 +375,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       }
       const plan = sdk.planKubeProxyChange({ cluster, desired: inputs.settings, apiVersion: inputs.apiVersion, allowDisable: inputs.allowDisable });
       const drift = plan.changes.map((c) => c.path);
+      if (plan.convergence.kind === "needs-reconcile" || plan.convergence.kind === "in-flight") drift.push("provisioningState");
       // Show drift field by field: the desired settings with each drifted field set to what the cluster has.
       let observed: KubeProxyConfig = inputs.settings;
       if (drift.length > 0) {
@@ -402,10 +409,10 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       const inputs = asInputs(props);
       if (!inputs.restoreOnDelete) return;
       const previous = (props as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
-      const target: KubeProxyConfig = previous ?? {};
+      const target = loadSdk().restoreTargetOf(previous);
       const client = await clientFor(runtime, inputs.subscriptionId, inputs.apiVersion);
       try {
-        await client.apply(refOf(inputs), target, { allowDisable: target.enabled === false });
+        await client.apply(refOf(inputs), target.settings, { allowDisable: target.allowDisable });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code === "ClusterNotFound") return;

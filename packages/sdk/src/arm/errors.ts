@@ -14,6 +14,7 @@ import {
   PreconditionFailedError,
   PreviewNotEnabledError,
   SettingsRejectedError,
+  ThrottledError,
   UnauthorizedError,
   isKubeProxyError,
 } from "../errors";
@@ -53,7 +54,7 @@ export function readArmErrorBody(body: unknown): ArmErrorBody {
  * Builds the typed error for a failed ARM answer.
  * @internal
  */
-export function armErrorFromResponse(args: { status: number; body: unknown; requestId?: string; context: ArmErrorContext }): KubeProxyError {
+export function armErrorFromResponse(args: { status: number; body: unknown; requestId?: string; context: ArmErrorContext; retryAfterInMs?: number }): KubeProxyError {
   const { status, context } = args;
   const { code, message } = readArmErrorBody(args.body);
   const details = { statusCode: status, ...(code ? { armCode: code } : {}), ...(args.requestId ? { requestId: args.requestId } : {}) };
@@ -72,10 +73,21 @@ export function armErrorFromResponse(args: { status: number; body: unknown; requ
       return new SettingsRejectedError(`Azure refused a kubeProxyConfig value: ${arm}${ref}. Check mode (IPTABLES, IPVS, NFTABLES) and ipvsConfig.scheduler (RoundRobin, LeastConnection) and that the api-version knows them.`, details);
     case "KubeProxyConfigDisabledBYOCNIOnly":
       return new SettingsRejectedError(`Azure refused enabled: false: kube-proxy can only be disabled on bring-your-own CNI clusters (networkPlugin none): ${arm}${ref}.`, details);
+    case "EtagMismatch":
     case "OperationNotAllowed":
       return new ClusterBusyError(`${context.cluster ?? "The cluster"} has another operation in progress: ${arm}${ref}. Wait for it to finish (az aks show --query provisioningState) and run again.`, details);
     default:
       break;
+  }
+  if (status === 429 || ((code === "Throttled" || code === "SubscriptionRequestsThrottled" || code === "TooManyRequests") && status !== 503)) {
+    return new ThrottledError(
+      `Azure throttled ${context.operation} (429${code ? ` ${code}` : ""}) and the bounded retries are spent: ${arm}${ref}. The retries stopped there. Wait for the time Azure names (AKS refills a cluster's PUT budget at only one per minute), lower the request rate of other clients in this subscription, and run again.`,
+      { ...(args.retryAfterInMs !== undefined ? { retryAfterInMs: args.retryAfterInMs } : {}) },
+      details,
+    );
+  }
+  if (status === 503) {
+    return new ThrottledError(`Azure answered 503 (service unavailable) to ${context.operation} and the bounded retries are spent: ${arm}${ref}. Wait a few minutes and run again.`, { ...(args.retryAfterInMs !== undefined ? { retryAfterInMs: args.retryAfterInMs } : {}) }, details);
   }
   if (status === 409 && !code) {
     return new ClusterBusyError(`${context.cluster ?? "The cluster"} is busy (409)${ref}. Wait for the running operation to finish and run again.`, details);

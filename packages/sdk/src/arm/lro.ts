@@ -4,7 +4,7 @@
  * The operation URL is opaque: it is polled exactly as Azure gave it (its own api-version included).
  * @packageDocumentation
  */
-import { OperationFailedError, OperationTimeoutError, isKubeProxyError, AbortedError } from "../errors";
+import { OperationFailedError, OperationTimeoutError, isKubeProxyError, AbortedError, type KubeProxyError } from "../errors";
 import type { Log } from "../log";
 import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep, type HeaderSource, type PollingSettings } from "../poll";
 import { report, type ApplyProgress } from "../progress";
@@ -29,6 +29,62 @@ export function operationFromHeaders(headers: HeaderSource): OperationHandle | u
   return undefined;
 }
 
+/** One poll of an operation URL, classified. @internal */
+export interface OperationPoll {
+  /** running (InProgress, 202), succeeded, failed (Failed/Canceled), or gone (404: the status resource no longer exists). */
+  readonly outcome: "running" | "succeeded" | "failed" | "gone";
+  /** The status Azure reported (InProgress, Succeeded, Failed, Canceled...), or a description for Location answers. */
+  readonly status: string;
+  /** The error of a failed operation. */
+  readonly error?: KubeProxyError;
+  /** The wait Azure asked for before the next poll. */
+  readonly retryAfterInMs?: number;
+  readonly requestId?: string;
+}
+
+/**
+ * Polls an operation URL once. `Azure-AsyncOperation` URLs answer a body with `status`; `Location` URLs answer 202 while
+ * running and 200/201/204 (no status body) when done. A 2xx other than 202 without a status is read as finished whatever
+ * the recorded kind, so a Location URL resumed as if it were an Azure-AsyncOperation URL never polls forever.
+ * @internal
+ */
+export async function pollOperationOnce(args: { transport: ArmTransport; operation: OperationHandle; context: ArmErrorContext; abortSignal?: AbortSignal }): Promise<OperationPoll> {
+  const { transport, operation, context, abortSignal } = args;
+  const response = await transport.send({ method: "GET", url: operation.url, context, ...(abortSignal ? { abortSignal } : {}) });
+  const retryAfterInMs = parseRetryAfterInMs(response.headers);
+  const common = { ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}), ...(response.requestId ? { requestId: response.requestId } : {}) };
+  if (response.status === 404) return { outcome: "gone", status: "NotFound", ...common };
+  if (operation.kind === "location" && response.status >= 400 && response.status < 500 && response.status !== 429 && response.status !== 401 && response.status !== 403) {
+    // A Location URL answers the operation's own error when it ended Failed or Canceled.
+    const err = readArmErrorBody(response.body);
+    const error = new OperationFailedError(
+      `${context.operation} ended with ${err.code ?? `HTTP ${response.status}`}: ${err.message ?? "no error message"}${response.requestId ? ` (request id ${response.requestId})` : ""}. Fix the cause and apply again.`,
+      { status: "Failed", operationUrl: operation.url },
+      { ...(err.code ? { armCode: err.code } : {}), ...(response.requestId ? { requestId: response.requestId } : {}), statusCode: response.status },
+    );
+    return { outcome: "failed", status: "Failed", error, ...common };
+  }
+  if (response.status < 200 || response.status >= 300) {
+    throw armErrorFromResponse({ status: response.status, body: response.body, ...(response.requestId ? { requestId: response.requestId } : {}), context, ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}) });
+  }
+  const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as Record<string, unknown>;
+  const reported = typeof body["status"] === "string" ? body["status"] : undefined;
+  if (response.status === 202) return { outcome: "running", status: reported ?? "InProgress", ...common };
+  if (reported === undefined) return { outcome: "succeeded", status: "Succeeded", ...common };
+  const folded = reported.toLowerCase();
+  if (folded === "succeeded") return { outcome: "succeeded", status: reported, ...common };
+  if (folded === "failed" || folded === "canceled" || folded === "cancelled") {
+    const err = readArmErrorBody(body["error"] !== undefined ? { error: body["error"] } : {});
+    const error = new OperationFailedError(
+      `${context.operation} ended ${reported}${err.code ? ` with ${err.code}` : ""}: ${err.message ?? "no error message"}${response.requestId ? ` (request id ${response.requestId})` : ""}. Fix the cause and apply again: the cluster reads provisioningState Failed until a later update succeeds, and an apply of the same settings reconciles it.`,
+      { status: reported, operationUrl: operation.url },
+      { ...(err.code ? { armCode: err.code } : {}), ...(response.requestId ? { requestId: response.requestId } : {}), statusCode: response.status },
+    );
+    return { outcome: "failed", status: reported, error, ...common };
+  }
+  return { outcome: "running", status: reported, ...common };
+}
+
 /** Arguments of {@link waitForArmOperation}. @internal */
 export interface WaitForArmOperationArgs {
   readonly transport: ArmTransport;
@@ -45,18 +101,21 @@ export interface WaitForArmOperationArgs {
 
 /**
  * Polls until the operation succeeds; throws {@link OperationFailedError} (ARM code of the operation's error) when it
- * ends Failed or Canceled, {@link OperationTimeoutError} at the deadline, {@link AbortedError} on abort.
+ * ends Failed or Canceled, {@link OperationTimeoutError} at the deadline, {@link AbortedError} on abort. A status
+ * resource that is gone (404) counts as finished: the caller reads the resource to learn the outcome.
  * @internal
  */
 export async function waitForArmOperation(args: WaitForArmOperationArgs): Promise<void> {
   const { transport, operation, deadline, polling, abortSignal, requestIds, context, log } = args;
   let retryAfterInMs = args.initialRetryAfterInMs;
   let lastStatus = "InProgress";
+  const stopped = () =>
+    new AbortedError(`Stopped waiting for ${context.operation} (last status ${lastStatus}); the operation continues in Azure: ${operation.url}`, { operationUrl: operation.url });
   for (let attempt = 0; ; attempt++) {
     const remaining = deadline.remainingInMs();
     if (remaining <= 0) {
       throw new OperationTimeoutError(
-        `${context.operation}: the operation is still ${lastStatus} after ${formatDuration(deadline.elapsedInMs())}. It continues in Azure; re-attach with waitForOperation("${operation.url}") (or apply with resumeOperationUrl), or run again later.`,
+        `${context.operation}: the operation is still ${lastStatus} after ${formatDuration(deadline.elapsedInMs())}. It continues in Azure; re-attach to the operation ${operation.url} to follow it, or read the cluster later.`,
         { lastState: lastStatus, operationUrl: operation.url },
       );
     }
@@ -64,47 +123,30 @@ export async function waitForArmOperation(args: WaitForArmOperationArgs): Promis
     try {
       await sleep(wait, abortSignal, `waiting for ${context.operation}`);
     } catch (error) {
-      if (isKubeProxyError(error) && error.code === "Aborted") {
-        throw new AbortedError(`Stopped waiting for ${context.operation} (last status ${lastStatus}); the operation continues in Azure: ${operation.url}`, { operationUrl: operation.url });
-      }
+      if (isKubeProxyError(error) && error.code === "Aborted") throw stopped();
       throw error;
     }
-    const response = await transport.send({ method: "GET", url: operation.url, context, ...(abortSignal ? { abortSignal } : {}) }).catch((error: unknown) => {
-      if (isKubeProxyError(error) && error.code === "Aborted") {
-        throw new AbortedError(`Stopped waiting for ${context.operation} (last status ${lastStatus}); the operation continues in Azure: ${operation.url}`, { operationUrl: operation.url });
-      }
+    const poll = await pollOperationOnce({ transport, operation, context, ...(abortSignal ? { abortSignal } : {}) }).catch((error: unknown) => {
+      if (isKubeProxyError(error) && error.code === "Aborted") throw stopped();
       throw error;
     });
-    if (response.requestId) requestIds.push(response.requestId);
-    retryAfterInMs = parseRetryAfterInMs(response.headers);
-    if (response.status < 200 || response.status >= 300) {
-      throw armErrorFromResponse({ status: response.status, body: response.body, ...(response.requestId ? { requestId: response.requestId } : {}), context });
+    if (poll.requestId) requestIds.push(poll.requestId);
+    retryAfterInMs = poll.retryAfterInMs;
+    lastStatus = poll.status;
+    if (poll.outcome === "succeeded" || poll.outcome === "gone") {
+      log.verbose(`${context.operation}: operation ${poll.status}`);
+      return;
     }
-    const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as Record<string, unknown>;
-    const reported = typeof body["status"] === "string" ? body["status"] : undefined;
-    if (response.status === 202) {
-      // A Location URL (or an operation resource) that still runs.
-      lastStatus = reported ?? "InProgress";
-    } else if (reported === undefined) {
-      // 200/201/204 without a status: a Location URL whose operation finished.
-      if (operation.kind === "location") return;
-      lastStatus = "InProgress";
-    } else {
-      const folded = reported.toLowerCase();
-      if (folded === "succeeded") {
-        log.verbose(`${context.operation}: operation Succeeded`);
-        return;
-      }
-      if (folded === "failed" || folded === "canceled" || folded === "cancelled") {
-        const err = readArmErrorBody(body["error"] !== undefined ? { error: body["error"] } : {});
-        throw new OperationFailedError(
-          `${context.operation} ended ${reported}${err.code ? ` with ${err.code}` : ""}: ${err.message ?? "no error message"}${response.requestId ? ` (request id ${response.requestId})` : ""}. Fix the cause and run again; the cluster's provisioningState may read Failed until a later update succeeds.`,
-          { status: reported, operationUrl: operation.url },
-          { ...(err.code ? { armCode: err.code } : {}), ...(response.requestId ? { requestId: response.requestId } : {}), statusCode: response.status },
-        );
-      }
-      lastStatus = reported;
-    }
+    if (poll.outcome === "failed") throw poll.error ?? new OperationFailedError(`${context.operation} ended ${poll.status}.`, { status: poll.status, operationUrl: operation.url });
     report(args.onProgress, { phase: "polling", status: lastStatus, elapsedInMs: deadline.elapsedInMs() });
   }
+}
+
+/**
+ * The kind of an operation URL Azure gave without saying which header it came in: `…/operationresults/…` is a
+ * `Location` URL, anything else is treated as `Azure-AsyncOperation` (polling copes with either answer shape).
+ * @internal
+ */
+export function operationKindOfUrl(url: string): OperationHandle["kind"] {
+  return /\/operationresults\//i.test(url) ? "location" : "azure-async-operation";
 }

@@ -1,9 +1,14 @@
 /**
- * Runs one cluster of a rollout: converges it through the SDK's apply, records each step in the journal, and ends it
- * `done` (Azure read back the desired settings, Succeeded), `failed` (with the error; an operation that ended Failed is
- * a failure, never done), `skipped` (blocked when applied), or left `in-progress` for `--resume` on an abort.
+ * Runs one cluster of a rollout through the SDK's apply poller and keeps the journal such that rollback and resume can
+ * trust it: before each PUT leaves, the intent (the settings before the first write) and the poller's state are
+ * flushed to the journal; when Azure accepts, the state that follows the operation is saved; a resumed cluster is
+ * restored from that state, so it re-attaches and is classified from Azure's answer. A cluster ends `done` (Azure
+ * read back the desired settings, Succeeded), `failed` (with the error; an operation that ended Failed is a failure,
+ * never done), `skipped` (blocked before anything was written), or stays `in-progress` for `--resume` on an abort.
  * @packageDocumentation
  */
+import type { ApplyPoller, ApplyPollerOptions } from "../apply/poller";
+import { serializeApplyState, type ApplyOperationState } from "../apply/state";
 import { isKubeProxyError } from "../errors";
 import type { ApplyProgress } from "../progress";
 import { toJournalError, type JournalCluster, type RolloutJournal } from "./journal";
@@ -44,12 +49,15 @@ export class ClusterRunner {
 
   /** Runs one cluster to done, failed, skipped, or (aborted) in progress. Never throws for the cluster's own failure. */
   async run(c: JournalCluster): Promise<void> {
-    const resumeOperationUrl = c.status === "in-progress" ? c.operationUrl : undefined;
+    // Left in progress by a run that crashed or was stopped: re-attach from the saved poller state (or, for a journal
+    // of an older version, from the operation URL). Anything else starts afresh; the poller reads first either way.
+    const resuming = c.status === "in-progress";
     const started = Date.now();
     c.status = "in-progress";
     c.attempts++;
     c.startedAt = new Date(started).toISOString();
-    c.phase = resumeOperationUrl ? "re-attaching" : "starting";
+    c.phase = resuming && (c.pollerState !== undefined || c.operationUrl !== undefined) ? "re-attaching" : "starting";
+    if (!resuming) delete c.pollerState;
     delete c.error;
     delete c.finishedAt;
     await this.commit(c);
@@ -57,29 +65,26 @@ export class ClusterRunner {
 
     let retriedAfterEnable = false;
     for (;;) {
+      let poller: ApplyPoller | undefined;
       try {
         await this.args.preview.ensure(c.subscriptionId);
-        const result = await this.args.clients.get(c.subscriptionId).apply({ id: c.id }, c.desired ?? {}, {
-          allowDisable: this.j.spec.allowDisable || c.desired?.enabled === false,
-          ...this.abortOptions(),
-          ...(this.args.clusterTimeoutInMs !== undefined ? { timeoutInMs: this.args.clusterTimeoutInMs } : {}),
-          ...(resumeOperationUrl ? { resumeOperationUrl } : {}),
-          onProgress: (e) => this.onApplyProgress(c, e),
-        });
+        poller = this.poller(c, resuming);
+        const result = await poller.pollUntilDone(this.abortOptions());
         c.status = "done";
         // Written by this rollout: now, or by an earlier run whose write landed before a crash.
-        c.changed = result.changed || resumeOperationUrl !== undefined || c.written === true;
+        c.changed = result.changed || c.written === true;
         if (c.changed) c.written = true;
         c.after = result.cluster.kubeProxyConfig === undefined ? null : structuredClone(result.cluster.kubeProxyConfig);
         c.requestIds = result.requestIds;
         if (result.operationUrl) c.operationUrl = result.operationUrl;
+        delete c.pollerState;
         delete c.phase;
         break;
       } catch (error) {
         if (this.aborted) {
-          // Left in progress: --resume re-attaches to the operation (or re-reads the cluster) instead of writing again.
-          const url = (error as { operationUrl?: unknown }).operationUrl;
-          if (typeof url === "string" && !c.operationUrl) c.operationUrl = url;
+          // Left in progress with the poller's last state: --resume re-attaches to what may still run.
+          const state = poller?.operationState;
+          if (state) this.saveState(c, state);
           await this.commit(c);
           this.args.progress.emitCluster(c);
           return;
@@ -96,7 +101,7 @@ export class ClusterRunner {
             break;
           }
         }
-        if (isKubeProxyError(error) && error.code === "PlanBlocked") {
+        if (isKubeProxyError(error) && error.code === "PlanBlocked" && c.written !== true) {
           c.status = "skipped";
           c.skipReason = "blocked";
           c.skipMessage = `blocked by validation when applied (the cluster changed since planning); nothing was written: ${error.message}`;
@@ -112,6 +117,56 @@ export class ClusterRunner {
     this.args.progress.clusterFinished();
     await this.commit(c);
     this.args.progress.emitCluster(c);
+  }
+
+  /** The apply poller of a cluster: restored from the journal when resuming, otherwise new. */
+  private poller(c: JournalCluster, resuming: boolean): ApplyPoller {
+    const client = this.args.clients.get(c.subscriptionId);
+    const options: ApplyPollerOptions = {
+      ...this.abortOptions(),
+      ...(this.args.clusterTimeoutInMs !== undefined ? { timeoutInMs: this.args.clusterTimeoutInMs } : {}),
+      onProgress: (e) => this.onApplyProgress(c, e),
+      beforeWrite: (state, serialized) => this.beforeWrite(c, state, serialized),
+    };
+    const poller =
+      resuming && c.pollerState !== undefined
+        ? client.restoreApplyPoller(c.pollerState, options)
+        : client.beginApply({ id: c.id }, c.desired ?? {}, {
+            ...options,
+            allowDisable: this.j.spec.allowDisable || c.desired?.enabled === false,
+            ...(resuming && c.operationUrl !== undefined ? { resumeOperationUrl: c.operationUrl } : {}),
+          });
+    // Once Azure accepted the PUT, save the state that follows its operation (a resume then polls it directly).
+    let savedPhase = poller.operationState?.phase;
+    poller.onProgress((state) => {
+      if (state.phase === savedPhase) return;
+      savedPhase = state.phase;
+      if (state.phase === "operation" && this.saveState(c, state)) void this.commit(c).catch(() => undefined);
+    });
+    return poller;
+  }
+
+  /**
+   * Awaited before each PUT leaves: the intent (the settings before the first write, kept through every resume), the
+   * written mark and the poller's state are flushed to the journal first, so a crash at any instant after it leaves a
+   * cluster rollback restores and a resume re-attaches to. If the journal cannot be written, nothing is sent.
+   */
+  private async beforeWrite(c: JournalCluster, state: Readonly<ApplyOperationState>, serialized: string): Promise<void> {
+    c.intent ??= { previous: state.previousKubeProxyConfig === undefined ? null : structuredClone(state.previousKubeProxyConfig), at: new Date().toISOString() };
+    c.written = true;
+    c.pollerState = serialized;
+    c.phase = "writing";
+    await this.commit(c);
+  }
+
+  /** Saves a poller state that a resume can re-attach from (a write may have been sent, not finished). */
+  private saveState(c: JournalCluster, state: Readonly<ApplyOperationState>): boolean {
+    const live = state.status === "running" || state.status === "notStarted";
+    if (!live || !(state.writeMayHaveBeenSent || state.writeAccepted)) return false;
+    c.pollerState = serializeApplyState(state);
+    if (state.operation) c.operationUrl = state.operation.url;
+    this.args.file.changed(c);
+    return true;
   }
 
   /** Marks the cluster changed and writes the journal. */
@@ -130,12 +185,9 @@ export class ClusterRunner {
   private onApplyProgress(c: JournalCluster, e: ApplyProgress): void {
     const before = c.phase;
     this.args.file.changed(c);
-    if (e.phase === "writing") c.written = true;
     if (e.phase === "accepted") {
       c.phase = "accepted";
       if (e.operationUrl) c.operationUrl = e.operationUrl;
-      // Durable as soon as possible: a crash from here on is resumed by re-attaching to this operation.
-      void this.commit(c).catch(() => undefined);
     } else if (e.phase === "polling") {
       c.phase = c.phase === "accepted" || c.phase === "polling" ? "polling" : c.phase;
     } else {

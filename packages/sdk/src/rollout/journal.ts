@@ -81,6 +81,17 @@ export interface JournalCluster {
   phase?: string;
   /** The long-running operation's URL, once Azure accepted the write: `--resume` re-attaches to it. */
   operationUrl?: string;
+  /**
+   * The apply poller's serialized state (`serialize()` of the SDK's apply poller), saved before each PUT leaves and
+   * when Azure accepted it: `--resume` restores the poller from it, which re-attaches to what may still run and
+   * classifies the cluster from Azure's answer, never re-sending a PUT whose operation may still run.
+   */
+  pollerState?: string;
+  /**
+   * The first intent to write, saved (and flushed) before the first PUT left: the settings the cluster had then
+   * (`null`: none). Kept through every later attempt and resume: rollback restores these.
+   */
+  intent?: JournalIntent;
   /** True once a write was (or may have been) sent to the cluster by this rollout: rollback considers it. */
   written?: boolean;
   /** Done: true when this rollout wrote the cluster, false when it was found converged at apply time. */
@@ -99,6 +110,14 @@ export interface JournalCluster {
   finishedAt?: string;
   /** How long the last attempt took. */
   durationInMs?: number;
+}
+
+/** What a rollout meant to write to a cluster, saved before the PUT left. */
+export interface JournalIntent {
+  /** kubeProxyConfig read just before the first write (`null`: absent): what rollback restores. */
+  previous: KubeProxyConfig | null;
+  /** When the intent was saved (ISO 8601). */
+  at: string;
 }
 
 /** A wave's state in the journal. */

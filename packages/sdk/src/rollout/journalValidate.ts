@@ -96,7 +96,15 @@ function checkCluster(issues: Issues, c: unknown, i: number, waveNames: Readonly
   if (c["status"] !== "skipped" && !isPlainObject(c["desired"])) issues.add(`${p}.desired`, `a ${String(c["status"])} cluster needs its desired settings (an object)`, c["desired"]);
   issues.objectOrNull(c, "previous", p);
   issues.objectOrNull(c, "after", p);
-  issues.objectOrNull(c, "intent", p);
+  const intent = c["intent"];
+  if (intent !== undefined) {
+    if (!isPlainObject(intent)) issues.add(`${p}.intent`, "must be an object", intent);
+    else {
+      issues.objectOrNull(intent, "previous", `${p}.intent`);
+      if (!("previous" in intent)) issues.add(`${p}.intent.previous`, "must be the settings before the first write (an object, or null)");
+      issues.str(intent, "at", `${p}.intent`);
+    }
+  }
   for (const key of ["operationUrl", "phase", "pollerState"]) if (c[key] !== undefined && typeof c[key] !== "string") issues.add(`${p}.${key}`, "must be a string", c[key]);
   for (const key of ["written", "changed"]) if (c[key] !== undefined && typeof c[key] !== "boolean") issues.add(`${p}.${key}`, "must be true or false", c[key]);
 }

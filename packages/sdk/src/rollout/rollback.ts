@@ -3,14 +3,8 @@
  * the rollout's waves, soak times, halt rule and concurrency. Pure; run it with {@link runRollout}.
  * @packageDocumentation
  */
-import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+import { restoreTargetOf } from "../restore";
 import type { JournalCluster, RolloutJournal } from "./journal";
-
-/** Restores the settings a journal recorded as previous: absent or `{}` is the AKS default. @internal */
-export function restoreTarget(previous: KubeProxyConfig | null | undefined): KubeProxyConfig {
-  if (previous === null || previous === undefined || Object.keys(previous).length === 0) return { enabled: true, mode: "IPTABLES" };
-  return structuredClone(previous);
-}
 
 /** Arguments of {@link createRollbackJournal}. */
 export interface CreateRollbackJournalArgs {
@@ -23,10 +17,22 @@ export interface CreateRollbackJournalArgs {
 }
 
 /**
- * Plans a rollback of a rollout journal: every cluster the rollout wrote (or may have written: in progress or failed
- * after its write was sent) gets its recorded previous settings back (absent or `{}` is restored as the AKS default,
- * enabled IPTABLES), in the same wave as before; the others are skipped as `nothing-to-roll-back`. Clusters already
- * back at their previous settings get no write when it runs (the SDK's apply skips converged clusters).
+ * True when the rollout may have written the cluster: its intent was saved before a PUT (`written`, `intent`), a PUT
+ * was accepted (`changed`, an operation URL), or a poller state says a write may have been sent. Such a cluster stays
+ * in every rollback, whatever happened to it later (failed, crashed, resumed).
+ * @internal
+ */
+export function mayHaveBeenWritten(c: JournalCluster): boolean {
+  return c.written === true || c.intent !== undefined || c.changed === true || c.operationUrl !== undefined || c.pollerState !== undefined;
+}
+
+/**
+ * Plans a rollback of a rollout journal: every cluster the rollout may have written (see {@link mayHaveBeenWritten})
+ * gets back the settings it had before the rollout's first write (the intent saved before that PUT; for an older
+ * journal, the settings read when planning), through the SDK's one restore target (`restoreTargetOf`: absent or `{}`
+ * is restored as Azure's default, enabled IPTABLES, written explicitly), in the
+ * same wave as before; the others are skipped as `nothing-to-roll-back`. Clusters already back at their previous
+ * settings (and Succeeded) get no write when it runs.
  * @param args - the source journal
  * @throws Error when `source` is itself a rollback journal
  */
@@ -35,7 +41,7 @@ export function createRollbackJournal(args: CreateRollbackJournalArgs): RolloutJ
   if (source.operation !== "apply") throw new Error("a rollback journal cannot be rolled back; run the rollout again instead");
   const at = (args.now ?? new Date()).toISOString();
   const clusters: JournalCluster[] = source.clusters.map((c) => {
-    const touched = c.written === true || c.changed === true || (c.status === "in-progress" && c.operationUrl !== undefined);
+    const touched = mayHaveBeenWritten(c);
     const base: JournalCluster = {
       id: c.id,
       subscriptionId: c.subscriptionId,
@@ -54,7 +60,9 @@ export function createRollbackJournal(args: CreateRollbackJournalArgs): RolloutJ
       ...base,
       wave: c.wave,
       status: "pending",
-      desired: restoreTarget(c.previous),
+      // The SDK's one restore target (also the Pulumi component's delete): "never set" is Azure's default, explicitly;
+      // a previous `enabled: false` is written back with allowDisable (the cluster runner passes it for such settings).
+      desired: restoreTargetOf(c.intent ? c.intent.previous : c.previous).settings,
       previous: c.after !== undefined ? c.after : (c.desired ?? null),
     };
   });

@@ -6,7 +6,7 @@
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { AdditionalPolicy } from "../arm/pipeline";
 import type { ClusterState } from "../clusterState";
-import type { ApplyProgress } from "../progress";
+import type { ApplyPoller, ApplyPollerOptions } from "../apply/poller";
 import type { ArmRateLimiter } from "./rateLimiter";
 
 /** The part of {@link KubeProxyClient} a rollout uses (a `KubeProxyClient` is one). */
@@ -17,12 +17,10 @@ export interface RolloutClient {
   enablePreview(options?: { abortSignal?: AbortSignal; onProgress?: (e: { step: string; state: string; elapsedInMs: number }) => void }): Promise<unknown>;
   /** Lists the subscription's clusters (every page). */
   listClusters(options?: { abortSignal?: AbortSignal }): Promise<ClusterState[]>;
-  /** Converges one cluster (or re-attaches to its operation with `resumeOperationUrl`). */
-  apply(
-    ref: { id: string },
-    desired: KubeProxyConfig,
-    options?: { allowDisable?: boolean; timeoutInMs?: number; abortSignal?: AbortSignal; onProgress?: (e: ApplyProgress) => void; resumeOperationUrl?: string },
-  ): Promise<{ changed: boolean; cluster: ClusterState; requestIds: string[]; operationUrl?: string }>;
+  /** Starts converging one cluster (or re-attaches to an operation of an older journal with `resumeOperationUrl`). */
+  beginApply(ref: { id: string }, desired: KubeProxyConfig, options?: ApplyPollerOptions & { allowDisable?: boolean; resumeOperationUrl?: string }): ApplyPoller;
+  /** Re-creates the apply poller of a cluster from the state a journal saved (re-attaches; never re-sends blindly). */
+  restoreApplyPoller(serialized: string, options?: ApplyPollerOptions): ApplyPoller;
 }
 
 /** Builds the client for a subscription; pass `additionalPolicies` on to the client (they hold the rate limiter). */
