@@ -62,5 +62,8 @@ describe("blob journal URLs", () => {
     const store = journalStoreFor("https://myacct.blob.core.windows.net/c01/x", { blob: { accountKey: Buffer.from("k").toString("base64") } });
     expect(store).toMatchObject({ kind: "blob", location: "https://myacct.blob.core.windows.net/c01/x" });
     expect(() => journalStoreFor("https://myacct.blob.core.windows.net/c01/x", { blob: { accountKey: "a2V5", leaseDurationInSeconds: 90 } })).toThrow(/15 to 60/);
+    const token = { getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    expect(() => journalStoreFor("http://127.0.0.1:10000/devstoreaccount1/c01/x", { blob: { credential: token } })).toThrow(/only sent over https.*AZURE_STORAGE_KEY/);
+    expect(journalStoreFor("http://127.0.0.1:10000/devstoreaccount1/c01/x", { blob: { accountKey: "a2V5" } }).kind).toBe("blob");
   });
 });

@@ -540,6 +540,12 @@ export class BlobJournalStore implements JournalStore {
       credential = new AnonymousCredential();
       serviceUrl = `${serviceUrl}?${options.sasToken.replace(/^\?/, "")}`;
     } else if (options.credential) {
+      if (serviceUrl.startsWith("http:")) {
+        throw new ValidationError(
+          `journal ${this.location}: Microsoft Entra tokens are only sent over https. For an emulator on plain http, pass its account key (AZURE_STORAGE_KEY; Azurite's is the well-known development key), or start it with https.`,
+          [{ path: "journal", message: "bearer token over http" }],
+        );
+      }
       credential = options.credential;
     } else {
       throw new ValidationError(`journal ${this.location}: no credential for Azure Storage. Sign in as for ARM (Microsoft Entra ID), or pass an account key or SAS explicitly.`, [
