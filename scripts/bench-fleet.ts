@@ -320,7 +320,7 @@ async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: st
   });
   const main = join(require.resolve("azurite/package.json"), "..", "dist", "src", "blob", "main.js");
   const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", join(dir, "azurite"), "--cert", join(dir, "az-cert.pem"), "--key", join(dir, "az-key.pem")];
-  const azurite = fork(main, [...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const azurite = fork(main, [...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     const onData = (d: Buffer): void => {

@@ -178,6 +178,17 @@ describe("blob journal: fleet-wide coordination", () => {
     // The fleet record names the shard that halted it.
     const record = await readBlobJson<{ halt: { shard: string; wave: string } }>(blobName(url, "fleet.json"));
     expect(record.halt).toMatchObject({ shard: "1/3", wave: "canary" });
+
+    // Every shard resumed with --retry-failed (any runner: fresh stores on the same folder): the fleet's halt is lifted,
+    // the shards wait for each other again at the wave barrier, and the fleet completes.
+    const resumed = await Promise.all([1, 2, 3].map((index) => store(url).open({ shard: { index, count: 3 }, purpose: "rollout apply --resume" })));
+    const again = await Promise.all(resumed.map((j) => runRollout({ journal: j, createClient: clientFactory(t), retryFailed: true })));
+    await Promise.all(resumed.map((j) => j.close()));
+    expect(again.map((r) => r.outcome)).toEqual(["completed", "completed", "completed"]);
+    expect(again.every((r) => r.counts.failed === 0 && r.counts.pending === 0 && r.counts.inProgress === 0)).toBe(true);
+    const after = writesByCluster(t.em.control.requestLog());
+    for (const [n, rs] of after) expect([n, rs.length]).toEqual([n, n === canary1.name.toLowerCase() ? 2 : 1]);
+    expect((await readBlobJson<{ halt?: unknown }>(blobName(url, "fleet.json"))).halt).toBeUndefined();
   });
 
   test("waves are ordered fleet-wide: no shard starts wave 2 before every shard finished wave 1", async () => {

@@ -86,7 +86,7 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
   const resumed = j.runs.length > 0;
   if (options.retryFailed) {
     file.changed(...reopenFailed(j));
-    await file.fleet?.clearHalt();
+    await file.fleet?.clearHalt(j.waves.filter((w) => w.status === "pending").map((w) => w.name));
   }
   const run: RolloutJournal["runs"][number] = { startedAt: new Date().toISOString(), resumed };
   j.runs.push(run);

@@ -52,8 +52,12 @@ export interface FleetCoordinator {
   report(wave: string, counts: { readonly failed: number; readonly total: number }): Promise<FleetView>;
   /** Sets the fleet-wide halt (first one wins; later ones keep it). */
   halt(halt: { readonly wave: string; readonly reason: string }): Promise<FleetHalt>;
-  /** Lifts the fleet-wide halt (`--resume --retry-failed`) and this shard's failure counts. */
-  clearHalt(): Promise<void>;
+  /**
+   * Lifts the fleet-wide halt (`--resume --retry-failed`): clears this shard's failure counts, and its done marks of
+   * the waves it runs again (the other shards wait for those again).
+   * @param reopenedWaves - the waves this shard reopened
+   */
+  clearHalt(reopenedWaves: readonly string[]): Promise<void>;
   /** Records that this shard finished a wave and its soak. */
   waveDone(wave: string): Promise<void>;
   /**
@@ -204,14 +208,18 @@ export class DocumentFleetCoordinator implements FleetCoordinator {
     return r.halt ?? mine;
   }
 
-  async clearHalt(): Promise<void> {
+  async clearHalt(reopenedWaves: readonly string[]): Promise<void> {
+    const reopened = new Set(reopenedWaves);
     await this.update((rec) => {
       let changed = rec.halt !== undefined;
       delete rec.halt;
-      for (const w of Object.values(rec.waves)) {
+      for (const [name, w] of Object.entries(rec.waves)) {
         const mine = w[this.key];
-        if (mine && (mine.failed !== 0 || mine.done)) {
+        if (mine && mine.failed !== 0) {
           mine.failed = 0;
+          changed = true;
+        }
+        if (mine?.done && reopened.has(name)) {
           delete mine.done;
           changed = true;
         }

@@ -59,7 +59,11 @@ export class WaveRunner {
     const j = this.j;
     const only = this.args.waves?.map((w) => w.toLowerCase());
     for (const [i, wave] of j.waves.entries()) {
-      if (wave.status === "done") continue;
+      if (wave.status === "done") {
+        // Done in an earlier run: make sure the fleet knows (idempotent), or the other shards would wait for it.
+        await this.args.file.fleet?.waveDone(wave.name);
+        continue;
+      }
       if (only && !only.includes(wave.name.toLowerCase())) continue;
       if (this.aborted) return "aborted";
       this.args.progress.currentWave = wave.name;
