@@ -147,6 +147,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   const started = Date.now();
   const stamp = (): string => `[${formatDuration(Date.now() - started)}]`;
   let lastDrawAt = 0;
+  let lastWaiting = "";
   const onProgress = (e: RolloutProgressEvent): void => {
     let line: string | undefined;
     switch (e.type) {
@@ -159,9 +160,13 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       case "halted":
         line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
         break;
-      case "waiting-for-shards":
-        line = `waiting for shard(s) ${e.shards.join(", ")} to finish wave ${e.wave}`;
+      case "waiting-for-shards": {
+        // One line when the set of shards waited for changes, not one per poll.
+        const waiting = `waiting for shard(s) ${e.shards.join(", ")} to finish wave ${e.wave}`;
+        if (waiting !== lastWaiting) line = waiting;
+        lastWaiting = waiting;
         break;
+      }
       case "preview":
         if (ctx.out.verbose) line = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
         break;
