@@ -133,6 +133,19 @@ describe("blob journal through the CLI", () => {
     expect(final.runs[1]).toMatchObject({ resumed: true, outcome: "completed" });
   }, 90_000);
 
+  test("two runners started on the same journal at once: one wins, the other stops before any write with a clear message", async () => {
+    const { dir, rolloutFile, url } = await setUp(2, 200);
+    const [a, b] = await Promise.all([1, 2].map(() => cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--yes"]).done));
+    const codes = [a!.code, b!.code].sort();
+    expect(codes[0]).toBe(0);
+    expect(codes[1]).not.toBe(0);
+    const loser = a!.code === 0 ? b! : a!;
+    expect(loser.stderr).toMatch(/already exists.*--resume|is in use by process \d+/);
+    const writes = writesByCluster(t.em.control.requestLog());
+    expect(writes.size).toBe(6);
+    for (const [n, rs] of writes) expect([n, rs.length]).toEqual([n, 1]);
+  }, 60_000);
+
   test("shards run by separate processes share one folder; status and merge read every shard live from the store", async () => {
     const { dir, rolloutFile, url } = await setUp(2, 30);
     const runs = await Promise.all([1, 2, 3].map((i) => cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--shard", `${i}/3`, "--yes"]).done));
