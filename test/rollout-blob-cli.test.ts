@@ -2,7 +2,8 @@
  * The blob journal through the CLI, across processes: a runner (the built CLI) killed mid-rollout with SIGKILL, as a
  * cancelled CI job would be, and resumed by another process given the same `--journal` URL: it waits for the dead
  * runner's lease to run out, takes the journal over naming the dead runner, re-attaches to the operation in flight,
- * and writes no cluster twice. `rollout status` and `rollout merge` read every shard live from the store.
+ * and writes no cluster twice. `rollout status` and `rollout merge` read every shard live from the store, and
+ * `rollout rollback` restores each shard from it.
  * Azurite (HTTPS, OAuth basic) and the ARM emulator; the CLI signs in to both with the emulator's Entra credentials.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -146,7 +147,7 @@ describe("blob journal through the CLI", () => {
     for (const [n, rs] of writes) expect([n, rs.length]).toEqual([n, 1]);
   }, 60_000);
 
-  test("shards run by separate processes share one folder; status and merge read every shard live from the store", async () => {
+  test("shards run by separate processes share one folder; status and merge read every shard live from the store; each shard rolls back from it", async () => {
     const { dir, rolloutFile, url } = await setUp(2, 30);
     const runs = await Promise.all([1, 2, 3].map((i) => cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--shard", `${i}/3`, "--yes"]).done));
     for (const r of runs) expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
@@ -158,6 +159,16 @@ describe("blob journal through the CLI", () => {
     expect(merged.code).toBe(0);
     const mergedReport = JSON.parse(merged.stdout) as { status: string; shards: { count: number; missing: number[] }; counts: { total: number; done: number } };
     expect(mergedReport).toMatchObject({ status: "completed", shards: { count: 3, missing: [] }, counts: { total: 6, done: 6 } });
+    // Each shard rolled back from the store by its own process: every cluster gets its settings from before the rollout.
+    const rollbacks = await Promise.all([1, 2, 3].map((i) => cli(dir, ["rollout", "rollback", "--journal", url, "--shard", `${i}/3`, "--yes"]).done));
+    for (const r of rollbacks) expect([r.code, r.stderr]).toEqual([0, expect.stringContaining("Rollback of blob-cli")]);
+    const rolledBack = await cli(dir, ["rollout", "status", `${url}/rollback`, "-o", "json"]).done;
+    expect(JSON.parse(rolledBack.stdout)).toMatchObject({ operation: "rollback", counts: { total: 6, done: 6, failed: 0 } });
+    for (const seed of fleetSeeds({ perSubscription: 2 })) {
+      const raw = t.em.control.getCluster({ subscriptionId: seed.subscriptionId, resourceGroup: seed.resourceGroup, name: seed.name })!;
+      expect([seed.name, (raw["properties"] as { networkProfile: { kubeProxyConfig?: unknown } }).networkProfile.kubeProxyConfig]).toEqual([seed.name, { enabled: true, mode: "IPTABLES" }]);
+    }
+
     // A blob URL with a SAS in it is refused without echoing the query.
     const sas = await cli(dir, ["rollout", "status", `${url}?sv=2025-01-01&sig=SECRETSIG`]).done;
     expect(sas.code).not.toBe(0);

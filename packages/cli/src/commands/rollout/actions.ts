@@ -55,6 +55,9 @@ export interface RolloutReportFlags {
 /** Flags of `rollout rollback`. */
 export interface RolloutRollbackFlags {
   readonly journal?: string;
+  readonly shard?: string;
+  readonly lockTimeout?: string;
+  readonly leaseDuration?: string;
   readonly rollbackJournal?: string;
   readonly resume?: boolean;
   readonly retryFailed?: boolean;
@@ -345,11 +348,7 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
   const sdk = ctx.sdk();
   const flags = ctx.opts<RolloutRollbackFlags>();
   if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
-  if (sdk.isBlobJournalUrl(flags.journal) || (flags.rollbackJournal !== undefined && sdk.isBlobJournalUrl(flags.rollbackJournal))) {
-    throw new CliUsageError(
-      "rollout rollback works on journal files only for now: download the shard's journal first (az storage blob download --auth-mode login --blob-url <folder>/shard-<i>-of-<n>.json --file journal.json), then pass --journal journal.json.",
-    );
-  }
+  if (sdk.isBlobJournalUrl(flags.journal)) return rolloutRollbackFromStore(ctx, flags, flags.journal);
   const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
   const limiter = new sdk.ArmRateLimiter();
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
@@ -381,5 +380,48 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
     return await runJournal(ctx, { file, path: rollbackPath, limiter, flags, resumeCommand });
   } finally {
     await sourceLock.release();
+  }
+}
+
+/**
+ * `rollout rollback --journal URL [--shard i/n]`: the rollback of a blob journal's shard. The rollout's shard journal
+ * is opened with its lease for the whole rollback (a rollout still running, or resumed meanwhile, is refused, naming
+ * its runner), and the rollback's own journal lives in the store too (default: `<folder>/rollback`), so any runner
+ * can resume it.
+ */
+async function rolloutRollbackFromStore(ctx: CommandContext, flags: RolloutRollbackFlags, journalUrl: string): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const shard = readShard(ctx, flags.shard);
+  const sourceStore = journalStore(ctx, journalUrl, flags);
+  const rollbackStore = journalStore(ctx, flags.rollbackJournal ?? `${sourceStore.location}/rollback`, flags);
+  const limiter = new sdk.ArmRateLimiter();
+  const shardFlag = flags.shard ? ` --shard ${flags.shard}` : "";
+  const resumeCommand = `aks-kube-proxy rollout rollback --journal ${sourceStore.location}${shardFlag} --rollback-journal ${rollbackStore.location} --resume`;
+  const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
+  const source = await sourceStore.open({ purpose: "rollout rollback", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
+  try {
+    const takeover = (source as { takeover?: { message: string } }).takeover;
+    if (takeover) ctx.out.warn(takeover.message);
+    let file: OpenRolloutJournal;
+    if (flags.resume) {
+      file = await rollbackStore.open({ purpose: "rollout rollback --resume", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
+      if (file.journal.operation !== "rollback") {
+        await file.close();
+        throw new CliUsageError(`${file.location} is not a rollback journal.`);
+      }
+    } else {
+      if (await rollbackStore.exists(shard ? { shard } : {})) {
+        throw new CliUsageError(`The rollback journal in ${rollbackStore.location} already exists for this shard. Continue it with --resume, or pass another --rollback-journal.`);
+      }
+      if (source.journal.operation !== "apply") throw new CliUsageError(`${source.location} is a ${source.journal.operation} journal; roll back the rollout's own journal.`);
+      const journal = sdk.createRollbackJournal({ source: source.journal, sourcePath: source.location });
+      const n = journal.clusters.filter((c) => c.status === "pending").length;
+      ctx.out.info(`Rollback of ${source.journal.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackStore.location}`);
+      if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
+      file = await rollbackStore.create(journal, { purpose: "rollout rollback" });
+    }
+    return await runJournal(ctx, { file, path: file.location, limiter, flags, resumeCommand });
+  } finally {
+    await source.close();
   }
 }

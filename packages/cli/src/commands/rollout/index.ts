@@ -112,10 +112,17 @@ function registerRollback(group: Command, host: CommandHost): void {
           "(a cluster that had none gets the AKS default, enabled IPTABLES), wave by wave with the rollout's soak, halt " +
           "rule and concurrency. Has its own journal, so it is resumable too.",
       )
-      .option("--journal <file>", "the rollout's journal (required)")
-      .option("--rollback-journal <file>", "the rollback's own journal (default: <journal>.rollback.json)"),
+      .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+      .option("--rollback-journal <file|url>", "the rollback's own journal (default: <journal>.rollback.json; for a blob folder: <folder>/rollback)")
+      .option("--shard <i/n>", "blob journal: roll back this shard of the rollout (its journal in the folder)")
+      .option("--lock-timeout <duration>", "blob journal: wait this long for the rollout's lease (a crashed runner's runs out after its lease duration)")
+      .option("--lease-duration <duration>", "blob journal: duration of the leases this rollback holds, 15s to 60s (default 30s)"),
   );
-  host.examples(command, ["aks-kube-proxy rollout rollback --journal rollout.journal.json --yes", "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume"]);
+  host.examples(command, [
+    "aks-kube-proxy rollout rollback --journal rollout.journal.json --yes",
+    "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume",
+    "aks-kube-proxy rollout rollback --journal https://acct.blob.core.windows.net/rollouts/r1 --shard 2/4 --yes",
+  ]);
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
 }
 
