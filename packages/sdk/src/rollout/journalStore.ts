@@ -4,14 +4,14 @@
  * `close`, and, for a shared store, a fleet coordinator and a signal that fires when the lock is lost.
  *
  * Two stores: the local file (`journalFile.ts`: atomic replace, group commit, lock file) and Azure Blob Storage
- * (`blobJournal.ts`: If-Match on every write, a blob lease as the lock, a fleet record shared by the shards).
+ * (`blobStore.ts`, `blobJournal.ts`: If-Match on every write, a blob lease as the lock, a fleet record shared by the shards).
  * `journalStoreFor` picks one from what the user passed as `--journal`: an http(s) URL is a blob journal.
  * @packageDocumentation
  */
 import { access } from "node:fs/promises";
 import type { JournalCluster, RolloutJournal } from "./journal";
 import { readRolloutJournal, RolloutJournalFile, type JournalFileOptions } from "./journalFile";
-import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobJournal";
+import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobStore";
 import { isBlobJournalUrl } from "./blobLocation";
 import type { FleetCoordinator } from "./fleetRecord";
 import type { Shard } from "./shard";
