@@ -4,7 +4,7 @@
  * If-Match on every write (two runners fight over one shard: one wins, the other stops cleanly), the fleet-wide halt
  * (a canary failure in shard 1 stops shards 2 and 3 before their next write), and an Azurite restart mid-run.
  */
-import { BlobServiceClient } from "@azure/storage-blob";
+import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
   ArmRateLimiter,
   BlobJournalStore,
@@ -19,7 +19,7 @@ import {
   type RolloutPlan,
   type RolloutSpec,
 } from "@aks-kube-proxy/sdk";
-import { startAzurite, type RunningAzurite } from "./support/azurite";
+import { AZURITE_ACCOUNT, startAzurite, type RunningAzurite } from "./support/azurite";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, writesByCluster } from "./rollout-fixtures";
 
@@ -150,6 +150,43 @@ describe("blob journal: lease, If-Match, takeover", () => {
       armCode: "ContainerNotFound",
       message: expect.stringMatching(/Create the container first/),
     });
+  });
+});
+
+describe("blob journal: explicit secrets", () => {
+  /** Azurite's well-known development account key (public, documented by Microsoft). */
+  const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+  test("an account key or a SAS given explicitly works instead of Entra ID, and neither appears in a location or a message", async () => {
+    t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 1 }) });
+    const url = await folder();
+    const { plan: p } = await plan({});
+    const withKey = new BlobJournalStore({ url, accountKey: DEV_KEY, leaseDurationInSeconds: 15 });
+    const a = await withKey.create(createRolloutJournal(p), { purpose: "rollout apply" });
+    a.journal.clusters[0]!.attempts = 3;
+    await a.close();
+    const sas = generateBlobSASQueryParameters(
+      { containerName: CONTAINER, permissions: ContainerSASPermissions.parse("rwl"), expiresOn: new Date(Date.now() + 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, DEV_KEY),
+    ).toString();
+    const withSas = new BlobJournalStore({ url, sasToken: `?${sas}`, leaseDurationInSeconds: 15 });
+    const b = await withSas.open({ purpose: "rollout apply --resume" });
+    expect(b.journal.clusters[0]!.attempts).toBe(3);
+    const locked = await withKey.open().catch((e: unknown) => e as Error);
+    await b.close();
+    const missing = await new BlobJournalStore({ url: `${url}-none`, sasToken: sas }).open().catch((e: unknown) => e as Error);
+    const denied = await new BlobJournalStore({ url: `${az.serviceUrl}/other/x`, sasToken: sas }).open().catch((e: unknown) => e as Error);
+    const sig = new URLSearchParams(sas).get("sig")!;
+    for (const e of [locked, missing, denied]) {
+      expect(e).toBeInstanceOf(Error);
+      const all = `${e.message} ${JSON.stringify(e)} ${withKey.location} ${withSas.location} ${b.location}`;
+      expect(all).not.toContain(DEV_KEY);
+      expect(all).not.toContain(sig);
+      expect(all).not.toContain(encodeURIComponent(sig));
+    }
+    expect(locked).toMatchObject({ code: "JournalLocked" });
+    expect(missing).toMatchObject({ code: "ValidationError" });
+    expect(denied).toMatchObject({ code: "JournalStorageError", statusCode: 403 });
   });
 });
 

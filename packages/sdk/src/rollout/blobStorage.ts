@@ -83,7 +83,8 @@ export function storageError(e: unknown, what: string, where: string): KubeProxy
   } else if (code === "ContainerNotFound") {
     hint = "Create the container first (az storage container create --auth-mode login ...): the rollout does not create containers.";
   }
-  const msg = (e as Error)?.message?.split("\n")[0] ?? String(e);
+  // A storage message never carries a SAS here (the URL we print has none), but redact a signature if one ever does.
+  const msg = ((e as Error)?.message?.split("\n")[0] ?? String(e)).replace(/([?&]sig=)[^&\s]+/gi, "$1REDACTED");
   return new JournalStorageError(`${what} ${where} failed (${status ?? "no answer"}${code ? ` ${code}` : ""}: ${msg}). ${hint}`, details);
 }
 
