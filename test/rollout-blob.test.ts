@@ -108,7 +108,7 @@ describe("blob journal: lease, If-Match, takeover", () => {
     const c = (await store(url).open()) as BlobRolloutJournal;
     expect(c.takeover).toBeUndefined();
     await c.close();
-  });
+  }, 60_000);
 
   test("two runners fight over one shard mid-rollout: the one that lost the lease stops starting clusters and throws; the winner finishes; no cluster is written twice", async () => {
     t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 4 }), timings: { operationMs: 300 } });
@@ -135,7 +135,7 @@ describe("blob journal: lease, If-Match, takeover", () => {
     expect([...writes.values()].every((rs) => rs.length === 1)).toBe(true);
     const stored = await readBlobJson<RolloutJournal>(blobName(url, "journal.json"));
     expect(stored.clusters.every((c) => c.status === "done")).toBe(true);
-  });
+  }, 60_000);
 
   test("creating a journal that exists is refused; a missing journal or container is reported with what to do", async () => {
     t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 1 }) });
@@ -150,7 +150,7 @@ describe("blob journal: lease, If-Match, takeover", () => {
       armCode: "ContainerNotFound",
       message: expect.stringMatching(/Create the container first/),
     });
-  });
+  }, 60_000);
 });
 
 describe("blob journal: explicit secrets", () => {
@@ -172,10 +172,15 @@ describe("blob journal: explicit secrets", () => {
     const withSas = new BlobJournalStore({ url, sasToken: `?${sas}`, leaseDurationInSeconds: 15 });
     const b = await withSas.open({ purpose: "rollout apply --resume" });
     expect(b.journal.clusters[0]!.attempts).toBe(3);
-    const locked = await withKey.open().catch((e: unknown) => e as Error);
+    const failure = (p: Promise<unknown>): Promise<Error> =>
+      p.then(
+        () => new Error("expected a failure"),
+        (e: unknown) => e as Error,
+      );
+    const locked = await failure(withKey.open());
     await b.close();
-    const missing = await new BlobJournalStore({ url: `${url}-none`, sasToken: sas }).open().catch((e: unknown) => e as Error);
-    const denied = await new BlobJournalStore({ url: `${az.serviceUrl}/other/x`, sasToken: sas }).open().catch((e: unknown) => e as Error);
+    const missing = await failure(new BlobJournalStore({ url: `${url}-none`, sasToken: sas }).open());
+    const denied = await failure(new BlobJournalStore({ url: `${az.serviceUrl}/other/x`, sasToken: sas }).open());
     const sig = new URLSearchParams(sas).get("sig")!;
     for (const e of [locked, missing, denied]) {
       expect(e).toBeInstanceOf(Error);
@@ -187,7 +192,7 @@ describe("blob journal: explicit secrets", () => {
     expect(locked).toMatchObject({ code: "JournalLocked" });
     expect(missing).toMatchObject({ code: "ValidationError" });
     expect(denied).toMatchObject({ code: "JournalStorageError", statusCode: 403 });
-  });
+  }, 60_000);
 });
 
 describe("blob journal: fleet-wide coordination", () => {
@@ -226,7 +231,7 @@ describe("blob journal: fleet-wide coordination", () => {
     const after = writesByCluster(t.em.control.requestLog());
     for (const [n, rs] of after) expect([n, rs.length]).toEqual([n, n === canary1.name.toLowerCase() ? 2 : 1]);
     expect((await readBlobJson<{ halt?: unknown }>(blobName(url, "fleet.json"))).halt).toBeUndefined();
-  });
+  }, 60_000);
 
   test("waves are ordered fleet-wide: no shard starts wave 2 before every shard finished wave 1", async () => {
     t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 4 }), timings: { operationMs: 30 } });
@@ -245,7 +250,7 @@ describe("blob journal: fleet-wide coordination", () => {
     const restNames = results.flatMap((r) => r.journal.clusters.filter((c) => c.wave === "rest").map((c) => c.name.toLowerCase()));
     const firstRestWrite = Math.min(...restNames.map((n) => Date.parse(writes.get(n)![0]!.time)));
     expect(firstRestWrite).toBeGreaterThanOrEqual(canaryDone);
-  });
+  }, 60_000);
 });
 
 describe("blob journal: storage outages", () => {
