@@ -233,6 +233,29 @@ describe("blob journal: fleet-wide coordination", () => {
     expect((await readBlobJson<{ halt?: unknown }>(blobName(url, "fleet.json"))).halt).toBeUndefined();
   }, 60_000);
 
+  test("failures are counted fleet-wide: one failure is under a percentage rule for the fleet though it is over it for its own shard, so no shard halts", async () => {
+    t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 3 }), timings: { operationMs: 200 } });
+    const url = await folder();
+    const input = { waves: [{ name: "all" }], halt: { maxFailurePercent: 15 }, maxConcurrency: 1 };
+    const plans = await Promise.all([1, 2, 3].map(async (index) => (await plan(input, { index, count: 3 })).plan));
+    const sizes = plans.map((p) => p.entries.filter((e) => e.wave === "all").length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(9);
+    // The failing cluster is in the smallest non-empty shard: 1 failure is at least 1 in 3 there (33% > 15%), 1 in 9 fleet-wide (11%).
+    const smallest = sizes.indexOf(Math.min(...sizes.filter((n) => n > 0)));
+    expect(100 / sizes[smallest]!).toBeGreaterThan(15);
+    const failing = plans[smallest]!.entries.find((e) => e.wave === "all")!.cluster;
+    t.em.control.addFault({ kind: "lro-failed", pathPattern: `managedClusters/${failing.name}$`, count: 1, armCode: "KubeProxyUpgradeFailed", message: "node image rollout failed" });
+    const journals = await Promise.all(plans.map((p) => store(url).create(createRolloutJournal(p))));
+    const results = await Promise.all(journals.map((j) => runRollout({ journal: j, createClient: clientFactory(t) })));
+    await Promise.all(journals.map((j) => j.close()));
+    expect(results.map((r) => r.outcome)).toEqual(["completed", "completed", "completed"]);
+    expect(results.reduce((n, r) => n + r.counts.failed, 0)).toBe(1);
+    expect(results.reduce((n, r) => n + r.counts.done, 0)).toBe(8);
+    const record = await readBlobJson<{ halt?: unknown; waves: Record<string, Record<string, { failed: number; total: number }>> }>(blobName(url, "fleet.json"));
+    expect(record.halt).toBeUndefined();
+    expect(Object.values(record.waves["all"]!).reduce((n, s) => n + s.failed, 0)).toBe(1);
+  }, 60_000);
+
   test("waves are ordered fleet-wide: no shard starts wave 2 before every shard finished wave 1", async () => {
     t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 4 }), timings: { operationMs: 30 } });
     // Shard 3's canary operation takes much longer than the others.

@@ -7,6 +7,7 @@
  * sends x-ms-version 2026-10-06, newer than Azurite 3.37 knows.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -48,7 +49,9 @@ async function freePort(): Promise<number> {
 /** Starts Azurite's blob service (HTTPS, OAuth basic, data in a temporary folder). */
 export async function startAzurite(): Promise<RunningAzurite> {
   const dir = mkdtempSync(join(tmpdir(), "azurite-"));
-  const cert = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+  // A unique subject: OpenSSL looks issuers up by subject, so two Azurite certificates trusted in one process (two test
+  // files in one jest worker) must not share a name, or the second fails as "self-signed certificate".
+  const cert = await generate([{ name: "commonName", value: `azurite ${randomBytes(6).toString("hex")}` }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",

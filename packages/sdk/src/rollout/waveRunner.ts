@@ -136,8 +136,9 @@ export class WaveRunner {
     const spec = j.spec;
     const waveSpec = spec.waves.find((w) => w.name === wave.name);
     const perSubscription = new Map(spec.subscriptions.map((s) => [s.id.toLowerCase(), s.maxConcurrency ?? spec.maxConcurrencyPerSubscription]));
-    let halted = haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
     const fleet = this.args.file.fleet;
+    // With a fleet, the rule is judged on the fleet's sums only (judgeFleet), never on this shard's own counts.
+    let halted = !fleet && haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
     let fleetHalt: FleetHalt | undefined;
     /** Publishes this shard's counts and judges the halt rule on the fleet's sums. */
     const judgeFleet = async (): Promise<void> => {
@@ -150,7 +151,7 @@ export class WaveRunner {
         halted = true;
       }
     };
-    if (!halted) await judgeFleet();
+    await judgeFleet();
     const activeFrom = Date.now();
     await runBounded({
       items: todo,
@@ -169,8 +170,11 @@ export class WaveRunner {
           if (halted || this.aborted) return;
         }
         await this.args.runCluster(c);
-        if (c.status === "failed" && fleet && !halted) await judgeFleet();
-        if (!halted && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) halted = true;
+        if (fleet) {
+          if (c.status === "failed" && !halted) await judgeFleet();
+        } else if (!halted && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) {
+          halted = true;
+        }
       },
     });
     this.args.progress.addActiveTime(Date.now() - activeFrom);
