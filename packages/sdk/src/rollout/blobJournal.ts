@@ -192,17 +192,23 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
   }
 
   /**
-   * After a refused write or renewal: when the blob is not leased by anyone and still holds this runner's last write
-   * (same ETag: nobody wrote since), the lease merely lapsed (storage was unreachable past its duration, or the storage
-   * service lost it in a restart). Taking it again, conditional on that ETag, is then safe. True when retaken.
+   * After a refused write or renewal: when the blob is not leased by anyone and nobody else wrote it since (its ETag is
+   * this runner's last, or its metadata still names this run), the lease merely lapsed (storage was unreachable past
+   * its duration, or the storage service lost it in a restart). Taking it again, conditional on the ETag just read, is
+   * then safe. True when retaken.
    */
   private async retakeLapsedLease(): Promise<boolean> {
     try {
       this.args.counter.n++;
       const p = await this.args.blob.getProperties();
-      if (p.leaseState === "leased" || p.etag !== this.etag) return false;
+      // Nobody else wrote: the ETag is ours, or the blob still names this run as its holder (a runner that takes a
+      // journal over writes its own run id at once; a storage service restored from an older save may show an older
+      // version of our own write). Either way the journal this runner holds is the newest state: retake and write it.
+      const ours = p.etag === this.etag || holderOf(p.metadata).runId === this.args.holder[META.runId];
+      if (p.leaseState === "leased" || !ours || !p.etag) return false;
       this.args.counter.n++;
-      await this.args.lease.acquireLease(this.args.leaseDurationInSeconds, { conditions: { ifMatch: this.etag } });
+      await this.args.lease.acquireLease(this.args.leaseDurationInSeconds, { conditions: { ifMatch: p.etag } });
+      this.etag = p.etag;
       this.lastRenewOkAt = Date.now();
       this.retakes++;
       return true;
