@@ -1,5 +1,6 @@
 /**
- * The blob journal through the CLI, across processes: a runner (the built CLI) killed mid-rollout with SIGKILL, as a
+ * The blob journal through the CLI, across processes: two runners fighting over one shard (one stalled with SIGSTOP
+ * past its lease, taken over, stopping cleanly when it wakes; two started at once); a runner killed mid-rollout with SIGKILL, as a
  * cancelled CI job would be, and resumed by another process given the same `--journal` URL: it waits for the dead
  * runner's lease to run out, takes the journal over naming the dead runner, re-attaches to the operation in flight,
  * and writes no cluster twice. `rollout status` and `rollout merge` read every shard live from the store, and
@@ -132,6 +133,32 @@ describe("blob journal through the CLI", () => {
     expect(final.runs).toHaveLength(2);
     expect(final.runs[0]!.endedAt).toBeUndefined();
     expect(final.runs[1]).toMatchObject({ resumed: true, outcome: "completed" });
+  }, 90_000);
+
+  test("two runners fight over one shard: a runner stalled past its lease is taken over; when it wakes it stops cleanly, naming the winner; no cluster is written twice", async () => {
+    const { dir, rolloutFile, url, container } = await setUp(4, 600);
+    const name = `${url.slice(`${az.serviceUrl}/rollouts/`.length)}/journal.json`;
+    const first = cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--lease-duration", "15s", "--yes"]);
+    await waitFor("two clusters done by the first runner", async () => {
+      const j = await readBlob(container, name);
+      return (j?.clusters.filter((c) => c.status === "done").length ?? 0) >= 2 ? j : undefined;
+    });
+    first.child.kill("SIGSTOP"); // stalled: no renewal, no write, its lease runs out
+    const second = cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--resume", "--lock-timeout", "40s", "-o", "json"]);
+    const won = await second.done;
+    first.child.kill("SIGCONT");
+    const lost = await first.done;
+    expect(won.stderr).toMatch(new RegExp(`Took over journal .* from process ${first.child.pid} on .+ \\(rollout apply\\).*expired`));
+    expect(won.code).toBe(0);
+    expect(JSON.parse(won.stdout)).toMatchObject({ status: "completed", counts: { total: 12, done: 12, failed: 0 } });
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(new RegExp(`Lost the journal .*another runner took it over.*held by process ${second.child.pid} .*This runner stopped without writing anything more`, "s"));
+    const writes = writesByCluster(t.em.control.requestLog());
+    expect(writes.size).toBe(12);
+    for (const [n, rs] of writes) expect([n, rs.length]).toEqual([n, 1]);
+    const final = (await readBlob(container, name))!;
+    expect(final.clusters.every((c) => c.status === "done")).toBe(true);
+    expect(final.status).toBe("completed");
   }, 90_000);
 
   test("two runners started on the same journal at once: one wins, the other stops before any write with a clear message", async () => {

@@ -1,8 +1,9 @@
 /**
  * The blob journal against Azurite (started by the test on loopback, HTTPS, OAuth basic: the SDK signs in with real
  * Microsoft Entra tokens from the ARM emulator's token endpoint) and the ARM emulator: a lease as the lock with
- * If-Match on every write (two runners fight over one shard: one wins, the other stops cleanly), the fleet-wide halt
- * (a canary failure in shard 1 stops shards 2 and 3 before their next write), and an Azurite restart mid-run.
+ * If-Match on every write (a runner whose lease was taken over finds its next write refused), explicit secrets, the
+ * fleet-wide halt (a canary failure in shard 1 stops shards 2 and 3 before their next write), fleet-wide failure counts
+ * and wave order, and an Azurite restart mid-run. Two runner processes fighting over one shard: rollout-blob-cli.test.ts.
  */
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
@@ -108,33 +109,6 @@ describe("blob journal: lease, If-Match, takeover", () => {
     const c = (await store(url).open()) as BlobRolloutJournal;
     expect(c.takeover).toBeUndefined();
     await c.close();
-  }, 60_000);
-
-  test("two runners fight over one shard mid-rollout: the one that lost the lease stops starting clusters and throws; the winner finishes; no cluster is written twice", async () => {
-    t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 4 }), timings: { operationMs: 300 } });
-    const url = await folder();
-    const { plan: p } = await plan({ maxConcurrency: 2 });
-    const a = (await store(url).create(createRolloutJournal(p), { purpose: "rollout apply" })) as BlobRolloutJournal;
-    const runA = runRollout({ journal: a, createClient: clientFactory(t) }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    await until("two clusters done by runner A", () => a.journal.clusters.filter((c) => c.status === "done").length >= 2);
-    await container().getBlockBlobClient(blobName(url, "journal.json")).getBlobLeaseClient().breakLease(0);
-    const b = (await store(url).open({ purpose: "rollout apply --resume" })) as BlobRolloutJournal;
-    const resultB = await runRollout({ journal: b, createClient: clientFactory(t) });
-    await b.close();
-    const errorA = await runA;
-    await a.close();
-
-    expect(errorA).toMatchObject({ code: "JournalLeaseLost" });
-    expect(resultB.outcome).toBe("completed");
-    expect(resultB.counts).toMatchObject({ total: 12, done: 12, failed: 0 });
-    const writes = writesByCluster(t.em.control.requestLog());
-    expect(writes.size).toBe(12);
-    expect([...writes.values()].every((rs) => rs.length === 1)).toBe(true);
-    const stored = await readBlobJson<RolloutJournal>(blobName(url, "journal.json"));
-    expect(stored.clusters.every((c) => c.status === "done")).toBe(true);
   }, 60_000);
 
   test("creating a journal that exists is refused; a missing journal or container is reported with what to do", async () => {
