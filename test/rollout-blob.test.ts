@@ -69,6 +69,14 @@ function blobName(url: string, leaf: string): string {
   return `${url.slice(`${az.serviceUrl}/${CONTAINER}/`.length)}/${leaf}`;
 }
 
+async function waitForBlob(what: string, probe: () => Promise<boolean>, timeoutInMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function until(what: string, probe: () => boolean, timeoutInMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutInMs;
   while (!probe()) {
@@ -220,7 +228,15 @@ describe("blob journal: fleet-wide coordination", () => {
     const failing = plans[smallest]!.entries.find((e) => e.wave === "all")!.cluster;
     t.em.control.addFault({ kind: "lro-failed", pathPattern: `managedClusters/${failing.name}$`, count: 1, armCode: "KubeProxyUpgradeFailed", message: "node image rollout failed" });
     const journals = await Promise.all(plans.map((p) => store(url).create(createRolloutJournal(p))));
-    const results = await Promise.all(journals.map((j) => runRollout({ journal: j, createClient: clientFactory(t) })));
+    // The other shards start first and report the wave's size; then the shard with the failure starts.
+    const others = [0, 1, 2].filter((i) => i !== smallest);
+    const running = new Map(others.map((i) => [i, runRollout({ journal: journals[i]!, createClient: clientFactory(t) })]));
+    await waitForBlob("the other shards' wave sizes in the fleet record", async () => {
+      const r = await readBlobJson<{ waves: Record<string, Record<string, unknown>> }>(blobName(url, "fleet.json")).catch(() => undefined);
+      return others.every((i) => r?.waves["all"]?.[String(i + 1)] !== undefined);
+    });
+    running.set(smallest, runRollout({ journal: journals[smallest]!, createClient: clientFactory(t) }));
+    const results = await Promise.all([0, 1, 2].map((i) => running.get(i)!));
     await Promise.all(journals.map((j) => j.close()));
     expect(results.map((r) => r.outcome)).toEqual(["completed", "completed", "completed"]);
     expect(results.reduce((n, r) => n + r.counts.failed, 0)).toBe(1);
