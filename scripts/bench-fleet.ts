@@ -88,6 +88,9 @@ async function emulatorChild(): Promise<void> {
     registeredFeatures: all.map((s) => ({ subscriptionId: s, name: "KubeProxyConfigurationPreview" })),
     timings: { operationMs: OPERATION_MS, retryAfterSeconds: 0 },
     throttling: { reads: READ_BUDGET, writes: WRITE_BUDGET },
+    // This benchmark measures the rollout's limiter against ARM's subscription budgets; the AKS resource provider's own
+    // throttles (on by default in the emulator, 200 operation-status polls per subscription) are switched off explicitly.
+    aksThrottling: false,
   });
   const send = (m: unknown): void => void process.send?.(m);
   send({ ready: { url: em.url, ca: em.ca, tenantId: em.tenantId, clientId: em.clientId, clientSecret: em.clientSecret } });

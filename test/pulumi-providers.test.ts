@@ -200,9 +200,10 @@ describe("cluster settings provider", () => {
     expect(rawKubeProxyConfig("aks-plain")).toEqual(changed.inputs!.settings);
     expect((await provider.read(created.id, state)).props!.drift).toEqual([]);
 
-    // Destroy with restoreOnDelete (the default): the cluster had no kubeProxyConfig, so it goes back to {} (AKS default).
+    // Destroy with restoreOnDelete (the default): the cluster had no kubeProxyConfig, so it goes back to AKS's default,
+    // written explicitly (the SDK's one restore target, restoreTargetOf).
     await provider.delete(created.id, state);
-    expect(rawKubeProxyConfig("aks-plain")).toEqual({});
+    expect(rawKubeProxyConfig("aks-plain")).toEqual({ enabled: true, mode: "IPTABLES" });
   });
 
   test("delete restores explicit previous settings exactly; restoreOnDelete false leaves the cluster and writes nothing", async () => {

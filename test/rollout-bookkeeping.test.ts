@@ -116,32 +116,41 @@ describe("journal safety through the CLI", () => {
     expect(rolledBack.code).toBe(0);
   }, 60_000);
 
-  test.each([
-    ["a null cluster entry", (j: Record<string, unknown>) => ((j["clusters"] as unknown[])[0] = null)],
-    ["maxConcurrency: 0", (j: Record<string, unknown>) => ((j["spec"] as Record<string, unknown>)["maxConcurrency"] = 0)],
-    ["an unknown status", (j: Record<string, unknown>) => ((j["clusters"] as Record<string, unknown>[])[0]!["status"] = "finished")],
-  ])("a journal with %s: resume, status and rollback exit 3 with the path of the problem, no TypeError", async (_name, edit) => {
+  test("a hand-edited journal (a null entry, maxConcurrency: 0, an unknown status): resume, status and rollback exit 3 with the path of the problem, no TypeError, nothing written", async () => {
     t = await startFleetEmulator({ clusters: fleetSeeds({ subscriptions: [SUBSCRIPTIONS[0]!], perSubscription: 2 }) });
     const dir = tempDir();
     const file = join(dir, "rollout.yaml");
     writeFileSync(file, `name: book\nsubscriptions: [${SUBSCRIPTIONS[0]}]\nsettings: { mode: IPVS }\n`);
     const journal = join(dir, "j.json");
-    // A journal as the rollout would write it before running, then edited.
+    // A journal as the rollout writes it before running a wave (no wave matches), then edited.
     const created = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", journal, "--yes", "--wave", "none-such"]);
     expect(created.code).toBe(0);
-    const j = JSON.parse(readFileSync(journal, "utf8")) as Record<string, unknown>;
-    edit(j);
-    writeFileSync(journal, JSON.stringify(j));
+    const original = readFileSync(journal, "utf8");
+    const edits: [string, (j: Record<string, unknown>) => void, RegExp, string[][]][] = [
+      [
+        "a null cluster entry",
+        (j) => ((j["clusters"] as unknown[])[0] = null),
+        /\$\.clusters\[0\]: must be an object \(found null\)/,
+        [
+          ["rollout", "apply", file, "--journal", journal, "--resume"],
+          ["rollout", "status", journal],
+          ["rollout", "rollback", "--journal", journal, "--yes"],
+        ],
+      ],
+      ["maxConcurrency: 0", (j) => ((j["spec"] as Record<string, unknown>)["maxConcurrency"] = 0), /\$\.spec\.maxConcurrency/, [["rollout", "apply", file, "--journal", journal, "--resume"]]],
+      ["an unknown status", (j) => ((j["clusters"] as Record<string, unknown>[])[0]!["status"] = "finished"), /\$\.clusters\[0\]\.status/, [["rollout", "status", journal]]],
+    ];
     const before = t.em.control.requestLog().length;
-    for (const args of [
-      ["rollout", "apply", file, "--journal", journal, "--resume"],
-      ["rollout", "status", journal],
-      ["rollout", "rollback", "--journal", journal, "--yes"],
-    ]) {
-      const run = await rolloutCli(t, dir, args);
-      expect([args[1], run.code]).toEqual([args[1], 3]);
-      expect(run.stderr).toMatch(/\$\.(clusters\[0\]|spec\.maxConcurrency)/);
-      expect(run.stderr).not.toMatch(/TypeError|Unexpected error/);
+    for (const [name, edit, problem, commands] of edits) {
+      const j = JSON.parse(original) as Record<string, unknown>;
+      edit(j);
+      writeFileSync(journal, JSON.stringify(j));
+      for (const args of commands) {
+        const run = await rolloutCli(t, dir, args);
+        expect([name, args[1], run.code]).toEqual([name, args[1], 3]);
+        expect(run.stderr).toMatch(problem);
+        expect(run.stderr).not.toMatch(/TypeError|Unexpected error/);
+      }
     }
     // Nothing was written to any cluster.
     expect(t.em.control.requestLog().slice(before).filter((r) => r.method === "PUT")).toEqual([]);
