@@ -8,7 +8,7 @@ import type { BlockBlobClient } from "@azure/storage-blob";
 import { KubeProxyError, ValidationError } from "../errors";
 import type { ConditionalDocument } from "./fleetRecord";
 import type { RolloutJournal } from "./journal";
-import type { JournalLockHolder } from "./journalLock";
+import { describeHolder, type JournalLockHolder } from "./journalLock";
 import { journalIssues } from "./journalValidate";
 
 /** The blob journal's lease was lost: another runner took the journal over (or it could not be renewed in time). */
@@ -113,11 +113,9 @@ export function holderOf(metadata: Record<string, string> | undefined): JournalL
   };
 }
 
-/** Describes a holder for messages: `process 123 on runner-7 (rollout apply), since ...`. */
+/** Describes a holder for messages, as the file journal's lock does: `process 123 on runner-7 (rollout apply), since ...`. */
 export function describeJournalHolder(h: JournalLockHolder): string {
-  const what = h.purpose ? ` (${h.purpose})` : "";
-  const since = h.startedAt ? `, since ${h.startedAt}` : "";
-  return `process ${h.pid ?? "?"} on ${h.host ?? "?"}${what}${since}`;
+  return describeHolder(h);
 }
 
 /** Parses and checks a journal read from storage. */
