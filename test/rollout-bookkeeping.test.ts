@@ -85,7 +85,8 @@ describe("journal safety through the CLI", () => {
   });
 
   test("rollback is refused while its rollout runs, naming the process; it works once the rollout ended", async () => {
-    t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 2 }), timings: { operationMs: 400 } });
+    // Long operations, one cluster at a time: the rollout surely still runs while the rollback is attempted.
+    t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 2 }), timings: { operationMs: 1500 } });
     const dir = tempDir();
     const file = rolloutYaml(dir, ["maxConcurrency: 1"]);
     const journal = join(dir, "j.json");
@@ -111,6 +112,7 @@ describe("journal safety through the CLI", () => {
     expect(refused.stderr).toContain("(rollout apply)");
     // Nothing was started: no rollback journal was created.
     expect(() => readFileSync(join(dir, "j.rollback.json"))).toThrow();
+    t.em.control.setTimings({ operationMs: 20 });
     expect(await exited).toBe(0);
     const rolledBack = await rolloutCli(t, dir, ["rollout", "rollback", "--journal", journal, "--yes"]);
     expect(rolledBack.code).toBe(0);
