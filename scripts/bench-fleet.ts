@@ -8,6 +8,11 @@
  * SDK (`runRollout`, with its journal on disk, as the CLI does); the baseline applies one cluster at a time with the
  * SDK's plain `apply`, on a subset, and is extrapolated to the fleet (said so in the output).
  *
+ * The same rollout runs a second time with its journal in Azure Blob Storage (Azurite, started here on loopback over
+ * HTTPS with OAuth, the SDK signing in with the emulator's Entra tokens), on a second set of 10 subscriptions seeded
+ * identically (so both runs have the same work and the same ARM budgets): the benchmark prints the journal's storage
+ * requests per cluster and the makespan the blob journal adds over the file journal. `--file-only` skips it.
+ *
  * Run with Node's type stripping after a build: `pnpm build && node scripts/bench-fleet.ts` (that is what
  * `pnpm bench:fleet` does). The last line is exactly `makespan ratio to lower bound: X.XX`.
  */
@@ -45,6 +50,9 @@ const HEAP_FLAGS = ["--max-old-space-size=128", "--max-semi-space-size=4", "--ex
 
 const subscriptionId = (i: number): string => `bbbbbbbb-0000-4000-8000-${String(i + 1).padStart(12, "0")}`;
 const SUBSCRIPTIONS = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => subscriptionId(i));
+/** The blob-journal run's subscriptions: seeded like SUBSCRIPTIONS. */
+const SUBSCRIPTIONS_BLOB = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => `cccccccc-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
+const WITH_BLOB = !process.argv.includes("--file-only");
 const BASELINE_SUBSCRIPTION = subscriptionId(99);
 
 // ---- the emulator child --------------------------------------------------------------------------------------------
@@ -61,7 +69,7 @@ type Request = { id: number; op: "summary"; subscriptions: string[] } | { id: nu
 async function emulatorChild(): Promise<void> {
   const { startEmulator } = require(join(ROOT, "packages/arm-emulator/dist/index.js")) as typeof EmulatorModule;
   const clusters = [];
-  for (const sub of SUBSCRIPTIONS) {
+  for (const sub of [...SUBSCRIPTIONS, ...(WITH_BLOB ? SUBSCRIPTIONS_BLOB : [])]) {
     for (let i = 0; i < CLUSTERS_PER_SUBSCRIPTION; i++) {
       clusters.push({
         subscriptionId: sub,
@@ -73,7 +81,7 @@ async function emulatorChild(): Promise<void> {
     }
   }
   for (let i = 0; i < BASELINE_CLUSTERS; i++) clusters.push({ subscriptionId: BASELINE_SUBSCRIPTION, resourceGroup: "rg-base", name: `base-${i}`, kubernetesVersion: "1.33.2" });
-  const all = [...SUBSCRIPTIONS, BASELINE_SUBSCRIPTION];
+  const all = [...SUBSCRIPTIONS, ...(WITH_BLOB ? SUBSCRIPTIONS_BLOB : []), BASELINE_SUBSCRIPTION];
   const em = await startEmulator({
     subscriptions: all,
     clusters,
@@ -161,7 +169,7 @@ async function main(): Promise<void> {
   const sdk = require(join(ROOT, "packages/sdk/dist/index.js")) as typeof SdkModule;
   const { ClientSecretCredential } = require(require.resolve("@azure/identity", { paths: [join(ROOT, "packages/sdk")] })) as typeof import("@azure/identity");
 
-  const child = fork(import.meta.filename, ["--emulator-child"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(import.meta.filename, ["--emulator-child", ...(WITH_BLOB ? [] : ["--file-only"])], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const call = rpc(child);
   const ready = await new Promise<{ url: string; ca: string; tenantId: string; clientId: string; clientSecret: string }>((resolve, reject) => {
     child.once("message", (m: { ready?: { url: string; ca: string; tenantId: string; clientId: string; clientSecret: string } }) => (m.ready ? resolve(m.ready) : reject(new Error("emulator did not start"))));
@@ -275,10 +283,103 @@ async function main(): Promise<void> {
   console.log(`  peak memory: ${mb(basePeak)} RSS sampled during the baseline (run before the rollout)`);
   console.log(`  speed-up of the rollout over the baseline: ${(baseMakespanMs / makespanMs).toFixed(1)}×`);
 
+  if (WITH_BLOB) {
+    const blob = await blobRun({ sdk, credential, clientOptions, lowerBoundMs, fileMakespanMs: makespanMs });
+    const b = await call<Summary>({ op: "summary", subscriptions: SUBSCRIPTIONS_BLOB });
+    const bState = await call<{ atTarget: number; total: number }>({ op: "state", subscriptions: SUBSCRIPTIONS_BLOB });
+    const bWrites = Object.values(b.writesPerCluster);
+    console.log(`  emulator state: ${bState.atTarget}/${bState.total} clusters at the target settings; at most ${Math.max(0, ...bWrites)} accepted write(s) per cluster`);
+    console.log(`  ARM requests per cluster: ${(b.reads / fleetSize).toFixed(2)} reads, ${(b.writes / fleetSize).toFixed(2)} writes, ${(b.polls / fleetSize).toFixed(2)} polls; 429s received: ${b.throttled}`);
+    console.log(
+      `  blob journal added makespan: ${sec(blob.makespanMs - makespanMs)} over the file journal (${((blob.makespanMs / makespanMs - 1) * 100).toFixed(1)}%); ` +
+        `journal storage requests per cluster: ${(blob.requests / fleetSize).toFixed(2)} (per changed cluster ${(blob.requests / changed).toFixed(2)})`,
+    );
+  }
+
   await call({ op: "stop" });
   rmSync(dir, { recursive: true, force: true });
   console.log("");
   console.log(`makespan ratio to lower bound: ${(makespanMs / lowerBoundMs).toFixed(2)}`);
+}
+
+/** Starts Azurite's blob service on loopback (HTTPS with a throw-away certificate, OAuth basic), data in `dir`. */
+async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: string; stop: () => void }> {
+  const { generate } = require("selfsigned") as typeof import("selfsigned");
+  const { writeFileSync } = require("node:fs") as typeof import("node:fs");
+  const { createServer } = require("node:net") as typeof import("node:net");
+  const cert = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+    keyType: "ec",
+    curve: "P-256",
+    algorithm: "sha256",
+    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+  });
+  writeFileSync(join(dir, "az-cert.pem"), cert.cert);
+  writeFileSync(join(dir, "az-key.pem"), cert.private);
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const main = join(require.resolve("azurite/package.json"), "..", "dist", "src", "blob", "main.js");
+  const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", join(dir, "azurite"), "--cert", join(dir, "az-cert.pem"), "--key", join(dir, "az-key.pem")];
+  const azurite = fork(main, [...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes("successfully listens")) resolve();
+    };
+    azurite.stdout?.on("data", onData);
+    azurite.stderr?.on("data", onData);
+    azurite.once("exit", (code) => reject(new Error(`azurite exited (${code}): ${out}`)));
+  });
+  return { serviceUrl: `https://127.0.0.1:${port}/devstoreaccount1`, cert: cert.cert, stop: () => void azurite.kill("SIGTERM") };
+}
+
+/** The same rollout on SUBSCRIPTIONS_BLOB with its journal in Azurite. */
+async function blobRun(args: {
+  sdk: typeof SdkModule;
+  credential: import("@azure/core-auth").TokenCredential;
+  clientOptions: Partial<SdkModule.KubeProxyClientOptions>;
+  lowerBoundMs: number;
+  fileMakespanMs: number;
+}): Promise<{ makespanMs: number; requests: number }> {
+  const { sdk, credential, clientOptions } = args;
+  const dir = mkdtempSync(join(tmpdir(), "bench-blob-"));
+  const az = await startAzurite(dir);
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), az.cert]);
+  try {
+    const { BlobServiceClient } = require(require.resolve("@azure/storage-blob", { paths: [join(ROOT, "packages/sdk")] })) as typeof import("@azure/storage-blob");
+    await new BlobServiceClient(az.serviceUrl, credential).getContainerClient("rollouts").createIfNotExists();
+    const store = new sdk.BlobJournalStore({ url: `${az.serviceUrl}/rollouts/bench`, credential });
+    const { spec } = sdk.parseRolloutSpec({
+      name: "bench",
+      subscriptions: SUBSCRIPTIONS_BLOB,
+      settings: TARGET,
+      maxConcurrency: MAX_CONCURRENCY,
+      maxConcurrencyPerSubscription: MAX_CONCURRENCY_PER_SUBSCRIPTION,
+    });
+    const limiter = new sdk.ArmRateLimiter();
+    const createClient: SdkModule.RolloutClientFactory = ({ subscriptionId: sub, additionalPolicies }) =>
+      new sdk.KubeProxyClient({ ...clientOptions, credential, subscriptionId: sub, additionalPolicies: [...additionalPolicies] });
+    const started = Date.now();
+    const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });
+    const plan = sdk.planRollout({ spec, clusters: listed, apiVersion: sdk.DEFAULT_API_VERSION });
+    const journal = await store.create(sdk.createRolloutJournal(plan), { purpose: "bench" });
+    const result = await sdk.runRollout({ journal, createClient, rateLimiter: limiter });
+    await journal.close();
+    const makespanMs = Date.now() - started;
+    console.log("");
+    console.log("Rollout with the journal in Azure Blob Storage (Azurite on loopback, HTTPS, Entra token; lease + If-Match + fleet record):");
+    console.log(`  outcome ${result.outcome}: ${result.counts.done} done (${result.counts.changed} changed), ${result.counts.failed} failed`);
+    console.log(`  makespan ${sec(makespanMs)} (lower bound ${sec(args.lowerBoundMs)}; file journal ${sec(args.fileMakespanMs)})`);
+    console.log(`  journal writes: ${journal.writes}; storage requests: ${store.requests} (journal writes, lease renewals, fleet record reads and updates)`);
+    return { makespanMs, requests: store.requests };
+  } finally {
+    az.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv.includes("--emulator-child")) {

@@ -1,7 +1,8 @@
 /**
  * The GitHub Actions example (examples/github-actions-rollout.yml) stays true to the CLI and to what it promises:
- * OIDC workload identity, a matrix of shards whose count matches the --shard flags, journals kept for resuming,
- * a merge job, only flags the CLI knows, and a sample rollout file that parses.
+ * OIDC workload identity for ARM and Storage, a matrix of shards whose count matches the --shard flags, one blob
+ * journal folder shared by the shards (resumable from any runner), a merge read live from it, the least storage role
+ * named, only flags the CLI knows, and a sample rollout file that parses.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,7 +38,7 @@ describe("GitHub Actions rollout example", () => {
   test("uses workload identity: id-token write, and azure/login with client, tenant and subscription before any Azure call", () => {
     expect(workflow.permissions["id-token"]).toBe("write");
     for (const [name, job] of Object.entries(workflow.jobs)) {
-      const azureStep = job.steps.findIndex((s) => /aks-kube-proxy rollout (plan|apply|rollback)/.test(s.run ?? ""));
+      const azureStep = job.steps.findIndex((s) => /aks-kube-proxy rollout (plan|apply|rollback|merge)/.test(s.run ?? ""));
       if (azureStep < 0) continue;
       const login = job.steps.findIndex((s) => s.uses?.startsWith("azure/login@"));
       expect([name, login >= 0 && login < azureStep]).toEqual([name, true]);
@@ -46,19 +47,29 @@ describe("GitHub Actions rollout example", () => {
     }
   });
 
-  test("a matrix of shards whose size matches the --shard flags, each journal kept even on failure, then a merge", () => {
+  test("a matrix of shards whose size matches the --shard flags, sharing one blob journal folder, then a merge read live from it", () => {
     const shards = workflow.jobs["shards"]!;
     const n = Number(workflow.env["SHARDS"]);
     expect(shards.strategy!.matrix.shard).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     const apply = shards.steps.find((s) => s.run?.includes("rollout apply"))!.run!;
     expect(apply).toContain('--shard "${{ matrix.shard }}/${SHARDS}"');
-    expect(apply).toContain("--journal");
-    const upload = shards.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
-    expect(upload.if).toBe("always()");
+    expect(apply).toContain('--journal "$JOURNAL"');
+    // Resumed from any runner: the journal is in Storage, the lease of a killed runner waited out.
+    expect(apply).toMatch(/resume=\(--resume --lock-timeout \d+s\)/);
+    expect(workflow.env["JOURNAL"]).toMatch(/^https:\/\/\$\{\{ vars\.ROLLOUT_STORAGE_ACCOUNT \}\}\.blob\.core\.windows\.net\/rollouts\/\$\{\{ .*github\.run_id \}\}$/);
+    // Blob names the step checks match the store's layout (shard-<i>-of-<n>.json in the folder).
+    expect(apply).toContain('blob="$ROLLOUT_ID/shard-${{ matrix.shard }}-of-${SHARDS}.json"');
     const report = workflow.jobs["report"]!;
     expect(report.needs).toBe("shards");
     expect(report.if).toBe("always()");
-    expect(report.steps.some((s) => /rollout merge journals\/shard-\*\.json --junit/.test(s.run ?? ""))).toBe(true);
+    expect(report.steps.some((s) => /rollout merge "\$JOURNAL" --junit/.test(s.run ?? ""))).toBe(true);
+    expect(report.steps.some((s) => s.uses?.startsWith("azure/login@"))).toBe(true);
+  });
+
+  test("names the least role on the storage container, and passes no account key or SAS", () => {
+    expect(text).toMatch(/"Storage Blob Data Contributor" on the blob container `rollouts` only/);
+    expect(text).toMatch(/--scope ".*\/blobServices\/default\/containers\/rollouts"/);
+    expect(text).not.toMatch(/AZURE_STORAGE_KEY|AZURE_STORAGE_SAS_TOKEN|secrets\./);
   });
 
   test("every aks-kube-proxy command line uses a command and flags the CLI has", () => {
@@ -67,7 +78,7 @@ describe("GitHub Actions rollout example", () => {
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l.startsWith("aks-kube-proxy "));
-    expect(lines.length).toBeGreaterThanOrEqual(5);
+    expect(lines.length).toBeGreaterThanOrEqual(4);
     for (const line of lines) {
       const words = line.split(/\s+/);
       let command: Command = program;

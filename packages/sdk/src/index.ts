@@ -216,6 +216,26 @@ export type { JournalFileOptions } from "./rollout/journalFile";
 export { JournalLock, JournalLockedError } from "./rollout/journalLock";
 /** Who holds a journal's lock, and the options of taking it. */
 export type { JournalLockHolder, AcquireJournalLockOptions } from "./rollout/journalLock";
+/** Journal stores: the local file or a folder in Azure Blob Storage, picked from what `--journal` names. */
+export { FileJournalStore, journalStoreFor } from "./rollout/journalStore";
+/** A journal store, the journal it opens for writing, and their options. */
+export type { JournalStore, OpenRolloutJournal, OpenJournalOptions, StoredJournal, JournalStoreForOptions } from "./rollout/journalStore";
+/** The blob journal store (lease as lock, If-Match on every write, fleet record), its opened journal, and its errors. */
+export { BlobJournalStore } from "./rollout/blobStore";
+/** A blob journal opened by this process (lease renewed, If-Match writes, lost-lease signal). */
+export { BlobRolloutJournal } from "./rollout/blobJournal";
+/** The blob journal's errors (lease taken over; storage refused or failed) and how a lock holder is described. */
+export { JournalLeaseLostError, JournalStorageError, describeJournalHolder } from "./rollout/blobStorage";
+/** Options of the blob journal store. */
+export type { BlobJournalStoreOptions } from "./rollout/blobStore";
+/** What a takeover of a crashed runner's blob journal reports (the previous holder, a sentence naming it). */
+export type { JournalTakeover } from "./rollout/blobJournal";
+/** Blob journal URLs: `https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH` or a custom endpoint `http(s)://HOST:PORT/ACCOUNT/CONTAINER/PATH`. */
+export { parseBlobJournalUrl, isBlobJournalUrl } from "./rollout/blobLocation";
+/** A parsed blob journal location. */
+export type { BlobJournalLocation } from "./rollout/blobLocation";
+/** Fleet-wide coordination of shards through a shared store: halt, failure counts, wave order. */
+export type { FleetCoordinator, FleetHalt, FleetView, FleetWaveCounts } from "./rollout/fleetRecord";
 
 // execution
 /** Lists the rollout's subscriptions (paged, in parallel). */

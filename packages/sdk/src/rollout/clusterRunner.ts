@@ -12,14 +12,14 @@ import { serializeApplyState, type ApplyOperationState } from "../apply/state";
 import { isKubeProxyError } from "../errors";
 import type { ApplyProgress } from "../progress";
 import { toJournalError, type JournalCluster, type RolloutJournal } from "./journal";
-import type { RolloutJournalFile } from "./journalFile";
+import type { OpenRolloutJournal } from "./journalStore";
 import type { PreviewGate } from "./previewGate";
 import type { RolloutProgress } from "./progress";
 import type { RolloutClients } from "./rolloutClient";
 
 /** What a cluster runner needs from its run. @internal */
 export interface ClusterRunnerArgs {
-  readonly file: RolloutJournalFile;
+  readonly file: OpenRolloutJournal;
   readonly clients: RolloutClients;
   readonly preview: PreviewGate;
   readonly progress: RolloutProgress;

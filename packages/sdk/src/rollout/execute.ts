@@ -8,7 +8,7 @@
  */
 import { ClusterRunner } from "./clusterRunner";
 import { countClusters, type RolloutCounts, type RolloutJournal, type RolloutOutcome } from "./journal";
-import type { RolloutJournalFile } from "./journalFile";
+import type { OpenRolloutJournal } from "./journalStore";
 import { PreviewGate } from "./previewGate";
 import { RolloutProgress, type RolloutProgressEvent } from "./progress";
 import { ArmRateLimiter, type ArmRateLimiterStats } from "./rateLimiter";
@@ -22,13 +22,13 @@ export { haltExceeded } from "./waveRunner";
 
 /** Options of {@link runRollout}. */
 export interface RunRolloutOptions {
-  /** The journal to run (fresh from {@link createRolloutJournal}, or opened to resume). */
-  readonly journal: RolloutJournalFile;
+  /** The journal to run, opened from a `JournalStore` (a file or a blob folder): created fresh from {@link createRolloutJournal}, or opened to resume. */
+  readonly journal: OpenRolloutJournal;
   /** Builds one client per subscription. */
   readonly createClient: RolloutClientFactory;
   /** Paces ARM requests; shared with the listing. @default a new {@link ArmRateLimiter} */
   readonly rateLimiter?: ArmRateLimiter;
-  /** Stops starting clusters and stops waiting; in-progress clusters stay `in-progress` with their operation URL for `--resume`. */
+  /** Stops starting clusters and stops waiting; in-progress clusters stay `in-progress` with their operation URL for `--resume`. A shared journal's lost lock stops the run the same way. */
   readonly abortSignal?: AbortSignal;
   /** Progress events. */
   readonly onProgress?: (event: RolloutProgressEvent) => void;
@@ -58,17 +58,20 @@ export interface RolloutRunResult {
 
 /**
  * Runs (or resumes) a rollout journal to its end, a halt, or an abort. Never throws for a cluster's failure (it is
- * recorded); throws only when the journal cannot be written.
+ * recorded); throws only when the journal cannot be written, or (a shared journal) when another runner took it over
+ * (`JournalLeaseLostError`: this run stopped starting clusters and wrote nothing more).
  * @param options - journal, client factory, abort signal, progress
  */
 export async function runRollout(options: RunRolloutOptions): Promise<RolloutRunResult> {
   const startedAt = Date.now();
   const file = options.journal;
   const j = file.journal;
+  // A shared journal whose lock is lost (another runner took it over) stops the run like an abort, then throws why.
+  const abortSignal = file.lockLost ? (options.abortSignal ? AbortSignal.any([options.abortSignal, file.lockLost]) : file.lockLost) : options.abortSignal;
   const limiter = options.rateLimiter ?? new ArmRateLimiter();
   const progress = new RolloutProgress(j, limiter, options.onProgress);
   const clients = new RolloutClients(options.createClient, limiter);
-  const abortOptions = (): { abortSignal?: AbortSignal } => (options.abortSignal ? { abortSignal: options.abortSignal } : {});
+  const abortOptions = (): { abortSignal?: AbortSignal } => (abortSignal ? { abortSignal } : {});
   const preview = new PreviewGate({ file, clients, abortOptions, emit: (e) => progress.emit(e) });
   const clusters = new ClusterRunner({
     file,
@@ -81,21 +84,29 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
   const waves = new WaveRunner({ file, progress, runCluster: (c) => clusters.run(c), ...abortOptions(), ...(options.waves ? { waves: options.waves } : {}) });
 
   const resumed = j.runs.length > 0;
-  if (options.retryFailed) file.changed(...reopenFailed(j));
+  if (options.retryFailed) {
+    file.changed(...reopenFailed(j));
+    await file.fleet?.clearHalt(j.waves.filter((w) => w.status === "pending").map((w) => w.name));
+  }
   const run: RolloutJournal["runs"][number] = { startedAt: new Date().toISOString(), resumed };
   j.runs.push(run);
   let outcome: RolloutOutcome;
-  if (j.halt) {
-    outcome = "halted";
-  } else {
-    j.status = "running";
+  try {
+    if (j.halt) {
+      outcome = "halted";
+    } else {
+      j.status = "running";
+      await file.commit();
+      outcome = await waves.runWaves();
+    }
+    j.status = outcome;
+    run.endedAt = new Date().toISOString();
+    run.outcome = outcome;
     await file.commit();
-    outcome = await waves.runWaves();
+  } catch (error) {
+    throw file.lockLostError ?? error;
   }
-  j.status = outcome;
-  run.endedAt = new Date().toISOString();
-  run.outcome = outcome;
-  await file.commit();
+  if (file.lockLostError) throw file.lockLostError;
   return {
     outcome,
     counts: countClusters(j.clusters),

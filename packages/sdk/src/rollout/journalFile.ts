@@ -130,6 +130,10 @@ export class RolloutJournalFile {
   readonly path: string;
   /** Number of writes so far (for benchmarks). */
   writes = 0;
+  /** The file, as a journal store location. */
+  get location(): string {
+    return this.path;
+  }
   private readonly durable: boolean;
   private readonly lock: JournalLock;
   private pending: Deferred | undefined;

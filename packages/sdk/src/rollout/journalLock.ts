@@ -104,7 +104,8 @@ async function unlinkIfStill(path: string, expected: string): Promise<void> {
   if ((await readText(path)) === expected) await unlink(path).catch(() => undefined);
 }
 
-function describeHolder(h: JournalLockHolder): string {
+/** Describes a lock holder for messages: `process 123 on runner-7 (rollout apply), since ...` (file and blob journals). */
+export function describeHolder(h: JournalLockHolder): string {
   const what = h.purpose ? ` (${h.purpose})` : "";
   const since = h.startedAt ? `, since ${h.startedAt}` : "";
   return `process ${h.pid ?? "?"} on ${h.host ?? "?"}${what}${since}`;

@@ -5,7 +5,7 @@
  */
 import { retryTransient } from "../preview/transient";
 import { toJournalError, type RolloutJournal } from "./journal";
-import type { RolloutJournalFile } from "./journalFile";
+import type { OpenRolloutJournal } from "./journalStore";
 import type { RolloutProgressEventBody } from "./progress";
 import type { RolloutClients } from "./rolloutClient";
 
@@ -22,7 +22,7 @@ export class PreviewGate {
    */
   constructor(
     private readonly args: {
-      readonly file: RolloutJournalFile;
+      readonly file: OpenRolloutJournal;
       readonly clients: RolloutClients;
       readonly abortOptions: () => { abortSignal?: AbortSignal };
       readonly emit: (event: RolloutProgressEventBody) => void;

@@ -37,7 +37,8 @@ export type RolloutProgressEventBody =
   | { readonly type: "cluster"; readonly wave?: string; readonly clusterId: string; readonly name: string; readonly status: JournalCluster["status"]; readonly phase?: string; readonly error?: JournalError }
   | { readonly type: "wave-finished"; readonly wave: string; readonly status: JournalWave["status"] }
   | { readonly type: "soaking"; readonly wave: string; readonly untilInMs: number }
-  | { readonly type: "halted"; readonly wave: string; readonly reason: string };
+  | { readonly type: "halted"; readonly wave: string; readonly reason: string }
+  | { readonly type: "waiting-for-shards"; readonly wave: string; readonly shards: readonly number[] };
 
 /** Progress of a rollout: what happened, and a snapshot of where the rollout stands. */
 export type RolloutProgressEvent = RolloutProgressEventBody & { readonly snapshot: RolloutProgressSnapshot };

@@ -1,14 +1,17 @@
 /**
  * The wave runner: runs a journal's waves in order, each wave's clusters many at once (bounded overall, per wave and
- * per subscription), soaks between waves, and halts when a wave's failures exceed its halt rule.
+ * per subscription), soaks between waves, and halts when a wave's failures exceed its halt rule. With a shared journal
+ * store (a fleet coordinator), the halt and the failure counts are fleet-wide and a wave starts only once every shard
+ * finished the one before (see `fleetRecord.ts`).
  * @packageDocumentation
  */
 import { sleep } from "../poll";
 import { runBounded } from "./concurrency";
 import type { JournalCluster, JournalWave, RolloutJournal, RolloutOutcome } from "./journal";
-import type { RolloutJournalFile } from "./journalFile";
+import type { OpenRolloutJournal } from "./journalStore";
 import type { RolloutProgress } from "./progress";
 import type { HaltRule, RolloutSpec } from "./spec";
+import type { FleetHalt } from "./fleetRecord";
 
 /**
  * True when failures exceed the halt rule.
@@ -26,7 +29,7 @@ function haltRuleOf(spec: RolloutSpec, waveName: string): HaltRule {
 
 /** What the wave runner needs. @internal */
 export interface WaveRunnerArgs {
-  readonly file: RolloutJournalFile;
+  readonly file: OpenRolloutJournal;
   readonly progress: RolloutProgress;
   /** Runs one cluster (never throws for the cluster's own failure). */
   readonly runCluster: (c: JournalCluster) => Promise<void>;
@@ -56,11 +59,18 @@ export class WaveRunner {
     const j = this.j;
     const only = this.args.waves?.map((w) => w.toLowerCase());
     for (const [i, wave] of j.waves.entries()) {
-      if (wave.status === "done") continue;
+      if (wave.status === "done") {
+        // Done in an earlier run: make sure the fleet knows (idempotent), or the other shards would wait for it.
+        await this.args.file.fleet?.waveDone(wave.name);
+        continue;
+      }
       if (only && !only.includes(wave.name.toLowerCase())) continue;
       if (this.aborted) return "aborted";
       this.args.progress.currentWave = wave.name;
       if (wave.status !== "soaking") {
+        const fleetHalt = await this.waitForFleet(i);
+        if (fleetHalt) return this.halt(wave, j.clusters.filter((c) => c.wave === wave.name), haltRuleOf(j.spec, wave.name), fleetHalt);
+        if (this.aborted) return "aborted";
         const outcome = await this.runWave(wave);
         if (outcome !== "completed") return outcome;
       }
@@ -84,9 +94,32 @@ export class WaveRunner {
       }
       wave.status = "done";
       await this.args.file.commit();
+      await this.args.file.fleet?.waveDone(wave.name);
       this.args.progress.emit({ type: "wave-finished", wave: wave.name, status: "done" });
     }
     return "completed";
+  }
+
+  /**
+   * With a fleet: waits until every shard finished the wave before wave `index` (and its soak). Returns the fleet's
+   * halt if one is set meanwhile. Not done when the run is limited to some waves (`waves`): that run is one step of a
+   * pipeline that orders its jobs itself.
+   */
+  private async waitForFleet(index: number): Promise<FleetHalt | undefined> {
+    const fleet = this.args.file.fleet;
+    if (!fleet) return undefined;
+    const previous = index > 0 ? this.j.waves[index - 1] : undefined;
+    if (!previous || this.args.waves) return (await fleet.check(this.j.waves[index]?.name ?? "")).halt;
+    try {
+      const view = await fleet.waitForWave(previous.name, {
+        ...(this.args.abortSignal ? { abortSignal: this.args.abortSignal } : {}),
+        onWaiting: (shards) => this.args.progress.emit({ type: "waiting-for-shards", wave: previous.name, shards }),
+      });
+      return view.halt;
+    } catch (error) {
+      if (this.aborted) return undefined;
+      throw error;
+    }
   }
 
   private async runWave(wave: JournalWave): Promise<RolloutOutcome> {
@@ -103,7 +136,22 @@ export class WaveRunner {
     const spec = j.spec;
     const waveSpec = spec.waves.find((w) => w.name === wave.name);
     const perSubscription = new Map(spec.subscriptions.map((s) => [s.id.toLowerCase(), s.maxConcurrency ?? spec.maxConcurrencyPerSubscription]));
-    let halted = haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
+    const fleet = this.args.file.fleet;
+    // With a fleet, the rule is judged on the fleet's sums only (judgeFleet), never on this shard's own counts.
+    let halted = !fleet && haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
+    let fleetHalt: FleetHalt | undefined;
+    /** Publishes this shard's counts and judges the halt rule on the fleet's sums. */
+    const judgeFleet = async (): Promise<void> => {
+      if (!fleet) return;
+      const view = await fleet.report(wave.name, { failed: members.filter((m) => m.status === "failed").length, total: members.length });
+      if (view.halt) {
+        fleetHalt = view.halt;
+        halted = true;
+      } else if (haltExceeded(rule, view.counts.failed, view.counts.total)) {
+        halted = true;
+      }
+    };
+    await judgeFleet();
     const activeFrom = Date.now();
     await runBounded({
       items: todo,
@@ -112,8 +160,21 @@ export class WaveRunner {
       maxPerKey: (key) => perSubscription.get(key) ?? spec.maxConcurrencyPerSubscription,
       shouldStop: () => halted || this.aborted,
       run: async (c) => {
+        if (fleet) {
+          // Read the fleet's halt before each write: a halt set by another shard stops this one before its next cluster.
+          const view = await fleet.check(wave.name);
+          if (view.halt) {
+            fleetHalt ??= view.halt;
+            halted = true;
+          }
+          if (halted || this.aborted) return;
+        }
         await this.args.runCluster(c);
-        if (!halted && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) halted = true;
+        if (fleet) {
+          if (c.status === "failed" && !halted) await judgeFleet();
+        } else if (!halted && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) {
+          halted = true;
+        }
       },
     });
     this.args.progress.addActiveTime(Date.now() - activeFrom);
@@ -121,19 +182,31 @@ export class WaveRunner {
       await this.args.file.commit();
       return "aborted";
     }
-    if (halted) return this.halt(wave, members, rule);
+    if (halted) return this.halt(wave, members, rule, fleetHalt);
     wave.finishedAt = new Date().toISOString();
     await this.args.file.commit();
     return "completed";
   }
 
-  /** Records the halt: the wave halted, the clusters not started in it and in later waves skipped. */
-  private async halt(wave: JournalWave, members: readonly JournalCluster[], rule: HaltRule): Promise<RolloutOutcome> {
+  /**
+   * Records the halt: the wave halted, the clusters not started in it and in later waves skipped. With a fleet, a halt
+   * this shard's rule found is published for every shard; a halt another shard published is recorded with its reason.
+   */
+  private async halt(wave: JournalWave, members: readonly JournalCluster[], rule: HaltRule, fromFleet?: FleetHalt): Promise<RolloutOutcome> {
     const j = this.j;
     const failed = members.filter((c) => c.status === "failed").length;
     const limit = rule.maxFailures !== undefined ? `more than ${rule.maxFailures}` : "";
     const pct = rule.maxFailurePercent !== undefined ? `more than ${rule.maxFailurePercent}%` : "";
-    const reason = `${failed} of ${members.length} clusters in wave "${wave.name}" failed (halt rule: ${[limit, pct].filter(Boolean).join(" or ")}); no further clusters were started. Inspect the failures, then run again with --resume --retry-failed, or roll back.`;
+    const fleet = this.args.file.fleet;
+    let reason: string;
+    if (fromFleet) {
+      reason = `shard ${fromFleet.shard} halted the whole fleet (${fromFleet.reason.split(";")[0]}); this shard started no further clusters. Inspect the failures, then run every shard again with --resume --retry-failed, or roll back.`;
+    } else {
+      const scope = fleet && fleet.shardCount > 1 ? `, counted over all ${fleet.shardCount} shards` : "";
+      const counts = fleet ? (await fleet.check(wave.name)).counts : { failed, total: members.length };
+      reason = `${counts.failed} of ${counts.total} clusters in wave "${wave.name}" failed${scope} (halt rule: ${[limit, pct].filter(Boolean).join(" or ")}); no further clusters were started. Inspect the failures, then run again with --resume --retry-failed, or roll back.`;
+      if (fleet) await fleet.halt({ wave: wave.name, reason });
+    }
     wave.status = "halted";
     wave.haltReason = reason;
     wave.finishedAt = new Date().toISOString();

@@ -4,8 +4,20 @@
  * @packageDocumentation
  */
 import { access, writeFile } from "node:fs/promises";
-import type { ArmRateLimiter, RolloutClientFactory, RolloutJournal, RolloutJournalFile, RolloutProgressEvent, RolloutReport, RolloutRunResult, RolloutSpec, Shard } from "@aks-kube-proxy/sdk";
-import { CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
+import type {
+  ArmRateLimiter,
+  JournalStore,
+  OpenRolloutJournal,
+  RolloutClientFactory,
+  RolloutJournal,
+  RolloutJournalFile,
+  RolloutProgressEvent,
+  RolloutReport,
+  RolloutRunResult,
+  RolloutSpec,
+  Shard,
+} from "@aks-kube-proxy/sdk";
+import { CliError, CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
@@ -30,6 +42,8 @@ export interface RolloutApplyFlags {
   readonly wave?: string[];
   readonly clusterTimeout?: string;
   readonly yes?: boolean;
+  readonly lockTimeout?: string;
+  readonly leaseDuration?: string;
 }
 
 /** Flags of `rollout status` and `rollout merge`. */
@@ -42,6 +56,9 @@ export interface RolloutReportFlags {
 /** Flags of `rollout rollback`. */
 export interface RolloutRollbackFlags {
   readonly journal?: string;
+  readonly shard?: string;
+  readonly lockTimeout?: string;
+  readonly leaseDuration?: string;
   readonly rollbackJournal?: string;
   readonly resume?: boolean;
   readonly retryFailed?: boolean;
@@ -61,6 +78,25 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * The journal store `--journal` names: a file, or (an http(s) URL) a folder in Azure Blob Storage, reached with the
+ * same Microsoft Entra credential as ARM, or with AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN when one is set.
+ */
+function journalStore(ctx: CommandContext, location: string, flags: { leaseDuration?: string } = {}): JournalStore {
+  const sdk = ctx.sdk();
+  if (!sdk.isBlobJournalUrl(location)) return sdk.journalStoreFor(location);
+  const key = ctx.env.AZURE_STORAGE_KEY;
+  const sas = ctx.env.AZURE_STORAGE_SAS_TOKEN;
+  const cloud = ctx.globals.cloud;
+  const lease = flags.leaseDuration !== undefined ? Math.round(parseDurationInMs(flags.leaseDuration, "--lease-duration") / 1000) : undefined;
+  return sdk.journalStoreFor(location, {
+    blob: {
+      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: sdk.createCredential({ ...(cloud ? { cloud } : {}), env: ctx.env }) }),
+      ...(lease !== undefined ? { leaseDurationInSeconds: lease } : {}),
+    },
+  });
 }
 
 async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
@@ -103,7 +139,7 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
 }
 
 interface RunArgs {
-  readonly file: RolloutJournalFile;
+  readonly file: OpenRolloutJournal;
   readonly limiter: ArmRateLimiter;
   readonly retryFailed?: boolean;
   readonly waves?: readonly string[];
@@ -130,6 +166,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         ctx.out.info(`${stamp()} still running${lastSnapshot ? ` · ${progressLine(lastSnapshot)}` : ""}`);
       }, HEARTBEAT_INTERVAL_IN_MS);
   heartbeat?.unref();
+  let lastWaiting = "";
   const onProgress = (e: RolloutProgressEvent): void => {
     lastSnapshot = e.snapshot;
     let line: string | undefined;
@@ -143,6 +180,13 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       case "halted":
         line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
         break;
+      case "waiting-for-shards": {
+        // One line when the set of shards waited for changes, not one per poll.
+        const waiting = `waiting for shard(s) ${e.shards.join(", ")} to finish wave ${e.wave}`;
+        if (waiting !== lastWaiting) line = waiting;
+        lastWaiting = waiting;
+        break;
+      }
       case "preview": {
         // Each state of the flag and the provider, once per change.
         const text = `subscription ${e.subscriptionId}: ${e.step} ${e.state}`;
@@ -229,7 +273,7 @@ type RunFlags = Pick<RolloutApplyFlags, "retryFailed" | "wave" | "clusterTimeout
 /** Runs a journal (rollout or rollback) with progress, writes the requested reports, and maps the outcome to an exit code. */
 async function runJournal(
   ctx: CommandContext,
-  args: { file: RolloutJournalFile; path: string; limiter: ArmRateLimiter; flags: RunFlags; resumeCommand: string },
+  args: { file: OpenRolloutJournal; path: string; limiter: ArmRateLimiter; flags: RunFlags; resumeCommand: string },
 ): Promise<ExitCodeValue> {
   const { flags, resumeCommand } = args;
   const result = await runWithProgress(ctx, {
@@ -251,13 +295,18 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
   const flags = ctx.opts<RolloutApplyFlags>();
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
-  const journalPath = flags.journal ?? defaultJournalPath(spec, shard);
+  const store = journalStore(ctx, flags.journal ?? defaultJournalPath(spec, shard), flags);
   const limiter = new sdk.ArmRateLimiter();
-  let journalFile: RolloutJournalFile;
-  const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${journalPath}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
+  let journalFile: OpenRolloutJournal;
+  const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${store.location}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
+  const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
+  let journalPath = store.location;
 
   if (flags.resume) {
-    journalFile = await sdk.RolloutJournalFile.open(journalPath, { purpose: "rollout apply --resume" });
+    journalFile = await store.open({ purpose: "rollout apply --resume", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
+    journalPath = journalFile.location;
+    const takeover = (journalFile as { takeover?: { message: string } }).takeover;
+    if (takeover) ctx.out.warn(takeover.message);
     const j = journalFile.journal;
     const problem =
       j.operation !== "apply"
@@ -282,8 +331,8 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
       }
     }
   } else {
-    if (await exists(journalPath)) {
-      throw new CliUsageError(`The journal ${journalPath} already exists. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
+    if (await store.exists(shard ? { shard } : {})) {
+      throw new CliUsageError(`The journal ${journalPath} already exists${store.kind === "blob" ? ` for shard ${shard ? `${shard.index}/${shard.count}` : "1/1"}` : ""}. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
     }
     const clusters = await sdk.listRolloutClusters({
       spec,
@@ -296,14 +345,16 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     ctx.out.info(`Plan: ${planTotals(plan)}.`);
     ctx.out.info(`Waves: ${plan.waves.map((w) => `${w.name} (${w.clusterIds.length})`).join(" → ")}. Journal: ${journalPath}`);
     if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
-    journalFile = await sdk.RolloutJournalFile.create(journalPath, sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
+    journalFile = await store.create(sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
+    journalPath = journalFile.location;
   }
   return runJournal(ctx, { file: journalFile, path: journalPath, limiter, flags, resumeCommand });
 }
 
+/** Reads journals: files, and every shard of each blob journal folder, live from the store. */
 async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
-  const sdk = ctx.sdk();
-  return Promise.all(paths.map(async (path) => ({ journal: await sdk.readRolloutJournal(path), path })));
+  const lists = await Promise.all(paths.map((path) => journalStore(ctx, path).readAll({ abortSignal: ctx.abortSignal })));
+  return lists.flat();
 }
 
 /** `rollout status [JOURNAL...]`: the state recorded in journals. */
@@ -334,6 +385,7 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
   const sdk = ctx.sdk();
   const flags = ctx.opts<RolloutRollbackFlags>();
   if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
+  if (sdk.isBlobJournalUrl(flags.journal)) return rolloutRollbackFromStore(ctx, flags, flags.journal);
   const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
   const limiter = new sdk.ArmRateLimiter();
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
@@ -371,5 +423,48 @@ export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValu
     return await runJournal(ctx, { file, path: rollbackPath, limiter, flags, resumeCommand });
   } finally {
     await sourceLock.release();
+  }
+}
+
+/**
+ * `rollout rollback --journal URL [--shard i/n]`: the rollback of a blob journal's shard. The rollout's shard journal
+ * is opened with its lease for the whole rollback (a rollout still running, or resumed meanwhile, is refused, naming
+ * its runner), and the rollback's own journal lives in the store too (default: `<folder>/rollback`), so any runner
+ * can resume it.
+ */
+async function rolloutRollbackFromStore(ctx: CommandContext, flags: RolloutRollbackFlags, journalUrl: string): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const shard = readShard(ctx, flags.shard);
+  const sourceStore = journalStore(ctx, journalUrl, flags);
+  const rollbackStore = journalStore(ctx, flags.rollbackJournal ?? `${sourceStore.location}/rollback`, flags);
+  const limiter = new sdk.ArmRateLimiter();
+  const shardFlag = flags.shard ? ` --shard ${flags.shard}` : "";
+  const resumeCommand = `aks-kube-proxy rollout rollback --journal ${sourceStore.location}${shardFlag} --rollback-journal ${rollbackStore.location} --resume`;
+  const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
+  const source = await sourceStore.open({ purpose: "rollout rollback", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
+  try {
+    const takeover = (source as { takeover?: { message: string } }).takeover;
+    if (takeover) ctx.out.warn(takeover.message);
+    let file: OpenRolloutJournal;
+    if (flags.resume) {
+      file = await rollbackStore.open({ purpose: "rollout rollback --resume", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
+      if (file.journal.operation !== "rollback") {
+        await file.close();
+        throw new CliUsageError(`${file.location} is not a rollback journal.`);
+      }
+    } else {
+      if (await rollbackStore.exists(shard ? { shard } : {})) {
+        throw new CliUsageError(`The rollback journal in ${rollbackStore.location} already exists for this shard. Continue it with --resume, or pass another --rollback-journal.`);
+      }
+      if (source.journal.operation !== "apply") throw new CliUsageError(`${source.location} is a ${source.journal.operation} journal; roll back the rollout's own journal.`);
+      const journal = sdk.createRollbackJournal({ source: source.journal, sourcePath: source.location });
+      const n = journal.clusters.filter((c) => c.status === "pending").length;
+      ctx.out.info(`Rollback of ${source.journal.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackStore.location}`);
+      if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
+      file = await rollbackStore.create(journal, { purpose: "rollout rollback" });
+    }
+    return await runJournal(ctx, { file, path: file.location, limiter, flags, resumeCommand });
+  } finally {
+    await source.close();
   }
 }

@@ -53,8 +53,14 @@ function registerApply(group: Command, host: CommandHost): void {
           "x-ms-ratelimit-remaining-* headers pace the requests), a soak between waves, and a halt when a wave's failures " +
           "exceed the threshold. Blocked clusters are reported, never written. The journal is written after every step.",
       )
-      .option("--journal <file>", "journal file (default: <rollout name>[.shard-i-of-n].journal.json)")
-      .option("--shard <i/n>", "run only shard i of n (each CI job its own shard and journal; merge them with `rollout merge`)"),
+      .option(
+        "--journal <file|url>",
+        "journal file (default: <rollout name>[.shard-i-of-n].journal.json), or a folder in Azure Blob Storage shared by every shard and runner: " +
+          "https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH (Azurite and custom endpoints: http(s)://HOST:PORT/ACCOUNT/CONTAINER/PATH)",
+      )
+      .option("--shard <i/n>", "run only shard i of n (each CI job its own shard and journal; merge them with `rollout merge`)")
+      .option("--lock-timeout <duration>", "blob journal: wait this long for a lease another runner holds (e.g. a crashed runner's, which runs out after --lease-duration)")
+      .option("--lease-duration <duration>", "blob journal: duration of the lease that locks the journal, 15s to 60s (default 30s)"),
   );
   host.examples(command, [
     "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",
@@ -73,7 +79,7 @@ function registerStatus(group: Command, host: CommandHost): void {
     .argument("[journals...]", "journal file(s)")
     .summary("show what a journal records: per wave and cluster")
     .description("Read one journal (or several shard journals) and show each wave's progress, failures and halts. Reads no Azure state.")
-    .option("--journal <file>", "journal file (repeatable)", collect)
+    .option("--journal <file|url>", "journal file or blob journal folder (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report")
     .option("--report <file>", "write the JSON report to a file too");
   host.examples(command, ["aks-kube-proxy rollout status rollout.journal.json", "aks-kube-proxy rollout status rollout.journal.json -o json"]);
@@ -89,7 +95,7 @@ function registerMerge(group: Command, host: CommandHost): void {
       "Combine the journals of a sharded rollout (`rollout apply --shard i/n`) into one report. Refuses journals of " +
         "different rollouts, repeated shards or overlapping clusters. Exits 1 unless every shard is present and completed without a failure.",
     )
-    .option("--journal <file>", "journal file (repeatable)", collect)
+    .option("--journal <file|url>", "journal file or blob journal folder, whose every shard is read live (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report (one test case per cluster)")
     .option("--report <file>", "write the JSON report to a file too");
   host.examples(command, ["aks-kube-proxy rollout merge journals/*.json --junit rollout.xml --report rollout.json"]);
@@ -106,10 +112,17 @@ function registerRollback(group: Command, host: CommandHost): void {
           "(a cluster that had none gets the AKS default, enabled IPTABLES), wave by wave with the rollout's soak, halt " +
           "rule and concurrency. Has its own journal, so it is resumable too.",
       )
-      .option("--journal <file>", "the rollout's journal (required)")
-      .option("--rollback-journal <file>", "the rollback's own journal (default: <journal>.rollback.json)"),
+      .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+      .option("--rollback-journal <file|url>", "the rollback's own journal (default: <journal>.rollback.json; for a blob folder: <folder>/rollback)")
+      .option("--shard <i/n>", "blob journal: roll back this shard of the rollout (its journal in the folder)")
+      .option("--lock-timeout <duration>", "blob journal: wait this long for the rollout's lease (a crashed runner's runs out after its lease duration)")
+      .option("--lease-duration <duration>", "blob journal: duration of the leases this rollback holds, 15s to 60s (default 30s)"),
   );
-  host.examples(command, ["aks-kube-proxy rollout rollback --journal rollout.journal.json --yes", "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume"]);
+  host.examples(command, [
+    "aks-kube-proxy rollout rollback --journal rollout.journal.json --yes",
+    "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume",
+    "aks-kube-proxy rollout rollback --journal https://acct.blob.core.windows.net/rollouts/r1 --shard 2/4 --yes",
+  ]);
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
 }
 

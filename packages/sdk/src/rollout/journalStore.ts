@@ -1,0 +1,138 @@
+/**
+ * Where a rollout journal is kept. A {@link JournalStore} creates, opens (with its lock) and reads journals; what it
+ * hands back, an {@link OpenRolloutJournal}, is all the executor needs: the journal to mutate, `changed`, `commit`,
+ * `close`, and, for a shared store, a fleet coordinator and a signal that fires when the lock is lost.
+ *
+ * Two stores: the local file (`journalFile.ts`: atomic replace, group commit, lock file) and Azure Blob Storage
+ * (`blobStore.ts`, `blobJournal.ts`: If-Match on every write, a blob lease as the lock, a fleet record shared by the shards).
+ * `journalStoreFor` picks one from what the user passed as `--journal`: an http(s) URL is a blob journal.
+ * @packageDocumentation
+ */
+import { access } from "node:fs/promises";
+import type { JournalCluster, RolloutJournal } from "./journal";
+import { readRolloutJournal, RolloutJournalFile, type JournalFileOptions } from "./journalFile";
+import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobStore";
+import { isBlobJournalUrl } from "./blobLocation";
+import type { FleetCoordinator } from "./fleetRecord";
+import type { Shard } from "./shard";
+
+/** A journal opened for writing by this process, holding its lock until {@link OpenRolloutJournal.close}. */
+export interface OpenRolloutJournal {
+  /** The journal; mutate it in place, then {@link OpenRolloutJournal.commit}. */
+  readonly journal: RolloutJournal;
+  /** Where it is kept (a file path or a blob URL; never with a secret in it). */
+  readonly location: string;
+  /** Writes of the journal so far. */
+  readonly writes: number;
+  /** Declares clusters changed since the last write (lets a store serialise only those). */
+  changed(...clusters: JournalCluster[]): void;
+  /** Writes the journal as it is now (grouped with other steps); resolves once a write that includes every change made before the call is stored. */
+  commit(): Promise<void>;
+  /** Writes the last state and releases the lock. */
+  close(): Promise<void>;
+  /** Coordination with the other shards of the rollout (a shared store only): fleet-wide halt, failure counts, wave order. */
+  readonly fleet?: FleetCoordinator;
+  /** Aborts when this process lost the journal's lock (another runner took it over); the run must stop. */
+  readonly lockLost?: AbortSignal;
+  /** Why the lock was lost (set when {@link OpenRolloutJournal.lockLost} fired). */
+  readonly lockLostError?: Error;
+}
+
+/** Options of {@link JournalStore.create} and {@link JournalStore.open}. */
+export interface OpenJournalOptions {
+  /** What the process does with the journal (`rollout apply`...), recorded in its lock and shown to whoever finds it locked. */
+  readonly purpose?: string;
+  /** The shard whose journal to open (a store that keeps every shard in one place picks its journal by shard). */
+  readonly shard?: Shard;
+  /** How long to wait for a lock another process holds (e.g. a crashed runner's blob lease running out). @default 0 */
+  readonly lockWaitInMs?: number;
+  /** Stops waiting for the lock. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/** A journal read without its lock, with where it came from. */
+export interface StoredJournal {
+  /** The journal. */
+  readonly journal: RolloutJournal;
+  /** Its location (file path or blob URL), for reports. */
+  readonly path: string;
+}
+
+/** Where journals are kept: a local file, or a folder in Azure Blob Storage. */
+export interface JournalStore {
+  /** `file` or `blob`. */
+  readonly kind: "file" | "blob";
+  /** What the user passed (a file path, or the blob folder's URL; never with a secret). */
+  readonly location: string;
+  /**
+   * Creates a new journal and takes its lock; refuses to replace an existing one.
+   * @throws {@link ValidationError} when it exists; {@link JournalLockedError} when another process holds it
+   */
+  create(journal: RolloutJournal, options?: OpenJournalOptions): Promise<OpenRolloutJournal>;
+  /**
+   * Opens an existing journal to continue it, taking its lock (and, after a crashed holder's lock expired, taking it over).
+   * @throws {@link ValidationError} when it is missing or unreadable; {@link JournalLockedError} when another live process holds it
+   */
+  open(options?: OpenJournalOptions): Promise<OpenRolloutJournal>;
+  /** True when the journal (of this shard) exists. */
+  exists(options?: { readonly shard?: Shard }): Promise<boolean>;
+  /** Every journal kept at this location, read live without the lock (a folder holds one per shard). */
+  readAll(options?: { readonly abortSignal?: AbortSignal }): Promise<StoredJournal[]>;
+}
+
+/** The local file store: one journal file per shard, the path given by the user. */
+export class FileJournalStore implements JournalStore {
+  /** Always `file`. */
+  readonly kind = "file" as const;
+  /**
+   * @param location - the journal file
+   * @param fileOptions - durability and pacing of its writes
+   */
+  constructor(
+    readonly location: string,
+    private readonly fileOptions: JournalFileOptions = {},
+  ) {}
+
+  /** {@inheritDoc JournalStore.create} */
+  create(journal: RolloutJournal, options: OpenJournalOptions = {}): Promise<OpenRolloutJournal> {
+    return RolloutJournalFile.create(this.location, journal, { ...this.fileOptions, ...(options.purpose !== undefined ? { purpose: options.purpose } : {}) });
+  }
+
+  /** {@inheritDoc JournalStore.open} */
+  open(options: OpenJournalOptions = {}): Promise<OpenRolloutJournal> {
+    return RolloutJournalFile.open(this.location, { ...this.fileOptions, ...(options.purpose !== undefined ? { purpose: options.purpose } : {}) });
+  }
+
+  /** {@inheritDoc JournalStore.exists} */
+  exists(): Promise<boolean> {
+    return access(this.location).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** {@inheritDoc JournalStore.readAll} */
+  async readAll(): Promise<StoredJournal[]> {
+    return [{ journal: await readRolloutJournal(this.location), path: this.location }];
+  }
+}
+
+/** Options of {@link journalStoreFor}. */
+export interface JournalStoreForOptions {
+  /** For a file journal: durability and pacing. */
+  readonly file?: JournalFileOptions;
+  /** For a blob journal: credential (or explicit account key / SAS), lease duration, pacing, retries. `url` comes from the location. */
+  readonly blob?: Omit<BlobJournalStoreOptions, "url">;
+}
+
+/**
+ * The store for what the user passed as `--journal`: an `http(s)://` URL is a folder in Azure Blob Storage, anything
+ * else a local file.
+ * @param location - a file path, or `https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH` (or a custom endpoint `http(s)://HOST:PORT/ACCOUNT/CONTAINER/PATH`)
+ * @param options - per-store options
+ * @throws {@link ValidationError} for a malformed blob URL or a blob URL without a credential
+ */
+export function journalStoreFor(location: string, options: JournalStoreForOptions = {}): JournalStore {
+  if (isBlobJournalUrl(location)) return new BlobJournalStore({ ...options.blob, url: location });
+  return new FileJournalStore(location, options.file);
+}
