@@ -95,7 +95,14 @@ describe("user complaints", () => {
     await t.client().enablePreview();
     t.em.control.setTimings({ operationMs: 150 });
     const events: ApplyProgress[] = [];
-    const first = t.client({ sendPreviewFeatureHeader: true }).apply(ref("c1"), { mode: "IPVS" });
+    // The first writer's outcome is taken as soon as it settles (it may fail verification while the second waits).
+    const first = t
+      .client({ sendPreviewFeatureHeader: true })
+      .apply(ref("c1"), { mode: "IPVS" })
+      .then(
+        (r) => r.after.mode,
+        (e: unknown) => (e as { code?: string }).code,
+      );
     // let the first write start its operation
     await new Promise<void>((resolve) => {
       const check = (): void => {
@@ -107,10 +114,7 @@ describe("user complaints", () => {
     const second = await t.client().apply(ref("c1"), { mode: "NFTABLES" }, { onProgress: (e) => events.push(e) });
     // The first writer either verified before the second wrote, or saw the second writer's value on read-back and
     // says so (VerificationFailed) instead of claiming success.
-    const firstOutcome = await first.then(
-      (r) => r.after.mode,
-      (e: unknown) => (e as { code?: string }).code,
-    );
+    const firstOutcome = await first;
     expect(["IPVS", "VerificationFailed"]).toContain(firstOutcome);
     expect(second.after.mode).toBe("NFTABLES");
     expect(events.some((e) => e.phase === "waiting-for-cluster" || (e.phase === "retrying" && /in progress|409/.test(e.reason)))).toBe(true);
