@@ -17,7 +17,7 @@ import type {
   RolloutSpec,
   Shard,
 } from "@aks-kube-proxy/sdk";
-import { CliError, CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
+import { CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
