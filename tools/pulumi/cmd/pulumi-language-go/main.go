@@ -5,18 +5,15 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"os"
 
 	"github.com/aks-kube-proxy/tools/pulumi/internal/gensdk"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/aks-kube-proxy/tools/pulumi/internal/langhost"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
+// codegenHost answers Handshake, GetPluginInfo and GeneratePackage; every other RPC is Unimplemented.
 type codegenHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 }
@@ -34,26 +31,9 @@ func (h *codegenHost) GeneratePackage(ctx context.Context, req *pulumirpc.Genera
 }
 
 func main() {
-	showVersion := flag.Bool("version", false, "print the plugin version and exit")
-	flag.String("tracing", "", "accepted for compatibility")
-	flag.Parse()
-	if *showVersion {
-		fmt.Println(version.Version)
-		return
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &codegenHost{})
-			return nil
-		},
+	langhost.Serve(langhost.ServeOptions{
+		Name:         "pulumi-language-go",
+		TracingUsage: "accepted for compatibility",
+		NewHost:      func(string) pulumirpc.LanguageRuntimeServer { return &codegenHost{} },
 	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-go: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-go: %v\n", err)
-		os.Exit(1)
-	}
 }

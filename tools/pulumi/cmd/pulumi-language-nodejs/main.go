@@ -16,136 +16,36 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	"github.com/aks-kube-proxy/tools/pulumi/internal/langhost"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
-
-// userActionableExitCode is the exit code `@pulumi/pulumi/cmd/run` uses when it has already shown the user an
-// actionable error: the engine then prints nothing more.
-const userActionableExitCode = 32
 
 // runnerModule is the Node SDK's program runner, resolved from the program directory.
 const runnerModule = "@pulumi/pulumi/cmd/run"
 
 func main() {
-	showVersion := flag.Bool("version", false, "print the plugin version and exit")
-	flag.String("tracing", "", "accepted for compatibility; tracing is not supported")
-	runtimeName := flag.String("runtime", "nodejs", "only nodejs is supported")
-	flag.Parse()
-	if *showVersion {
-		fmt.Println(version.Version)
-		return
-	}
-	if *runtimeName != "nodejs" {
-		fail(fmt.Errorf("unsupported runtime %q: this language host runs Node.js only", *runtimeName))
-	}
-
-	host := &languageHost{}
-	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cancel := make(chan bool)
-	go func() {
-		<-ctx.Done()
-		close(cancel)
-	}()
-	if host.engineAddress != "" {
-		// Stop serving when the engine goes away.
-		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, stop); err != nil {
-			fail(fmt.Errorf("could not start the engine health check: %w", err))
-		}
-	}
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
+	langhost.Serve(langhost.ServeOptions{
+		Name:         "pulumi-language-nodejs",
+		Runtime:      "nodejs",
+		RuntimeTitle: "Node.js",
+		TracingUsage: "accepted for compatibility; tracing is not supported",
+		WatchEngine:  true,
+		NewHost: func(engineAddress string) pulumirpc.LanguageRuntimeServer {
+			return &languageHost{Base: langhost.Base{EngineAddress: engineAddress}}
 		},
 	})
-	if err != nil {
-		fail(fmt.Errorf("could not start the language host's gRPC server: %w", err))
-	}
-	// The engine reads the port from the first line of stdout.
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fail(fmt.Errorf("the language host's gRPC server stopped: %w", err))
-	}
 }
 
-func fail(err error) {
-	fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
-	os.Exit(1)
-}
-
+// languageHost answers what langhost.Base does not: About and Run.
 type languageHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	engineAddress string
-
-	mu      sync.Mutex
-	running map[*exec.Cmd]struct{}
-}
-
-// Handshake is used when the engine attaches to an already running host (PULUMI_DEBUG_LANGUAGES).
-func (h *languageHost) Handshake(
-	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-// GetPluginInfo reports the pinned engine version this host was built with.
-func (h *languageHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-// GetRequiredPlugins answers that no plugin has to be installed up front (see the package comment).
-func (h *languageHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-// GetRequiredPackages answers that no package has to be installed up front (see the package comment).
-func (h *languageHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-// InstallDependencies does nothing: dependencies are installed with the workspace's package manager (pnpm).
-func (h *languageHost) InstallDependencies(
-	_ *pulumirpc.InstallDependenciesRequest, _ pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	return nil
-}
-
-// GetProgramDependencies answers an empty list (`pulumi about` shows no Node.js packages).
-func (h *languageHost) GetProgramDependencies(
-	context.Context, *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+	langhost.Base
 }
 
 // About reports the node executable and its version.
@@ -159,18 +59,6 @@ func (h *languageHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*p
 		return &pulumirpc.AboutResponse{Executable: node}, nil
 	}
 	return &pulumirpc.AboutResponse{Executable: node, Version: strings.TrimSpace(string(out))}, nil
-}
-
-// Cancel interrupts the programs that are running.
-func (h *languageHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for cmd := range h.running {
-		if cmd.Process != nil {
-			_ = cmd.Process.Signal(os.Interrupt)
-		}
-	}
-	return &emptypb.Empty{}, nil
 }
 
 // runOptions are the `runtime.options` of Pulumi.yaml this host honours.
@@ -208,16 +96,8 @@ func parseRunOptions(options map[string]any) (runOptions, error) {
 
 // Run runs the program once with `node @pulumi/pulumi/cmd/run`, which connects to the engine's resource monitor.
 func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	info := req.GetInfo()
-	programDir := info.GetProgramDirectory()
-	if programDir == "" {
-		programDir = req.GetPwd()
-	}
-	entryPoint := info.GetEntryPoint()
-	if entryPoint == "" {
-		entryPoint = "."
-	}
-	opts, err := parseRunOptions(info.GetOptions().AsMap())
+	programDir := langhost.ProgramDirectory(req)
+	opts, err := parseRunOptions(req.GetInfo().GetOptions().AsMap())
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -229,95 +109,20 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-
-	args := append([]string{}, opts.nodeargs...)
-	args = append(args, runner)
-	addArg := func(name, value string) {
-		if value != "" {
-			args = append(args, "--"+name, value)
-		}
-	}
-	addArg("monitor", req.GetMonitorAddress())
-	addArg("engine", h.engineAddress)
-	addArg("organization", req.GetOrganization())
-	addArg("project", req.GetProject())
-	addArg("root-directory", info.GetRootDirectory())
-	addArg("stack", req.GetStack())
-	addArg("pwd", programDir)
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	addArg("parallel", strconv.Itoa(int(req.GetParallel())))
-	args = append(args, entryPoint)
-	args = append(args, req.GetArgs()...)
-
-	configJSON, err := json.Marshal(nonNilMap(req.GetConfig()))
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not serialize the configuration: %v", err)}, nil
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not serialize the secret keys: %v", err)}, nil
-	}
-	env := append(os.Environ(), "PULUMI_CONFIG="+string(configJSON), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	var env []string
 	if opts.typescript {
 		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
 	}
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Dir = programDir
-	cmd.Env = env
-	// The program's output goes to ours, which the engine shows. Wrapped so that exec copies through a pipe: Node
-	// may switch a file descriptor it inherits to non-blocking mode, which would affect this process too.
-	cmd.Stdout = struct{ io.Writer }{os.Stdout}
-	cmd.Stderr = struct{ io.Writer }{os.Stderr}
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-
-	if err := cmd.Start(); err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
-	}
-	h.track(cmd, true)
-	err = cmd.Wait()
-	h.track(cmd, false)
-	if err == nil {
-		return &pulumirpc.RunResponse{}, nil
-	}
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		if exitErr.ExitCode() == userActionableExitCode {
-			return &pulumirpc.RunResponse{Bail: true}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode())}, nil
-	}
-	return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the program with node: %v", err)}, nil
-}
-
-func (h *languageHost) track(cmd *exec.Cmd, running bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.running == nil {
-		h.running = map[*exec.Cmd]struct{}{}
-	}
-	if running {
-		h.running[cmd] = struct{}{}
-	} else {
-		delete(h.running, cmd)
-	}
-}
-
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
+	return h.RunProgram(ctx, req, langhost.Program{
+		Tool:       "node",
+		Executable: node,
+		RunnerArgs: append(append([]string{}, opts.nodeargs...), runner),
+		Env:        env,
+		Dir:        programDir,
+	})
 }
 
 // resolveModule finds a module's file the way the program itself would: Node's resolution from programDir.
