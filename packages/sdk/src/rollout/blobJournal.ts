@@ -24,27 +24,12 @@ import { describeJournalHolder, holderOf, isTransient, JournalLeaseLostError, ME
 import type { FleetCoordinator } from "./fleetRecord";
 import type { JournalCluster, RolloutJournal } from "./journal";
 import type { JournalLockHolder } from "./journalLock";
+import { GroupCommit } from "./groupCommit";
 import type { OpenRolloutJournal } from "./journalStore";
 
 /** The longest pause group commit puts between two journal writes. */
 const MAX_PACING_GAP_MS = 2000;
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(e: unknown): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
 
 /** What an opened blob journal was handed over from. */
 export interface JournalTakeover {
@@ -68,9 +53,7 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
   private seq = 0;
   private closing = false;
   private closed = false;
-  private pending: Deferred | undefined;
-  private flushing: Promise<void> | undefined;
-  private nextWriteAtMs = 0;
+  private readonly writer: GroupCommit;
   private lastRenewOkAt = Date.now();
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
@@ -98,6 +81,13 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
     this.location = args.location;
     this.etag = args.etag;
     this.seq = args.seq;
+    // Pacing from the last attempt only (retries through an outage must not delay the writes after it), capped; the
+    // last write at close does not wait.
+    this.writer = new GroupCommit({
+      write: () => this.writeNow(),
+      pauseAfter: (tookMs) => Math.min(tookMs * args.pacingFactor, MAX_PACING_GAP_MS),
+      skipPause: () => this.closing,
+    });
     this.fleet = args.fleet;
     if (args.takeover) this.takeover = args.takeover;
     this.renewTimer = setInterval(() => void this.renew(), (args.leaseDurationInSeconds * 1000) / 3);
@@ -124,10 +114,7 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
   commit(): Promise<void> {
     if (this.lostError_) return Promise.reject(this.lostError_);
     if (this.closed) return Promise.reject(new Error(`journal ${this.location} is closed`));
-    this.pending ??= deferred();
-    const { promise } = this.pending;
-    this.flushing ??= this.flushLoop();
-    return promise;
+    return this.writer.commit();
   }
 
   /** Writes the last state (marked released), then releases the lease. After a lost lease, only stops renewing. */
@@ -137,7 +124,7 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
     try {
       if (!this.lostError_) {
         await this.commit().catch(() => undefined);
-        await this.flushing;
+        await this.writer.idle();
       }
     } finally {
       this.closed = true;
@@ -241,26 +228,6 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
     await this.renewing;
   }
 
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.pending) {
-        const gap = this.nextWriteAtMs - Date.now();
-        if (gap > 0 && !this.closing) await new Promise((resolve) => setTimeout(resolve, gap));
-        const batch = this.pending;
-        this.pending = undefined;
-        try {
-          // Pacing from the last attempt only (retries through an outage must not delay the writes after it), capped.
-          const tookMs = await this.writeNow();
-          this.nextWriteAtMs = Date.now() + Math.min(tookMs * this.args.pacingFactor, MAX_PACING_GAP_MS);
-          batch.resolve();
-        } catch (error) {
-          batch.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = undefined;
-    }
-  }
 
   /** Writes the journal; returns how long the attempt that succeeded took. */
   private async writeNow(): Promise<number> {

@@ -11,6 +11,7 @@ import { basename, dirname, join } from "node:path";
 import { ValidationError } from "../errors";
 import type { JournalCluster, RolloutJournal } from "./journal";
 import { isProcessAlive, JournalLock, JournalLockedError } from "./journalLock";
+import { GroupCommit } from "./groupCommit";
 import { journalIssues } from "./journalValidate";
 
 export { JournalLockedError };
@@ -104,23 +105,6 @@ async function syncDirectory(dir: string): Promise<void> {
 
 const LINE_SEPARATOR = Buffer.from(",\n", "utf8");
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(e: unknown): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A commit nobody awaits must not become an unhandled rejection; awaiting callers still see the error.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
 
 /** A journal file owned by this process: mutate {@link RolloutJournalFile.journal}, then {@link RolloutJournalFile.commit}. */
 export class RolloutJournalFile {
@@ -136,20 +120,18 @@ export class RolloutJournalFile {
   }
   private readonly durable: boolean;
   private readonly lock: JournalLock;
-  private pending: Deferred | undefined;
-  private flushing: Promise<void> | undefined;
+  private readonly writer: GroupCommit;
   private closed = false;
   private tmpCounter = 0;
   private readonly lines = new WeakMap<JournalCluster, Buffer>();
   private tracking = false;
-  private readonly pacingFactor: number;
-  private nextWriteAtMs = 0;
 
   private constructor(path: string, journal: RolloutJournal, lock: JournalLock, options: JournalFileOptions) {
     this.path = path;
     this.journal = journal;
     this.durable = options.durable ?? true;
-    this.pacingFactor = Math.max(0, options.pacingFactor ?? 4);
+    const pacingFactor = Math.max(0, options.pacingFactor ?? 4);
+    this.writer = new GroupCommit({ write: () => this.writeNow().then(() => undefined), pauseAfter: (tookMs) => tookMs * pacingFactor });
     this.lock = lock;
   }
 
@@ -225,10 +207,7 @@ export class RolloutJournalFile {
    */
   commit(): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
-    this.pending ??= deferred();
-    const { promise } = this.pending;
-    this.flushing ??= this.flushLoop();
-    return promise;
+    return this.writer.commit();
   }
 
   /** Writes the last state and releases the lock. */
@@ -236,33 +215,13 @@ export class RolloutJournalFile {
     if (this.closed) return;
     try {
       await this.commit();
-      await this.flushing;
+      await this.writer.idle();
     } finally {
       this.closed = true;
       await this.lock.release();
     }
   }
 
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.pending) {
-        const gap = this.nextWriteAtMs - Date.now();
-        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
-        const batch = this.pending;
-        this.pending = undefined;
-        const started = Date.now();
-        try {
-          await this.writeNow();
-          this.nextWriteAtMs = Date.now() + (Date.now() - started) * this.pacingFactor;
-          batch.resolve();
-        } catch (error) {
-          batch.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = undefined;
-    }
-  }
 
   private async writeNow(): Promise<void> {
     this.journal.updatedAt = new Date().toISOString();
