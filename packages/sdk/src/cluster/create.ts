@@ -6,34 +6,24 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { operationFromHeaders, waitForArmOperation } from "../arm/lro";
+import type { CreateClusterOptions } from "../clientOptions";
 import type { ResolvedClusterRef } from "../clusterRef";
 import type { ClusterState } from "../clusterState";
 import { classifyProvisioningState } from "../convergence";
 import { ClusterExistsError, OperationFailedError, OperationTimeoutError, PlanBlockedError, ValidationError, isKubeProxyError, withWriteContext, type KubeProxyError } from "../errors";
 import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
-import { report, type ApplyProgress } from "../progress";
+import { report } from "../progress";
 import { checkKubeProxyRules } from "../rules";
 import { effectiveKubeProxySettings, sameKubeProxySettings } from "../settings/effective";
 import { parseKubeProxySettings } from "../settings/parse";
 import { clusterLabel, type ClusterApi } from "./clusterApi";
 import { DEFAULT_CLUSTER_LOCATION, DEFAULT_NETWORK_PLUGIN, DEFAULT_SYSTEM_POOL_NODE_COUNT, DEFAULT_SYSTEM_POOL_VM_SIZE, SYSTEM_POOL_NAME, SYSTEM_POOL_NODE_COUNT_RANGE } from "./defaults";
 
-/** What {@link createClusterWithSettings} needs. @internal */
-export interface CreateClusterArgs {
+/** What {@link createClusterWithSettings} needs: the client's create options (the cluster named by `ref`), with a set timeout. @internal */
+export interface CreateClusterArgs extends Omit<CreateClusterOptions, "resourceGroup" | "name" | "subscriptionId" | "timeoutInMs"> {
   readonly api: ClusterApi;
   readonly ref: ResolvedClusterRef;
-  readonly location?: string;
-  readonly kubernetesVersion?: string;
-  readonly nodeCount?: number;
-  readonly vmSize?: string;
-  readonly networkPlugin?: string;
-  readonly networkPolicy?: string;
-  readonly tags?: Record<string, string>;
-  readonly kubeProxyConfig?: KubeProxyConfig;
-  readonly allowDisable?: boolean;
   readonly timeoutInMs: number;
-  readonly abortSignal?: AbortSignal;
-  readonly onProgress?: (e: ApplyProgress) => void;
 }
 
 /**
