@@ -16,6 +16,7 @@ import type { RolloutJournal } from "@aks-kube-proxy/sdk";
 import { startAzurite, type RunningAzurite } from "./support/azurite";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, writesByCluster } from "./rollout-fixtures";
+import { waitFor } from "./support/waitFor";
 
 const BIN = join(__dirname, "..", "packages", "cli", "dist", "bin.js");
 
@@ -77,15 +78,6 @@ async function readBlob(container: ReturnType<BlobServiceClient["getContainerCli
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutInMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutInMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("blob journal through the CLI", () => {
   test("a runner killed mid-rollout is resumed by another process with the same URL: lease taken over naming the dead runner, operation re-attached, no cluster written twice", async () => {

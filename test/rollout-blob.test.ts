@@ -23,6 +23,7 @@ import {
 import { AZURITE_ACCOUNT, startAzurite, type RunningAzurite } from "./support/azurite";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, writesByCluster } from "./rollout-fixtures";
+import { waitFor } from "./support/waitFor";
 
 const IPVS = { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection" } };
 const CONTAINER = "rollouts";
@@ -69,21 +70,6 @@ function blobName(url: string, leaf: string): string {
   return `${url.slice(`${az.serviceUrl}/${CONTAINER}/`.length)}/${leaf}`;
 }
 
-async function waitForBlob(what: string, probe: () => Promise<boolean>, timeoutInMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function until(what: string, probe: () => boolean, timeoutInMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("blob journal: lease, If-Match, takeover", () => {
   test("a second runner is refused while the first holds the lease, naming it; after the lease is gone it takes over, and the first runner's next write is refused", async () => {
@@ -231,7 +217,7 @@ describe("blob journal: fleet-wide coordination", () => {
     // The other shards start first and report the wave's size; then the shard with the failure starts.
     const others = [0, 1, 2].filter((i) => i !== smallest);
     const running = new Map(others.map((i) => [i, runRollout({ journal: journals[i]!, createClient: clientFactory(t) })]));
-    await waitForBlob("the other shards' wave sizes in the fleet record", async () => {
+    await waitFor("the other shards' wave sizes in the fleet record", async () => {
       const r = await readBlobJson<{ waves: Record<string, Record<string, unknown>> }>(blobName(url, "fleet.json")).catch(() => undefined);
       return others.every((i) => r?.waves["all"]?.[String(i + 1)] !== undefined);
     });
@@ -273,7 +259,7 @@ describe("blob journal: storage outages", () => {
     const { plan: p } = await plan({ maxConcurrency: 2 });
     const j = await store(url).create(createRolloutJournal(p), { purpose: "rollout apply" });
     const run = runRollout({ journal: j, createClient: clientFactory(t) });
-    await until("a cluster done", () => j.journal.clusters.some((c) => c.status === "done"));
+    await waitFor("a cluster done", () => j.journal.clusters.some((c) => c.status === "done"));
     await az.stop();
     await new Promise((r) => setTimeout(r, 1500));
     await az.start();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { RolloutJournal } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
+import { waitFor } from "./support/waitFor";
 
 const BIN = join(__dirname, "..", "packages", "cli", "dist", "bin.js");
 
@@ -36,15 +37,6 @@ function readJournal(path: string): RolloutJournal | undefined {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutInMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutInMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("rollout resume after a crash", () => {
   let t: TestEmulator;

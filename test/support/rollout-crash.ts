@@ -15,6 +15,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { ClusterSeed, FaultSpec, LoggedRequest, RunningEmulator, startEmulator as StartEmulator } from "@aks-kube-proxy/arm-emulator";
 import type { RolloutJournal } from "@aks-kube-proxy/sdk";
+import { waitFor } from "./waitFor";
 
 /** Where a run is killed. */
 export type KillPoint =
@@ -189,13 +190,6 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** Polls until `probe` returns true (or throws after the timeout). */
-export async function waitUntil(what: string, probe: () => boolean, timeoutInMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 function kill(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -214,7 +208,7 @@ export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoi
   let watcher: FSWatcher | undefined;
   const ended = (): boolean => proc.child.exitCode !== null || proc.child.signalCode !== null;
   /** Resolves when the journal satisfies `probe` (or the process ended). */
-  const journalSays = (probe: (j: RolloutJournal) => boolean): Promise<void> => waitUntil("the journal", () => ended() || probe(readJournal(scene.journal) ?? ({ clusters: [] } as unknown as RolloutJournal)), 60_000);
+  const journalSays = (probe: (j: RolloutJournal) => boolean): Promise<void> => waitFor("the journal", () => ended() || probe(readJournal(scene.journal) ?? ({ clusters: [] } as unknown as RolloutJournal)), { timeoutInMs: 60_000, intervalInMs: 2 }).then(() => undefined);
   const reached = new Promise<void>((resolve) => {
     const hit = (): void => {
       if (++seen === occurrence) {

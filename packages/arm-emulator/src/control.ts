@@ -80,6 +80,9 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     setTimings(t: Partial<EmulatorTimings>) {
       store.timings = { ...store.timings, ...definedOnly(t) };
     },
+    finishOperations() {
+      return store.finishOperations();
+    },
     setThrottling(t) {
       deps.throttler.configure(t);
     },
@@ -158,6 +161,7 @@ function clusterRefFrom(parts: string[]): ClusterRefArgs {
  * GET  /_emulator/providers/{sub}/{namespace}
  * POST /_emulator/faults (FaultSpec) ; DELETE /_emulator/faults
  * PUT  /_emulator/timings (Partial<EmulatorTimings>) ; PUT /_emulator/throttling (settings or false)
+ * POST /_emulator/operations/finish (ends every running operation now; answers {finished: N})
  * PUT  /_emulator/aks-throttling (AksThrottlingSettings or false)
  * POST /_emulator/reset
  * Every body is refused (400) when it holds a `__proto__`, `constructor` or `prototype` key at any depth.
@@ -223,6 +227,9 @@ export function handleControlRequest(control: EmulatorControl, info: Record<stri
         if (!isObject(body)) return bad("Body must be a partial EmulatorTimings.");
         control.setTimings(body as Partial<EmulatorTimings>);
         return ok();
+      case "POST operations":
+        if (rest.join("/") !== "finish") return armError(404, "NotFound", `No control route ${method} ${path}.`);
+        return ok({ finished: control.finishOperations() });
       case "PUT throttling":
         if (body !== false && !isObject(body)) return bad("Body must be throttling settings or false.");
         control.setThrottling(body as ThrottlingSettings);

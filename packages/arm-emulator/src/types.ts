@@ -165,6 +165,11 @@ export interface EmulatorControl {
   addFault(fault: FaultSpec): void;
   clearFaults(): void;
   setTimings(t: Partial<EmulatorTimings>): void;
+  /**
+   * Ends every running operation now, as if its time had come (Succeeded, or Failed for an `lro-failed` fault); returns
+   * how many ended. Lets a test hold an operation for a long time (`operationMs`) and release it when it chooses.
+   */
+  finishOperations(): number;
   setThrottling(t: StartEmulatorOptions["throttling"]): void;
   /** Turns the AKS resource provider throttles on (with settings) or off (`false`); refills their buckets. */
   setAksThrottling(t: AksThrottlingSettings | false): void;

@@ -50,6 +50,21 @@ describe("control API", () => {
     expect((await control("GET", `providers/${sub()}/Microsoft.ContainerService`)).json).toEqual({ registrationState: "Registered" });
   });
 
+  it("finishes held operations on request, in-process and over HTTP: the cluster reads Succeeded and the status ends", async () => {
+    expect((await control("PUT", "timings", { operationMs: 600_000, retryAfterSeconds: 0 })).status).toBe(200);
+    const put = await armRequest(t, { method: "PUT", path: clusterPath(t, "rg", "seeded"), body: t.em.control.getCluster({ resourceGroup: "rg", name: "seeded" }) });
+    expect(put.status).toBe(200);
+    const opUrl = new URL(String(put.headers["azure-asyncoperation"]));
+    const status = async () => ((await armRequest(t, { method: "GET", path: `${opUrl.pathname}${opUrl.search}` })).json as { status: string }).status;
+    expect(await status()).toBe("InProgress");
+    expect((t.em.control.getCluster({ resourceGroup: "rg", name: "seeded" })!["properties"] as Record<string, unknown>)["provisioningState"]).toBe("Updating");
+    expect((await control("POST", "operations/finish")).json).toEqual({ finished: 1 });
+    expect(await status()).toBe("Succeeded");
+    expect((t.em.control.getCluster({ resourceGroup: "rg", name: "seeded" })!["properties"] as Record<string, unknown>)["provisioningState"]).toBe("Succeeded");
+    expect(t.em.control.finishOperations()).toBe(0);
+    expect((await control("POST", "operations/other")).status).toBe(404);
+  });
+
   it("adds and clears faults, sets timings and throttling over HTTP", async () => {
     await control("POST", "faults", { kind: "status", status: 503, pathPattern: "seeded", count: 1 });
     expect((await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "seeded") })).status).toBe(503);

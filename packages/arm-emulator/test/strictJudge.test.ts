@@ -130,12 +130,10 @@ describe("control API hardening", () => {
     expect(t.em.control.getCluster({ resourceGroup: RG, name: "a" })).not.toHaveProperty("polluted");
   });
 
-  it("refuses fault patterns that can backtrack catastrophically, at once, and still takes simple ones", async () => {
+  it("refuses fault patterns that can backtrack catastrophically, before using them, and still takes simple ones", async () => {
     for (const pattern of ["^/(a+)+$", "(a|a)*$", "(x*)*y", "(\\d+){2,}", "(a)\\1", "(?:a+)+"]) {
-      const started = Date.now();
       const res = await control("POST", "faults", { kind: "status", status: 500, pathPattern: pattern, count: 1 });
       expect([pattern, res.status]).toEqual([pattern, 400]);
-      expect(Date.now() - started).toBeLessThan(1000);
       expect(() => t.em.control.addFault({ kind: "drop", pathPattern: pattern, count: 1 })).toThrow(/refused/);
     }
     for (const pattern of ["managedClusters/a$", "^/subscriptions/[^/]+/resourceGroups/rg/.*", "(operations|operationresults)/", "a+b*c?", "[(]+"]) {

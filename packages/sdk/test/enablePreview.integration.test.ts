@@ -112,7 +112,7 @@ describe("enablePreview against the emulator", () => {
 
   test("the overall timeout names the stuck state and what to run next", async () => {
     t.em.control.setTimings({ featureRegistrationMs: 60_000 });
-    const error = await t.client().enablePreview({ timeoutInMs: 150 }).catch((e: unknown) => e);
+    const error = await t.client().enablePreview({ timeoutInMs: 2000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FeatureRegistrationTimeoutError);
     expect(error).toMatchObject({ code: "FeatureRegistrationTimeout", step: "feature", lastState: "Registering" });
     expect((error as Error).message).toMatch(/still Registering/);

@@ -216,6 +216,20 @@ export class EmulatorStore {
     }
   }
 
+  /** Makes every running operation due now and finishes it (see `EmulatorControl.finishOperations`). */
+  finishOperations(): number {
+    const now = this.now();
+    let due = 0;
+    for (const id of this.active) {
+      const op = this.operations.get(id);
+      if (!op) continue;
+      op.durationMs = Math.min(op.durationMs, Math.max(0, now - op.startMs));
+      due++;
+    }
+    this.tick();
+    return due;
+  }
+
   /** Finishes every operation that is due: the cluster reaches Succeeded/Failed, or disappears after a delete. */
   tick(): void {
     const now = this.now();
