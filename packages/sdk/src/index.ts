@@ -99,8 +99,8 @@ export type {
 } from "./clientOptions";
 /** The outcome of an apply. */
 export type { ApplyResult } from "./apply/result";
-/** The apply poller (a core-lro PollerLike), its options, and the bounds on re-plans after 409 and 412. */
-export { MAX_CONFLICT_REPLANS, MAX_PRECONDITION_REPLANS } from "./apply/poller";
+/** The apply poller (a core-lro PollerLike), its options, and the bounds on re-plans after 409, 412 and lost write answers. */
+export { MAX_CONFLICT_REPLANS, MAX_LOST_WRITE_ANSWERS, MAX_PRECONDITION_REPLANS } from "./apply/poller";
 /** The apply poller type and its options. */
 export type { ApplyPoller, ApplyPollerOptions } from "./apply/poller";
 /** The apply poller's state and serialized form. */

@@ -1,7 +1,9 @@
 import {
+  ArmError,
   ClusterBusyError,
   EtagUnavailableError,
   FEATURE_NAME,
+  MAX_LOST_WRITE_ANSWERS,
   OperationFailedError,
   OperationTimeoutError,
   ThrottledError,
@@ -264,6 +266,19 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect(result.cluster.effective.mode).toBe("IPVS");
     expect(result.cluster.provisioningState).toBe("Succeeded");
     expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
+  });
+
+  test("PUTs whose answers keep being lost and that never land are sent MAX_LOST_WRITE_ANSWERS times, then the apply fails saying none landed", async () => {
+    t.em.control.addFault({ kind: "drop", method: "PUT", pathPattern: "managedClusters/aks1$", count: 1000 });
+    const before = props(t.em.control.getCluster(ref("aks1")))["networkProfile"];
+    const error = await t.client({ retry: { maxRetries: 1 } }).apply(ref("aks1"), IPVS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArmError);
+    expect(error).toMatchObject({ code: "ArmError" });
+    expect((error as { writeAccepted?: boolean }).writeAccepted).not.toBe(true);
+    expect((error as Error).message).toMatch(new RegExp(`answers to ${MAX_LOST_WRITE_ANSWERS} writes were lost.*none of them landed`));
+    // each apply-level write is one PUT plus the pipeline's one retry; every one was dropped before it was applied
+    expect(puts(t.em.control.requestLog(), "aks1").map((r) => r.status)).toEqual(Array(MAX_LOST_WRITE_ANSWERS * 2).fill(0));
+    expect(props(t.em.control.getCluster(ref("aks1")))["networkProfile"]).toEqual(before);
   });
 
   test("a lost answer to an accepted create is adopted: the retried PUT's 412 leads to a read of the cluster being created with our settings", async () => {

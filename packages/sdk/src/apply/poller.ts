@@ -13,6 +13,7 @@ import { rawClusterOf, type ClusterState } from "../clusterState";
 import type { Convergence } from "../convergence";
 import {
   AbortedError,
+  ArmError,
   ClusterBusyError,
   EtagUnavailableError,
   KubeProxyError,
@@ -39,6 +40,11 @@ export const MAX_CONFLICT_REPLANS = 5;
 export const MAX_THROTTLED_POLLS = 5;
 /** 412s (the cluster changed between our read and our write) an apply re-reads after before it gives up. */
 export const MAX_PRECONDITION_REPLANS = 2;
+/**
+ * PUTs whose answer was lost (the connection dropped after the pipeline's retries) and that a read then showed had not
+ * landed: after this many, an apply stops re-sending and fails instead of writing until its deadline.
+ */
+export const MAX_LOST_WRITE_ANSWERS = 3;
 
 /** Options of an apply poller (`KubeProxyClient.beginApply`, `restoreApplyPoller`). */
 export interface ApplyPollerOptions {
@@ -369,6 +375,16 @@ export class ApplyPollerImpl implements ApplyPoller {
       );
     }
     // drifted or needs-reconcile: write (again), based on this read.
+    if ((s.lostWriteAnswers ?? 0) >= MAX_LOST_WRITE_ANSWERS) {
+      // Each of those PUTs proved (by this read) not to have landed; the network keeps dropping them. Stop writing.
+      s.writeMayHaveBeenSent = false;
+      this.fail(
+        new ArmError(
+          `${this.label}: the answers to ${s.lostWriteAnswers} writes were lost on the way (${this.lastLostAnswer?.message ?? "connection dropped"}), and a read after each showed the cluster unchanged: none of them landed. Check connectivity to Azure Resource Manager and apply again.`,
+          { ...(this.lastLostAnswer?.requestId ? { requestId: this.lastLostAnswer.requestId } : {}) },
+        ),
+      );
+    }
     if (!cluster.etag && !s.allowWriteWithoutEtag) {
       this.fail(
         new EtagUnavailableError(
@@ -386,6 +402,9 @@ export class ApplyPollerImpl implements ApplyPoller {
     this.delayInMs = 0;
     if (c.kind === "needs-reconcile") this.emit({ phase: "retrying", reason: c.reason, delayInMs: 0 });
   }
+
+  /** The last lost answer to a PUT (for the message when they keep being lost). */
+  private lastLostAnswer: KubeProxyError | undefined;
 
   /** The raw cluster JSON of the read the next write is based on (process-local; a restored poller reads again). */
   private pendingBody: Record<string, unknown> | undefined;
@@ -423,6 +442,8 @@ export class ApplyPollerImpl implements ApplyPoller {
       if (isKubeProxyError(error) && error.code === "ArmError" && error.statusCode === undefined) {
         // The answer was lost (connection dropped after retries). The PUT may have landed: read and classify.
         this.deps.api.log.warning(`${this.label}: the answer to the write was lost (${error.message}); reading the cluster to learn whether it landed`);
+        s.lostWriteAnswers = (s.lostWriteAnswers ?? 0) + 1;
+        this.lastLostAnswer = error;
         s.phase = "read";
         this.waitBackoff();
         return;

@@ -53,6 +53,8 @@ export interface ApplyOperationState extends OperationState<ApplyResult> {
   conflicts: number;
   /** 412s (the cluster changed between read and write) met so far; bounded. */
   preconditionFailures: number;
+  /** PUTs whose answer was lost in transport so far; bounded by `MAX_LOST_WRITE_ANSWERS` (absent: none). */
+  lostWriteAnswers?: number;
   /** The last classification of a read. */
   lastConvergence?: Convergence;
 }
@@ -128,6 +130,7 @@ export function parseApplyState(serialized: string): ApplyOperationState {
     writes: typeof s.writes === "number" ? s.writes : 0,
     conflicts: typeof s.conflicts === "number" ? s.conflicts : 0,
     preconditionFailures: typeof s.preconditionFailures === "number" ? s.preconditionFailures : 0,
+    ...(typeof s.lostWriteAnswers === "number" ? { lostWriteAnswers: s.lostWriteAnswers } : {}),
     ...(s.lastConvergence ? { lastConvergence: s.lastConvergence } : {}),
   };
 }
