@@ -7,8 +7,8 @@
  * CLI finds it), interleaved with `node -e 0` so the ratio holds when the machine's speed drifts: the ratio is taken
  * pair by pair and its median printed. `plan` runs against an emulator started in a child process.
  *
- * Last, the deadline (issue 9): `apply --timeout 2s` against an operation the emulator holds for ten minutes, spawn to
- * exit, as a ratio to the 2 s asked for (the issue's target: the command is back within 3 s, a ratio ≤ 1.5). The tests
+ * Last, the deadline (issue 9): `apply --timeout 2s` against an operation the emulator holds for ten minutes (its
+ * control API holds and releases operations), spawn to exit, as a ratio to the 2 s asked for (the issue's target: the command is back within 3 s, a ratio ≤ 1.5). The tests
  * prove that the command gives up while the operation still runs; how soon after the deadline is measured here.
  *
  * Run after a build: `pnpm build && node scripts/bench-cli.ts` (that is what `pnpm bench:cli` does).
@@ -77,15 +77,19 @@ async function startEmulator(): Promise<{ env: NodeJS.ProcessEnv; url: string; s
   return { env: { ...process.env, ...info.env }, url: info.url, stop: () => child.kill() };
 }
 
-/** `apply --timeout 2s` against an operation held for ten minutes: spawn to exit, each run on a freshly reset emulator. */
+/**
+ * `apply --timeout 2s` against an operation held for ten minutes: spawn to exit. The preview is enabled once; each run
+ * first ends the previous run's held operation and asks for the other mode, so every run writes.
+ */
 function deadlineBench(url: string, env: NodeJS.ProcessEnv): { median: number; max: number } {
-  const args = [BIN, "apply", "-g", "rg-kube-proxy-demo", "-n", "aks-default", "--mode", "IPVS", "--yes", "--skip-enable-preview", "--timeout", "2s", "--endpoint", url];
+  const cluster = ["-g", "rg-kube-proxy-demo", "-n", "aks-default", "--endpoint", url];
+  timeOnce([BIN, "enable-preview", "--yes", "--endpoint", url], env);
+  control(url, env, "PUT", "timings", { operationMs: 600_000 });
   const runs = Math.max(3, Math.ceil(RUNS / 3));
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    control(url, env, "POST", "reset");
-    control(url, env, "PUT", "timings", { operationMs: 600_000 });
-    times.push(timeOnce(args, env, 1));
+    control(url, env, "POST", "operations/finish");
+    times.push(timeOnce([BIN, "apply", ...cluster, "--mode", i % 2 === 0 ? "IPVS" : "IPTABLES", "--yes", "--skip-enable-preview", "--timeout", "2s"], env, 1));
   }
   return { median: median(times), max: Math.max(...times) };
 }

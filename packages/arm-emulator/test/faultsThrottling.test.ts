@@ -47,7 +47,7 @@ describe("faults", () => {
   });
 
   it("answers slowly when told: a later request overtakes the delayed one", async () => {
-    t.em.control.addFault({ kind: "slow", pathPattern: "/managedClusters/c$", count: 1, delayMs: 300 });
+    t.em.control.addFault({ kind: "slow", pathPattern: "/managedClusters/c$", count: 1, delayMs: 3000 });
     const order: string[] = [];
     const slow = armRequest(t, { method: "GET", path: clusterPath(t, "rg", "c") }).then((a) => order.push(`slow ${a.status}`));
     await new Promise((r) => setTimeout(r, 20));
