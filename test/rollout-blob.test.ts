@@ -257,7 +257,10 @@ describe("blob journal: storage outages", () => {
     t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 3 }), timings: { operationMs: 250 } });
     const url = await folder();
     const { plan: p } = await plan({ maxConcurrency: 2 });
-    const j = await store(url).create(createRolloutJournal(p), { purpose: "rollout apply" });
+    // The store's default retries (about 13 s of backoff), not the tests' fast ones: Azurite's own restart can take
+    // seconds on a busy machine, and riding out such an outage is what this test proves.
+    const patient = new BlobJournalStore({ url, credential: t.credential, leaseDurationInSeconds: 15, pollIntervalInMs: 50 });
+    const j = await patient.create(createRolloutJournal(p), { purpose: "rollout apply" });
     const run = runRollout({ journal: j, createClient: clientFactory(t) });
     await waitFor("a cluster done", () => j.journal.clusters.some((c) => c.status === "done"));
     await az.stop();
