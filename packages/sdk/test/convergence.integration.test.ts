@@ -122,7 +122,8 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     // resume from what beforeWrite saved (as a journal would), while the held PUT is still on its way
     const result = await t.client().restoreApplyPoller(saved[0]!).pollUntilDone();
     expect(result.cluster.effective.mode).toBe("IPVS");
-    await waitFor("the held PUT to be answered", () => puts(t.em.control.requestLog(), "aks1").length >= 1, { timeoutInMs: 15_000 });
+    // the held PUT is answered (logged) after the resume's own PUTs, if any; wait for it so it cannot land in a later test
+    await waitFor("the held PUT to be answered", () => puts(t.em.control.requestLog(), "aks1").length >= result.writes + 1, { timeoutInMs: 15_000 });
     expect(accepted(t.em.control.requestLog(), "aks1")).toHaveLength(1);
   });
 
