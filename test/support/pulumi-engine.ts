@@ -50,6 +50,10 @@ export interface EngineStackOptions {
 export interface StateResource {
   urn: string;
   type: string;
+  /** The provider's id of a custom resource. */
+  id?: string;
+  /** Why a resource the provider created did not finish initializing (a partial create or update). */
+  initErrors?: string[];
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
 }

@@ -38,7 +38,7 @@ export type { AdaptedProvider, FullDiffResult, DetailedDiffKind } from "./provid
  */
 export { createClusterSettingsProvider } from "./providers/clusterSettingsProvider";
 /** Types of the cluster settings provider. */
-export type { ClusterSettingsProvider, ClusterSettingsRawInputs, ClusterSettingsInputs, ClusterSettingsOutputs, DetailedDiffResult } from "./providers/clusterSettingsProvider";
+export type { ClusterSettingsProvider, ClusterSettingsRawInputs, ClusterSettingsInputs, ClusterSettingsOutputs, DetailedDiffResult, PartialStateError } from "./providers/clusterSettingsProvider";
 /** The preview enablement provider. */
 export { createPreviewEnablementProvider } from "./providers/previewEnablementProvider";
 /** Types of the preview enablement provider. */

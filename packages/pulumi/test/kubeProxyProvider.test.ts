@@ -1,12 +1,33 @@
 import { configFromRequest } from "../src/provider/serverAdapter";
 import { credentialConfigOf, KubeProxyProvider, typeOfUrn, unwrapSecrets } from "../src/provider/kubeProxyProvider";
+import { ArmError, OperationTimeoutError, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import type { KubeProxyApi } from "../src/providers/api";
+import type { PartialStateError } from "../src/providers/clusterSettingsProvider";
 
 const SETTINGS_URN = "urn:pulumi:dev::proj::aks-kube-proxy:index:KubeProxyConfig$aks-kube-proxy:index:ClusterKubeProxySettings::kube-proxy";
 const CLUSTER_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
 
 function providerWith(api: Partial<KubeProxyApi>): KubeProxyProvider {
   return new KubeProxyProvider({ version: "0.1.0", apiFactory: () => api as KubeProxyApi });
+}
+
+const BEFORE: KubeProxyConfig = { enabled: true, mode: "IPTABLES" };
+const IPVS: KubeProxyConfig = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } };
+const INPUTS = { subscriptionId: "s", resourceGroupName: "rg", clusterName: "aks", apiVersion: "2026-08-02-preview", restoreOnDelete: true, allowDisable: false, settings: IPVS };
+const OPERATION_URL = "https://management.azure.com/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/operations/op-1";
+
+function clusterWith(kubeProxyConfig: KubeProxyConfig, provisioningState: string): ClusterState {
+  return { id: CLUSTER_ID, name: "aks", kubeProxyConfig, provisioningState, kubernetesVersion: "1.33.2", networkPlugin: "azure" } as ClusterState;
+}
+
+/** What a provider method threw. */
+async function failureOf(operation: Promise<unknown>): Promise<Partial<PartialStateError> & { code?: string }> {
+  return operation.then(
+    () => {
+      throw new Error("expected the operation to fail");
+    },
+    (error: unknown) => error as Partial<PartialStateError> & { code?: string },
+  );
 }
 
 describe("the aks-kube-proxy provider", () => {
@@ -64,4 +85,58 @@ describe("the aks-kube-proxy provider", () => {
       failing.create(SETTINGS_URN, { subscriptionId: "s", resourceGroupName: "rg", clusterName: "aks", apiVersion: "2026-08-02-preview", settings: { mode: "IPVS" } }),
     ).rejects.toThrow("clientSecret from aks-kube-proxy:clientSecret");
   });
+
+  test("a create whose accepted write then runs past the deadline reports the partial state: the cluster's id, outputs with the previous settings, the reason", async () => {
+    const reads = [clusterWith(BEFORE, "Succeeded"), clusterWith(IPVS, "Updating")];
+    const provider = providerWith({
+      getCluster: async () => reads.shift() as ClusterState,
+      apply: async () => {
+        throw new OperationTimeoutError("rg/aks: not converged within 1h: the operation is still running.", { lastState: "Updating", operationUrl: OPERATION_URL }, { writeAccepted: true, writeMayHaveBeenSent: true });
+      },
+    });
+    const failure = await failureOf(provider.create(SETTINGS_URN, INPUTS));
+    expect(failure.code).toBe("Timeout");
+    expect(failure.id).toBe(CLUSTER_ID);
+    expect(failure.properties).toMatchObject({ ...INPUTS, clusterId: CLUSTER_ID, previousSettings: BEFORE, appliedSettings: IPVS, provisioningState: "Updating", kubernetesVersion: "1.33.2" });
+    expect(failure.message).toMatch(/partially created: the next pulumi up applies the settings again; pulumi destroy puts back the settings the cluster had before/);
+    expect(failure.reasons).toEqual([failure.message]);
+  });
+
+  test("a create that fails before any write could leave (the deadline passes while the cluster is busy) fails plainly, with nothing to record", async () => {
+    let reads = 0;
+    const provider = providerWith({
+      getCluster: async () => {
+        reads++;
+        return clusterWith(BEFORE, "Updating");
+      },
+      apply: async () => {
+        throw new OperationTimeoutError("rg/aks: not converged within 1h: the cluster is still Updating (another operation).", { lastState: "Updating" });
+      },
+    });
+    const failure = await failureOf(provider.create(SETTINGS_URN, INPUTS));
+    expect(failure.code).toBe("Timeout");
+    expect(failure).not.toHaveProperty("id");
+    expect(failure).not.toHaveProperty("properties");
+    expect(failure).not.toHaveProperty("reasons");
+    expect(reads).toBe(1); // only the read of the previous settings; no read for a partial state
+  });
+
+  test("an update whose write may have been sent (its answer lost, the cluster unreadable) reports the partial state with the resource's id and the recorded previous settings", async () => {
+    const provider = providerWith({
+      getCluster: async () => {
+        throw new ArmError("connection reset");
+      },
+      apply: async () => {
+        throw new ArmError("rg/aks: connection reset. The write may have reached Azure (its answer was not seen).", { writeMayHaveBeenSent: true, writeAccepted: false });
+      },
+    });
+    const olds = { ...INPUTS, settings: BEFORE, clusterId: CLUSTER_ID, previousSettings: { enabled: true, mode: "NFTABLES" }, appliedSettings: BEFORE, provisioningState: "Succeeded" };
+    const failure = await failureOf(provider.update(CLUSTER_ID, SETTINGS_URN, olds, INPUTS));
+    expect(failure.code).toBe("ArmError");
+    expect(failure.id).toBe(CLUSTER_ID);
+    // The new settings as inputs (so reverting the program is a change again); what the cluster has now is unknown.
+    expect(failure.properties).toMatchObject({ settings: IPVS, previousSettings: { enabled: true, mode: "NFTABLES" }, appliedSettings: null, provisioningState: null });
+    expect(failure.reasons).toEqual([failure.message]);
+  });
 });
+

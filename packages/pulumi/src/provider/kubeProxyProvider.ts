@@ -112,7 +112,11 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof Error) error.message = error.message.replace(/ from azure-native:/g, ` from ${PACKAGE_NAME}:`);
+      const relabeled = (text: string): string => text.replace(/ from azure-native:/g, ` from ${PACKAGE_NAME}:`);
+      if (error instanceof Error) error.message = relabeled(error.message);
+      // A partial create or update (id, properties, reasons: Pulumi's ErrorResourceInitFailed) keeps its fields.
+      const reasons = (error as { reasons?: unknown }).reasons;
+      if (Array.isArray(reasons)) (error as { reasons: unknown[] }).reasons = reasons.map((r) => (typeof r === "string" ? relabeled(r) : r));
       throw error;
     }
   }

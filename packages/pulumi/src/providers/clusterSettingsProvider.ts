@@ -11,7 +11,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterState, KubeProxyConfig } from "@aks-kube-proxy/sdk";
-import type { KubeProxyProviderOptions } from "./api";
+import type { KubeProxyApi, KubeProxyProviderOptions } from "./api";
 import { clientFor, configureProviderRuntime, explainError, loadSdk, newProviderRuntime } from "./runtime";
 import { booleanOr, containsUnknown, diffProperty, optionalString, UNKNOWN, type PropertyChange } from "./values";
 
@@ -103,6 +103,35 @@ export interface ClusterSettingsProvider extends pulumi.dynamic.ResourceProvider
   delete(id: string, props: ClusterSettingsOutputs): Promise<void>;
 }
 
+/**
+ * What create and update throw when the cluster's write may have been sent or was accepted and then the apply failed
+ * (the operation ended Failed, the deadline passed, the answer was lost…): the SDK's error (its `code` unchanged) with
+ * the fields `@pulumi/pulumi/provider` packs into Pulumi's `ErrorResourceInitFailed`, so the engine records the
+ * resource with these outputs and the reasons as its init errors.
+ */
+export interface PartialStateError extends Error {
+  /** The cluster's resource id (the resource's id). */
+  id: string;
+  /** The resource's outputs: the desired settings as inputs, the previous settings (what delete restores). */
+  properties: ClusterSettingsOutputs;
+  /** Why it did not finish; the engine stores them as the resource's init errors. */
+  reasons: string[];
+}
+
+/**
+ * Whether a failed apply may have changed the cluster: the SDK's error says a write was sent (its answer not seen) or
+ * accepted (`writeMayHaveBeenSent`, `writeAccepted`, or the operation URL of an accepted write).
+ * @param error - what the SDK's apply threw
+ */
+export function writeMayHaveReachedCluster(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { writeMayHaveBeenSent?: unknown; writeAccepted?: unknown; operationUrl?: unknown };
+  return e.writeMayHaveBeenSent === true || e.writeAccepted === true || (typeof e.operationUrl === "string" && e.operationUrl !== "");
+}
+
+/** How long the read after a failed write (for the partial state's outputs) may take before it is given up. */
+const PARTIAL_STATE_READ_TIMEOUT_IN_MS = 60_000;
+
 /** Properties whose change means another cluster: a replacement (delete restores the old cluster). */
 const IDENTITY_PROPERTIES = ["subscriptionId", "resourceGroupName", "clusterName"] as const;
 
@@ -160,23 +189,54 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
 
   const refOf = (inputs: ClusterSettingsInputs) => ({ subscriptionId: inputs.subscriptionId, resourceGroup: inputs.resourceGroupName, name: inputs.clusterName });
 
-  /** Applies `inputs.settings`; returns the outputs (previousSettings as given). */
-  const applyDesired = async (inputs: ClusterSettingsInputs, previousSettings: KubeProxyConfig | null | "read"): Promise<{ id: string; outs: ClusterSettingsOutputs }> => {
+  /**
+   * The error a create or update throws when its write may have reached the cluster: the SDK's error, with the id,
+   * the outputs the resource has now (the desired settings as inputs, the previous settings delete restores, the
+   * cluster as read after the failure) and the reasons, which `@pulumi/pulumi/provider` sends the engine as
+   * `ErrorResourceInitFailed`. The engine then records the resource as partially initialized: the next `up` updates
+   * it (applies again), `destroy` deletes it (restores).
+   */
+  const partialState = async (
+    client: Pick<KubeProxyApi, "getCluster">,
+    inputs: ClusterSettingsInputs,
+    explained: Error,
+    known: { id: string; previousSettings: KubeProxyConfig | null; before?: ClusterState },
+  ): Promise<Error> => {
+    // What the cluster has now (settings, provisioningState); best effort, bounded: the failure may be the network's.
+    const now = await client.getCluster(refOf(inputs), { abortSignal: AbortSignal.timeout(PARTIAL_STATE_READ_TIMEOUT_IN_MS) }).catch(() => undefined);
+    const id = now?.id || known.id;
+    if (id === "") return explained;
+    const warnings = await fileWarnings(inputs);
+    const extra = { previousSettings: known.previousSettings, drift: [], warnings };
+    const cluster = now ?? known.before;
+    const properties: ClusterSettingsOutputs = cluster
+      ? { ...outputsFrom(inputs, cluster, extra), ...(now === undefined ? { appliedSettings: null, provisioningState: null } : {}) }
+      : { ...inputs, clusterId: id, appliedSettings: null, previousSettings: known.previousSettings, provisioningState: null, kubernetesVersion: null, networkPlugin: null, networkPolicy: null, drift: [], warnings };
+    explained.message =
+      `${explained.message}\nA write may have reached the cluster, so Pulumi records this resource as partially created: ` +
+      `the next pulumi up applies the settings again${inputs.restoreOnDelete ? "; pulumi destroy puts back the settings the cluster had before" : ""}.`;
+    const failure: PartialStateError = Object.assign(explained, { id, properties, reasons: [explained.message] });
+    return failure;
+  };
+
+  /**
+   * Applies `inputs.settings`; returns the outputs (previousSettings as given, or read first). A failure after a write
+   * that may have reached the cluster is a {@link PartialStateError}; any other failure is plain (nothing recorded).
+   */
+  const applyDesired = async (inputs: ClusterSettingsInputs, previousSettings: KubeProxyConfig | null | "read", knownId = ""): Promise<{ id: string; outs: ClusterSettingsOutputs }> => {
     const client = await clientFor(runtime, inputs.subscriptionId, inputs.apiVersion).catch((error: unknown) => {
       throw explainError(runtime, inputs.subscriptionId, error);
     });
     const ref = refOf(inputs);
     let previous: KubeProxyConfig | null;
-    let clusterId = "";
+    let before: ClusterState | undefined;
     if (previousSettings === "read") {
-      let before: ClusterState;
       try {
         before = await client.getCluster(ref);
       } catch (error) {
         throw explainError(runtime, inputs.subscriptionId, error);
       }
       previous = before.kubeProxyConfig ?? null;
-      clusterId = before.id;
     } else {
       previous = previousSettings;
     }
@@ -185,17 +245,9 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       const warnings = [...(await fileWarnings(inputs)), ...formatFindings(result.plan.warnings)];
       return { id: result.cluster.id, outs: outputsFrom(inputs, result.cluster, { previousSettings: previous, drift: [], warnings }) };
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (clusterId !== "" && (code === "OperationFailed" || code === "Timeout" || code === "Aborted")) {
-        // The write was sent: tell Pulumi the resource exists (with what it replaced), so a later destroy restores it.
-        const explained = explainError(runtime, inputs.subscriptionId, error);
-        throw Object.assign(explained, {
-          id: clusterId,
-          properties: { ...inputs, clusterId, appliedSettings: null, previousSettings: previous, provisioningState: null, drift: [], warnings: [] },
-          reasons: [explained.message],
-        });
-      }
-      throw explainError(runtime, inputs.subscriptionId, error);
+      const explained = explainError(runtime, inputs.subscriptionId, error);
+      if (!writeMayHaveReachedCluster(error)) throw explained;
+      throw await partialState(client, inputs, explained, { id: before?.id ?? knownId, previousSettings: previous, ...(before ? { before } : {}) });
     }
   };
 
@@ -336,10 +388,10 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       return applyDesired(inputs, "read");
     },
 
-    async update(_id, olds, news) {
+    async update(id, olds, news) {
       const inputs = asInputs(news);
       const previous = (olds as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
-      const { outs } = await applyDesired(inputs, previous);
+      const { outs } = await applyDesired(inputs, previous, id);
       return { outs };
     },
 
