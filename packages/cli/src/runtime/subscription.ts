@@ -158,7 +158,9 @@ export async function lookUpSubscriptionByName(args: { name: string; endpoint: s
         }
         throw new SubscriptionLookupError(`Could not list subscriptions to look up --subscription "${args.name}": Azure Resource Manager answered HTTP ${response.status}${detail}. Pass the subscription id instead (\`az account list -o table\` shows it).`);
       }
-      body = JSON.parse(text) as typeof body;
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed !== "object" || parsed === null) throw new Error("the answer is not a JSON object");
+      body = parsed as typeof body;
     } catch (error) {
       if (error instanceof SubscriptionLookupError || args.abortSignal?.aborted) throw error;
       throw new SubscriptionLookupError(
@@ -167,7 +169,7 @@ export async function lookUpSubscriptionByName(args: { name: string; endpoint: s
     }
     for (const s of Array.isArray(body.value) ? body.value : []) {
       listed++;
-      if (typeof s.subscriptionId === "string" && typeof s.displayName === "string" && s.displayName.toLowerCase() === wanted) matches.push({ id: s.subscriptionId, displayName: s.displayName });
+      if (typeof s === "object" && s !== null && typeof s.subscriptionId === "string" && typeof s.displayName === "string" && s.displayName.toLowerCase() === wanted) matches.push({ id: s.subscriptionId, displayName: s.displayName });
     }
     url = typeof body.nextLink === "string" && body.nextLink !== "" ? body.nextLink : undefined;
   }
