@@ -117,6 +117,15 @@ describe("apply", () => {
     expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
   });
 
+  it("--timeout 2s also bounds the read before the write: a cluster GET Azure holds ends in Timeout (exit 1) with nothing written", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "managedClusters/plain$", count: 1000, delayMs: 600_000 });
+    const run = await apply(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "--yes", "--timeout", "2s"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Planning rg-cli/plain timed out after 2s");
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toBeUndefined();
+  });
+
   it("stops waiting at Ctrl-C, exits 130 and says the update is still running in Azure", async () => {
     t.em.control.setTimings({ operationMs: 60_000 });
     let interrupted = false;

@@ -79,6 +79,36 @@ describe("plan", () => {
   });
 });
 
+describe("plan --timeout", () => {
+  const isPlainGet = (r: { method: string; path: string }): boolean => r.method === "GET" && /\/managedClusters\/plain$/i.test(r.path);
+
+  it("--timeout 2s gives up on a cluster GET Azure holds for 10 minutes: exit 1, a message naming the timeout, the GET still unanswered", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "managedClusters/plain$", count: 1000, delayMs: 600_000 });
+    const run = await plan(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "--timeout", "2s", "-o", "json"]);
+    // It returned at all (the fault holds every GET of the cluster for 10 minutes, the test has 30 s), and by its timeout:
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Planning rg-cli/plain timed out after 2s: Azure Resource Manager had not answered the read of the cluster. Nothing was written.");
+    expect(parseJsonDocument<{ error: { code: string; exitCode: number } }>(run).error).toMatchObject({ code: "Timeout", exitCode: 1 });
+    // The emulator logs a request once it answers it: the held GET never was.
+    expect(t.em.control.requestLog().filter(isPlainGet)).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
+  });
+
+  it("--timeout changes nothing for a cluster Azure answers in time", async () => {
+    const run = await plan(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "--timeout", "30s", "--detailed-exitcode"]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("~ mode: IPTABLES → NFTABLES");
+    expect(t.em.control.requestLog().filter(isPlainGet).map((r) => r.status)).toEqual([200]);
+  });
+
+  it("refuses a --timeout that is not a duration before any request (exit 3)", async () => {
+    const run = await plan(["-g", RG, "-n", "plain", "--mode", "NFTABLES", "--timeout", "soon"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('--timeout "soon" is not a duration. Use e.g. 90s, 30m, 1h or 1h30m.');
+    expect(t.em.control.requestLog().filter((r) => r.kind === "read")).toHaveLength(0);
+  });
+});
+
 describe("plan refuses bad input with a clear message and no write", () => {
   it("blocks IPVS on a cluster with Azure Network Policy (exit 4, blocked)", async () => {
     const run = await plan(["-g", RG, "-n", "azure-policy", "--kube-proxy-config", EXAMPLE_SETTINGS, "-o", "json"]);

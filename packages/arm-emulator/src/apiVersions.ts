@@ -63,5 +63,11 @@ export const RESOURCES_API_VERSIONS = [
   "2024-07-01", "2024-11-01", "2025-03-01", "2025-04-01",
 ];
 
+/**
+ * Microsoft.Resources subscriptions api-versions: the stable folders of azure-rest-api-specs that hold a
+ * `subscriptions.json` (resource-manager/Microsoft.Resources/stable/{version}/subscriptions.json).
+ */
+export const SUBSCRIPTIONS_API_VERSIONS = ["2015-11-01", "2016-06-01", "2018-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01"];
+
 /** Operation-status api-versions AKS hands out (2016-03-30 in the recordings, 2017-08-31 elsewhere). */
 export const OPERATION_STATUS_API_VERSION = "2016-03-30";

@@ -13,9 +13,10 @@ const BIN_TIMINGS: EmulatorTimings = { featureRegistrationMs: 4000, providerRegi
 
 const USAGE = `Usage: arm-emulator [--port 8443] [--host 127.0.0.1] [--seed fixtures.json] [--verbose]
 
-Starts a local HTTPS emulator of Azure Resource Manager (features, providers, managedClusters)
-and of the Microsoft Entra token endpoint, prints how to point clients at it, and runs until
-Ctrl-C. The seed file is JSON: { subscriptions?, clusters?, registeredFeatures?, timings?, throttling? }.
+Starts a local HTTPS emulator of Azure Resource Manager (subscriptions, features, providers,
+managedClusters) and of the Microsoft Entra token endpoint, prints how to point clients at it, and
+runs until Ctrl-C. The seed file is JSON: { subscriptions?, clusters?, registeredFeatures?, timings?,
+throttling? }; a subscription is an id or { subscriptionId, displayName?, tags? }.
 Control API: <url>/_emulator/ (health, requests, clusters, features, faults, timings, reset).`;
 
 async function main(): Promise<number> {

@@ -12,7 +12,7 @@ import { createControl } from "./control";
 import { FaultRegistry } from "./faults";
 import { newGuid } from "./ids";
 import { RequestLog } from "./log";
-import { readSeedFile } from "./seedFile";
+import { normalizeSubscriptionSeeds, readSeedFile } from "./seedFile";
 import { handleRequest } from "./server";
 import { EmulatorStore } from "./state/store";
 import { Throttler } from "./throttle";
@@ -48,7 +48,8 @@ export interface InternalStartOptions {
  */
 export async function startEmulator(options: StartEmulatorOptions & InternalStartOptions = {}): Promise<RunningEmulator> {
   const fromFile = options.seedFile ? await readSeedFile(options.seedFile) : {};
-  const subscriptions = options.subscriptions ?? fromFile.subscriptions ?? [DEFAULT_SUBSCRIPTION_ID];
+  const subscriptionSeeds = normalizeSubscriptionSeeds(options.subscriptions ?? fromFile.subscriptions ?? [DEFAULT_SUBSCRIPTION_ID]);
+  const subscriptions = subscriptionSeeds.map((s) => s.subscriptionId);
   const timings: EmulatorTimings = { ...DEFAULT_TIMINGS, ...(options.baseTimings ?? {}), ...(fromFile.timings ?? {}), ...(options.timings ?? {}) };
   const throttling = options.throttling !== undefined ? options.throttling : fromFile.throttling;
   const host = options.host ?? "127.0.0.1";
@@ -58,7 +59,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
 
   const certificates = await createCertificates({ hosts: [host] });
   const store = new EmulatorStore(tenantId, timings, {
-    subscriptions,
+    subscriptions: subscriptionSeeds,
     clusters: [...(fromFile.clusters ?? []), ...(options.clusters ?? [])],
     registeredFeatures: [...(fromFile.registeredFeatures ?? []), ...(options.registeredFeatures ?? [])],
     approvalRequiredFeatures: [...(fromFile.approvalRequiredFeatures ?? []), ...(options.approvalRequiredFeatures ?? [])],
@@ -72,6 +73,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling });
 
   const runtime: { baseUrl: string; authority?: TokenAuthority } = { baseUrl: "" };
+  const stopping = new AbortController();
   const sockets = new Set<Socket>();
   const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert }, (req, res) => {
     void handleRequest(
@@ -90,6 +92,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
         info: () => ({ url: runtime.baseUrl, tenantId, clientId, subscriptionId: subscriptions[0] ?? DEFAULT_SUBSCRIPTION_ID, caPath }),
         listPageSize: options.listPageSize ?? fromFile.listPageSize ?? 100,
         onRequest: options.onRequest,
+        stopSignal: stopping.signal,
       },
       req,
       res,
@@ -148,6 +151,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
     },
     control,
     stop() {
+      stopping.abort();
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

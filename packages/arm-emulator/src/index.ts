@@ -1,6 +1,6 @@
 /**
  * `@aks-kube-proxy/arm-emulator`: a local HTTPS emulator of the slice of Azure Resource Manager
- * that aks-kube-proxy uses (Microsoft.Features, resource providers, managedClusters with their
+ * that aks-kube-proxy uses (subscriptions, Microsoft.Features, resource providers, managedClusters with their
  * long-running operations) plus the Microsoft Entra token endpoint `@azure/identity` needs.
  *
  * This file is the package's whole public face.
@@ -20,6 +20,7 @@ export type {
   LoggedRequest,
   RunningEmulator,
   StartEmulatorOptions,
+  SubscriptionSeed,
   ThrottlingSettings,
   TokenBucketSettings,
   AksThrottlingSettings,

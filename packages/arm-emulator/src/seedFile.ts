@@ -3,7 +3,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { isObject } from "./http";
-import type { StartEmulatorOptions } from "./types";
+import type { StartEmulatorOptions, SubscriptionSeed } from "./types";
 
 /** The options a seed file may set. */
 export type SeedFileContents = Pick<
@@ -30,6 +30,7 @@ export async function readSeedFile(path: string): Promise<SeedFileContents> {
   for (const key of arrays) {
     if (data[key] !== undefined && !Array.isArray(data[key])) throw new Error(`In the seed file ${path}, "${key}" must be an array.`);
   }
+  if (data.subscriptions !== undefined) normalizeSubscriptionSeeds(data.subscriptions as unknown[], `In the seed file ${path}, subscriptions`);
   for (const [i, c] of ((data.clusters as unknown[] | undefined) ?? []).entries()) {
     if (!isObject(c) || typeof c.resourceGroup !== "string" || typeof c.name !== "string") {
       throw new Error(`In the seed file ${path}, clusters[${i}] needs "resourceGroup" and "name" strings.`);
@@ -38,4 +39,28 @@ export async function readSeedFile(path: string): Promise<SeedFileContents> {
   if (data.timings !== undefined && !isObject(data.timings)) throw new Error(`In the seed file ${path}, "timings" must be an object.`);
   if (data.aksThrottling !== undefined && data.aksThrottling !== false && !isObject(data.aksThrottling)) throw new Error(`In the seed file ${path}, "aksThrottling" must be an object or false.`);
   return data as SeedFileContents;
+}
+
+/**
+ * The `subscriptions` option (or seed-file entry) as seeds: a string is `{ subscriptionId }`. Throws, naming the entry,
+ * on anything else.
+ * @param entries - ids or `{ subscriptionId, displayName?, tags? }`
+ * @param where - how the error names the list
+ */
+export function normalizeSubscriptionSeeds(entries: readonly unknown[], where = "subscriptions"): SubscriptionSeed[] {
+  return entries.map((entry, i) => {
+    if (typeof entry === "string" && entry.trim() !== "") return { subscriptionId: entry };
+    if (isObject(entry) && typeof entry.subscriptionId === "string" && entry.subscriptionId.trim() !== "") {
+      const okName = entry.displayName === undefined || typeof entry.displayName === "string";
+      const okTags = entry.tags === undefined || (isObject(entry.tags) && Object.values(entry.tags).every((v) => typeof v === "string"));
+      if (okName && okTags) {
+        return {
+          subscriptionId: entry.subscriptionId,
+          ...(entry.displayName !== undefined ? { displayName: entry.displayName as string } : {}),
+          ...(entry.tags !== undefined ? { tags: { ...(entry.tags as Record<string, string>) } } : {}),
+        };
+      }
+    }
+    throw new Error(`${where}[${i}] must be a subscription id or { "subscriptionId": string, "displayName"?: string, "tags"?: { string: string } }.`);
+  });
 }

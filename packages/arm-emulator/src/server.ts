@@ -14,7 +14,7 @@ import type { Throttler } from "./throttle";
 import type { AksThrottler } from "./aksThrottle";
 import type { EmulatorStore } from "./state/store";
 import type { EmulatorControl, LoggedRequest } from "./types";
-import { matchRoute } from "./routes/index";
+import { matchRoute, matchTenantRoute } from "./routes/index";
 import type { RequestContext } from "./routes/context";
 
 /** Everything the pipeline uses. */
@@ -30,6 +30,8 @@ export interface PipelineDeps {
   info: () => Record<string, unknown>;
   listPageSize: number;
   onRequest?: (entry: LoggedRequest) => void;
+  /** Fires when the emulator stops: a request held by a `slow` fault is then dropped instead of holding a timer. */
+  stopSignal?: AbortSignal;
 }
 
 const ENTRA_PATHS: { pattern: RegExp; kind: "oidc2" | "oidc1" | "instance" | "keys" | "token" }[] = [
@@ -135,7 +137,14 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === "slow") await delay(fault.delayMs);
+    if (fault?.kind === "slow") {
+      try {
+        await delay(fault.delayMs, undefined, deps.stopSignal ? { signal: deps.stopSignal } : {});
+      } catch {
+        // The emulator stopped while holding this request: its socket is gone, nobody is left to answer.
+        return;
+      }
+    }
     if (fault?.kind === "drop-response") dropResponse = true;
     if (fault?.kind === "status") {
       const code = fault.armCode ?? ({ 500: "InternalServerError", 503: "ServiceUnavailable", 429: "TooManyRequests", 409: "Conflict" } as Record<number, string>)[fault.status] ?? "InjectedFault";
@@ -176,6 +185,23 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
     }
     if (invalidJson) {
       finish(armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Unexpected character encountered while parsing value.'"));
+      return;
+    }
+
+    const ctx: RequestContext = {
+      method,
+      path,
+      query,
+      headers: req.headers,
+      body,
+      baseUrl: deps.baseUrl(),
+      store: deps.store,
+      faults: deps.faults,
+      listPageSize: deps.listPageSize,
+    };
+    const tenantRoute = matchTenantRoute(method, path);
+    if (tenantRoute) {
+      finish("route" in tenantRoute ? await tenantRoute.route.handler(ctx) : armError(405, "MethodNotAllowed", `The requested method '${method}' is not allowed for '${path}'.`));
       return;
     }
 
@@ -224,17 +250,6 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
         return;
       }
     }
-    const ctx: RequestContext = {
-      method,
-      path,
-      query,
-      headers: req.headers,
-      body,
-      baseUrl: deps.baseUrl(),
-      store: deps.store,
-      faults: deps.faults,
-      listPageSize: deps.listPageSize,
-    };
     finish(await matched.route.handler(ctx, sub, matched.groups.slice(1)));
   } catch (error) {
     finish(armError(500, "InternalServerError", `The emulator failed to process the request: ${error instanceof Error ? error.message : String(error)}`));

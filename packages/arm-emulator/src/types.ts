@@ -6,6 +6,21 @@
 /** The subscription every emulator serves unless told otherwise. */
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 
+/**
+ * A subscription to serve, with the display name `GET /subscriptions` returns. A plain id string in
+ * `subscriptions` is the same as `{ subscriptionId }`.
+ */
+export interface SubscriptionSeed {
+  subscriptionId: string;
+  /**
+   * Display names need not be unique in Azure (two subscriptions may share one).
+   * @default "Emulated subscription <subscriptionId>"
+   */
+  displayName?: string;
+  /** Returned as the subscription's `tags` (absent when not given). */
+  tags?: Record<string, string>;
+}
+
 /** A cluster to create at start (or through `control.seedCluster`), already provisioned. */
 export interface ClusterSeed {
   /** @default DEFAULT_SUBSCRIPTION_ID */
@@ -79,8 +94,11 @@ export interface StartEmulatorOptions {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** @default [DEFAULT_SUBSCRIPTION_ID] */
-  subscriptions?: string[];
+  /**
+   * The subscriptions served (ids, or seeds with a display name); the first is `RunningEmulator.subscriptionId`.
+   * @default [DEFAULT_SUBSCRIPTION_ID]
+   */
+  subscriptions?: (string | SubscriptionSeed)[];
   clusters?: ClusterSeed[];
   /** Start Registered (and with the provider refreshed after it). */
   registeredFeatures?: FeatureRef[];
@@ -97,7 +115,7 @@ export interface StartEmulatorOptions {
    * off; `{ timeScale }` speeds up their refill for tests.
    */
   aksThrottling?: AksThrottlingSettings | false;
-  /** Page size of the managedClusters list operations. @default 100 */
+  /** Page size of the list operations (managedClusters, subscriptions). @default 100 */
   listPageSize?: number;
   /**
    * Receives loud warnings (listening beyond loopback). @default process.emitWarning with code ARM_EMULATOR_NOT_LOOPBACK

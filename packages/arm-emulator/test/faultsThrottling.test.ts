@@ -46,6 +46,21 @@ describe("faults", () => {
     expect(t.em.control.requestLog().some((r) => r.status === 0)).toBe(true);
   });
 
+  it("lets go of a request held by a slow fault when it stops, leaving no timer behind", async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    await t.credential.getToken(`${t.em.url}/.default`);
+    const before = timers();
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "/managedClusters/c$", count: 1, delayMs: 600_000 });
+    const held = armRequest(t, { method: "GET", path: clusterPath(t, "rg", "c") }).then(
+      () => "answered",
+      () => "connection closed",
+    );
+    await waitFor(() => timers() > before);
+    await t.stop();
+    expect(await held).toBe("connection closed");
+    expect(timers()).toBe(before);
+  });
+
   it("answers slowly when told: a later request overtakes the delayed one", async () => {
     t.em.control.addFault({ kind: "slow", pathPattern: "/managedClusters/c$", count: 1, delayMs: 3000 });
     const order: string[] = [];

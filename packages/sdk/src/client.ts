@@ -20,14 +20,14 @@ import { ClusterApi, clusterLabel } from "./cluster/clusterApi";
 import { createClusterWithSettings } from "./cluster/create";
 import { deleteManagedCluster } from "./cluster/delete";
 import { resolveCloud } from "./cloud";
-import { resolveClusterRef, type ClusterRef } from "./clusterRef";
+import { resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
 import { toClusterState, type ClusterState } from "./clusterState";
 import { DEFAULT_API_VERSION } from "./constants";
 import { createCredential } from "./credential";
-import { ValidationError, type KubeProxyError } from "./errors";
+import { isKubeProxyError, OperationTimeoutError, ValidationError, type KubeProxyError } from "./errors";
 import { createLog, type Log } from "./log";
 import { planKubeProxyChange, type KubeProxyPlan } from "./plan";
-import { Deadline, DEFAULT_POLLING, nextPollDelayInMs, sleep, type PollingSettings } from "./poll";
+import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, type PollingSettings } from "./poll";
 import { runEnablePreview, type EnablePreviewOptions, type EnablePreviewResult } from "./preview/enablePreview";
 import { createPreviewApi, type PreviewApi } from "./preview/previewApi";
 import { report } from "./progress";
@@ -185,24 +185,62 @@ export class KubeProxyClient {
    * Plans a change without writing: reads the cluster, validates the desired settings, and classifies it
    * ({@link KubeProxyPlan.convergence}). A cluster with an operation in flight is waited for (up to
    * `waitForOperationInMs`) and then read again: its settings mean nothing until that operation ends. A Failed or
-   * Canceled cluster plans a reconcile (`hasChanges` true) even with the desired settings.
+   * Canceled cluster plans a reconcile (`hasChanges` true) even with the desired settings. `timeoutInMs` bounds it all,
+   * the reads included (a read Azure does not answer in time is given up).
    * @param ref - the cluster
    * @param desired - the settings (the whole kubeProxyConfig to have)
-   * @throws {@link ValidationError} for invalid settings; {@link UnknownClusterStateError}; read errors as {@link getCluster}
+   * @param options - allowDisable, waitForOperationInMs, timeoutInMs, abortSignal, onProgress
+   * @throws {@link ValidationError} for invalid settings or options; {@link OperationTimeoutError} when `timeoutInMs`
+   *   passes before a read answered; {@link AbortedError}; {@link UnknownClusterStateError}; read errors as {@link getCluster}
    */
   async plan(ref: ClusterRef, desired: KubeProxyConfig, options: PlanOptions = {}): Promise<KubeProxyPlan> {
     const { settings, warnings } = parseKubeProxySettings(desired, { source: "desired kubeProxyConfig" });
     const resolved = resolveClusterRef(ref, this.subscriptionId);
+    const withWarnings = (plan: KubeProxyPlan): KubeProxyPlan => (warnings.length ? { ...plan, warnings: [...warnings, ...plan.warnings] } : plan);
+    const { timeoutInMs } = options;
+    if (timeoutInMs === undefined) return withWarnings(await this.planCluster(resolved, settings, options, options.abortSignal));
+    if (typeof timeoutInMs !== "number" || !Number.isFinite(timeoutInMs) || timeoutInMs <= 0) {
+      throw new ValidationError(`timeoutInMs must be a positive number of milliseconds, found ${String(timeoutInMs)}.`, [
+        { path: "timeoutInMs", message: "not a positive number", found: timeoutInMs, allowed: "a number > 0" },
+      ]);
+    }
+    const bound = deadlineSignal(timeoutInMs, options.abortSignal);
+    let lastInFlight: KubeProxyPlan | undefined;
+    try {
+      return withWarnings(await this.planCluster(resolved, settings, options, bound.signal, (plan) => (lastInFlight = plan)));
+    } catch (error) {
+      if (bound.timedOut() && isKubeProxyError(error) && error.code === "Aborted") {
+        if (lastInFlight) return withWarnings(lastInFlight);
+        throw new OperationTimeoutError(
+          `Planning ${clusterLabel(resolved)} timed out after ${formatDuration(timeoutInMs)}: Azure Resource Manager had not answered the read of the cluster. Nothing was written. Run again, or allow a longer timeout.`,
+          { lastState: "reading the cluster" },
+        );
+      }
+      throw error;
+    } finally {
+      bound.dispose();
+    }
+  }
+
+  /** Reads and plans, waiting (up to `waitForOperationInMs`) while an operation is in flight; `onInFlight` sees each in-flight plan. */
+  private async planCluster(
+    resolved: ResolvedClusterRef,
+    settings: KubeProxyConfig,
+    options: PlanOptions,
+    abortSignal: AbortSignal | undefined,
+    onInFlight?: (plan: KubeProxyPlan) => void,
+  ): Promise<KubeProxyPlan> {
     const deadline = new Deadline(options.waitForOperationInMs ?? DEFAULT_TIMEOUT_IN_MS);
     for (let attempt = 0; ; attempt++) {
-      const cluster = await this.api.read(resolved, options.abortSignal);
+      const cluster = await this.api.read(resolved, abortSignal);
       const plan = planKubeProxyChange({ cluster, desired: settings, apiVersion: this.apiVersion, ...(options.allowDisable !== undefined ? { allowDisable: options.allowDisable } : {}) });
       if (plan.convergence.kind === "in-flight" && !deadline.expired()) {
+        onInFlight?.(plan);
         report(options.onProgress, { phase: "waiting-for-cluster", provisioningState: plan.convergence.provisioningState });
-        await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: this.polling }), deadline.remainingInMs()), options.abortSignal, `waiting for ${clusterLabel(resolved)}`);
+        await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: this.polling }), deadline.remainingInMs()), abortSignal, `waiting for ${clusterLabel(resolved)}`);
         continue;
       }
-      return warnings.length ? { ...plan, warnings: [...warnings, ...plan.warnings] } : plan;
+      return plan;
     }
   }
 

@@ -70,6 +70,14 @@ export interface PlanOptions extends ReadOptions {
    * 0 returns the in-flight classification at once. @default 3600000
    */
   readonly waitForOperationInMs?: number;
+  /**
+   * Bounds the whole plan: every read of the cluster (the pipeline's retries and throttling sleeps included, through an
+   * AbortSignal) and the wait for an operation in flight. When it passes before any read answered, plan throws
+   * {@link OperationTimeoutError} (code `Timeout`); when it passes while plan waits for an operation in flight, plan
+   * returns the in-flight classification of its last read, as when `waitForOperationInMs` runs out. A positive number.
+   * @default no bound other than `waitForOperationInMs` and the caller's `abortSignal`
+   */
+  readonly timeoutInMs?: number;
   /** Called while plan waits for an operation in flight. */
   readonly onProgress?: (e: ApplyProgress) => void;
 }

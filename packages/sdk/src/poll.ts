@@ -106,6 +106,18 @@ export function formatDuration(ms: number): string {
   return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
 }
 
+/** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms instead. @internal */
+export const MAX_TIMER_DELAY_IN_MS = 2_147_483_647;
+
+/**
+ * A delay for `setTimeout`: at least 0 and at most {@link MAX_TIMER_DELAY_IN_MS}, so that a long timeout (`--timeout
+ * 1000h`) waits as long as a timer can instead of overflowing into an immediate one.
+ * @internal
+ */
+export function timerDelayInMs(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_DELAY_IN_MS);
+}
+
 /**
  * An AbortSignal that fires at the deadline or when the caller's signal fires, so a deadline bounds everything that
  * takes the signal (the pipeline's retries and throttling sleeps included). `timedOut()` tells a deadline from the
@@ -114,7 +126,7 @@ export function formatDuration(ms: number): string {
  */
 export function deadlineSignal(timeoutInMs: number, callerSignal: AbortSignal | undefined): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("deadline")), Math.max(0, timeoutInMs));
+  const timer = setTimeout(() => controller.abort(new Error("deadline")), timerDelayInMs(timeoutInMs));
   const signal = callerSignal ? AbortSignal.any([controller.signal, callerSignal]) : controller.signal;
   return {
     signal,

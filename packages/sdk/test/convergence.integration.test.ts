@@ -7,6 +7,7 @@ import {
   OperationFailedError,
   OperationTimeoutError,
   ThrottledError,
+  ValidationError,
   isKubeProxyError,
   type ApplyOperationState,
   type KubeProxyConfig,
@@ -81,6 +82,38 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     expect(result.writes).toBe(0);
     expect(result.changed).toBe(false);
     expect(puts(t.em.control.requestLog(), "aks1")).toHaveLength(0);
+  });
+
+  test("plan's timeoutInMs gives up a cluster read Azure holds: OperationTimeoutError (code Timeout) naming the timeout, while the GET is still unanswered", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "managedClusters/aks1$", count: 1000, delayMs: 600_000 });
+    const error = await t.client().plan(ref("aks1"), IPVS, { timeoutInMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationTimeoutError);
+    expect(error).toMatchObject({ code: "Timeout", lastState: "reading the cluster" });
+    expect((error as Error).message).toBe(
+      "Planning rg/aks1 timed out after 300ms: Azure Resource Manager had not answered the read of the cluster. Nothing was written. Run again, or allow a longer timeout.",
+    );
+    // The emulator logs a request when it answers it: the held GET is still held, so plan gave up on its own deadline.
+    expect(t.em.control.requestLog().filter((r) => r.method === "GET" && r.path.endsWith("/managedClusters/aks1"))).toHaveLength(0);
+  });
+
+  test("plan's timeoutInMs while another operation keeps the cluster Updating returns the in-flight classification of its last read", async () => {
+    t.em.control.setTimings({ operationMs: 600_000 });
+    const other = t.client().beginApply(ref("aks1"), IPVS);
+    await other.poll(); // read
+    await other.poll(); // write: Azure accepted it, the operation runs
+    expect(other.operationState?.writeAccepted).toBe(true);
+    const waited: string[] = [];
+    const client = t.client({ polling: { intervalInMs: 50, maxIntervalInMs: 100 } });
+    const plan = await client.plan(ref("aks1"), IPVS, { timeoutInMs: 500, onProgress: (e) => e.phase === "waiting-for-cluster" && waited.push(e.provisioningState) });
+    expect(plan.convergence).toMatchObject({ kind: "in-flight", provisioningState: "Updating" });
+    expect(waited[0]).toBe("Updating");
+    expect(props(t.em.control.getCluster(ref("aks1")))["provisioningState"]).toBe("Updating");
+  });
+
+  test.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])("plan refuses timeoutInMs %p with a ValidationError before any request", async (timeoutInMs) => {
+    t.em.control.clearRequestLog();
+    await expect(t.client().plan(ref("aks1"), IPVS, { timeoutInMs })).rejects.toBeInstanceOf(ValidationError);
+    expect(t.em.control.requestLog().filter((r) => r.kind === "read")).toHaveLength(0);
   });
 
   test("a 2 s deadline against an operation held in progress ends while it still runs, with the operation to re-attach to; the restored poller finishes it without a second PUT", async () => {

@@ -14,7 +14,7 @@ import {
   ValidationError,
 } from "@aks-kube-proxy/sdk";
 import { armErrorFromResponse, armErrorFromThrown } from "../src/arm/errors";
-import { nextPollDelayInMs, parseRetryAfterInMs, DEFAULT_POLLING } from "../src/poll";
+import { deadlineSignal, nextPollDelayInMs, parseRetryAfterInMs, DEFAULT_POLLING, MAX_TIMER_DELAY_IN_MS } from "../src/poll";
 import { redact } from "../src/log";
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
@@ -92,6 +92,34 @@ describe("Retry-After and backoff", () => {
     expect(nextPollDelayInMs({ attempt: 0, retryAfterInMs: 3_600_000, polling })).toBe(5000);
     expect(nextPollDelayInMs({ attempt: 0, retryAfterInMs: 0, polling })).toBe(100);
     expect([0, 1, 2, 3, 4, 10].map((attempt) => nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling }))).toEqual([100, 200, 400, 800, 1000, 1000]);
+  });
+});
+
+describe("deadlines", () => {
+  test("a deadline longer than a Node timer can hold (2^32 ms, e.g. --timeout 1200h) does not fire at once", async () => {
+    // Node turns a setTimeout delay over 2^31-1 ms into 1 ms; this timer, set after it, fires after it.
+    const bound = deadlineSignal(2 ** 32, undefined);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(bound.signal.aborted).toBe(false);
+      expect(bound.timedOut()).toBe(false);
+    } finally {
+      bound.dispose();
+    }
+    expect(MAX_TIMER_DELAY_IN_MS).toBe(2 ** 31 - 1);
+  });
+
+  test("a deadline tells its own expiry from the caller's abort", async () => {
+    const caller = new AbortController();
+    const aborted = deadlineSignal(60_000, caller.signal);
+    caller.abort();
+    expect(aborted.signal.aborted).toBe(true);
+    expect(aborted.timedOut()).toBe(false);
+    aborted.dispose();
+    const expired = deadlineSignal(1, new AbortController().signal);
+    await new Promise<void>((resolve) => expired.signal.addEventListener("abort", () => resolve(), { once: true }));
+    expect(expired.timedOut()).toBe(true);
+    expired.dispose();
   });
 });
 

@@ -7,8 +7,10 @@ import { deleteClusterRoute, getClusterRoute, listClustersRoute, patchClusterRou
 import { getOperationResultRoute, getOperationStatusRoute } from "./operations";
 import { getProviderRoute, listProvidersRoute, providerActionRoute } from "./providers";
 import { getResourceGroupRoute, listResourceGroupsRoute, putResourceGroupRoute } from "./resourceGroups";
+import { getSubscriptionRoute, listSubscriptionsRoute } from "./subscriptions";
 import type { AksThrottleClass } from "../aksThrottle";
-import type { RouteHandler } from "./context";
+import type { ArmResponse } from "../http";
+import type { RequestContext, RouteHandler } from "./context";
 
 /** One route. `poll` marks operation-status reads (logged as kind "poll"). */
 export interface Route {
@@ -27,8 +29,9 @@ function route(method: string, path: string, handler: RouteHandler, poll = false
   return { method, pattern: new RegExp(`^${path}/?$`, "i"), handler, poll, ...(aks ? { aks } : {}) };
 }
 
-/** Every ARM route the emulator serves. */
+/** Every ARM route under a subscription the emulator serves. */
 export const ROUTES: Route[] = [
+  route("GET", SUB, getSubscriptionRoute),
   route("GET", `${SUB}/providers/Microsoft\\.Features/features`, (ctx, sub) => listFeaturesRoute(ctx, sub, [])),
   route("GET", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features`, listFeaturesRoute),
   route("GET", `${SUB}/providers/Microsoft\\.Features/providers/([^/]+)/features/([^/]+)`, getFeatureRoute),
@@ -63,4 +66,23 @@ export function matchRoute(method: string, path: string): { route: Route; groups
     return { route: r, groups: m.slice(1).map((g) => decodeURIComponent(g)) };
   }
   return { pathKnown };
+}
+
+/** A route above any subscription (tenant level): no subscription check, no subscription throttling bucket. */
+export interface TenantRoute {
+  method: string;
+  pattern: RegExp;
+  handler: (ctx: RequestContext) => ArmResponse | Promise<ArmResponse>;
+}
+
+/** Every tenant-level ARM route the emulator serves. */
+export const TENANT_ROUTES: TenantRoute[] = [{ method: "GET", pattern: /^\/subscriptions\/?$/i, handler: listSubscriptionsRoute }];
+
+/** The tenant-level route for a request: the route, or whether the path exists for another method; undefined when no tenant path matches. */
+export function matchTenantRoute(method: string, path: string): { route: TenantRoute } | { pathKnown: true } | undefined {
+  const effective = method === "HEAD" ? "GET" : method;
+  const matching = TENANT_ROUTES.filter((r) => r.pattern.test(path));
+  if (matching.length === 0) return undefined;
+  const route = matching.find((r) => r.method === effective);
+  return route ? { route } : { pathKnown: true };
 }

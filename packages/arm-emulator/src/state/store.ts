@@ -5,7 +5,7 @@
  */
 import { clone, isObject } from "../http";
 import { newEtag, newGuid } from "../ids";
-import type { ClusterSeed, EmulatorTimings, FeatureRef } from "../types";
+import type { ClusterSeed, EmulatorTimings, FeatureRef, SubscriptionSeed } from "../types";
 import { DEFAULT_SUBSCRIPTION_ID } from "../types";
 import {
   clusterKey,
@@ -30,15 +30,23 @@ export interface ResourceGroupRecord {
 /** Everything one subscription holds. */
 export interface SubscriptionState {
   id: string;
+  /** What `GET /subscriptions` calls it (not unique: two subscriptions may share a display name). */
+  displayName: string;
+  tags?: Record<string, string>;
   features: Map<string, FeatureRecord>;
   providers: Map<string, ProviderRecord>;
   resourceGroups: Map<string, ResourceGroupRecord>;
   clusters: Map<string, ClusterRecord>;
 }
 
+/** The display name of a subscription seeded without one (and of one made implicitly by a cluster seed). */
+export function defaultDisplayName(id: string): string {
+  return `Emulated subscription ${id}`;
+}
+
 /** What a reset goes back to. */
 export interface SeedData {
-  subscriptions: string[];
+  subscriptions: SubscriptionSeed[];
   clusters: ClusterSeed[];
   registeredFeatures: FeatureRef[];
   approvalRequiredFeatures: string[];
@@ -75,8 +83,9 @@ export class EmulatorStore {
     this.active.clear();
     this.approvalRequired.clear();
     for (const name of this.seed.approvalRequiredFeatures) this.approvalRequired.add(name.toLowerCase());
-    const subs = this.seed.subscriptions.length > 0 ? this.seed.subscriptions : [DEFAULT_SUBSCRIPTION_ID];
-    for (const id of subs) this.ensureSubscription(id);
+    const seeds = this.seed.subscriptions.length > 0 ? this.seed.subscriptions : [{ subscriptionId: DEFAULT_SUBSCRIPTION_ID }];
+    for (const seed of seeds) this.ensureSubscription(seed.subscriptionId, seed);
+    const subs = seeds.map((s) => s.subscriptionId);
     const now = this.now();
     for (const f of this.seed.registeredFeatures) {
       const sub = this.ensureSubscription(f.subscriptionId ?? subs[0] ?? DEFAULT_SUBSCRIPTION_ID);
@@ -94,12 +103,16 @@ export class EmulatorStore {
     return this.approvalRequired.has(name.toLowerCase());
   }
 
-  /** Adds a subscription if missing. */
-  ensureSubscription(id: string): SubscriptionState {
+  /**
+   * Adds a subscription if missing (named by `seed`, else {@link defaultDisplayName}); an existing one is returned as
+   * it is.
+   */
+  ensureSubscription(id: string, seed?: Pick<SubscriptionSeed, "displayName" | "tags">): SubscriptionState {
     const key = id.toLowerCase();
     let sub = this.subscriptions.get(key);
     if (!sub) {
-      sub = { id, features: new Map(), providers: new Map(), resourceGroups: new Map(), clusters: new Map() };
+      sub = { id, displayName: seed?.displayName ?? defaultDisplayName(id), features: new Map(), providers: new Map(), resourceGroups: new Map(), clusters: new Map() };
+      if (seed?.tags) sub.tags = { ...seed.tags };
       for (const ns of DEFAULT_REGISTERED_PROVIDERS) sub.providers.set(ns.toLowerCase(), { namespace: ns, state: "Registered" });
       this.subscriptions.set(key, sub);
     }
@@ -177,7 +190,7 @@ export class EmulatorStore {
 
   /** The first configured subscription. */
   defaultSubscriptionId(): string {
-    return this.seed.subscriptions[0] ?? DEFAULT_SUBSCRIPTION_ID;
+    return this.seed.subscriptions[0]?.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
   }
 
   /** A cluster (operations settled first). */

@@ -83,7 +83,7 @@ export const applyCommand: CliCommandModule = {
         const client = ctx.createClient();
         const refs = selection.kind === "refs" ? selection.refs : [];
 
-        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { waitForOperationInMs: timeoutInMs } : {}) });
+        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}) });
         ctx.out.print([...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"));
         if (plans.some((p) => p.blockers.length > 0)) throw blockedError(ctx, plans, sdk);
         const toChange = plans.filter((p) => p.hasChanges);

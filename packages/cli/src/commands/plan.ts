@@ -8,6 +8,7 @@ import { planClusters, planLabel } from "../flows/plan";
 import { reportSettingsWarnings } from "../render/findings";
 import { planJson, planSummary, planText } from "../render/plan";
 import type { CliCommandModule } from "../runtime/command-module";
+import { parseDurationInMs } from "../runtime/duration";
 import { hintsForFindings } from "../runtime/errors";
 import { ExitCode } from "../runtime/exit-codes";
 
@@ -24,23 +25,27 @@ export const planCommand: CliCommandModule = {
       );
     addClusterSelectionOptions(command);
     addSettingsOptions(command);
-    command.option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on any error, a blocked change included (as terraform plan)");
+    command
+      .option("--timeout <duration>", "give up on each cluster after this long (e.g. 30s, 5m): its reads and any wait for an operation in flight")
+      .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on any error, a blocked change included (as terraform plan)");
     host.examples(command, [
       "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --tcp-timeout 900 --tcp-fin-timeout 120 --udp-timeout 300",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --detailed-exitcode; echo $?   # 0 unchanged, 2 changes",
       "aks-kube-proxy plan --ids ID1 ID2 --kube-proxy-config kube-proxy.json -o json",
+      "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --timeout 2m   # give up (exit 1) if Azure has not answered in 2 minutes",
     ]);
     command.action(
       host.action(async (ctx) => {
         const sdk = ctx.sdk();
-        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean }>();
+        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean; timeout?: string }>();
         const selection = resolveClusterSelection(sdk, flags);
+        const timeoutInMs = flags.timeout !== undefined ? parseDurationInMs(flags.timeout, "--timeout") : undefined;
         const desired = await readDesiredSettings(sdk, flags);
         reportSettingsWarnings(desired.warnings, ctx.out);
         const client = ctx.createClient();
         const refs = selection.kind === "refs" ? selection.refs : [];
-        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable });
+        const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}) });
         const blocked = plans.filter((p) => p.blockers.length > 0);
         ctx.out.result({
           table: () => [...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"),

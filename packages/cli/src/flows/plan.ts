@@ -11,14 +11,15 @@ import type { CommandContext } from "../runtime/context";
  * @param client - the client
  * @param refs - the clusters
  * @param desired - the desired settings
- * @param options - allowDisable; waitForOperationInMs (how long to wait for an operation in flight before classifying)
+ * @param options - allowDisable; timeoutInMs (per cluster: bounds its reads and the wait for an operation in flight,
+ *   after which the SDK returns the in-flight classification, or throws its `Timeout` error when no read answered)
  */
 export async function planClusters(
   ctx: CommandContext,
   client: KubeProxyClient,
   refs: readonly ClusterRef[],
   desired: KubeProxyConfig,
-  options: { allowDisable: boolean; waitForOperationInMs?: number },
+  options: { allowDisable: boolean; timeoutInMs?: number },
 ): Promise<KubeProxyPlan[]> {
   const progress = ctx.progress({ quietWhenPlain: true });
   const plans: KubeProxyPlan[] = [];
@@ -29,7 +30,7 @@ export async function planClusters(
         await client.plan(ref, desired, {
           abortSignal: ctx.abortSignal,
           ...(options.allowDisable ? { allowDisable: true } : {}),
-          ...(options.waitForOperationInMs !== undefined ? { waitForOperationInMs: options.waitForOperationInMs } : {}),
+          ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
           onProgress: (e) => {
             if (e.phase === "waiting-for-cluster") progress.update(`waiting for ${"id" in ref ? ref.id : `${ref.resourceGroup}/${ref.name}`} (provisioningState ${e.provisioningState})`);
           },

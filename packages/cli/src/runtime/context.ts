@@ -5,14 +5,15 @@
  */
 import type { Command } from "commander";
 import type { KubeProxyClient, KubeProxyClientOptions } from "@aks-kube-proxy/sdk";
-import { CliInterruptedError, CliNotConfirmedError, CliUsageError } from "./cli-error";
+import { CliError, CliInterruptedError, CliNotConfirmedError, CliUsageError } from "./cli-error";
 import { parseDurationInMs } from "./duration";
 import type { InterruptTrap } from "./interrupt";
 import { loadSdk, type SdkModule } from "./lazy";
 import type { Output, OutputFormat } from "./output";
 import { confirm, type ConfirmAnswer } from "./prompt";
 import { createProgress, type Progress } from "./progress";
-import { lookUpSubscriptionByName, noSubscriptionMessage, resolveSubscriptionLocally } from "./subscription";
+import { ExitCode } from "./exit-codes";
+import { azureProfilePath, lookUpSubscriptionByName, noSubscriptionMessage, resolveSubscriptionLocally, type SubscriptionLookup } from "./subscription";
 
 /** The environment variable for the ARM endpoint (the name Azure Service Operator and the Azure SDK for Go's tooling use). */
 export const ENDPOINT_ENV = "AZURE_RESOURCE_MANAGER_ENDPOINT";
@@ -113,35 +114,50 @@ export class CommandContext {
   }
 
   /**
-   * When `--subscription` is a name the Azure CLI's profile does not know, looks it up through ARM. A name that
-   * matches nothing is an input error (exit 3), before any other request.
+   * When `--subscription` is a name the Azure CLI's profile does not know, looks it up through ARM (`GET /subscriptions`,
+   * every page). A name that matches nothing is `SubscriptionNotFound` and a name two subscriptions share is an input
+   * error, both exit 3 before any other request; a list ARM does not give is `SubscriptionLookupFailed` (exit 1), a
+   * credential that gets no token is reported as such, Ctrl-C is exit 130.
    */
   async resolveSubscriptionName(): Promise<void> {
     const found = resolveSubscriptionLocally(this.globals.subscription, this.env);
     if (found === undefined || !("lookUpName" in found)) return;
+    const name = found.lookUpName;
     const sdk = this.sdk();
     const { cloud } = this.globals;
     const endpoint = this.endpoint();
     const cloudInfo = sdk.resolveCloud({ ...(cloud ? { cloud } : {}), ...(endpoint ? { endpoint } : {}) });
     const credential = sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
-    let id: string | undefined;
+    let lookup: SubscriptionLookup;
     try {
-      id = await lookUpSubscriptionByName({
-        name: found.lookUpName,
+      lookup = await lookUpSubscriptionByName({
+        name,
         endpoint: cloudInfo.armEndpoint,
         abortSignal: this.abortSignal,
-        getToken: async () => (await credential.getToken(`${cloudInfo.audience}/.default`, { abortSignal: this.abortSignal }))?.token ?? "",
+        getToken: async () => {
+          try {
+            const token = await credential.getToken(`${cloudInfo.audience}/.default`, { abortSignal: this.abortSignal });
+            if (!token) throw new Error("the credential returned no token");
+            return token.token;
+          } catch (error) {
+            if (this.abortSignal.aborted) throw error;
+            throw new sdk.UnauthorizedError(`Could not get a token to look up --subscription "${name}" through Azure Resource Manager.`, { cause: error });
+          }
+        },
       });
     } catch (error) {
-      if (error instanceof CliUsageError) throw error;
-      id = undefined;
+      if (this.abortSignal.aborted) throw new CliInterruptedError(`Interrupted while looking up --subscription "${name}". Nothing was read or written.`);
+      throw error;
     }
-    if (!id) {
-      throw new CliUsageError(
-        `--subscription "${found.lookUpName}" is not a subscription id (a GUID), and no subscription of that name was found in the Azure CLI's profile or through Azure Resource Manager. List yours with \`az account list -o table\`.`,
+    if (lookup.kind === "none") {
+      throw new CliError(
+        "SubscriptionNotFound",
+        `--subscription "${name}" is not a subscription id (a GUID), and no subscription has that display name: not in the Azure CLI's profile (${azureProfilePath(this.env)}), nor among the ${lookup.listed} subscription(s) Azure Resource Manager lists for this identity. List yours with \`az account list -o table\` and pass the id or the exact name.`,
+        ExitCode.InvalidInput,
       );
     }
-    this.resolvedSubscriptionId = id;
+    this.out.debug(`--subscription "${name}" is subscription ${lookup.id} (found through Azure Resource Manager).`);
+    this.resolvedSubscriptionId = lookup.id;
   }
 
   /** The ARM endpoint: `--endpoint`, else `$AZURE_RESOURCE_MANAGER_ENDPOINT`, else the cloud's. */

@@ -26,7 +26,7 @@ import {
   withWriteContext,
 } from "../errors";
 import { planKubeProxyChange, type KubeProxyPlan } from "../plan";
-import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
+import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep, timerDelayInMs } from "../poll";
 import { report, type ApplyProgress } from "../progress";
 import type { ApplyResult } from "./result";
 import { serializeApplyState, type ApplyOperationState } from "./state";
@@ -186,7 +186,7 @@ export class ApplyPollerImpl implements ApplyPoller {
     this.startedAt = Date.now();
     const deadline = new Deadline(this.options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS);
     const deadlineController = new AbortController();
-    const timer = setTimeout(() => deadlineController.abort(new Error("deadline")), deadline.timeoutInMs);
+    const timer = setTimeout(() => deadlineController.abort(new Error("deadline")), timerDelayInMs(deadline.timeoutInMs));
     const signals = [deadlineController.signal, ...(this.options.abortSignal ? [this.options.abortSignal] : []), ...(callerSignal ? [callerSignal] : [])];
     const signal = AbortSignal.any(signals);
     let throttledPolls = 0;
