@@ -69,6 +69,14 @@ ensure_provider_sdks() {
   echo "$stamp" > "$out/stamp"
 }
 
+# examples/go-existing-cluster (its go.mod replaces the generated Go SDK with .toolchain/pulumi-sdks/go) built once:
+# that downloads its modules into the module cache and fills the build cache, so the Go language host's `go build`
+# in test/pulumi-provider-go.test.ts works offline and quickly. The Go build cache makes a second run a few seconds.
+ensure_go_example() {
+  echo "› go build examples/go-existing-cluster (its modules, for the Go engine test)" >&2
+  (cd "$ROOT/examples/go-existing-cluster" && go build -o /dev/null .) >&2
+}
+
 setup() {
   ensure_toolchain
   ensure_pulumi_engine
@@ -78,6 +86,7 @@ setup() {
   echo "› pnpm build" >&2
   pnpm build >&2
   ensure_provider_sdks || echo "› the provider's SDKs could not be generated (see above): the Python and Go SDK tests will fail" >&2
+  ensure_go_example || echo "› examples/go-existing-cluster could not be built (see above): the Go engine test will fail" >&2
 }
 
 # Runs "$@" with loopback as the only network: no test can reach anything else

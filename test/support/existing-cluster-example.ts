@@ -1,5 +1,5 @@
 /**
- * The engine tests of the existing-cluster examples written in other languages (Python, YAML): the same program's
+ * The engine tests of the existing-cluster examples written in other languages (Go, Python, YAML): the same program's
  * behaviour under the real engine against the ARM emulator — preview, up, a second up with no writes, drift and
  * refresh, destroy restoring. Each test file names its example; this module declares the suite.
  */

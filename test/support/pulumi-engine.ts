@@ -11,8 +11,11 @@ import type { ClusterRefArgs, RunningEmulator } from "@aks-kube-proxy/arm-emulat
 
 /** The repository root. */
 export const REPO_ROOT = join(__dirname, "..", "..");
-/** Where setup builds the engine (`tools/pulumi/build.sh`). */
-export const ENGINE_ROOT = join(REPO_ROOT, ".toolchain", "pulumi");
+/**
+ * Where setup builds the engine (`tools/pulumi/build.sh`); AKS_KUBE_PROXY_ENGINE_ROOT points the tests at an engine built
+ * elsewhere (`bash tools/pulumi/build.sh DEST`), e.g. to try a changed language host without rebuilding the shared one.
+ */
+export const ENGINE_ROOT = process.env["AKS_KUBE_PROXY_ENGINE_ROOT"] ?? join(REPO_ROOT, ".toolchain", "pulumi");
 /** The folder of the aks-kube-proxy provider plugin's launcher. */
 export const PROVIDER_BIN = join(REPO_ROOT, "packages", "pulumi", "bin");
 /** The engine version setup pins (tools/pulumi/build.sh). */
@@ -21,7 +24,7 @@ export const ENGINE_VERSION = "3.274.1";
 const PASSPHRASE = "engine-tests-passphrase";
 
 /** The examples these tests drive, exactly as written. */
-export type ExampleName = "existing-cluster" | "fleet" | "python-existing-cluster" | "yaml-existing-cluster";
+export type ExampleName = "existing-cluster" | "fleet" | "go-existing-cluster" | "python-existing-cluster" | "yaml-existing-cluster";
 
 /**
  * The built engine, or an error saying how to build it. The engine tests fail (never skip) without it: setup builds it.
@@ -97,6 +100,8 @@ function engineEnv(work: string, em: RunningEmulator): Record<string, string> {
     // The engine finds the aks-kube-proxy provider plugin on PATH (packages/pulumi/bin/pulumi-resource-aks-kube-proxy).
     PATH: [join(ENGINE_ROOT, "bin"), PROVIDER_BIN, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
     NODE_EXTRA_CA_CERTS: em.caPath,
+    // The Go language host's `go build` uses only the module cache setup filled: a missing module fails at once.
+    GOPROXY: "off",
     // No credential or subscription from the environment: only the stack configuration counts.
     ARM_CLIENT_SECRET: "",
     AZURE_CLIENT_SECRET: "",

@@ -238,13 +238,43 @@ func (h *Base) RunProgram(ctx context.Context, req *pulumirpc.RunRequest, p Prog
 	args = append(args, entryPoint)
 	args = append(args, req.GetArgs()...)
 
+	env, err := configEnv(req)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	return h.execute(ctx, p, args, append(env, p.Env...))
+}
+
+// RunBinary runs a program binary once, passing what RunProgram passes as the runner's command line in the
+// environment instead, as the Go SDK's pulumi.Run reads it (PULUMI_MONITOR, PULUMI_ENGINE, PULUMI_PROJECT, ...);
+// the binary's arguments are the request's. p.RunnerArgs is not used.
+func (h *Base) RunBinary(ctx context.Context, req *pulumirpc.RunRequest, p Program) (*pulumirpc.RunResponse, error) {
+	env, err := configEnv(req)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	env = append(env,
+		"PULUMI_MONITOR="+req.GetMonitorAddress(),
+		"PULUMI_ENGINE="+h.EngineAddress,
+		"PULUMI_ORGANIZATION="+req.GetOrganization(),
+		"PULUMI_PROJECT="+req.GetProject(),
+		"PULUMI_ROOT_DIRECTORY="+req.GetInfo().GetRootDirectory(),
+		"PULUMI_STACK="+req.GetStack(),
+		"PULUMI_DRY_RUN="+strconv.FormatBool(req.GetDryRun()),
+		"PULUMI_PARALLEL="+strconv.Itoa(int(req.GetParallel())),
+	)
+	return h.execute(ctx, p, req.GetArgs(), append(env, p.Env...))
+}
+
+// configEnv is this process's environment with the configuration in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS.
+func configEnv(req *pulumirpc.RunRequest) ([]string, error) {
 	config := req.GetConfig()
 	if config == nil {
 		config = map[string]string{}
 	}
 	configJSON, err := json.Marshal(config)
 	if err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not serialize the configuration: %v", err)}, nil
+		return nil, fmt.Errorf("could not serialize the configuration: %w", err)
 	}
 	secretKeys := req.GetConfigSecretKeys()
 	if secretKeys == nil {
@@ -252,11 +282,13 @@ func (h *Base) RunProgram(ctx context.Context, req *pulumirpc.RunRequest, p Prog
 	}
 	secretKeysJSON, err := json.Marshal(secretKeys)
 	if err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not serialize the secret keys: %v", err)}, nil
+		return nil, fmt.Errorf("could not serialize the secret keys: %w", err)
 	}
-	env := append(os.Environ(), "PULUMI_CONFIG="+string(configJSON), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
-	env = append(env, p.Env...)
+	return append(os.Environ(), "PULUMI_CONFIG="+string(configJSON), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON)), nil
+}
 
+// execute runs p.Executable with args and env in p.Dir until it exits; see RunProgram for the response.
+func (h *Base) execute(ctx context.Context, p Program, args, env []string) (*pulumirpc.RunResponse, error) {
 	cmd := exec.CommandContext(ctx, p.Executable, args...)
 	cmd.Dir = p.Dir
 	cmd.Env = env
@@ -271,7 +303,7 @@ func (h *Base) RunProgram(ctx context.Context, req *pulumirpc.RunRequest, p Prog
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start %s: %v", p.Tool, err)}, nil
 	}
 	h.track(cmd, true)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	h.track(cmd, false)
 	if err == nil {
 		return &pulumirpc.RunResponse{}, nil
