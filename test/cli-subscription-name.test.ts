@@ -101,13 +101,32 @@ describe("--subscription NAME through Azure Resource Manager", () => {
     expect(subscriptionListReads(em.control.requestLog())).toHaveLength(0);
   });
 
-  it("reports a subscription list ARM refuses as SubscriptionLookupFailed (exit 1), not as an unknown name", async () => {
-    em.control.addFault({ kind: "status", status: 500, method: "GET", pathPattern: "^/subscriptions$", count: 1, armCode: "InternalServerError" });
+  it("retries a subscription list answered 503 (honouring Retry-After) and then resolves the name", async () => {
+    em.control.addFault({ kind: "status", status: 503, method: "GET", pathPattern: "^/subscriptions$", count: 1, armCode: "ServiceUnavailable", retryAfterSeconds: 0 });
+    const run = await cli(["status", "-g", RG, "-n", "aks-prod", "--subscription", "Team Prod", "-o", "json"]);
+    expect(run.code).toBe(0);
+    expect(parseJsonDocument<{ subscriptionId: string }>(run).subscriptionId).toBe(PROD);
+    expect(subscriptionListReads(em.control.requestLog()).map((r) => r.status)).toEqual([503, 200, 200]);
+  });
+
+  it("reports a subscription list ARM keeps failing (3 tries) as SubscriptionLookupFailed (exit 1), not as an unknown name", async () => {
+    em.control.addFault({ kind: "status", status: 500, method: "GET", pathPattern: "^/subscriptions$", count: 3, armCode: "InternalServerError", retryAfterSeconds: 0 });
     const run = await cli(["status", "-g", RG, "-n", "aks-prod", "--subscription", "Team Prod", "-o", "json"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('Could not list subscriptions to look up --subscription "Team Prod": Azure Resource Manager answered HTTP 500 InternalServerError');
+    expect(run.stderr).toContain("(3 tries)");
     expect(run.stderr).toContain("Pass the subscription id instead");
     expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("SubscriptionLookupFailed");
+    expect(subscriptionListReads(em.control.requestLog())).toHaveLength(3);
     expect(clusterRequests(em.control.requestLog())).toHaveLength(0);
+  });
+
+  it("does not retry a subscription list ARM refuses (403): one read, SubscriptionLookupFailed", async () => {
+    em.control.addFault({ kind: "status", status: 403, method: "GET", pathPattern: "^/subscriptions$", count: 1, armCode: "AuthorizationFailed" });
+    const run = await cli(["status", "-g", RG, "-n", "aks-prod", "--subscription", "Team Prod", "-o", "json"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("answered HTTP 403 AuthorizationFailed");
+    expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("SubscriptionLookupFailed");
+    expect(subscriptionListReads(em.control.requestLog())).toHaveLength(1);
   });
 });

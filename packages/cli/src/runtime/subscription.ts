@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CliError, CliUsageError } from "./cli-error";
 import { ExitCode } from "./exit-codes";
 
@@ -124,11 +125,79 @@ function originOf(url: string): string | undefined {
 
 /** The most pages of `GET /subscriptions` read before giving up (100 subscriptions a page in Azure). */
 const MAX_SUBSCRIPTION_PAGES = 100;
+/** Tries of one page: the first and two retries, for no answer, 429 and 5xx (as the Azure SDK's pipeline retries). */
+const PAGE_ATTEMPTS = 3;
+/** How long one try of a page may go unanswered. */
+const PAGE_ATTEMPT_TIMEOUT_IN_MS = 30_000;
+/** The longest wait between tries (a longer `Retry-After` is cut to this). */
+const MAX_RETRY_DELAY_IN_MS = 10_000;
+
+/** One page of `GET /subscriptions`, as far as the lookup reads it. */
+interface SubscriptionPage {
+  value?: { subscriptionId?: unknown; displayName?: unknown }[];
+  nextLink?: unknown;
+}
+
+/** " Code: message" from an ARM error body, or "". */
+function armErrorDetail(text: string): string {
+  try {
+    const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof error?.code === "string") return ` ${error.code}${typeof error.message === "string" ? `: ${error.message}` : ""}`;
+  } catch {
+    // no ARM error body
+  }
+  return "";
+}
+
+/** Milliseconds from a Retry-After header in seconds, or undefined. */
+function retryAfterInMs(value: string | null): number | undefined {
+  return value !== null && /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
+}
+
+/**
+ * Reads one page, retrying no answer (each try bounded by {@link PAGE_ATTEMPT_TIMEOUT_IN_MS}), 429 and 5xx up to
+ * {@link PAGE_ATTEMPTS} tries; any other refusal, or an answer that is not a JSON object, fails at once.
+ * @throws {@link SubscriptionLookupError}; the abort signal's error as it is
+ */
+async function readSubscriptionPage(url: string, args: { name: string; token: string; abortSignal?: AbortSignal }): Promise<SubscriptionPage> {
+  const failed = (why: string) => new SubscriptionLookupError(`Could not list subscriptions to look up --subscription "${args.name}": ${why}. Pass the subscription id instead (\`az account list -o table\` shows it).`);
+  for (let attempt = 1; ; attempt++) {
+    let why: string;
+    let waitInMs: number | undefined;
+    let answer: { status: number; text: string } | undefined;
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(PAGE_ATTEMPT_TIMEOUT_IN_MS), ...(args.abortSignal ? [args.abortSignal] : [])]);
+      const response: Response = await fetch(url, { headers: { authorization: `Bearer ${args.token}`, accept: "application/json" }, signal });
+      answer = { status: response.status, text: await response.text() };
+      waitInMs = retryAfterInMs(response.headers.get("retry-after"));
+    } catch (error) {
+      if (args.abortSignal?.aborted) throw error;
+      why = error instanceof Error && error.name === "TimeoutError" ? `Azure Resource Manager did not answer within ${PAGE_ATTEMPT_TIMEOUT_IN_MS / 1000} s` : `${error instanceof Error ? error.message : String(error)} (check the network and --endpoint)`;
+    }
+    if (answer) {
+      if (answer.status >= 200 && answer.status < 300) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(answer.text) as unknown;
+        } catch {
+          parsed = undefined;
+        }
+        if (typeof parsed !== "object" || parsed === null) throw failed("Azure Resource Manager's answer is not a JSON object");
+        return parsed as SubscriptionPage;
+      }
+      why = `Azure Resource Manager answered HTTP ${answer.status}${armErrorDetail(answer.text)}`;
+      if (answer.status !== 429 && answer.status < 500) throw failed(why);
+    }
+    if (attempt >= PAGE_ATTEMPTS) throw failed(`${why!} (${attempt} tries)`);
+    await sleep(Math.min(waitInMs ?? 1000 * 2 ** (attempt - 1), MAX_RETRY_DELAY_IN_MS), undefined, args.abortSignal ? { signal: args.abortSignal } : {});
+  }
+}
 
 /**
  * Looks a subscription up by display name (without regard to case) through ARM: `GET /subscriptions`, every page,
  * so that two subscriptions of that name are found even on different pages. Two or more are refused: display names
- * are not unique in Azure, and the CLI never guesses between subscriptions.
+ * are not unique in Azure, and the CLI never guesses between subscriptions. Each page is retried on no answer, 429
+ * and 5xx (3 tries, each bounded by 30 s).
  * @param args - name, ARM endpoint, a token getter, abort signal
  * @throws {@link CliUsageError} when several subscriptions have the name (the message lists their ids);
  *   {@link SubscriptionLookupError} when ARM does not list them; the token getter's and the abort signal's errors as they are
@@ -144,29 +213,7 @@ export async function lookUpSubscriptionByName(args: { name: string; endpoint: s
     if (page >= MAX_SUBSCRIPTION_PAGES) throw new SubscriptionLookupError(`Azure Resource Manager listed more than ${MAX_SUBSCRIPTION_PAGES} pages of subscriptions while looking up --subscription "${args.name}"; pass the subscription id instead.`);
     const origin = originOf(url);
     if (origin !== originOf(base)) throw new SubscriptionLookupError(`Azure Resource Manager's next page of subscriptions is on another host (${origin ?? url}); the CLI sends no token there. Pass the subscription id instead of "${args.name}".`);
-    let body: { value?: { subscriptionId?: unknown; displayName?: unknown }[]; nextLink?: unknown };
-    try {
-      const response: Response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, ...(args.abortSignal ? { signal: args.abortSignal } : {}) });
-      const text = await response.text();
-      if (!response.ok) {
-        let detail = "";
-        try {
-          const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
-          if (typeof error?.code === "string") detail = ` ${error.code}${typeof error.message === "string" ? `: ${error.message}` : ""}`;
-        } catch {
-          // no ARM error body
-        }
-        throw new SubscriptionLookupError(`Could not list subscriptions to look up --subscription "${args.name}": Azure Resource Manager answered HTTP ${response.status}${detail}. Pass the subscription id instead (\`az account list -o table\` shows it).`);
-      }
-      const parsed = JSON.parse(text) as unknown;
-      if (typeof parsed !== "object" || parsed === null) throw new Error("the answer is not a JSON object");
-      body = parsed as typeof body;
-    } catch (error) {
-      if (error instanceof SubscriptionLookupError || args.abortSignal?.aborted) throw error;
-      throw new SubscriptionLookupError(
-        `Could not list subscriptions to look up --subscription "${args.name}": ${error instanceof Error ? error.message : String(error)}. Check the network and --endpoint, or pass the subscription id instead.`,
-      );
-    }
+    const body = await readSubscriptionPage(url, { name: args.name, token, ...(args.abortSignal ? { abortSignal: args.abortSignal } : {}) });
     for (const s of Array.isArray(body.value) ? body.value : []) {
       listed++;
       if (typeof s === "object" && s !== null && typeof s.subscriptionId === "string" && typeof s.displayName === "string" && s.displayName.toLowerCase() === wanted) matches.push({ id: s.subscriptionId, displayName: s.displayName });
