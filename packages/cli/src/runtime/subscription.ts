@@ -162,7 +162,7 @@ function retryAfterInMs(value: string | null): number | undefined {
 async function readSubscriptionPage(url: string, args: { name: string; token: string; abortSignal?: AbortSignal }): Promise<SubscriptionPage> {
   const failed = (why: string) => new SubscriptionLookupError(`Could not list subscriptions to look up --subscription "${args.name}": ${why}. Pass the subscription id instead (\`az account list -o table\` shows it).`);
   for (let attempt = 1; ; attempt++) {
-    let why: string;
+    let why = "";
     let waitInMs: number | undefined;
     let answer: { status: number; text: string } | undefined;
     try {
@@ -188,7 +188,7 @@ async function readSubscriptionPage(url: string, args: { name: string; token: st
       why = `Azure Resource Manager answered HTTP ${answer.status}${armErrorDetail(answer.text)}`;
       if (answer.status !== 429 && answer.status < 500) throw failed(why);
     }
-    if (attempt >= PAGE_ATTEMPTS) throw failed(`${why!} (${attempt} tries)`);
+    if (attempt >= PAGE_ATTEMPTS) throw failed(`${why} (${attempt} tries)`);
     await sleep(Math.min(waitInMs ?? 1000 * 2 ** (attempt - 1), MAX_RETRY_DELAY_IN_MS), undefined, args.abortSignal ? { signal: args.abortSignal } : {});
   }
 }
