@@ -26,7 +26,7 @@ import {
   withWriteContext,
 } from "../errors";
 import { planKubeProxyChange, type KubeProxyPlan } from "../plan";
-import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep, timerDelayInMs } from "../poll";
+import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
 import { report, type ApplyProgress } from "../progress";
 import type { ApplyResult } from "./result";
 import { serializeApplyState, type ApplyOperationState } from "./state";
@@ -185,10 +185,9 @@ export class ApplyPollerImpl implements ApplyPoller {
     if (this.state.result && this.state.status === "succeeded") return this.state.result;
     this.startedAt = Date.now();
     const deadline = new Deadline(this.options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS);
-    const deadlineController = new AbortController();
-    const timer = setTimeout(() => deadlineController.abort(new Error("deadline")), timerDelayInMs(deadline.timeoutInMs));
-    const signals = [deadlineController.signal, ...(this.options.abortSignal ? [this.options.abortSignal] : []), ...(callerSignal ? [callerSignal] : [])];
-    const signal = AbortSignal.any(signals);
+    const callerSignals = [...(this.options.abortSignal ? [this.options.abortSignal] : []), ...(callerSignal ? [callerSignal] : [])];
+    const bound = deadlineSignal(deadline.timeoutInMs, callerSignals.length ? AbortSignal.any(callerSignals) : undefined);
+    const signal = bound.signal;
     let throttledPolls = 0;
     try {
       while (!this.isDone) {
@@ -213,12 +212,12 @@ export class ApplyPollerImpl implements ApplyPoller {
       if (this.state.status !== "succeeded" || !this.state.result) throw this.state.error ?? new KubeProxyError("ApplyFailed", `${this.label}: the apply ended ${this.state.status}.`);
       return this.state.result;
     } catch (error) {
-      const callerAborted = this.options.abortSignal?.aborted === true || callerSignal?.aborted === true;
-      if (!callerAborted && (deadlineController.signal.aborted || deadline.expired())) throw this.decorate(this.timeoutError(deadline));
+      const callerAborted = callerSignals.some((s) => s.aborted);
+      if (!callerAborted && (bound.timedOut() || deadline.expired())) throw this.decorate(this.timeoutError(deadline));
       if (signal.aborted) throw this.decorate(this.abortedError());
       throw this.decorate(error);
     } finally {
-      clearTimeout(timer);
+      bound.dispose();
     }
   }
 
