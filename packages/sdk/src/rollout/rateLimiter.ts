@@ -14,6 +14,7 @@
  */
 import { AbortError, type AbortSignalLike } from "@azure/abort-controller";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
+import { parseRetryAfterInMs } from "../poll";
 
 /** Options of {@link ArmRateLimiter}. */
 export interface ArmRateLimiterOptions {
@@ -45,19 +46,6 @@ interface Waiter {
   resolve(): void;
   reject(e: unknown): void;
   aborted: boolean;
-}
-
-/** Parses Retry-After style headers into milliseconds (retry-after-ms, x-ms-retry-after-ms, Retry-After seconds or date). @internal */
-export function retryAfterInMs(response: PipelineResponse, nowMs: number = Date.now()): number | undefined {
-  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const v = response.headers.get(name);
-    if (v !== undefined && /^\d+(\.\d+)?$/.test(v.trim())) return Number(v);
-  }
-  const v = response.headers.get("retry-after");
-  if (v === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 /**
@@ -297,7 +285,7 @@ export class ArmRateLimiter {
         bucket.answeredWith(remaining, false, undefined, now);
         return response;
       }
-      const wait = Math.min(this.maxRetryAfterInMs, retryAfterInMs(response, now) ?? 1000);
+      const wait = Math.min(this.maxRetryAfterInMs, parseRetryAfterInMs(response.headers, now) ?? 1000);
       bucket.answeredWith(undefined, true, wait, now);
       if (kind === "read") this.counters.throttledReads++;
       else this.counters.throttledWrites++;
