@@ -15,7 +15,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { ClusterSeed, FaultSpec, LoggedRequest, RunningEmulator, startEmulator as StartEmulator } from "@aks-kube-proxy/arm-emulator";
 import type { RolloutJournal } from "@aks-kube-proxy/sdk";
-import { waitFor } from "./waitFor";
 
 /** Where a run is killed. */
 export type KillPoint =
@@ -191,6 +190,19 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /** Polls until `probe` returns true (or throws after the timeout). */
 
+/**
+ * Polls `probe` every 2 ms until it holds; throws naming `what` after `timeoutInMs`. (test/support/waitFor.ts does this
+ * for the jest tests; this file imports only node: modules and types, so that `pnpm crash:matrix` runs it with Node's
+ * type stripping, which needs no extension-less relative imports.)
+ */
+export async function waitUntil(what: string, probe: () => boolean, timeoutInMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 function kill(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
@@ -208,7 +220,7 @@ export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoi
   let watcher: FSWatcher | undefined;
   const ended = (): boolean => proc.child.exitCode !== null || proc.child.signalCode !== null;
   /** Resolves when the journal satisfies `probe` (or the process ended). */
-  const journalSays = (probe: (j: RolloutJournal) => boolean): Promise<void> => waitFor("the journal", () => ended() || probe(readJournal(scene.journal) ?? ({ clusters: [] } as unknown as RolloutJournal)), { timeoutInMs: 60_000, intervalInMs: 2 }).then(() => undefined);
+  const journalSays = (probe: (j: RolloutJournal) => boolean): Promise<void> => waitUntil("the journal", () => ended() || probe(readJournal(scene.journal) ?? ({ clusters: [] } as unknown as RolloutJournal)), 60_000);
   const reached = new Promise<void>((resolve) => {
     const hit = (): void => {
       if (++seen === occurrence) {
