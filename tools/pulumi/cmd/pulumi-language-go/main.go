@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/aks-kube-proxy/tools/pulumi/internal/gensdk"
 	"github.com/aks-kube-proxy/tools/pulumi/internal/langhost"
@@ -42,11 +41,7 @@ func (h *languageHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*p
 	if err != nil {
 		return nil, fmt.Errorf("could not find go on the PATH: %w", err)
 	}
-	out, err := exec.CommandContext(ctx, goCmd, "env", "GOVERSION").Output()
-	if err != nil {
-		return &pulumirpc.AboutResponse{Executable: goCmd}, nil
-	}
-	return &pulumirpc.AboutResponse{Executable: goCmd, Version: strings.TrimSpace(string(out))}, nil
+	return langhost.AboutExecutable(ctx, goCmd, "env", "GOVERSION"), nil
 }
 
 // GeneratePackage generates a Go SDK from a schema (pulumi package gen-sdk --language go).

@@ -54,11 +54,7 @@ func (h *languageHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*p
 	if err != nil {
 		return nil, fmt.Errorf("node is not on PATH: %w", err)
 	}
-	out, err := exec.CommandContext(ctx, node, "--version").Output()
-	if err != nil {
-		return &pulumirpc.AboutResponse{Executable: node}, nil
-	}
-	return &pulumirpc.AboutResponse{Executable: node, Version: strings.TrimSpace(string(out))}, nil
+	return langhost.AboutExecutable(ctx, node, "--version"), nil
 }
 
 // runOptions are the `runtime.options` of Pulumi.yaml this host honours.

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
 	_ "embed"
 
@@ -51,11 +50,7 @@ func (h *languageHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	out, err := exec.CommandContext(ctx, python, "--version").Output()
-	if err != nil {
-		return &pulumirpc.AboutResponse{Executable: python}, nil
-	}
-	return &pulumirpc.AboutResponse{Executable: python, Version: strings.TrimSpace(string(out))}, nil
+	return langhost.AboutExecutable(ctx, python, "--version"), nil
 }
 
 // runOptions are the `runtime.options` of Pulumi.yaml this host honours.

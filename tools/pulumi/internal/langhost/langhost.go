@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -185,6 +186,16 @@ func (h *Base) track(cmd *exec.Cmd, running bool) {
 	} else {
 		delete(h.running, cmd)
 	}
+}
+
+// AboutExecutable answers About for a host whose runtime is executable: its path, and the first line of what
+// `executable versionArgs...` prints as its version (no version when that command fails).
+func AboutExecutable(ctx context.Context, executable string, versionArgs ...string) *pulumirpc.AboutResponse {
+	out, err := exec.CommandContext(ctx, executable, versionArgs...).Output()
+	if err != nil {
+		return &pulumirpc.AboutResponse{Executable: executable}
+	}
+	return &pulumirpc.AboutResponse{Executable: executable, Version: strings.TrimSpace(string(out))}
 }
 
 // ProgramDirectory is the program's directory of a Run request (its working directory when not given).
