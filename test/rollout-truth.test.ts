@@ -11,13 +11,13 @@ import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir }
 
 const TWO = SUBSCRIPTIONS.slice(0, 2);
 
-async function rollout(t: TestEmulator, extra: Record<string, unknown> = {}): Promise<{ result: Awaited<ReturnType<typeof runRollout>>; journal: RolloutJournal }> {
-  const { spec } = parseRolloutSpec({ subscriptions: TWO, settings: { mode: "IPVS" }, maxConcurrency: 2, halt: { maxFailures: 10 }, ...extra });
-  const createClient = clientFactory(t, { retry: { maxRetries: 0 } });
+async function rollout(t: TestEmulator, options: { maxRetries?: number; clusterTimeoutInMs?: number } = {}): Promise<{ result: Awaited<ReturnType<typeof runRollout>>; journal: RolloutJournal }> {
+  const { spec } = parseRolloutSpec({ subscriptions: TWO, settings: { mode: "IPVS" }, maxConcurrency: 2, halt: { maxFailures: 10 } });
+  const createClient = clientFactory(t, { retry: { maxRetries: options.maxRetries ?? 0, retryDelayInMs: 10, maxRetryDelayInMs: 60_000 } });
   const clusters = await listRolloutClusters({ spec, createClient });
   const path = join(tempDir(), "j.json");
   const file = await RolloutJournalFile.create(path, createRolloutJournal(planRollout({ spec, clusters, apiVersion: DEFAULT_API_VERSION })));
-  const result = await runRollout({ journal: file, createClient });
+  const result = await runRollout({ journal: file, createClient, ...(options.clusterTimeoutInMs !== undefined ? { clusterTimeoutInMs: options.clusterTimeoutInMs } : {}) });
   await file.close();
   return { result, journal: JSON.parse(readFileSync(path, "utf8")) as RolloutJournal };
 }
@@ -47,14 +47,18 @@ describe("a rollout on states the SDK does not know", () => {
     expect(byName[weird]?.operationUrl).toContain("/operations/");
   });
 
-  test("a cluster whose every write Azure refused with 429 fails as refused: nothing reached Azure, and the journal does not say it may have", async () => {
+  test("a cluster whose every write Azure refused with 429 until its time ran out (the client waiting to retry) fails as refused: nothing reached Azure, and the journal does not say it may have", async () => {
+    const options = { maxRetries: 5, clusterTimeoutInMs: 2_500 };
     t = await startFleetEmulator({ clusters: fleetSeeds({ subscriptions: TWO, perSubscription: 1 }), subscriptions: TWO });
-    t.em.control.addFault({ kind: "status", status: 429, method: "PUT", pathPattern: "managedClusters/", count: 1000, retryAfterSeconds: 0 });
-    const { result, journal } = await rollout(t);
+    t.em.control.addFault({ kind: "status", status: 429, method: "PUT", pathPattern: "managedClusters/", count: 1000, retryAfterSeconds: 1 });
+    const { result, journal } = await rollout(t, options);
     expect(result.counts).toMatchObject({ total: 2, failed: 2 });
     for (const c of journal.clusters) {
       expect(c.status).toBe("failed");
+      expect(c.error?.message).toMatch(/429|throttled/i);
       expect(c.error?.message).not.toMatch(/may have reached/i);
+      expect(c.error?.message).toContain("nothing reached Azure");
     }
+    expect(t.em.control.requestLog().filter((r) => r.method === "PUT" && r.status !== 429)).toEqual([]);
   });
 });
