@@ -155,5 +155,13 @@ describe("in flight is never converged; unknown states fail at once (through the
     expect(run.stderr).toContain("apply again");
     expect(run.stderr).not.toMatch(/re-attach|may still be running|Follow it with|goes on without us/i);
   });
+  it("status shows a provisioningState the SDK does not know as UNKNOWN STATE and exits 1 (loud), the other clusters still listed", async () => {
+    t.em.control.updateCluster({ resourceGroup: RG, name: "plain" }, (raw) => void ((raw["properties"] as Record<string, unknown>)["provisioningState"] = "Frobnicating"));
+    const run = await cli(["status", "-g", RG]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/plain .*Frobnicating \(UNKNOWN STATE\)/);
+    expect(run.stdout).toMatch(/azure-policy /);
+    expect(run.stderr).toContain('UnknownClusterState: rg-cli/plain reads provisioningState "Frobnicating"');
+  });
 });
 
