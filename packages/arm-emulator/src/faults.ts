@@ -8,6 +8,7 @@ import type { FaultSpec } from "./types";
 type RequestFault = Extract<FaultSpec, { kind: "status" | "drop" | "drop-response" | "slow" }>;
 type LroFault = Extract<FaultSpec, { kind: "lro-failed" }>;
 type FlapFault = Extract<FaultSpec, { kind: "feature-flap" }>;
+type StateFault = Extract<FaultSpec, { kind: "unknown-state" }>;
 
 interface Active<T> {
   spec: T;
@@ -20,6 +21,7 @@ export class FaultRegistry {
   private requestFaults: Active<RequestFault>[] = [];
   private lroFaults: Active<LroFault>[] = [];
   private flapFaults: Active<FlapFault>[] = [];
+  private stateFaults: Active<StateFault>[] = [];
 
   /** Adds a fault (validates its pattern). */
   add(fault: FaultSpec): void {
@@ -32,6 +34,10 @@ export class FaultRegistry {
         return;
       case "lro-failed":
         this.lroFaults.push({ spec: fault, pattern: safePattern(fault.pathPattern), remaining: Math.max(0, fault.count) });
+        return;
+      case "unknown-state":
+        if (typeof fault.value !== "string" || fault.value.length === 0 || fault.value.length > 200) throw new Error("unknown-state needs a value: a string of 1 to 200 characters.");
+        this.stateFaults.push({ spec: fault, pattern: safePattern(fault.pathPattern), remaining: Math.max(0, fault.count) });
         return;
       case "feature-flap":
         this.flapFaults.push({ spec: fault, remaining: Math.max(0, fault.reads) });
@@ -46,6 +52,7 @@ export class FaultRegistry {
     this.requestFaults = [];
     this.lroFaults = [];
     this.flapFaults = [];
+    this.stateFaults = [];
   }
 
   /** The request fault to apply to this request, consuming one of its count. */
@@ -66,6 +73,16 @@ export class FaultRegistry {
       if (f.remaining <= 0 || !f.pattern?.test(resourceId)) continue;
       f.remaining -= 1;
       return f.spec;
+    }
+    return undefined;
+  }
+
+  /** The state value to show instead in this GET answer of `path`, consuming one (an `unknown-state` fault). */
+  takeStateFault(path: string): string | undefined {
+    for (const f of this.stateFaults) {
+      if (f.remaining <= 0 || !f.pattern?.test(path)) continue;
+      f.remaining -= 1;
+      return f.spec.value;
     }
     return undefined;
   }

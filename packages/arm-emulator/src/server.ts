@@ -250,8 +250,29 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
         return;
       }
     }
-    finish(await matched.route.handler(ctx, sub, matched.groups.slice(1)));
+    finish(withStateFault(deps.faults, method, path, await matched.route.handler(ctx, sub, matched.groups.slice(1))));
   } catch (error) {
     finish(armError(500, "InternalServerError", `The emulator failed to process the request: ${error instanceof Error ? error.message : String(error)}`));
   }
+}
+
+/**
+ * Fault `unknown-state`: a GET answer that carries a state (an operation's `status`, a cluster's
+ * `properties.provisioningState`) shows the fault's value instead; the stored state is untouched.
+ */
+function withStateFault(faults: FaultRegistry, method: string, path: string, response: ArmResponse): ArmResponse {
+  if (method !== "GET" || response.status < 200 || response.status >= 300) return response;
+  const body = response.body;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return response;
+  const record = body as Record<string, unknown>;
+  const properties = record["properties"];
+  const hasStatus = typeof record["status"] === "string";
+  const hasState = typeof properties === "object" && properties !== null && typeof (properties as Record<string, unknown>)["provisioningState"] === "string";
+  if (!hasStatus && !hasState) return response;
+  const value = faults.takeStateFault(path);
+  if (value === undefined) return response;
+  const copy: Record<string, unknown> = { ...record };
+  if (hasStatus) copy["status"] = value;
+  else copy["properties"] = { ...(properties as Record<string, unknown>), provisioningState: value };
+  return { ...response, body: copy };
 }

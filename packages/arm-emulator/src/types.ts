@@ -157,6 +157,12 @@ export type FaultSpec =
   | { kind: "drop-response"; method?: string; pathPattern: string; count: number }
   | { kind: "slow"; method?: string; pathPattern: string; count: number; delayMs: number }
   | { kind: "lro-failed"; pathPattern: string; count: number; armCode?: string; message?: string }
+  /**
+   * The next `count` GET answers on matching paths that carry a state show `value` instead: the `status` of an operation
+   * status resource, or `properties.provisioningState` of a cluster. Only the answer changes: the operation runs on,
+   * the stored cluster keeps its state. For clients that must fail loudly on a state they do not know.
+   */
+  | { kind: "unknown-state"; pathPattern: string; count: number; value: string }
   | { kind: "feature-flap"; reads: number; featureName?: string };
 
 /** Identifies a cluster. */

@@ -86,6 +86,29 @@ describe("faults", () => {
     expect(again.provisioningState).toBe("Succeeded");
   });
 
+  it("unknown-state shows its value in place of a cluster's provisioningState and an operation's status for N answers; the stored state and the operation are untouched", async () => {
+    t.em.control.addFault({ kind: "unknown-state", pathPattern: "/managedClusters/c$", count: 1, value: "Weird" });
+    const odd = await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "c") });
+    expect((odd.json as { properties: Record<string, unknown> }).properties["provisioningState"]).toBe("Weird");
+    expect((t.em.control.getCluster({ resourceGroup: "rg", name: "c" })!.properties as Record<string, unknown>)["provisioningState"]).toBe("Succeeded");
+    const next = await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "c") });
+    expect((next.json as { properties: Record<string, unknown> }).properties["provisioningState"]).toBe("Succeeded");
+
+    t.em.control.setTimings({ operationMs: 600_000 });
+    const put = await armRequest(t, { method: "PUT", path: clusterPath(t, "rg", "c"), body: { ...(next.json as Record<string, unknown>), tags: { x: "1" } } });
+    const operation = new URL(put.headers["azure-asyncoperation"] as string);
+    t.em.control.addFault({ kind: "unknown-state", pathPattern: "/operations/", count: 2, value: "Paused" });
+    const path = `${operation.pathname}${operation.search}`;
+    expect((await armRequest(t, { method: "GET", path })).json).toMatchObject({ status: "Paused" });
+    expect((await armRequest(t, { method: "GET", path })).json).toMatchObject({ status: "Paused" });
+    expect((await armRequest(t, { method: "GET", path })).json).toMatchObject({ status: "InProgress" });
+    expect((t.em.control.getCluster({ resourceGroup: "rg", name: "c" })!.properties as Record<string, unknown>)["provisioningState"]).toBe("Updating");
+  });
+
+  it("refuses an unknown-state fault without a value", () => {
+    expect(() => t.em.control.addFault({ kind: "unknown-state", pathPattern: "c", count: 1, value: "" })).toThrow(/needs a value/);
+  });
+
   it("clears faults", async () => {
     t.em.control.addFault({ kind: "status", status: 500, pathPattern: ".*", count: 10 });
     t.em.control.clearFaults();

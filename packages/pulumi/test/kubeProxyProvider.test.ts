@@ -1,6 +1,6 @@
 import { configFromRequest } from "../src/provider/serverAdapter";
 import { credentialConfigOf, KubeProxyProvider, typeOfUrn, unwrapSecrets } from "../src/provider/kubeProxyProvider";
-import { ArmError, OperationTimeoutError, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import { ArmError, OperationTimeoutError, UnknownOperationStatusError, effectiveKubeProxySettings, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import type { KubeProxyApi } from "../src/providers/api";
 import type { PartialStateError } from "../src/providers/clusterSettingsProvider";
 
@@ -72,6 +72,39 @@ describe("the aks-kube-proxy provider", () => {
     const news = { ...olds, settings: { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection" } } };
     const diff = await provider.diff(CLUSTER_ID, SETTINGS_URN, olds, news);
     expect(diff).toMatchObject({ changes: true, replaces: [], detailedDiff: { "settings.ipvsConfig.scheduler": { kind: "update", inputDiff: true } } });
+  });
+
+  const readable = (provisioningState: string): ClusterState => ({ ...clusterWith(IPVS, provisioningState), resourceGroup: "rg", subscriptionId: "s", effective: effectiveKubeProxySettings(IPVS) }) as ClusterState;
+
+  test("read of a cluster with the desired settings but an operation in flight is not converged: provisioningState shows as drift, and diff then plans an update", async () => {
+    const provider = providerWith({ getCluster: async () => readable("Updating") });
+    const olds = { ...INPUTS, clusterId: CLUSTER_ID, previousSettings: BEFORE, appliedSettings: IPVS, provisioningState: "Succeeded" };
+    const read = await provider.read(CLUSTER_ID, SETTINGS_URN, olds);
+    expect(read.props).toMatchObject({ provisioningState: "Updating", drift: ["provisioningState"] });
+    const diff = await provider.diff(CLUSTER_ID, SETTINGS_URN, read.props as Record<string, unknown>, { ...INPUTS });
+    expect(diff).toMatchObject({ changes: true, detailedDiff: { provisioningState: { kind: "update" } } });
+  });
+
+  test("read of a cluster whose provisioningState the SDK does not know fails loudly with UnknownClusterState", async () => {
+    const provider = providerWith({ getCluster: async () => readable("Frobnicating") });
+    const olds = { ...INPUTS, clusterId: CLUSTER_ID, previousSettings: BEFORE, appliedSettings: IPVS, provisioningState: "Succeeded" };
+    const failure = await failureOf(provider.read(CLUSTER_ID, SETTINGS_URN, olds));
+    expect(failure.code).toBe("UnknownClusterState");
+    expect(failure.message).toContain('"Frobnicating"');
+  });
+
+  test("a create whose operation answers a status the SDK does not know fails with UnknownOperationStatus, recorded as partially created (the write was accepted)", async () => {
+    const reads = [clusterWith(BEFORE, "Succeeded"), clusterWith(IPVS, "Updating")];
+    const provider = providerWith({
+      getCluster: async () => reads.shift() as ClusterState,
+      apply: async () => {
+        throw new UnknownOperationStatusError(`update: the operation ${OPERATION_URL} reports status "Weird", which this SDK does not know.`, { status: "Weird", operationUrl: OPERATION_URL }, { writeAccepted: true, writeMayHaveBeenSent: true });
+      },
+    });
+    const failure = await failureOf(provider.create(SETTINGS_URN, INPUTS));
+    expect(failure.code).toBe("UnknownOperationStatus");
+    expect(failure.message).toContain('"Weird"');
+    expect(failure.id).toBe(CLUSTER_ID);
   });
 
   test("an authentication error names the provider's own configuration key", async () => {

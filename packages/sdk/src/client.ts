@@ -186,7 +186,8 @@ export class KubeProxyClient {
    * ({@link KubeProxyPlan.convergence}). A cluster with an operation in flight is waited for (up to
    * `waitForOperationInMs`) and then read again: its settings mean nothing until that operation ends. A Failed or
    * Canceled cluster plans a reconcile (`hasChanges` true) even with the desired settings. `timeoutInMs` bounds it all,
-   * the reads included (a read Azure does not answer in time is given up).
+   * the reads included (a read Azure does not answer in time is given up); when it passes while an operation is still
+   * in flight, the plan of the last read is returned, and it is not converged (`hasChanges` true, `converged` false).
    * @param ref - the cluster
    * @param desired - the settings (the whole kubeProxyConfig to have)
    * @param options - allowDisable, waitForOperationInMs, timeoutInMs, abortSignal, onProgress

@@ -4,7 +4,7 @@
  * settings, `provisioningState` Succeeded, and no operation in flight.
  * @packageDocumentation
  */
-import { UnknownClusterStateError } from "./errors";
+import { UnknownClusterStateError, UnknownOperationStatusError } from "./errors";
 import type { Finding } from "./findings";
 import type { FieldChange } from "./settings/effective";
 
@@ -49,6 +49,46 @@ export function classifyProvisioningState(provisioningState: string | undefined,
     `${what} reads provisioningState ${provisioningState === undefined ? "(absent)" : JSON.stringify(provisioningState)}, which this SDK does not know; nothing was written. Known: Succeeded, Failed, Canceled, ${IN_FLIGHT_PROVISIONING_STATES.join(", ")}. Check the cluster in the Azure portal and report the state if it is new.`,
     { provisioningState: provisioningState ?? null },
   );
+}
+
+/**
+ * Running statuses of an ARM operation status resource (the `status` of an `Azure-AsyncOperation` answer). ARM's
+ * terminal statuses are Succeeded, Failed and Canceled; AKS answers InProgress while an operation runs (recordings in
+ * ../shared), and ARM documents Accepted and Running as the generic running values. The provisioningStates of an
+ * operation in flight ({@link IN_FLIGHT_PROVISIONING_STATES}) are accepted too. Any other value is unknown: it fails
+ * loudly ({@link UnknownOperationStatusError}) instead of being polled until the deadline.
+ */
+export const RUNNING_OPERATION_STATUSES: readonly string[] = ["InProgress", "Accepted", "Running", "NotStarted", ...IN_FLIGHT_PROVISIONING_STATES];
+const RUNNING = RUNNING_OPERATION_STATUSES.map((s) => s.toLowerCase());
+
+/** What an operation's `status` says: still running, or ended (succeeded, or failed: Failed/Canceled). */
+export type OperationStatusClass = "running" | "succeeded" | "failed";
+
+/**
+ * Classifies an operation's `status`. Throws {@link UnknownOperationStatusError} for a value this SDK does not know:
+ * guessing "running" would wait out the whole deadline, guessing "ended" would report a result nobody read.
+ * @param status - the `status` of the operation status resource, as read
+ * @param operationUrl - the operation, for the error
+ * @param what - what was being waited for (e.g. "update kubeProxyConfig of rg/aks"), for the error message
+ */
+export function classifyOperationStatus(status: string, operationUrl: string, what = "the operation"): OperationStatusClass {
+  const folded = status.toLowerCase();
+  if (SUCCEEDED.includes(folded)) return "succeeded";
+  if (NEEDS_RECONCILE.includes(folded)) return "failed";
+  if (RUNNING.includes(folded)) return "running";
+  throw new UnknownOperationStatusError(
+    `${what}: the operation ${operationUrl} reports status ${JSON.stringify(status)}, which this SDK does not know, so it stopped waiting at once instead of guessing. Known: Succeeded, Failed, Canceled, and running: ${RUNNING_OPERATION_STATUSES.slice(0, 4).join(", ")} and the provisioningStates of an operation in flight. The operation may still run in Azure: wait for the cluster's provisioningState to end (read the cluster), and report the status if it is new.`,
+    { status, operationUrl },
+  );
+}
+
+/**
+ * True only when the classification is converged: the desired settings, Succeeded, no operation in flight. Every
+ * other kind (an operation in flight whose result is not known yet included) is "not converged".
+ * @param c - a classification
+ */
+export function isConverged(c: Convergence): boolean {
+  return c.kind === "converged";
 }
 
 /** The classification of one read of a cluster against desired settings. `kind` says what to do next. */

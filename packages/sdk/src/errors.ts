@@ -256,6 +256,21 @@ export class UnknownClusterStateError extends KubeProxyError {
 }
 
 /**
+ * An operation status URL answered a `status` this SDK does not know (neither Succeeded, Failed, Canceled nor a known
+ * running status): nothing is guessed, the wait stops at once instead of polling until its deadline. The operation may
+ * still run in Azure: `operationUrl` names it.
+ */
+export class UnknownOperationStatusError extends KubeProxyError {
+  /** The status read (null when the answer had none where one was expected). */
+  readonly status: string | null;
+  /** @param message - the value, the operation URL and what to do */
+  constructor(message: string, args: { status: string | null; operationUrl: string }, details: KubeProxyErrorDetails = {}) {
+    super("UnknownOperationStatus", message, { operationUrl: args.operationUrl, ...details });
+    this.status = args.status;
+  }
+}
+
+/**
  * The api-version returns no eTag, so a write could not carry `If-Match` and could overwrite a concurrent change
  * (node counts, tags). Refused unless the caller opts in (`allowWriteWithoutEtag`).
  */
@@ -293,9 +308,32 @@ export function withWriteContext(error: KubeProxyError, context: { operationUrl?
   const unsure = "The write may have reached Azure";
   if (!target.message.includes(marker) && !target.message.includes(unsure)) {
     const url = target.operationUrl;
-    target.message = context.writeAccepted
-      ? `${target.message} ${marker}${url ? ` (operation ${url})` : ""}: the change may still be running or done. Re-attach to that operation (or read the cluster) instead of writing again.`
-      : `${target.message} ${unsure} (its answer was not seen): read the cluster or re-attach with the saved poller state before writing again.`;
+    if (target.code === "UnknownOperationStatus") {
+      // Its message already names the operation and the one next step (read the cluster; re-attaching to the
+      // operation would read the same unknown status).
+    } else if (!operationMayStillRun(target)) {
+      // The operation has ended (its result is the error): one fact, no advice that contradicts the error's own.
+      if (url !== undefined && !target.message.includes(url)) target.message = `${target.message} (${marker}; operation ${url}, which has ended.)`;
+    } else {
+      target.message = context.writeAccepted
+        ? `${target.message} ${marker}${url ? ` (operation ${url})` : ""} and its result is not known yet: re-attach to that operation (or read the cluster) instead of writing again.`
+        : `${target.message} ${unsure} (its answer was not seen): read the cluster or re-attach with the saved poller state before writing again.`;
+    }
   }
   return target;
+}
+
+/** Codes of errors that are the end of the operation of an accepted write: it has ended, nothing of it still runs. */
+const OPERATION_ENDED_CODES: readonly string[] = ["OperationFailed", "VerificationFailed"];
+
+/**
+ * True when a write of this error's apply may have reached Azure (`writeAccepted` or `writeMayHaveBeenSent`) and its
+ * outcome is not known: the operation may still run, so the next step is to re-attach (or read the cluster), not to
+ * write again. False when the error is that operation's end (it ended Failed or Canceled, or ended Succeeded and the
+ * read-back differed): the next step is the error's own.
+ * @param error - an SDK error
+ */
+export function operationMayStillRun(error: KubeProxyError): boolean {
+  if (!(error.writeAccepted === true || error.writeMayHaveBeenSent === true)) return false;
+  return !OPERATION_ENDED_CODES.includes(error.code);
 }

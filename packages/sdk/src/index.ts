@@ -65,13 +65,15 @@ export { planKubeProxyChange } from "./plan";
 /** A plan and its arguments. */
 export type { KubeProxyPlan, PlanKubeProxyChangeArgs } from "./plan";
 /** The one definition of converged: classify a read (and a provisioningState alone); `needsWrite` of a classification. */
-export { classifyConvergence, classifyProvisioningState, needsWrite, IN_FLIGHT_PROVISIONING_STATES } from "./convergence";
+export { classifyConvergence, classifyProvisioningState, needsWrite, isConverged, IN_FLIGHT_PROVISIONING_STATES } from "./convergence";
+/** What an operation's `status` says (unknown values throw UnknownOperationStatusError), and the running statuses known. */
+export { classifyOperationStatus, RUNNING_OPERATION_STATUSES } from "./convergence";
 /** The one restore target (Pulumi delete, rollout rollback): "never set" restores Azure's default explicitly. */
 export { restoreTargetOf, AZURE_DEFAULT_KUBE_PROXY_CONFIG } from "./restore";
 /** A restore target. */
 export type { RestoreTarget } from "./restore";
 /** A classification, its arguments, and what a provisioningState alone says. */
-export type { Convergence, ClassifyConvergenceArgs, ProvisioningClass } from "./convergence";
+export type { Convergence, ClassifyConvergenceArgs, ProvisioningClass, OperationStatusClass } from "./convergence";
 
 // clusters
 /** Parse a managed cluster resource id. */
@@ -135,6 +137,7 @@ export type { CreateCredentialOptions } from "./credential";
 export {
   KubeProxyError,
   isKubeProxyError,
+  operationMayStillRun,
   ValidationError,
   PlanBlockedError,
   PreviewNotEnabledError,
@@ -152,6 +155,7 @@ export {
   AbortedError,
   ArmError,
   UnknownClusterStateError,
+  UnknownOperationStatusError,
   EtagUnavailableError,
   ThrottledError,
 } from "./errors";

@@ -4,7 +4,7 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { ClusterState } from "./clusterState";
-import { classifyConvergence, type Convergence } from "./convergence";
+import { classifyConvergence, isConverged, type Convergence } from "./convergence";
 import type { Finding } from "./findings";
 import { checkKubeProxyRules } from "./rules";
 import { diffEffectiveSettings, effectiveKubeProxySettings, isEmptyKubeProxyConfig, type EffectiveKubeProxySettings, type FieldChange } from "./settings/effective";
@@ -25,8 +25,15 @@ export interface KubeProxyPlan {
   readonly warnings: Finding[];
   /** Findings that stop apply. Always empty when there are no changes (those become warnings). */
   readonly blockers: Finding[];
-  /** True when a write is needed: the settings differ, or the cluster needs a reconcile (Failed/Canceled). */
+  /**
+   * True unless the cluster is converged ({@link KubeProxyPlan.converged}): the settings differ (a write, or blocked),
+   * the cluster needs a reconcile (Failed/Canceled), or an operation is in flight whose result is not known yet (a
+   * plan whose wait for it ran out is never "no changes"). A write is needed only for `drifted` and `needs-reconcile`
+   * (`needsWrite`).
+   */
   readonly hasChanges: boolean;
+  /** True only when the cluster is converged: the desired settings read back, Succeeded, no operation in flight ({@link isConverged}). */
+  readonly converged: boolean;
   /** The one classification of this read ({@link classifyConvergence}): converged, in-flight, needs-reconcile, drifted, blocked. */
   readonly convergence: Convergence;
 }
@@ -54,7 +61,7 @@ function isByoCni(cluster: ClusterState): boolean {
  * `enabled: false` is desired, and an explicit `enabled: true` is written to resolve the ambiguity.
  * The plan carries the cluster's {@link Convergence}: a Failed or Canceled cluster with the desired settings needs a
  * reconcile (a write, so `hasChanges` is true), a cluster with an operation in flight is not converged whatever its
- * settings read.
+ * settings read (`hasChanges` true, `converged` false).
  * @param args - cluster, desired settings, api-version, allowDisable
  * @throws {@link UnknownClusterStateError} when the cluster's provisioningState is unknown
  */
@@ -100,6 +107,6 @@ export function planKubeProxyChange(args: PlanKubeProxyChangeArgs): KubeProxyPla
   warnings.push(...notes);
   const label = cluster.resourceGroup && cluster.name ? `${cluster.resourceGroup}/${cluster.name}` : cluster.name || "the cluster";
   const convergence = classifyConvergence({ provisioningState: cluster.provisioningState, changes, blockers, cluster: label });
-  const hasChanges = settingsDiffer || convergence.kind === "needs-reconcile";
-  return { cluster, current, desired, desiredEffective, changes, warnings, blockers, hasChanges, convergence };
+  const converged = isConverged(convergence);
+  return { cluster, current, desired, desiredEffective, changes, warnings, blockers, hasChanges: !converged, converged, convergence };
 }

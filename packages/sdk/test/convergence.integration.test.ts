@@ -377,4 +377,41 @@ describe("convergence you can trust (apply poller against the emulator)", () => 
     }
     expect(isKubeProxyError(caught) && caught.code).toBe("ValidationError");
   });
+  test("an operation status the SDK does not know fails apply and waitForOperation at once (one status poll), while the operation still runs", async () => {
+    t.em.control.setTimings({ operationMs: 600_000 });
+    t.em.control.addFault({ kind: "unknown-state", pathPattern: "/operations/", count: 2, value: "Weird" });
+    const polls = () => t.em.control.requestLog().filter((r) => r.path.includes("/operations/"));
+    const error = await t.client().apply(ref("aks1"), IPVS).catch((e: unknown) => e);
+    expect(isKubeProxyError(error) && error.code).toBe("UnknownOperationStatus");
+    expect(error).toMatchObject({ status: "Weird", writeAccepted: true });
+    const url = (error as { operationUrl: string }).operationUrl;
+    expect(url).toContain("/operations/");
+    expect((error as Error).message).toContain('"Weird"');
+    expect(polls()).toHaveLength(1);
+    expect(props(t.em.control.getCluster(ref("aks1")))["provisioningState"]).toBe("Updating");
+
+    const waited = await t.client().waitForOperation(url).catch((e: unknown) => e);
+    expect(isKubeProxyError(waited) && waited.code).toBe("UnknownOperationStatus");
+    expect(polls()).toHaveLength(2);
+    expect(props(t.em.control.getCluster(ref("aks1")))["provisioningState"]).toBe("Updating");
+  });
+
+  test("a cluster whose provisioningState the SDK does not know fails apply at once and writes nothing", async () => {
+    t.em.control.addFault({ kind: "unknown-state", pathPattern: "/managedClusters/aks1$", count: 1, value: "Frobnicating" });
+    const error = await t.client().apply(ref("aks1"), IPVS).catch((e: unknown) => e);
+    expect(isKubeProxyError(error) && error.code).toBe("UnknownClusterState");
+    expect(puts(t.em.control.requestLog(), "aks1")).toHaveLength(0);
+  });
+
+  test("plan whose wait for an operation in flight runs out returns in-flight with hasChanges true, never converged", async () => {
+    t.em.control.setTimings({ operationMs: 600_000 });
+    const other = t.client().beginApply(ref("aks1"), IPVS);
+    await other.poll(); // read
+    await other.poll(); // write accepted: the operation runs
+    const plan = await t.client().plan(ref("aks1"), IPVS, { waitForOperationInMs: 50 });
+    expect(plan.convergence.kind).toBe("in-flight");
+    expect(plan.converged).toBe(false);
+    expect(plan.hasChanges).toBe(true);
+    expect(props(t.em.control.getCluster(ref("aks1")))["provisioningState"]).toBe("Updating");
+  });
 });

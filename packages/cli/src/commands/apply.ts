@@ -7,7 +7,7 @@ import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelect
 import { addSettingsOptions, readDesiredSettings, type SettingsFlags } from "../inputs/settings";
 import { applyWithProgress, startApply, type AcceptedWrite } from "../flows/apply";
 import { enablePreviewWithProgress, type EnablePreviewResult } from "../flows/enable-preview";
-import { planClusters, planLabel, statusCommandFor, waitCommandFor } from "../flows/plan";
+import { inFlightError, inFlightPlans, planClusters, planLabel, statusCommandFor, waitCommandFor } from "../flows/plan";
 import { applyResultJson, applyResultLine, unchangedResultJson } from "../render/apply";
 import { reportSettingsWarnings } from "../render/findings";
 import { planSummary, planText } from "../render/plan";
@@ -86,6 +86,9 @@ export const applyCommand: CliCommandModule = {
         const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}) });
         ctx.out.print([...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"));
         if (plans.some((p) => p.blockers.length > 0)) throw blockedError(ctx, plans, sdk);
+        // An operation still in flight when the wait ran out: not converged, never "nothing to do" (exit 1, ClusterBusy).
+        const stillInFlight = inFlightPlans(plans);
+        if (stillInFlight.length > 0) throw inFlightError(stillInFlight);
         const toChange = plans.filter((p) => p.hasChanges);
         const document = (preview: EnablePreviewResult | null, results: ApplyResult[]): unknown => ({
           subscriptionId: client.subscriptionId,

@@ -4,7 +4,7 @@
  */
 import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelectionFlags } from "../inputs/clusters";
 import { addSettingsOptions, readDesiredSettings, type SettingsFlags } from "../inputs/settings";
-import { planClusters, planLabel } from "../flows/plan";
+import { inFlightPlans, planClusters, planLabel, waitCommandFor } from "../flows/plan";
 import { reportSettingsWarnings } from "../render/findings";
 import { planJson, planSummary, planText } from "../render/plan";
 import type { CliCommandModule } from "../runtime/command-module";
@@ -27,7 +27,7 @@ export const planCommand: CliCommandModule = {
     addSettingsOptions(command);
     command
       .option("--timeout <duration>", "give up on each cluster after this long (e.g. 30s, 5m): its reads and any wait for an operation in flight")
-      .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on any error, a blocked change included (as terraform plan)");
+      .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would or an operation is still in flight (not converged), 1 on any error, a blocked change included (as terraform plan)");
     host.examples(command, [
       "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --tcp-timeout 900 --tcp-fin-timeout 120 --udp-timeout 300",
@@ -56,6 +56,7 @@ export const planCommand: CliCommandModule = {
             desired: desired.settings,
             settingsWarnings: desired.warnings,
             hasChanges: plans.some((p) => p.hasChanges && p.blockers.length === 0),
+            converged: plans.every((p) => p.converged),
             blocked: blocked.length > 0,
             plans: plans.map(planJson),
           }),
@@ -71,6 +72,10 @@ export const planCommand: CliCommandModule = {
               (hints.length > 0 ? `\n${hints.join("\n")}` : ""),
           );
           return ExitCode.Blocked;
+        }
+        for (const p of inFlightPlans(plans)) {
+          // Not converged, never "no changes": the operation's result is not known yet (exit 2 with --detailed-exitcode).
+          ctx.out.warn(`${planLabel(p)}: not converged: an operation is still in flight (provisioningState ${p.convergence.provisioningState}); follow it with \`${waitCommandFor(p.cluster.resourceGroup, p.cluster.name)}\`, then plan again.`);
         }
         if (flags.detailedExitcode && plans.some((p) => p.hasChanges)) return ExitCode.ChangesPending;
         return ExitCode.Ok;

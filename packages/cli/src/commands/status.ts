@@ -4,7 +4,7 @@
  */
 import type { ClusterState } from "@aks-kube-proxy/sdk";
 import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelectionFlags } from "../inputs/clusters";
-import { clusterJson, clusterTable } from "../render/cluster";
+import { clusterJson, clusterTable, provisioningOf } from "../render/cluster";
 import type { CliCommandModule } from "../runtime/command-module";
 import { ExitCode } from "../runtime/exit-codes";
 
@@ -17,7 +17,7 @@ export const statusCommand: CliCommandModule = {
       .summary("show the preview state and clusters' kube-proxy settings")
       .description(
         "Show the preview's state (feature flag and provider) and, for each selected cluster (none: only the preview), its kube-proxy settings " +
-          "with kubernetesVersion, networkPlugin, networkPolicy and provisioningState. Reads only.",
+          "with kubernetesVersion, networkPlugin, networkPolicy and provisioningState. Reads only. Exits 1 when a cluster reads a provisioningState the SDK does not know (shown as UNKNOWN STATE).",
       );
     addClusterSelectionOptions(command, { listing: true });
     host.examples(command, [
@@ -57,6 +57,15 @@ export const statusCommand: CliCommandModule = {
             clusters: clusters.map(clusterJson),
           }),
         });
+        // The SDK's one classification: a state it does not know is shown (UNKNOWN STATE) and fails loudly (exit 1).
+        const unknown = clusters.filter((c) => provisioningOf(c) === "unknown");
+        if (unknown.length > 0) {
+          ctx.out.error(
+            `UnknownClusterState: ${unknown.map((c) => `${c.resourceGroup}/${c.name} reads provisioningState ${c.provisioningState === undefined ? "(absent)" : JSON.stringify(c.provisioningState)}`).join(", ")}, which this SDK does not know. ` +
+              "Nothing is guessed (apply, wait and rollouts refuse such a cluster); check it in the Azure portal and report the state if it is new.",
+          );
+          return ExitCode.Failure;
+        }
         return ExitCode.Ok;
       }),
     );

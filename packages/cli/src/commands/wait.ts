@@ -18,8 +18,6 @@ interface WaitFlags extends ClusterSelectionFlags {
   readonly timeout?: string;
 }
 
-const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
-
 /** The `wait` command. */
 export const waitCommand: CliCommandModule = {
   name: "wait",
@@ -30,7 +28,8 @@ export const waitCommand: CliCommandModule = {
       .description(
         "Wait for a cluster's running operation to end — the operation URL from `apply --no-wait` (or from an error after " +
           "Azure accepted a write) with --operation, or otherwise until the cluster's provisioningState is terminal — then " +
-          "read the cluster and show it. Writes nothing. Exits 1 when the operation or the cluster ends Failed.",
+          "read the cluster and show it. Writes nothing. Exits 1 when the operation or the cluster ends Failed, and at once when " +
+          "the operation's status or the cluster's provisioningState is a value it does not know (UnknownOperationStatus, UnknownClusterState).",
       );
     addClusterSelectionOptions(command);
     command
@@ -66,7 +65,8 @@ export const waitCommand: CliCommandModule = {
           }
           cluster = await client.getCluster(ref, { abortSignal: ctx.abortSignal });
           const intervalInMs = ctx.pollIntervalInMs() ?? 5_000;
-          while (!TERMINAL.has((cluster.provisioningState ?? "Succeeded").toLowerCase())) {
+          // The SDK's one classification: an unknown (or absent) provisioningState throws UnknownClusterState at once.
+          while (sdk.classifyProvisioningState(cluster.provisioningState, label) === "in-flight") {
             if (Date.now() - startedAt >= timeoutInMs) {
               throw new CliError(
                 "Timeout",

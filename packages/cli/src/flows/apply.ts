@@ -129,9 +129,13 @@ export async function applyWithProgress(ctx: CommandContext, client: KubeProxyCl
       throw new CliInterruptedError(`Interrupted. ${stateLeftBehind(options.label, last, operationUrl, options.statusCommand)}`);
     }
     const url = operationUrl ?? (err as { operationUrl?: unknown }).operationUrl;
-    if (accepted && options.waitCommand) {
+    const sdk = ctx.sdk();
+    // Only an operation that may still run is followed: one that ended (Failed, or verified otherwise) has its own next step.
+    if (accepted && options.waitCommand && sdk.isKubeProxyError(err) && sdk.operationMayStillRun(err)) {
       const opUrl = typeof url === "string" ? url : undefined;
-      attachFollowUp(err, { ...(opUrl ? { operationUrl: opUrl } : {}), command: `${options.waitCommand}${opUrl ? ` --operation '${opUrl}'` : ""}` });
+      // An operation whose status is unknown is followed through the cluster's provisioningState, not polled again.
+      const follow = opUrl && err.code !== "UnknownOperationStatus" ? ` --operation '${opUrl}'` : "";
+      attachFollowUp(err, { ...(opUrl ? { operationUrl: opUrl } : {}), command: `${options.waitCommand}${follow}` });
     }
     throw err;
   } finally {

@@ -3,6 +3,8 @@
  * @packageDocumentation
  */
 import type { ClusterRef, KubeProxyClient, KubeProxyConfig, KubeProxyPlan } from "@aks-kube-proxy/sdk";
+import { CliError } from "../runtime/cli-error";
+import { ExitCode } from "../runtime/exit-codes";
 import type { CommandContext } from "../runtime/context";
 
 /**
@@ -56,4 +58,30 @@ export function statusCommandFor(resourceGroup: string, name: string): string {
 /** The `wait` command line that follows a cluster's running operation (with the operation URL when known). */
 export function waitCommandFor(resourceGroup: string, name: string, operationUrl?: string): string {
   return `aks-kube-proxy wait -g ${resourceGroup} -n ${name}${operationUrl ? ` --operation '${operationUrl}'` : ""}`;
+}
+
+/**
+ * The plans whose wait for an operation in flight ran out: not converged, and what is left to do is not known yet.
+ * @param plans - plans of the selected clusters
+ */
+export function inFlightPlans(plans: readonly KubeProxyPlan[]): KubeProxyPlan[] {
+  return plans.filter((p) => p.blockers.length === 0 && p.convergence.kind === "in-flight");
+}
+
+/**
+ * The error of an apply that found operations still in flight after its wait for them ran out (code `ClusterBusy`,
+ * exit 1): never "nothing to do", never a write over a running operation. Names the `wait` command of each cluster.
+ * @param plans - the in-flight plans ({@link inFlightPlans}), not empty
+ */
+export function inFlightError(plans: readonly KubeProxyPlan[]): CliError {
+  const lines = plans.map(
+    (p) => `  ${planLabel(p)} (provisioningState ${p.convergence.provisioningState}): ${waitCommandFor(p.cluster.resourceGroup, p.cluster.name)}`,
+  );
+  return new CliError(
+    "ClusterBusy",
+    `${plans.map(planLabel).join(", ")}: not converged: an operation is still in flight and its result is not known yet (the wait for it ran out). ` +
+      `Nothing was written to any cluster. Follow it, then apply again:\n${lines.join("\n")}`,
+    ExitCode.Failure,
+    { clusters: plans.map((p) => ({ id: p.cluster.id, provisioningState: p.convergence.provisioningState, followCommand: waitCommandFor(p.cluster.resourceGroup, p.cluster.name) })) },
+  );
 }

@@ -8,13 +8,17 @@ import type { Output } from "../runtime/output";
 import { clusterJson, type ClusterJson } from "./cluster";
 import { formatFinding } from "./findings";
 import { describeSettings, formatValue } from "./settings";
+import { waitCommandFor } from "../flows/plan";
 
 /** The JSON shape of one cluster's plan. */
 export interface PlanJson {
   cluster: ClusterJson;
   current: unknown;
   desired: unknown;
+  /** True unless the cluster is converged: a change, a block, a reconcile, or an operation in flight whose result is not known yet. */
   hasChanges: boolean;
+  /** True only when the cluster is converged (desired settings, Succeeded, no operation in flight). */
+  converged: boolean;
   /** The SDK's classification: converged, in-flight, needs-reconcile, drifted, blocked (with its reason). */
   convergence: { kind: string; provisioningState: string; reason: string | null };
   changes: { path: string; before: unknown; after: unknown }[];
@@ -29,6 +33,7 @@ export function planJson(plan: KubeProxyPlan): PlanJson {
     current: plan.current,
     desired: plan.desired,
     hasChanges: plan.hasChanges,
+    converged: plan.converged,
     convergence: { kind: plan.convergence.kind, provisioningState: plan.convergence.provisioningState, reason: "reason" in plan.convergence ? plan.convergence.reason : null },
     changes: plan.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null })),
     blockers: [...plan.blockers],
@@ -49,8 +54,14 @@ export function planText(plan: KubeProxyPlan, out: Output): string {
   const lines = [out.style("bold", `${c.resourceGroup}/${c.name}`) + ` (${facts})`, `  current: ${describeSettings(plan.current)}`];
   if (plan.blockers.length > 0) {
     lines.push(`  ${out.style("red", "blocked")}: nothing will be written to this cluster`);
-  } else if (!plan.hasChanges) {
+  } else if (plan.converged) {
     lines.push(`  ${out.style("green", "no changes")}: the cluster already runs these settings; nothing will be written`);
+  } else if (plan.convergence.kind === "in-flight") {
+    // Never "no changes": the operation's result decides what is left to do.
+    lines.push(
+      `  ${out.style("yellow", "in flight")}: not converged: an operation is still running (provisioningState ${plan.convergence.provisioningState}) and its result is not known yet`,
+      `  follow it with: ${waitCommandFor(c.resourceGroup, c.name)}   (then plan again)`,
+    );
   } else {
     lines.push(`  desired: ${describeSettings(loadSdk().effectiveKubeProxySettings(plan.desired))}`, "  changes:");
     for (const ch of plan.changes) {
@@ -64,12 +75,13 @@ export function planText(plan: KubeProxyPlan, out: Output): string {
 }
 
 /**
- * One-line summary of a plan: `3 to change, 1 unchanged, 1 blocked`.
+ * One-line summary of a plan: `3 to change, 1 unchanged, 1 in flight, 1 blocked` (in flight and blocked only when there are some).
  * @param plans - plans of the selected clusters
  */
 export function planSummary(plans: readonly KubeProxyPlan[]): string {
   const blocked = plans.filter((p) => p.blockers.length > 0).length;
-  const changing = plans.filter((p) => p.blockers.length === 0 && p.hasChanges).length;
-  const unchanged = plans.length - blocked - changing;
-  return [`${changing} to change`, `${unchanged} unchanged`, ...(blocked > 0 ? [`${blocked} blocked`] : [])].join(", ");
+  const inFlight = plans.filter((p) => p.blockers.length === 0 && p.convergence.kind === "in-flight").length;
+  const changing = plans.filter((p) => p.blockers.length === 0 && p.hasChanges && p.convergence.kind !== "in-flight").length;
+  const unchanged = plans.length - blocked - changing - inFlight;
+  return [`${changing} to change`, `${unchanged} unchanged`, ...(inFlight > 0 ? [`${inFlight} in flight`] : []), ...(blocked > 0 ? [`${blocked} blocked`] : [])].join(", ");
 }

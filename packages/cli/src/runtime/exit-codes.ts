@@ -10,7 +10,7 @@ export const ExitCode = {
   Ok: 0,
   /** A failure: Azure refused or failed, a wait timed out, no credential, anything unexpected. */
   Failure: 1,
-  /** `--detailed-exitcode` only (`plan`, `rollout plan`): success, and something would change. */
+  /** `--detailed-exitcode` only (`plan`, `rollout plan`): success, and something would change (or an operation in flight leaves the cluster not converged). */
   ChangesPending: 2,
   /** Invalid input, nothing written: bad flags or files, a cluster or subscription that does not exist. */
   InvalidInput: 3,

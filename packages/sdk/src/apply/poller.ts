@@ -8,6 +8,7 @@
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { CancelOnProgress, PollerLike } from "@azure/core-lro";
 import { operationFromHeaders, pollOperationOnce, type OperationHandle } from "../arm/lro";
+import type { AttemptTracker } from "../arm/pipeline";
 import { clusterLabel, type ClusterApi } from "../cluster/clusterApi";
 import { rawClusterOf, type ClusterState } from "../clusterState";
 import type { Convergence } from "../convergence";
@@ -235,6 +236,8 @@ export class ApplyPollerImpl implements ApplyPoller {
     }
     const where = s.operation
       ? `the operation ${s.operation.url} is still running`
+      : this.refusedWrites > 0 && !s.writeMayHaveBeenSent && !s.writeAccepted
+        ? `Azure refused the write ${this.refusedWrites === 1 ? "once" : `${this.refusedWrites} times`} with 429 (throttled) and the time ran out waiting to send it again; nothing reached Azure, the cluster keeps its settings. Wait the time Azure names (AKS refills a cluster's PUT budget at one per minute) and apply again`
       : s.phase === "write" || s.writeMayHaveBeenSent
         ? "the write was sent and Azure's answer did not come in time"
         : s.lastConvergence?.kind === "in-flight"
@@ -402,6 +405,9 @@ export class ApplyPollerImpl implements ApplyPoller {
     if (c.kind === "needs-reconcile") this.emit({ phase: "retrying", reason: c.reason, delayInMs: 0 });
   }
 
+  /** Attempts of the last PUT Azure all refused with 429 before its wait was cut short (nothing reached Azure). */
+  private refusedWrites = 0;
+
   /** The last lost answer to a PUT (for the message when they keep being lost). */
   private lastLostAnswer: KubeProxyError | undefined;
 
@@ -435,9 +441,17 @@ export class ApplyPollerImpl implements ApplyPoller {
     this.emit({ phase: "writing" });
     this.deps.api.log.info(`${this.label}: writing kubeProxyConfig ${JSON.stringify(s.desired)}${s.lastConvergence ? ` (${"reason" in s.lastConvergence ? s.lastConvergence.reason : s.lastConvergence.kind})` : ""}`);
     let response;
+    const attempts: AttemptTracker = { attempts: 0, unanswered: false, statuses: [] };
     try {
-      response = await this.deps.api.put(s.cluster, body, s.etag ? { "if-match": s.etag } : {}, this.context, signal);
+      response = await this.deps.api.put(s.cluster, body, s.etag ? { "if-match": s.etag } : {}, this.context, signal, attempts);
     } catch (error) {
+      if (attempts.attempts > 0 && !attempts.unanswered && attempts.statuses.every((status) => status === 429)) {
+        // Every attempt of this PUT was answered 429 (refused before Azure took it) and the wait for the next one was
+        // cut short (deadline, abort): nothing reached Azure. Say so, never "the write may have reached Azure".
+        s.writeMayHaveBeenSent = false;
+        this.refusedWrites = attempts.statuses.length;
+        s.phase = "read";
+      }
       if (isKubeProxyError(error) && error.code === "ArmError" && error.statusCode === undefined) {
         // The answer was lost (connection dropped after retries). The PUT may have landed: read and classify.
         this.deps.api.log.warning(`${this.label}: the answer to the write was lost (${error.message}); reading the cluster to learn whether it landed`);

@@ -4,6 +4,7 @@
  * The operation URL is opaque: it is polled exactly as Azure gave it (its own api-version included).
  * @packageDocumentation
  */
+import { classifyOperationStatus } from "../convergence";
 import { OperationFailedError, OperationTimeoutError, isKubeProxyError, AbortedError, type KubeProxyError } from "../errors";
 import type { Log } from "../log";
 import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep, type HeaderSource, type PollingSettings } from "../poll";
@@ -45,7 +46,8 @@ export interface OperationPoll {
 /**
  * Polls an operation URL once. `Azure-AsyncOperation` URLs answer a body with `status`; `Location` URLs answer 202 while
  * running and 200/201/204 (no status body) when done. A 2xx other than 202 without a status is read as finished whatever
- * the recorded kind, so a Location URL resumed as if it were an Azure-AsyncOperation URL never polls forever.
+ * the recorded kind, so a Location URL resumed as if it were an Azure-AsyncOperation URL never polls forever. A `status`
+ * this SDK does not know throws `UnknownOperationStatusError` at once ({@link classifyOperationStatus}).
  * @internal
  */
 export async function pollOperationOnce(args: { transport: ArmTransport; operation: OperationHandle; context: ArmErrorContext; abortSignal?: AbortSignal }): Promise<OperationPoll> {
@@ -71,9 +73,10 @@ export async function pollOperationOnce(args: { transport: ArmTransport; operati
   const reported = typeof body["status"] === "string" ? body["status"] : undefined;
   if (response.status === 202) return { outcome: "running", status: reported ?? "InProgress", ...common };
   if (reported === undefined) return { outcome: "succeeded", status: "Succeeded", ...common };
-  const folded = reported.toLowerCase();
-  if (folded === "succeeded") return { outcome: "succeeded", status: reported, ...common };
-  if (folded === "failed" || folded === "canceled" || folded === "cancelled") {
+  // An unknown status throws UnknownOperationStatusError at once (never polled until the deadline).
+  const outcome = classifyOperationStatus(reported, operation.url, context.operation);
+  if (outcome === "succeeded") return { outcome: "succeeded", status: reported, ...common };
+  if (outcome === "failed") {
     const err = readArmErrorBody(body["error"] !== undefined ? { error: body["error"] } : {});
     const error = new OperationFailedError(
       `${context.operation} ended ${reported}${err.code ? ` with ${err.code}` : ""}: ${err.message ?? "no error message"}${response.requestId ? ` (request id ${response.requestId})` : ""}. Fix the cause and apply again: the cluster reads provisioningState Failed until a later update succeeds, and an apply of the same settings reconciles it.`,
@@ -101,7 +104,7 @@ export interface WaitForArmOperationArgs {
 
 /**
  * Polls until the operation succeeds; throws {@link OperationFailedError} (ARM code of the operation's error) when it
- * ends Failed or Canceled, {@link OperationTimeoutError} at the deadline, {@link AbortedError} on abort. A status
+ * ends Failed or Canceled, `UnknownOperationStatusError` at once for a status this SDK does not know, {@link OperationTimeoutError} at the deadline, {@link AbortedError} on abort. A status
  * resource that is gone (404) counts as finished: the caller reads the resource to learn the outcome.
  * @internal
  */

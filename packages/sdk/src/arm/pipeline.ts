@@ -104,6 +104,48 @@ export function requestLogPolicy(log: Log): PipelinePolicy {
   };
 }
 
+/** What the attempts of one request came to, kept by {@link attemptTrackerPolicy}. @internal */
+export interface AttemptTracker {
+  /** Attempts that left for the wire. */
+  attempts: number;
+  /** True while an attempt is out without an answer (or it ended without one: a dropped connection, an abort). */
+  unanswered: boolean;
+  /** The HTTP status of each answered attempt, in order. */
+  readonly statuses: number[];
+}
+
+const TRACKERS = new WeakMap<object, AttemptTracker>();
+
+/**
+ * Follows the attempts of `request` (a pipeline request object, the same across the retry policy's attempts).
+ * @internal
+ */
+export function trackAttempts(request: object, tracker: AttemptTracker): void {
+  TRACKERS.set(request, tracker);
+}
+
+/**
+ * Records, for a tracked request ({@link trackAttempts}), each attempt that leaves and the status it got back; the last
+ * per-retry policy, nearest the wire. An apply uses it to tell a PUT that never reached Azure (every attempt answered
+ * 429, then the deadline passed while the retry policy waited) from one whose answer was never seen.
+ * @internal
+ */
+export function attemptTrackerPolicy(): PipelinePolicy {
+  return {
+    name: "aksKubeProxyAttemptTrackerPolicy",
+    async sendRequest(request, next) {
+      const tracker = TRACKERS.get(request);
+      if (!tracker) return next(request);
+      tracker.attempts++;
+      tracker.unanswered = true;
+      const response = await next(request); // thrown: the attempt stays unanswered (it may have reached Azure)
+      tracker.unanswered = false;
+      tracker.statuses.push(response.status);
+      return response;
+    },
+  };
+}
+
 /**
  * The options every Azure SDK client gets (core-client `ServiceClientOptions` and `@azure-rest/core-client`
  * `ClientOptions` share these names).
@@ -120,6 +162,7 @@ export function buildPipelineOptions(settings: PipelineSettings): {
   additionalPolicies.push({ policy: clampRetryAfterPolicy(settings.retry.maxRetryDelayInMs), position: "perRetry" });
   additionalPolicies.push({ policy: requestLogPolicy(settings.log), position: "perRetry" });
   for (const p of settings.additionalPolicies) additionalPolicies.push({ policy: p.policy, position: p.position });
+  additionalPolicies.push({ policy: attemptTrackerPolicy(), position: "perRetry" });
   return {
     endpoint: settings.endpoint,
     retryOptions: { ...settings.retry },

@@ -9,6 +9,7 @@ import { createHttpHeaders, createPipelineRequest, type HttpMethods, type RawHtt
 import { ValidationError } from "../errors";
 import type { HeaderSource } from "../poll";
 import { armErrorFromThrown, type ArmErrorContext } from "./errors";
+import { trackAttempts, type AttemptTracker } from "./pipeline";
 
 /** A raw ARM request. @internal */
 export interface ArmRequest {
@@ -19,6 +20,8 @@ export interface ArmRequest {
   readonly headers?: RawHttpHeaders;
   readonly abortSignal?: AbortSignal;
   readonly context: ArmErrorContext;
+  /** Filled in with each attempt the pipeline sends and the status it got back (see `attemptTrackerPolicy`). */
+  readonly attempts?: AttemptTracker;
 }
 
 /** A raw ARM answer (any status). @internal */
@@ -62,6 +65,7 @@ export class ArmTransport {
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
     });
+    if (request.attempts) trackAttempts(pipelineRequest, request.attempts);
     let response;
     try {
       response = await this.client.sendRequest(pipelineRequest);

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { armErrorFromResponse, type ArmErrorContext } from "../arm/errors";
+import type { AttemptTracker } from "../arm/pipeline";
 import type { ArmResponse, ArmTransport } from "../arm/transport";
 import { clusterPath, type ResolvedClusterRef } from "../clusterRef";
 import { toClusterState, type ClusterState } from "../clusterState";
@@ -58,7 +59,7 @@ export class ClusterApi {
   }
 
   /** PUT the cluster's JSON; returns the raw answer (any status). */
-  async put(ref: ResolvedClusterRef, body: unknown, headers: Record<string, string>, context: ArmErrorContext, abortSignal: AbortSignal | undefined): Promise<ArmResponse> {
-    return this.transport.send({ method: "PUT", url: this.url(ref), body, headers, context, ...(abortSignal ? { abortSignal } : {}) });
+  async put(ref: ResolvedClusterRef, body: unknown, headers: Record<string, string>, context: ArmErrorContext, abortSignal: AbortSignal | undefined, attempts?: AttemptTracker): Promise<ArmResponse> {
+    return this.transport.send({ method: "PUT", url: this.url(ref), body, headers, context, ...(abortSignal ? { abortSignal } : {}), ...(attempts ? { attempts } : {}) });
   }
 }
