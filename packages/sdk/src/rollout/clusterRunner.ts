@@ -60,7 +60,9 @@ export class ClusterRunner {
     if (!resuming) delete c.pollerState;
     delete c.error;
     delete c.finishedAt;
-    await this.commit(c);
+    // Not awaited: nothing is sent on the faith of this record (the intent is flushed before the PUT leaves, below), so
+    // the cluster's read does not wait for a journal write; the record goes with the next one.
+    void this.commit(c).catch(() => undefined);
     this.args.progress.emitCluster(c);
 
     let retriedAfterEnable = false;
@@ -115,8 +117,14 @@ export class ClusterRunner {
     c.finishedAt = new Date().toISOString();
     c.durationInMs = Date.now() - started;
     this.args.progress.clusterFinished();
-    await this.commit(c);
-    this.args.progress.emitCluster(c);
+    // The outcome is reported once it is on disk, but the cluster's slot is freed at once: a crash before the write
+    // leaves the cluster in progress with its poller state, and a resume reads it and finds it done (or failed) without
+    // writing it again. Every later flush (the next intent, the wave's end, close) includes this record; a write that
+    // fails is retried with the next one.
+    void this.commit(c).then(
+      () => this.args.progress.emitCluster(c),
+      () => undefined,
+    );
   }
 
   /** The apply poller of a cluster: restored from the journal when resuming, otherwise new. */

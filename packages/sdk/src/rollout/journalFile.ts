@@ -21,8 +21,9 @@ export interface JournalFileOptions {
   /** Flush each write, and the directory after each rename, to the disk (fsync), so a power loss cannot lose it either. @default true */
   readonly durable?: boolean;
   /**
-   * Between two writes, wait at least this many times as long as the last write took, grouping the steps made
-   * meanwhile into the next write: journal I/O then takes at most 1/(1+n) of the time, however large the fleet.
+   * After a compaction (a rewrite of the whole journal), wait this many times as long as it took before the next write,
+   * grouping the steps made meanwhile into it: compactions then take at most 1/(1+n) of the time, however large the
+   * fleet. Appends to the log (what changed) are not paced: the steps made while one is flushed go into the next.
    * @default 4
    */
   readonly pacingFactor?: number;
@@ -291,6 +292,7 @@ export class RolloutJournalFile {
   /** The next write must be a compaction: nothing written yet by this process, or an append failed half-way. */
   private mustCompact = true;
   private indexOf: Map<JournalCluster, number> | undefined;
+  private lastWasCompaction = false;
 
   private constructor(path: string, journal: RolloutJournal, lock: JournalLock, options: JournalFileOptions, seq: number) {
     this.path = path;
@@ -298,7 +300,9 @@ export class RolloutJournalFile {
     this.seq = seq;
     this.durable = options.durable ?? true;
     const pacingFactor = Math.max(0, options.pacingFactor ?? 4);
-    this.writer = new GroupCommit({ write: () => this.writeNow(), pauseAfter: (tookMs) => tookMs * pacingFactor, skipPause: () => this.closing });
+    // Appends cost what changed: the steps that arrive while one is flushed are grouped into the next, without a pause.
+    // A compaction (the whole fleet) is followed by a pause of `pacingFactor` times its duration.
+    this.writer = new GroupCommit({ write: () => this.writeNow(), pauseAfter: (tookMs) => (this.lastWasCompaction ? tookMs * pacingFactor : 0), skipPause: () => this.closing });
     this.lock = lock;
   }
 
@@ -397,6 +401,7 @@ export class RolloutJournalFile {
   private async writeNow(): Promise<number> {
     const started = Date.now();
     const compaction = this.mustCompact || !this.tracking || (this.logBytes > MIN_COMPACTION_BYTES && this.logBytes > this.snapshotBytes);
+    this.lastWasCompaction = compaction;
     if (compaction) await this.compact(false);
     else await this.append();
     this.writes++;
