@@ -278,7 +278,7 @@ async function main(): Promise<void> {
       if (Date.now() - lastLine < 10_000) return;
       lastLine = Date.now();
       const c = e.snapshot.counts;
-      console.log(`  … ${sec(e.snapshot.elapsedInMs)}: ${c.done} done, ${c.inProgress} in progress, ${c.failed} failed, ${c.pending} pending`);
+      console.log(`  … ${sec(e.snapshot.elapsedInMs)}: ${c.done} done, ${c.inProgress} in progress, ${c.failed} failed, ${c.pending} pending; heap ${mb(process.memoryUsage().heapUsed)}`);
     },
   });
   await file.close();

@@ -21,7 +21,7 @@ export interface JournalFileOptions {
   /** Flush each write, and the directory after each rename, to the disk (fsync), so a power loss cannot lose it either. @default true */
   readonly durable?: boolean;
   /**
-   * After a compaction (a rewrite of the whole journal), wait this many times as long as it took before the next write,
+   * After a compaction (a rewrite of the whole journal), wait this many times as long as it took (at most 1 s) before the next write,
    * grouping the steps made meanwhile into it: compactions then take at most 1/(1+n) of the time, however large the
    * fleet. Appends to the log (what changed) are not paced: the steps made while one is flushed go into the next.
    * @default 4
@@ -245,8 +245,10 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Compact (rewrite the whole journal, empty the log) once the log is larger than this and than the last snapshot. */
+/** Compact (rewrite the whole journal, empty the log) once the log is larger than this and than twice the last snapshot. */
 const MIN_COMPACTION_BYTES = 1 << 20;
+/** The longest pause after a compaction. */
+const MAX_COMPACTION_PAUSE_MS = 1000;
 
 /**
  * A journal file owned by this process: mutate {@link RolloutJournalFile.journal}, then {@link RolloutJournalFile.commit}.
@@ -301,8 +303,13 @@ export class RolloutJournalFile {
     this.durable = options.durable ?? true;
     const pacingFactor = Math.max(0, options.pacingFactor ?? 4);
     // Appends cost what changed: the steps that arrive while one is flushed are grouped into the next, without a pause.
-    // A compaction (the whole fleet) is followed by a pause of `pacingFactor` times its duration.
-    this.writer = new GroupCommit({ write: () => this.writeNow(), pauseAfter: (tookMs) => (this.lastWasCompaction ? tookMs * pacingFactor : 0), skipPause: () => this.closing });
+    // A compaction (the whole fleet) is followed by a pause of `pacingFactor` times its duration, capped: every intent
+    // flush waits out the pause, so a slow compaction (a loaded disk) must not hold the PUTs of the fleet for long.
+    this.writer = new GroupCommit({
+      write: () => this.writeNow(),
+      pauseAfter: (tookMs) => (this.lastWasCompaction ? Math.min(tookMs * pacingFactor, MAX_COMPACTION_PAUSE_MS) : 0),
+      skipPause: () => this.closing,
+    });
     this.lock = lock;
   }
 
@@ -400,7 +407,7 @@ export class RolloutJournalFile {
 
   private async writeNow(): Promise<number> {
     const started = Date.now();
-    const compaction = this.mustCompact || !this.tracking || (this.logBytes > MIN_COMPACTION_BYTES && this.logBytes > this.snapshotBytes);
+    const compaction = this.mustCompact || !this.tracking || (this.logBytes > MIN_COMPACTION_BYTES && this.logBytes > 2 * this.snapshotBytes);
     this.lastWasCompaction = compaction;
     if (compaction) await this.compact(false);
     else await this.append();
