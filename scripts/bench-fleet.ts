@@ -198,7 +198,10 @@ async function main(): Promise<void> {
   const sdk = require(join(ROOT, "packages/sdk/dist/index.js")) as typeof SdkModule;
   const { ClientSecretCredential } = require(require.resolve("@azure/identity", { paths: [join(ROOT, "packages/sdk")] })) as typeof import("@azure/identity");
 
-  const child = fork(import.meta.filename, ["--emulator-child", ...process.argv.slice(2)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // The heap cap is the rollout's (this process): the emulator child, which keeps every request of the run in its log,
+  // gets a heap of its own size (a fork would inherit the cap, and at 5,000 clusters the emulator died of it).
+  const childExecArgv = [...process.execArgv.filter((a) => !HEAP_FLAGS.includes(a)), "--max-old-space-size=2048"];
+  const child = fork(import.meta.filename, ["--emulator-child", ...process.argv.slice(2)], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: childExecArgv });
   const call = rpc(child);
   const ready = await new Promise<{ url: string; ca: string; tenantId: string; clientId: string; clientSecret: string }>((resolve, reject) => {
     child.once("message", (m: { ready?: { url: string; ca: string; tenantId: string; clientId: string; clientSecret: string } }) => (m.ready ? resolve(m.ready) : reject(new Error("emulator did not start"))));

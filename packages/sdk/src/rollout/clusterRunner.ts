@@ -192,7 +192,7 @@ export class ClusterRunner {
 
   private onApplyProgress(c: JournalCluster, e: ApplyProgress): void {
     const before = c.phase;
-    this.args.file.changed(c);
+    const operationBefore = c.operationUrl;
     if (e.phase === "accepted") {
       c.phase = "accepted";
       if (e.operationUrl) c.operationUrl = e.operationUrl;
@@ -201,6 +201,8 @@ export class ClusterRunner {
     } else {
       c.phase = e.phase;
     }
+    // Declared changed only when it did (not at every poll): the journal's next write carries what changed.
+    if (c.phase !== before || c.operationUrl !== operationBefore) this.args.file.changed(c);
     if (c.phase !== before) this.args.progress.emitCluster(c);
   }
 }
