@@ -265,6 +265,15 @@ async function main(): Promise<void> {
   const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });
   const plan = sdk.planRollout({ spec, clusters: listed, apiVersion: sdk.DEFAULT_API_VERSION });
   const file = await sdk.RolloutJournalFile.create(join(dir, "bench.journal.json"), sdk.createRolloutJournal(plan));
+  // How long each commit waits for its write (the flush before each PUT is one of them).
+  const commitWaits: number[] = [];
+  const commit = file.commit.bind(file);
+  file.commit = () => {
+    const t = Date.now();
+    const p = commit();
+    void p.then(() => commitWaits.push(Date.now() - t), () => undefined);
+    return p;
+  };
   let lastLine = 0;
   // Per-phase timestamps of every cluster (when each phase was first reported), for where the per-cluster time goes.
   const phases = SCENARIO === "scale" ? undefined : new Map<string, Record<string, number>>();
@@ -314,6 +323,8 @@ async function main(): Promise<void> {
   console.log(`  time requests spent queued in the rate limiter: ${sec(result.rateLimiter.queuedInMs)} in total (${(result.rateLimiter.queuedInMs / Math.max(1, changed)).toFixed(0)} ms per changed cluster)`);
   console.log(`  peak memory: ${mb(peakRss)} RSS sampled, ${mb(maxRssFromKernel)} maxRSS of the process (process.resourceUsage); live heap after the rollout ${mb(liveHeap)}`);
   console.log(`  journal writes: ${file.writes} (${file.compactions} whole-journal compactions, the rest appends to the log); ${mb(file.bytesWritten)} written`);
+  commitWaits.sort((a, b) => a - b);
+  console.log(`  journal commit wait: mean ${(commitWaits.reduce((a, b) => a + b, 0) / Math.max(1, commitWaits.length)).toFixed(0)} ms, p90 ${commitWaits[Math.floor(commitWaits.length * 0.9)] ?? 0} ms over ${commitWaits.length} commits`);
   if (phases) printPhases(phases, OPERATION_MS);
 
   console.log("");
@@ -346,14 +357,15 @@ async function main(): Promise<void> {
 
 /**
  * Where a changed cluster's time goes, from the first report of each phase: mean and 90th percentile of each step
- * (start → reading: the journal's start record and the preview check; reading → accepted: the read, the intent flushed
- * to the journal and the PUT; accepted → verifying: the operation (T) and its polls; verifying → done: the read back
- * and the journal's record of the outcome).
+ * (start → reading: the journal's start record and the preview check; reading → writing: the read and the intent
+ * flushed to the journal; writing → accepted: the PUT; accepted → verifying: the operation (T) and its polls;
+ * verifying → done: the read back and the journal's record of the outcome), and how long a journal commit takes.
  */
 function printPhases(phases: Map<string, Record<string, number>>, operationMs: number): void {
   const steps: [string, string, string][] = [
     ["starting", "reading", "start → reading (start journaled, preview check)"],
-    ["reading", "accepted", "reading → accepted (read, intent flushed, PUT)"],
+    ["reading", "writing", "reading → writing (read, intent flushed)"],
+    ["writing", "accepted", "writing → accepted (PUT)"],
     ["accepted", "verifying", `accepted → verifying (operation T = ${operationMs} ms, polls)`],
     ["verifying", "done", "verifying → done (read back, outcome journaled)"],
     ["starting", "done", "whole cluster"],

@@ -165,6 +165,8 @@ export class ClusterRunner {
     c.pollerState = serialized;
     c.phase = "writing";
     await this.commit(c);
+    // Reported once the intent is on disk, as the PUT leaves.
+    this.args.progress.emitCluster(c);
   }
 
   /** Saves a poller state that a resume can re-attach from (a write may have been sent, not finished). */
