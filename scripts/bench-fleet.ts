@@ -267,9 +267,7 @@ async function main(): Promise<void> {
     new sdk.KubeProxyClient({ ...clientOptions, subscriptionId: sub, additionalPolicies: [...additionalPolicies] });
   await call({ op: "clear" });
   const started = Date.now();
-  const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });
-  const plan = sdk.planRollout({ spec, clusters: listed, apiVersion: sdk.DEFAULT_API_VERSION });
-  const file = await sdk.RolloutJournalFile.create(join(dir, "bench.journal.json"), sdk.createRolloutJournal(plan));
+  const file = await listAndPlan(sdk, spec, createClient, limiter, join(dir, "bench.journal.json"));
   // How long each commit waits for its write (the flush before each PUT is one of them).
   const commitWaits: number[] = [];
   const commit = file.commit.bind(file);
@@ -358,6 +356,23 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   console.log("");
   console.log(`makespan ratio to lower bound: ${(makespanMs / lowerBoundMs).toFixed(2)}`);
+}
+
+/**
+ * Lists the fleet, plans it and creates the journal, in a function of its own: the listing and the plan (every
+ * cluster's full state) are garbage once the journal exists, where locals of `main` would stay alive across its later
+ * awaits (at 10,000 clusters they held ~25 MB of the 128 MB heap for the whole run).
+ */
+async function listAndPlan(
+  sdk: typeof SdkModule,
+  spec: SdkModule.RolloutSpec,
+  createClient: SdkModule.RolloutClientFactory,
+  limiter: SdkModule.ArmRateLimiter,
+  path: string,
+): Promise<SdkModule.RolloutJournalFile> {
+  const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });
+  const plan = sdk.planRollout({ spec, clusters: listed, apiVersion: sdk.DEFAULT_API_VERSION });
+  return sdk.RolloutJournalFile.create(path, sdk.createRolloutJournal(plan));
 }
 
 /**
