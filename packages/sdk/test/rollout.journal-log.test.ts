@@ -74,6 +74,11 @@ describe("journal file: snapshot and append-only log", () => {
     const read = await readRolloutJournal(path);
     expect(read.clusters.slice(0, 20).every((c) => c.status === "in-progress" && c.written === true)).toBe(true);
     expect(read.clusters[20]!.status).toBe("pending");
+    // A record carries what changes, not the planned settings, changes and findings; they are read back from the snapshot.
+    expect(readFileSync(journalLogPath(path), "utf8")).not.toMatch(/"(desired|changes|findings|subscriptionId)":/);
+    expect(read.clusters[0]).toMatchObject({ desired: { mode: "IPVS" }, previous: null, name: file.journal.clusters[0]!.name, subscriptionId: SUB });
+    expect(read.clusters[0]!.changes).toEqual(file.journal.clusters[0]!.changes);
+    expect(read.clusters[0]!.findings).toEqual(file.journal.clusters[0]!.findings);
     await file.close();
     // A clean close folds the log in: one version-1 document, no log.
     expect(existsSync(journalLogPath(path))).toBe(false);

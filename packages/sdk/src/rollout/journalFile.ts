@@ -43,6 +43,20 @@ export function journalLogPath(path: string): string {
  */
 export const JOURNAL_FILE_VERSION_WITH_LOG = 2;
 
+/**
+ * What a cluster gets when planned and never changes after: kept in the snapshot, not repeated in each log record
+ * (they are most of a cluster's bytes: settings, changes, findings). Code that changed one of them after planning
+ * would see the change written only by the next compaction.
+ */
+const PLANNED_FIELDS: ReadonlySet<string> = new Set(["subscriptionId", "resourceGroup", "name", "location", "kubernetesVersion", "group", "desired", "changes", "findings", "previous"]);
+
+/** A cluster as a log record carries it: without its planned fields. */
+function recordOf(c: JournalCluster): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(c)) if (!PLANNED_FIELDS.has(key)) out[key] = value;
+  return out;
+}
+
 /** One record of the log: the clusters changed since the record before (whole), and the header when it changed. */
 interface LogRecord {
   /** 1, 2, 3... in the order written; the snapshot's `logSeq` is the last record it includes. */
@@ -51,8 +65,8 @@ interface LogRecord {
   readonly at: string;
   /** The journal without its clusters, when it changed since the record before. */
   readonly header?: Record<string, unknown>;
-  /** Changed clusters: [index in `clusters`, the cluster]. */
-  readonly clusters?: [number, JournalCluster][];
+  /** Changed clusters: [index in `clusters`, the cluster without its planned fields]. */
+  readonly clusters?: [number, Record<string, unknown>][];
 }
 
 /** What {@link parseRolloutJournalFile} found. */
@@ -153,7 +167,9 @@ export function parseRolloutJournalFile(path: string, text: string, logText: str
           if (before === undefined || before === null || typeof before !== "object" || before.id !== id) {
             throw invalid(path, `record ${line} of its log changes a cluster the journal does not have (${JSON.stringify(index)})`, `log[${line}].clusters`);
           }
-          clusters[index as number] = cluster;
+          const merged: Record<string, unknown> = {};
+          for (const [key, value] of Object.entries(before)) if (PLANNED_FIELDS.has(key)) merged[key] = value;
+          clusters[index as number] = Object.assign(merged, cluster);
         }
       }
     }
@@ -427,7 +443,7 @@ export class RolloutJournalFile {
   /** Appends one record with the clusters declared changed (and the header when it changed), then flushes it. */
   private async append(): Promise<void> {
     this.indexOf ??= new Map(this.journal.clusters.map((c, i) => [c, i]));
-    const entries: [number, JournalCluster][] = [];
+    const entries: [number, Record<string, unknown>][] = [];
     for (const c of this.dirty) {
       const i = this.indexOf.get(c);
       if (i === undefined) {
@@ -435,7 +451,7 @@ export class RolloutJournalFile {
         this.indexOf = undefined;
         return this.compact(false);
       }
-      entries.push([i, c]);
+      entries.push([i, recordOf(c)]);
     }
     const updatedAt = new Date().toISOString();
     this.journal.updatedAt = updatedAt;
@@ -451,7 +467,7 @@ export class RolloutJournalFile {
       if (this.durable) await handle.datasync();
     } catch (error) {
       // Part of the record may be in the log: the next write rewrites the whole journal (and empties the log).
-      for (const [, c] of entries) this.dirty.add(c);
+      for (const [i] of entries) this.dirty.add(this.journal.clusters[i] as JournalCluster);
       this.mustCompact = true;
       throw error;
     }
