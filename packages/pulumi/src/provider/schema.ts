@@ -4,6 +4,7 @@
  * configuration (azure-native's key names, in this package's namespace).
  * @packageDocumentation
  */
+import { PLUGIN_DOWNLOAD_URL } from "./packageInfo";
 
 /** The package name: the plugin is `pulumi-resource-aks-kube-proxy`, config keys are `aks-kube-proxy:*`. */
 export const PACKAGE_NAME = "aks-kube-proxy";
@@ -78,8 +79,9 @@ const CLUSTER_OUTPUTS: Record<string, Prop> = {
 /**
  * The schema, as the provider's `GetSchema` returns it.
  * @param version - the package version
+ * @param pluginDownloadURL - where the engine downloads the plugin (default: package.json's `pulumi.server`)
  */
-export function buildSchema(version: string): Record<string, unknown> {
+export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_DOWNLOAD_URL): Record<string, unknown> {
   const clusterOutputs = { ...CLUSTER_INPUTS, clusterId: str("Resource id of the cluster, as Azure returns it."), ...CLUSTER_OUTPUTS };
   return {
     name: PACKAGE_NAME,
@@ -90,6 +92,7 @@ export function buildSchema(version: string): Record<string, unknown> {
     license: "MIT",
     publisher: "aks-kube-proxy",
     repository: "https://github.com/aks-kube-proxy/aks-kube-proxy",
+    pluginDownloadURL,
     config: { variables: CONFIG_VARIABLES },
     provider: {
       description: "The aks-kube-proxy provider. Credentials follow azure-native's configuration keys, each falling back to the same environment variables (`ARM_*`, then `AZURE_*` and DefaultAzureCredential).",
