@@ -72,7 +72,9 @@ async function bundle(work) {
     legalComments: "none",
     // Never loaded by a resource provider: npm's run-script (Pulumi's automation API installs packages with it)
     // names node-gyp only in a require.resolve.
-    external: ["node-gyp/bin/node-gyp.js"],
+    // azure-native is an optional peer the component asks only when the program has it installed: never inside the
+    // plugin (its client configuration needs the azure-native plugin; the plugin takes aks-kube-proxy:* and ARM_*).
+    external: ["node-gyp/bin/node-gyp.js", "@pulumi/azure-native", "@pulumi/azure-native/*"],
   });
   if (result.errors.length > 0) fail("esbuild failed");
   return outfile;
