@@ -10,6 +10,7 @@
 interface PackageJson {
   readonly version: string;
   readonly pulumi: { readonly name: string; readonly server: string };
+  readonly pulumiVersions: { readonly engine: string; readonly python: string };
 }
 
 // A literal require (not a read relative to __dirname), so the bundler inlines package.json into the single-executable
@@ -22,3 +23,9 @@ export const PLUGIN_VERSION: string = packageJson.version;
 
 /** Where the engine downloads the plugin from (`package.json` `pulumi.server`, e.g. `github://api.github.com/ORG/REPO`). */
 export const PLUGIN_DOWNLOAD_URL: string = packageJson.pulumi.server;
+
+/**
+ * The `pulumi` Python SDK version the generated Python SDK requires exactly (`package.json` `pulumiVersions.python`):
+ * the one the Python tests run on (setup installs it into .toolchain/python).
+ */
+export const PYTHON_PULUMI_VERSION: string = packageJson.pulumiVersions.python;

@@ -4,7 +4,7 @@
  * configuration (azure-native's key names, in this package's namespace).
  * @packageDocumentation
  */
-import { PLUGIN_DOWNLOAD_URL } from "./packageInfo";
+import { PLUGIN_DOWNLOAD_URL, PYTHON_PULUMI_VERSION } from "./packageInfo";
 
 /** The package name: the plugin is `pulumi-resource-aks-kube-proxy`, config keys are `aks-kube-proxy:*`. */
 export const PACKAGE_NAME = "aks-kube-proxy";
@@ -184,7 +184,7 @@ export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_
     },
     language: {
       nodejs: { packageName: "@aks-kube-proxy/pulumi-sdk", respectSchemaVersion: true },
-      python: { packageName: "pulumi_aks_kube_proxy", respectSchemaVersion: true, pyproject: { enabled: true } },
+      python: { packageName: "pulumi_aks_kube_proxy", respectSchemaVersion: true, pyproject: { enabled: true }, requires: { pulumi: `==${PYTHON_PULUMI_VERSION}` } },
       go: { importBasePath: "github.com/aks-kube-proxy/aks-kube-proxy/sdk/go/akskubeproxy", generateResourceContainerTypes: true, respectSchemaVersion: true },
       csharp: { rootNamespace: "AksKubeProxy", respectSchemaVersion: true },
     },
