@@ -38,7 +38,7 @@ const CONFIG_VARIABLES: Record<string, Prop> = {
   useMsi: bool("Authenticate with a managed identity (user-assigned when `clientId` is set). Falls back to `ARM_USE_MSI`."),
   useDefaultAzureCredential: bool("Use `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI)."),
   environment: str("Azure cloud: `public` (default), `usgovernment` or `china`. Falls back to `ARM_ENVIRONMENT`."),
-  endpoint: str("Another Azure Resource Manager endpoint (Azure Stack, a local emulator); overrides the cloud's. Falls back to `AKS_KUBE_PROXY_ENDPOINT`."),
+  endpoint: str("Another Azure Resource Manager endpoint (Azure Stack, a local emulator); overrides the cloud's. Falls back to `AKS_KUBE_PROXY_ENDPOINT`, then `AZURE_RESOURCE_MANAGER_ENDPOINT` (as the CLI)."),
   audience: str("Token audience for `endpoint`. Default: the endpoint's origin."),
   authorityHost: str("Microsoft Entra authority host for `endpoint` (instance discovery is then disabled). Falls back to `AZURE_AUTHORITY_HOST`."),
   pollingIntervalInMs: int("First interval between polls of long-running operations, in milliseconds. Default 5000."),
