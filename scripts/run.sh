@@ -41,7 +41,7 @@ ensure_python_venv() {
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pulumi') != '$PYTHON_PULUMI_VERSION')" 2>/dev/null; then
     echo "› pip install pulumi==$PYTHON_PULUMI_VERSION into .toolchain/python" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PYTHON_PULUMI_VERSION" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pulumi==$PYTHON_PULUMI_VERSION" >&2
   fi
 }
 
@@ -63,7 +63,7 @@ ensure_provider_sdks() {
     PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
       pulumi package gen-sdk "$plugin" --language "$lang" --out "$out" >&2
   done
-  "$ROOT/.toolchain/python/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out/python" >&2
+  "$ROOT/.toolchain/python/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out/python" >&2
   local pin
   pin=$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)
   printf 'module github.com/aks-kube-proxy/aks-kube-proxy/sdk/go\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n' "$pin" > "$out/go/go.mod"
