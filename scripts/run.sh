@@ -45,6 +45,19 @@ ensure_python_venv() {
   fi
 }
 
+# A virtualenv with the PEP 517 front end `build` and the generated Python SDK's build backend (setuptools, wheel),
+# pinned, in .toolchain/release-python: setup builds the SDK's wheel with it, scripts/release/release.sh the wheel
+# and the sdist. Skipped when the pins are there.
+PYTHON_BUILD_PINS=("build==1.6.1" "setuptools==84.2.1" "wheel==0.48.0")
+ensure_python_build_venv() {
+  local venv="$ROOT/.toolchain/release-python"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(any(m.version(n) != v for n, v in (p.split('==') for p in sys.argv[1:])))" "${PYTHON_BUILD_PINS[@]}" 2>/dev/null; then
+    echo "› pip install ${PYTHON_BUILD_PINS[*]} into .toolchain/release-python" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PYTHON_BUILD_PINS[@]}" >&2
+  fi
+}
+
 # The SDKs of the aks-kube-proxy provider plugin, generated from its schema by the engine (`pulumi package gen-sdk`,
 # with tools/pulumi's Python and Go language hosts) into the git-ignored ./.toolchain/pulumi-sdks/{python,go}: the
 # Python one installed into .toolchain/python, the Go one given a go.mod (`go mod tidy`, which downloads its modules)
@@ -53,7 +66,7 @@ ensure_provider_sdks() {
   local out="$ROOT/.toolchain/pulumi-sdks" plugin="$ROOT/packages/pulumi/bin/pulumi-resource-aks-kube-proxy"
   local home="$ROOT/.toolchain/pulumi/home" schema stamp
   schema=$(PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true pulumi package get-schema "$plugin")
-  stamp=$( (printf '%s' "$schema"; cat "$ROOT/.toolchain/pulumi/stamp"; echo "$PYTHON_PULUMI_VERSION") | sha256sum | cut -d' ' -f1)
+  stamp=$( (printf '%s' "$schema"; cat "$ROOT/.toolchain/pulumi/stamp"; echo "$PYTHON_PULUMI_VERSION ${PYTHON_BUILD_PINS[*]}") | sha256sum | cut -d' ' -f1)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ]; then return 0; fi
   echo "› pulumi package gen-sdk (python, go) into .toolchain/pulumi-sdks" >&2
   rm -rf "$out"
@@ -64,6 +77,11 @@ ensure_provider_sdks() {
       pulumi package gen-sdk "$plugin" --language "$lang" --out "$out" >&2
   done
   "$ROOT/.toolchain/python/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out/python" >&2
+  # The wheel, as the release builds it (PEP 517, `python -m build`, offline here: no build isolation), for
+  # test/pulumi-release-plugin.test.ts, which installs it into a fresh virtualenv.
+  ensure_python_build_venv
+  cp "$out/python/pulumi_aks_kube_proxy/README.md" "$out/python/README.md"
+  "$ROOT/.toolchain/release-python/bin/python" -m build --wheel --no-isolation --outdir "$out/wheel" "$out/python" >/dev/null
   local pin
   pin=$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)
   printf 'module github.com/aks-kube-proxy/aks-kube-proxy/sdk/go\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n' "$pin" > "$out/go/go.mod"

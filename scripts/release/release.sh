@@ -36,11 +36,11 @@ pulumi_ package get-schema "$ROOT/packages/pulumi/bin/pulumi-resource-aks-kube-p
 pulumi_ package gen-sdk "$OUT/schema.json" --language python --out "$work/sdk" >&2
 pulumi_ package gen-sdk "$OUT/schema.json" --language go --out "$work/sdk" >&2
 
-echo "› Python wheel and sdist (python -m build, in .toolchain/release-python)" >&2
-venv=$ROOT/.toolchain/release-python
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c 'import build' 2>/dev/null || "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "build==1.6.1" >&2
-"$venv/bin/python" -m build --outdir "$OUT" "$work/sdk/python" >&2
+echo "› Python wheel and sdist (python -m build, .toolchain/release-python from setup)" >&2
+# The generator writes the README into the package folder; pyproject.toml names the one beside it (as Pulumi's own
+# providers copy it there before building).
+cp "$work/sdk/python/pulumi_aks_kube_proxy/README.md" "$work/sdk/python/README.md"
+"$ROOT/.toolchain/release-python/bin/python" -m build --outdir "$OUT" "$work/sdk/python" >&2
 
 echo "› Go module (sdk-go)" >&2
 pin=$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)
