@@ -97,6 +97,23 @@ function nodeBinary(platform) {
   return binary;
 }
 
+/** The machine each platform's executable is built for: ELF e_machine or PE machine. */
+const MACHINES = { "linux-amd64": ["ELF", 0x3e], "linux-arm64": ["ELF", 0xb7], "windows-amd64": ["PE", 0x8664] };
+
+/**
+ * Checks an executable made here: the format and machine of its platform, and the SEA fuse flipped by the injection
+ * (only linux-amd64 can be run on this machine, and the tests run it; the others are checked this way).
+ */
+function verify(exe, platform) {
+  const data = readFileSync(exe);
+  const [format, machine] = MACHINES[platform];
+  const found = format === "ELF"
+    ? data.subarray(0, 4).toString("latin1") === "\x7fELF" && data.readUInt16LE(18) === machine
+    : data.subarray(0, 2).toString("latin1") === "MZ" && data.readUInt16LE(data.readUInt32LE(0x3c) + 4) === machine;
+  if (!found) fail(`${exe} is not a ${platform} ${format} executable`);
+  if (!data.includes(`${SEA_FUSE}:1`)) fail(`${exe}: the single-executable fuse was not flipped (no blob injected)`);
+}
+
 async function main() {
   const [outArg, ...asked] = process.argv.slice(2);
   if (!outArg) fail("usage: node scripts/release/plugin.mjs OUT_DIR [linux-amd64|linux-arm64|windows-amd64 ...]");
@@ -131,6 +148,7 @@ async function main() {
     } finally {
       console.warn = warn;
     }
+    verify(exe, platform);
     const tarball = join(out, `${PLUGIN}-v${version}-${platform}.tar.gz`);
     execFileSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-czf", tarball, "-C", dir, PLATFORMS[platform].exe]);
     const sha = createHash("sha256").update(readFileSync(tarball)).digest("hex");
