@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { sharedPerRun, sharedPreviewEnablement } from "./previewRegistry";
 import { ClusterKubeProxySettings } from "./resources/clusterKubeProxySettings";
@@ -53,8 +52,9 @@ export interface KubeProxyConfigArgs {
   readonly settingsFile?: pulumi.Input<string>;
   /**
    * Subscription of the cluster.
-   * @default the subscription in clusterId; else `azure-native:subscriptionId` config; else azure-native's client
-   * configuration (`ARM_SUBSCRIPTION_ID`, Azure CLI login)
+   * @default the subscription in clusterId; else `aks-kube-proxy:subscriptionId` config; else `ARM_SUBSCRIPTION_ID`,
+   * `AZURE_SUBSCRIPTION_ID`; else `azure-native:subscriptionId` config; else, only when the program has
+   * `@pulumi/azure-native` installed, azure-native's client configuration (Azure CLI login)
    */
   readonly subscriptionId?: pulumi.Input<string>;
   /**
@@ -174,12 +174,20 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       subscriptionId = pulumi.output(args.clusterId).apply((id) => CLUSTER_ID_SUBSCRIPTION.exec(id.trim())?.[1] ?? "");
       sharingKey = undefined;
     } else {
-      const configured = new pulumi.Config("azure-native").get("subscriptionId");
-      if (configured !== undefined && configured !== "") {
+      const configured = configuredSubscription();
+      if (configured !== undefined) {
         subscriptionId = configured;
         sharingKey = configured.toLowerCase();
       } else {
-        subscriptionId = sharedPerRun("client-config-subscription", () => authorization.getClientConfigOutput().subscriptionId);
+        const getClientConfigOutput = azureNativeClientConfig();
+        if (getClientConfigOutput === undefined) {
+          throw new pulumi.ResourceError(
+            "No subscription for the cluster: set `pulumi config set aks-kube-proxy:subscriptionId <id>` (or ARM_SUBSCRIPTION_ID), pass subscriptionId, or give clusterId. " +
+              "(azure-native's client configuration is asked only when the program has @pulumi/azure-native installed.)",
+            this,
+          );
+        }
+        subscriptionId = sharedPerRun("client-config-subscription", () => getClientConfigOutput().subscriptionId);
         sharingKey = "client-config";
       }
     }
@@ -237,5 +245,34 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       drift: this.drift,
       warnings: this.warnings,
     });
+  }
+}
+
+/**
+ * The subscription from configuration, in the one order the component and the plugin use: `aks-kube-proxy:subscriptionId`,
+ * `ARM_SUBSCRIPTION_ID`, `AZURE_SUBSCRIPTION_ID`, then `azure-native:subscriptionId` (a program that uses azure-native).
+ * @returns the subscription, or undefined when none is set
+ */
+export function configuredSubscription(): string | undefined {
+  const candidates = [
+    new pulumi.Config("aks-kube-proxy").get("subscriptionId"),
+    process.env["ARM_SUBSCRIPTION_ID"],
+    process.env["AZURE_SUBSCRIPTION_ID"],
+    new pulumi.Config("azure-native").get("subscriptionId"),
+  ];
+  return candidates.find((v): v is string => v !== undefined && v.trim() !== "");
+}
+
+/**
+ * azure-native's `getClientConfigOutput`, when the program has `@pulumi/azure-native` installed (an optional peer:
+ * calling it needs the azure-native plugin); undefined otherwise, so no program needs that plugin unless it uses it.
+ */
+function azureNativeClientConfig(): (() => { subscriptionId: pulumi.Output<string> }) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer, loaded only when installed
+    const authorization = require("@pulumi/azure-native/authorization") as { getClientConfigOutput: () => { subscriptionId: pulumi.Output<string> } };
+    return () => authorization.getClientConfigOutput();
+  } catch {
+    return undefined;
   }
 }

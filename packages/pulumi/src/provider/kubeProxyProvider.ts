@@ -91,10 +91,9 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
     void this.previewEnablement.configure(req);
   }
 
-  /** The default subscription: provider configuration, then `ARM_SUBSCRIPTION_ID`. */
+  /** The default subscription: provider configuration (`aks-kube-proxy:subscriptionId`), then `ARM_SUBSCRIPTION_ID`, then `AZURE_SUBSCRIPTION_ID`. */
   private defaultSubscription(): string | undefined {
-    const value = this.config["azure-native:subscriptionId"] ?? process.env["ARM_SUBSCRIPTION_ID"];
-    return value === undefined || value === "" ? undefined : value;
+    return [this.config["azure-native:subscriptionId"], process.env["ARM_SUBSCRIPTION_ID"], process.env["AZURE_SUBSCRIPTION_ID"]].find((v): v is string => v !== undefined && v !== "");
   }
 
   private withDefaultSubscription(news: Record<string, unknown>): Record<string, unknown> {

@@ -4,6 +4,7 @@
  * configuration (azure-native's key names, in this package's namespace).
  * @packageDocumentation
  */
+import { PLUGIN_DOWNLOAD_URL, PYTHON_PULUMI_VERSION } from "./packageInfo";
 
 /** The package name: the plugin is `pulumi-resource-aks-kube-proxy`, config keys are `aks-kube-proxy:*`. */
 export const PACKAGE_NAME = "aks-kube-proxy";
@@ -37,7 +38,7 @@ const CONFIG_VARIABLES: Record<string, Prop> = {
   useMsi: bool("Authenticate with a managed identity (user-assigned when `clientId` is set). Falls back to `ARM_USE_MSI`."),
   useDefaultAzureCredential: bool("Use `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI)."),
   environment: str("Azure cloud: `public` (default), `usgovernment` or `china`. Falls back to `ARM_ENVIRONMENT`."),
-  endpoint: str("Another Azure Resource Manager endpoint (Azure Stack, a local emulator); overrides the cloud's. Falls back to `AKS_KUBE_PROXY_ENDPOINT`."),
+  endpoint: str("Another Azure Resource Manager endpoint (Azure Stack, a local emulator); overrides the cloud's. Falls back to `AKS_KUBE_PROXY_ENDPOINT`, then `AZURE_RESOURCE_MANAGER_ENDPOINT` (as the CLI)."),
   audience: str("Token audience for `endpoint`. Default: the endpoint's origin."),
   authorityHost: str("Microsoft Entra authority host for `endpoint` (instance discovery is then disabled). Falls back to `AZURE_AUTHORITY_HOST`."),
   pollingIntervalInMs: int("First interval between polls of long-running operations, in milliseconds. Default 5000."),
@@ -78,8 +79,9 @@ const CLUSTER_OUTPUTS: Record<string, Prop> = {
 /**
  * The schema, as the provider's `GetSchema` returns it.
  * @param version - the package version
+ * @param pluginDownloadURL - where the engine downloads the plugin (default: package.json's `pulumi.server`)
  */
-export function buildSchema(version: string): Record<string, unknown> {
+export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_DOWNLOAD_URL): Record<string, unknown> {
   const clusterOutputs = { ...CLUSTER_INPUTS, clusterId: str("Resource id of the cluster, as Azure returns it."), ...CLUSTER_OUTPUTS };
   return {
     name: PACKAGE_NAME,
@@ -90,6 +92,7 @@ export function buildSchema(version: string): Record<string, unknown> {
     license: "MIT",
     publisher: "aks-kube-proxy",
     repository: "https://github.com/aks-kube-proxy/aks-kube-proxy",
+    pluginDownloadURL,
     config: { variables: CONFIG_VARIABLES },
     provider: {
       description: "The aks-kube-proxy provider. Credentials follow azure-native's configuration keys, each falling back to the same environment variables (`ARM_*`, then `AZURE_*` and DefaultAzureCredential).",
@@ -181,7 +184,7 @@ export function buildSchema(version: string): Record<string, unknown> {
     },
     language: {
       nodejs: { packageName: "@aks-kube-proxy/pulumi-sdk", respectSchemaVersion: true },
-      python: { packageName: "pulumi_aks_kube_proxy", respectSchemaVersion: true, pyproject: { enabled: true } },
+      python: { packageName: "pulumi_aks_kube_proxy", respectSchemaVersion: true, pyproject: { enabled: true }, requires: { pulumi: `==${PYTHON_PULUMI_VERSION}` } },
       go: { importBasePath: "github.com/aks-kube-proxy/aks-kube-proxy/sdk/go/akskubeproxy", generateResourceContainerTypes: true, respectSchemaVersion: true },
       csharp: { rootNamespace: "AksKubeProxy", respectSchemaVersion: true },
     },
