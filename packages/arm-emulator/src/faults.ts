@@ -2,7 +2,8 @@
  * Faults on demand, deterministic: each fault is consumed by the next `count` matching
  * requests (or operations, or feature reads), in the order faults were added.
  */
-import { safePattern } from "./safePattern";
+import { MAX_FAULTS } from "./controlValues";
+import { safePattern, type PathPattern } from "./safePattern";
 import type { FaultSpec } from "./types";
 
 type RequestFault = Extract<FaultSpec, { kind: "status" | "drop" | "drop-response" | "slow" }>;
@@ -11,7 +12,7 @@ type FlapFault = Extract<FaultSpec, { kind: "feature-flap" }>;
 
 interface Active<T> {
   spec: T;
-  pattern?: RegExp;
+  pattern?: PathPattern;
   remaining: number;
 }
 
@@ -21,8 +22,10 @@ export class FaultRegistry {
   private lroFaults: Active<LroFault>[] = [];
   private flapFaults: Active<FlapFault>[] = [];
 
-  /** Adds a fault (validates its pattern). */
+  /** Adds a fault (validates its pattern; refuses more than {@link MAX_FAULTS} active faults). */
   add(fault: FaultSpec): void {
+    const active = [...this.requestFaults, ...this.lroFaults, ...this.flapFaults].filter((f) => f.remaining > 0).length;
+    if (active >= MAX_FAULTS) throw new Error(`At most ${MAX_FAULTS} faults can be active at once; clear them (DELETE /_emulator/faults) first.`);
     switch (fault.kind) {
       case "status":
       case "drop":
