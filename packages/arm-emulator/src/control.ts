@@ -55,7 +55,8 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     effectiveKubeProxyMode(ref) {
       const cluster = find(ref);
       if (!cluster) return undefined;
-      return effectiveMode(storedKubeProxyConfig(cluster.raw), clusterFacts(cluster.raw).kubernetesVersion);
+      const facts = clusterFacts(cluster.raw);
+      return effectiveMode(storedKubeProxyConfig(cluster.raw), facts.kubernetesVersion, facts.networkDataplane);
     },
     setFeatureState(args) {
       const feature = store.feature(sub(args.subscriptionId), args.namespace ?? KUBE_PROXY_FEATURE.namespace, args.name);
