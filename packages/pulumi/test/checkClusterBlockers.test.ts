@@ -33,7 +33,8 @@ function providerReading(state: ClusterState | Error) {
   const reads: string[] = [];
   const api: Partial<KubeProxyApi> = {
     getCluster: async (ref) => {
-      reads.push(`${ref.resourceGroup}/${ref.name}`);
+      const { resourceGroup, name } = ref as { resourceGroup: string; name: string };
+      reads.push(`${resourceGroup}/${name}`);
       if (state instanceof Error) throw state;
       return state;
     },
@@ -62,7 +63,7 @@ describe("check fails the preview on the cluster's blockers", () => {
   test("other cluster-dependent blockers fail the preview too (NFTABLES before Kubernetes 1.33)", async () => {
     const old = { ...cluster(undefined), kubernetesVersion: "1.32.7" };
     const result = await providerReading(old).provider.check({}, news({ mode: "NFTABLES" }));
-    expect(result.failures.map((f) => f.reason.slice(0, f.reason.indexOf("]") + 1))).toEqual(["[nftables-needs-k8s-1.33]"]);
+    expect((result.failures ?? []).map((f) => f.reason.slice(0, f.reason.indexOf("]") + 1))).toEqual(["[nftables-needs-k8s-1.33]"]);
   });
 
   test("a cluster that cannot be read now (not created yet, no credential) is left to up; unknown inputs are not read", async () => {
