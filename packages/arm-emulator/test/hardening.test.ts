@@ -6,8 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as https from "node:https";
+import * as tls from "node:tls";
 import { join } from "node:path";
 import { startEmulator } from "../src/index";
+import { REQUEST_LIMITS } from "../src/http";
 import { armRequest, clusterPath, startTestEmulator, type TestEmulator } from "./support";
 
 const BIN = join(__dirname, "..", "dist", "bin.js");
@@ -145,10 +147,39 @@ describe("requests are bounded", () => {
     expect((await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "a") })).status).toBe(200);
   });
 
+  it("a body declared over 8 MiB is answered 413 at once, before the client has sent it", async () => {
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = https.request(new URL(clusterPath(t, "rg", "a"), t.em.url), { method: "PUT", ca: t.em.ca, headers: { "Content-Type": "application/json", "Content-Length": String(9 * 1024 * 1024) } }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      req.write("{"); // the other 9 MiB never come
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: "RequestEntityTooLarge" } });
+  });
+
   it("a URL over 8 KiB is answered 414 RequestUriTooLong", async () => {
     const res = await armRequest(t, { method: "GET", path: `/${"a".repeat(9000)}` });
     expect(res.status).toBe(414);
     expect((res.json as { error: { code: string } }).error.code).toBe("RequestUriTooLong");
     expect((await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "a") })).status).toBe(200);
   });
+
+  it(`a client that never finishes its headers is disconnected by the server (headersTimeout ${REQUEST_LIMITS.headersTimeoutMs} ms), and others are served meanwhile`, async () => {
+    const url = new URL(t.em.url);
+    const socket = tls.connect({ host: url.hostname, port: Number(url.port), ca: t.em.ca });
+    await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+    const closed = new Promise<string>((resolve) => socket.once("close", () => resolve("closed by the server")));
+    socket.on("error", () => undefined);
+    let answer = "";
+    socket.on("data", (d: Buffer) => (answer += d.toString())); // read, so that the server's close is seen
+    socket.write("GET /_emulator/health HTTP/1.1\r\nHost: x\r\nX-Slow: "); // never ends the header block
+    expect((await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "a") })).status).toBe(200);
+    // The give-up is proven by state: the server closed the connection (jest's timeout fails the test otherwise).
+    expect(await closed).toBe("closed by the server");
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  }, REQUEST_LIMITS.headersTimeoutMs + 20_000);
 });
