@@ -106,10 +106,20 @@ const REQUIRED_BY_KIND: Readonly<Record<string, readonly string[]>> = {
   "feature-flap": ["reads"],
 };
 
+const NUMERIC_BY_KIND: Readonly<Record<string, readonly string[]>> = {
+  status: ["status", "count", "retryAfterSeconds"],
+  drop: ["count"],
+  "drop-response": ["count"],
+  slow: ["count", "delayMs"],
+  "lro-failed": ["count"],
+  "feature-flap": ["reads"],
+};
+
 /**
  * Checks a fault: `kind` a string; the fields its kind needs present; every numeric field (count, reads, status,
  * delayMs, retryAfterSeconds, …) in its range; `method` an HTTP method; strings bounded. The pattern itself is
- * compiled by the fault registry (safePattern). Kinds this table does not know still get their numeric fields checked.
+ * compiled by the fault registry (safePattern). Kinds this table does not know still get `count`, `reads`, `delayMs` and
+ * `retryAfterSeconds` checked.
  * @throws ControlValueError
  */
 export function checkFaultSpec(fault: unknown): void {
@@ -118,8 +128,11 @@ export function checkFaultSpec(fault: unknown): void {
   for (const field of REQUIRED_BY_KIND[fault.kind as string] ?? []) {
     if (fault[field] === undefined) throw new ControlValueError(field, `A "${String(fault.kind)}" fault needs "${field}".`);
   }
-  for (const [field, value] of Object.entries(fault)) {
-    if (CONTROL_RANGES[field] && value !== undefined) checkNumber(field, value);
+  // A kind this table does not know may give a field another meaning (e.g. `status` as a state string): only the
+  // fields every fault shares are checked there.
+  const numeric = NUMERIC_BY_KIND[fault.kind as string] ?? ["count", "reads", "delayMs", "retryAfterSeconds"];
+  for (const field of numeric) {
+    if (fault[field] !== undefined) checkNumber(field, fault[field]);
   }
   if (fault.method !== undefined) {
     if (typeof fault.method !== "string" || !METHODS.includes(fault.method.toUpperCase())) {
