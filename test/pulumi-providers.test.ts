@@ -266,6 +266,15 @@ describe("cluster settings provider", () => {
     expect(rawKubeProxyConfig("aks-cilium")).toBeUndefined();
   });
 
+  test("enabled: false on a Cilium dataplane cluster passes check, writes nothing (it runs no kube-proxy already), and destroy has nothing to put back", async () => {
+    const provider = createClusterSettingsProvider({ apiFactory });
+    t.em.control.clearRequestLog();
+    const { created } = await createSettings(provider, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-cilium", settings: { enabled: false } });
+    expect(created.outs!.previousSettings).toBeNull();
+    await provider.delete(created.id, created.outs!);
+    expect(writes()).toEqual([]);
+  });
+
   test("a write whose operation fails still reports the resource (with what it replaced) so Pulumi records it and destroy restores", async () => {
     const provider = createClusterSettingsProvider({ apiFactory });
     const checked = await provider.check({}, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-lro-fail", settings: IPVS });

@@ -498,6 +498,10 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code === "ClusterNotFound") return;
+        // A Cilium dataplane cluster whose kubeProxyConfig was never set ran no kube-proxy, as it does now: nothing to put back.
+        const findings = (error as { findings?: readonly { id: string }[] }).findings ?? [];
+        const neverSet = previous === null || Object.keys(previous).length === 0;
+        if (code === "PlanBlocked" && neverSet && findings.length > 0 && findings.every((f) => f.id === "cilium-dataplane-requires-kube-proxy-disabled")) return;
         const explained = explainError(runtime, inputs.subscriptionId, error);
         explained.message = `Restoring the kube-proxy settings the cluster had before (${JSON.stringify(previous)}) failed: ${explained.message}\nTo leave the cluster as it is, set restoreOnDelete: false, run pulumi up, then destroy again.`;
         throw explained;
