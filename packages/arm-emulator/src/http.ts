@@ -49,6 +49,28 @@ export const MAX_BODY_BYTES = REQUEST_LIMITS.maxBodyBytes;
 /** Longest request URL (path and query) accepted. */
 export const MAX_URL_LENGTH = REQUEST_LIMITS.maxUrlLength;
 
+/**
+ * Deepest JSON body accepted (Newtonsoft.Json's default `MaxDepth`, which ARM's .NET deserialisers use; an emulator
+ * assumption): a deeper body is answered 400 `InvalidRequestContent` instead of overflowing the stack later.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * True when `value` nests arrays/objects deeper than `max` levels (iterative: no recursion on hostile input).
+ * @param value - parsed JSON
+ * @param max - deepest nesting allowed
+ */
+export function jsonDeeperThan(value: unknown, max: number): boolean {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { v, depth } = top;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" && child !== null) stack.push({ v: child, depth: depth + 1 });
+  }
+  return false;
+}
+
 /** A request body over the limit: answered 413 (the rest of the body is discarded). */
 export class BodyTooLargeError extends Error {
   constructor(readonly limitInBytes: number) {

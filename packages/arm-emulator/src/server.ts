@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import { armError, BodyTooLargeError, MAX_URL_LENGTH, readBody, writeResponse, type ArmResponse } from "./http";
+import { armError, BodyTooLargeError, jsonDeeperThan, MAX_JSON_DEPTH, MAX_URL_LENGTH, readBody, writeResponse, type ArmResponse } from "./http";
 import { newGuid } from "./ids";
 import { redactBody, redactHeaders, type RequestLog } from "./log";
 import { handleControlRequest } from "./control";
@@ -124,6 +124,10 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
           invalidJson = true;
         }
       }
+    }
+    if (body !== undefined && jsonDeeperThan(body, MAX_JSON_DEPTH)) {
+      finish(armError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: 'The reader's MaxDepth of ${MAX_JSON_DEPTH} has been exceeded.'`));
+      return;
     }
     loggedBody = body === undefined ? undefined : redactBody(body);
 

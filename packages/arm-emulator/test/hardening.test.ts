@@ -161,6 +161,22 @@ describe("requests are bounded", () => {
     expect(JSON.parse(answer.text)).toMatchObject({ error: { code: "RequestEntityTooLarge" } });
   });
 
+  it("a body nested deeper than 64 levels is answered 400 InvalidRequestContent (not a stack overflow), on ARM and control routes", async () => {
+    const deep = `${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}`;
+    for (const path of [clusterPath(t, "rg", "a"), "/_emulator/faults"]) {
+      const res = await armRequest(t, { method: path.startsWith("/_emulator") ? "POST" : "PUT", path, body: deep });
+      expect([path, res.status, (res.json as { error: { code: string; message: string } }).error]).toEqual([
+        path,
+        400,
+        { code: "InvalidRequestContent", message: expect.stringContaining("MaxDepth of 64") },
+      ]);
+    }
+    const nested64 = JSON.parse(`${"[".repeat(63)}{"kind":"drop"}${"]".repeat(63)}`) as unknown;
+    // 64 levels are read: refused only for not being a fault
+    expect((await armRequest(t, { method: "POST", path: "/_emulator/faults", body: nested64, auth: false })).json).toEqual({ error: { code: "InvalidControlRequest", message: "Body must be a FaultSpec." } });
+    expect((await armRequest(t, { method: "GET", path: clusterPath(t, "rg", "a") })).status).toBe(200);
+  });
+
   it("a URL over 8 KiB is answered 414 RequestUriTooLong", async () => {
     const res = await armRequest(t, { method: "GET", path: `/${"a".repeat(9000)}` });
     expect(res.status).toBe(414);
