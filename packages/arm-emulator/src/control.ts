@@ -3,6 +3,7 @@
  * ({@link handleControlRequest}, JSON in and out) for spawned processes.
  */
 import { armError, clone, isObject, type ArmResponse } from "./http";
+import { checkAksThrottling, checkClusterSeed, checkFaultSpec, checkThrottling, checkTimings } from "./controlValues";
 import { newEtag } from "./ids";
 import { effectiveMode } from "./specRules";
 import type { FaultRegistry } from "./faults";
@@ -36,6 +37,7 @@ export function createControl(deps: ControlDeps): EmulatorControl {
   const sub = (id: string | undefined) => store.ensureSubscription(id ?? store.defaultSubscriptionId());
   return {
     seedCluster(seed) {
+      checkClusterSeed(seed);
       store.seedCluster(seed);
     },
     getCluster(ref) {
@@ -53,7 +55,8 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     effectiveKubeProxyMode(ref) {
       const cluster = find(ref);
       if (!cluster) return undefined;
-      return effectiveMode(storedKubeProxyConfig(cluster.raw), clusterFacts(cluster.raw).kubernetesVersion);
+      const facts = clusterFacts(cluster.raw);
+      return effectiveMode(storedKubeProxyConfig(cluster.raw), facts.kubernetesVersion, facts.networkDataplane);
     },
     setFeatureState(args) {
       const feature = store.feature(sub(args.subscriptionId), args.namespace ?? KUBE_PROXY_FEATURE.namespace, args.name);
@@ -72,21 +75,25 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       deps.log.clear();
     },
     addFault(fault: FaultSpec) {
+      checkFaultSpec(fault);
       deps.faults.add(fault);
     },
     clearFaults() {
       deps.faults.clear();
     },
     setTimings(t: Partial<EmulatorTimings>) {
+      checkTimings(t, Object.keys(store.timings));
       store.timings = { ...store.timings, ...definedOnly(t) };
     },
     finishOperations() {
       return store.finishOperations();
     },
     setThrottling(t) {
+      checkThrottling(t);
       deps.throttler.configure(t);
     },
     setAksThrottling(t) {
+      checkAksThrottling(t);
       deps.aksThrottler.configure(t);
     },
     reset() {

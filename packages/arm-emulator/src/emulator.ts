@@ -9,10 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TokenAuthority } from "./auth";
 import { createControl } from "./control";
+import { checkAksThrottling, checkClusterSeed, checkNumber, checkThrottling, checkTimings } from "./controlValues";
 import { FaultRegistry } from "./faults";
 import { newGuid } from "./ids";
 import { RequestLog } from "./log";
 import { normalizeSubscriptionSeeds, readSeedFile } from "./seedFile";
+import { serverLimits } from "./http";
 import { handleRequest } from "./server";
 import { EmulatorStore } from "./state/store";
 import { Throttler } from "./throttle";
@@ -52,6 +54,10 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const subscriptions = subscriptionSeeds.map((s) => s.subscriptionId);
   const timings: EmulatorTimings = { ...DEFAULT_TIMINGS, ...(options.baseTimings ?? {}), ...(fromFile.timings ?? {}), ...(options.timings ?? {}) };
   const throttling = options.throttling !== undefined ? options.throttling : fromFile.throttling;
+  checkTimings(timings, Object.keys(DEFAULT_TIMINGS));
+  checkThrottling(throttling);
+  for (const seed of [...(fromFile.clusters ?? []), ...(options.clusters ?? [])]) checkClusterSeed(seed);
+  const listPageSize = checkNumber("listPageSize", options.listPageSize ?? fromFile.listPageSize ?? 100, { min: 1, max: 100_000, integer: true, what: "a page size" });
   const host = options.host ?? "127.0.0.1";
   const tenantId = options.tenantId ?? newGuid();
   const clientId = options.clientId ?? newGuid();
@@ -69,13 +75,14 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const log = new RequestLog(options.requestLogLimit ?? 100_000);
   const throttler = new Throttler(throttling);
   const aksThrottling = options.aksThrottling !== undefined ? options.aksThrottling : fromFile.aksThrottling;
+  checkAksThrottling(aksThrottling);
   const aksThrottler = new AksThrottler(aksThrottling);
   const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling });
 
   const runtime: { baseUrl: string; authority?: TokenAuthority } = { baseUrl: "" };
   const stopping = new AbortController();
   const sockets = new Set<Socket>();
-  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert }, (req, res) => {
+  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert, ...serverLimits() }, (req, res) => {
     void handleRequest(
       {
         baseUrl: () => runtime.baseUrl,
@@ -90,7 +97,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
         },
         control,
         info: () => ({ url: runtime.baseUrl, tenantId, clientId, subscriptionId: subscriptions[0] ?? DEFAULT_SUBSCRIPTION_ID, caPath }),
-        listPageSize: options.listPageSize ?? fromFile.listPageSize ?? 100,
+        listPageSize,
         onRequest: options.onRequest,
         stopSignal: stopping.signal,
       },

@@ -33,7 +33,7 @@ export { DEFAULT_TIMINGS } from "./emulator";
 export { DEFAULT_THROTTLING } from "./throttle";
 /** The AKS resource provider's documented budgets (PUT cluster 20 + 1/min, GET cluster 60 + 1/s per cluster; operation status 200 + 2/s per subscription). */
 export { DEFAULT_AKS_THROTTLING } from "./aksThrottle";
-/** Why a fault path pattern would be refused (nested quantifiers, quantified alternations, backreferences), or undefined. */
+/** Why a fault path pattern would be refused (not RE2 syntax: backreferences, lookaround; too long or too large a program), or undefined. Accepted patterns are matched in linear time. */
 export { unsafePatternReason } from "./safePattern";
 /** The AKSHTTPCustomFeatures header value that lets a write skip the feature registration (as Azure's own tests do). */
 export { CUSTOM_FEATURE_HEADER_VALUE } from "./routes/managedClusters";

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import { armError, readBody, writeResponse, type ArmResponse } from "./http";
+import { armError, BodyTooLargeError, jsonDeeperThan, MAX_JSON_DEPTH, MAX_URL_LENGTH, readBody, writeResponse, type ArmResponse } from "./http";
 import { newGuid } from "./ids";
 import { redactBody, redactHeaders, type RequestLog } from "./log";
 import { handleControlRequest } from "./control";
@@ -69,6 +69,12 @@ function commonHeaders(req: IncomingMessage, requestId: string): Record<string, 
 export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = newGuid();
   const method = (req.method ?? "GET").toUpperCase();
+  if ((req.url ?? "").length > MAX_URL_LENGTH) {
+    // Not logged (the path is the problem); answered at once, the connection closed.
+    req.resume();
+    writeResponse(res, armError(414, "RequestUriTooLong", `The request URL is longer than ${MAX_URL_LENGTH} characters.`, { Connection: "close" }), commonHeaders(req, requestId));
+    return;
+  }
   const url = new URL(req.url ?? "/", "https://emulator.invalid");
   const path = url.pathname;
   const query = parseQuery(url.searchParams);
@@ -118,6 +124,10 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
           invalidJson = true;
         }
       }
+    }
+    if (body !== undefined && jsonDeeperThan(body, MAX_JSON_DEPTH)) {
+      finish(armError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: 'The reader's MaxDepth of ${MAX_JSON_DEPTH} has been exceeded.'`));
+      return;
     }
     loggedBody = body === undefined ? undefined : redactBody(body);
 
@@ -252,6 +262,10 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
     }
     finish(withStateFault(deps.faults, method, path, await matched.route.handler(ctx, sub, matched.groups.slice(1))));
   } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      finish(armError(413, "RequestEntityTooLarge", `${error.message} Send a smaller body.`, { Connection: "close" }));
+      return;
+    }
     finish(armError(500, "InternalServerError", `The emulator failed to process the request: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -35,6 +35,12 @@ export interface ClusterSeed {
   networkPlugin?: string;
   /** "azure" | "calico" | "cilium" | undefined. @default undefined */
   networkPolicy?: string;
+  /**
+   * `networkProfile.networkDataplane`: "azure" | "cilium" (Azure CNI Powered by Cilium: Cilium replaces kube-proxy, and
+   * a kubeProxyConfig that enables it is refused with `CiliumDataplaneRequiresKubeProxyConfigDisabled`). Omitted when
+   * not given (as for clusters made before the property existed).
+   */
+  networkDataplane?: string;
   /** Stored exactly as given (may be `{}`); omitted = the cluster never had one. */
   kubeProxyConfig?: unknown;
   tags?: Record<string, string>;
@@ -179,7 +185,7 @@ export interface EmulatorControl {
   getCluster(ref: ClusterRefArgs): Record<string, unknown> | undefined;
   /** Out-of-band change (drift); bumps the etag. */
   updateCluster(ref: ClusterRefArgs, mutate: (raw: Record<string, unknown>) => void): void;
-  /** What kube-proxy the cluster actually runs (IPTABLES when NFTABLES was set on k8s < 1.33; DISABLED when enabled is false). */
+  /** What kube-proxy the cluster actually runs (IPTABLES when NFTABLES was set on k8s < 1.33; DISABLED when enabled is false or the data plane is Cilium). */
   effectiveKubeProxyMode(ref: ClusterRefArgs): string | undefined;
   setFeatureState(args: FeatureRef & { state: string }): void;
   getFeatureState(args: FeatureRef): string;

@@ -58,6 +58,8 @@ export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./settings/model";
 export type { Finding, FindingSeverity } from "./findings";
 /** The rule checker. */
 export { checkKubeProxyRules } from "./rules";
+/** True for a Cilium dataplane cluster (`networkDataplane: cilium`), which runs no kube-proxy. */
+export { isCiliumDataplane } from "./rules";
 /** Facts and arguments of the rule checker. */
 export type { ClusterFacts, CheckKubeProxyRulesArgs } from "./rules";
 /** The pure planner. */

@@ -62,6 +62,7 @@ export function seedToBody(seed: ClusterSeed): Record<string, unknown> {
   const networkPlugin = seed.networkPlugin ?? "azure";
   const networkProfile: Record<string, unknown> = { networkPlugin };
   if (seed.networkPolicy !== undefined) networkProfile.networkPolicy = seed.networkPolicy;
+  if (seed.networkDataplane !== undefined) networkProfile.networkDataplane = seed.networkDataplane;
   if (seed.kubeProxyConfig !== undefined) networkProfile.kubeProxyConfig = clone(seed.kubeProxyConfig);
   const pools = Math.max(1, seed.agentPoolCount ?? 1);
   const properties: Record<string, unknown> = {
@@ -226,12 +227,13 @@ export function viewCluster(raw: Record<string, unknown>, apiVersion: ApiVersion
 }
 
 /** Facts used by the rules. */
-export function clusterFacts(raw: Record<string, unknown>): { kubernetesVersion: string; networkPlugin?: string; networkPolicy?: string } {
+export function clusterFacts(raw: Record<string, unknown>): { kubernetesVersion: string; networkPlugin?: string; networkPolicy?: string; networkDataplane?: string } {
   const props = isObject(raw.properties) ? raw.properties : {};
   const net = isObject(props.networkProfile) ? props.networkProfile : {};
   return {
     kubernetesVersion: typeof props.kubernetesVersion === "string" && props.kubernetesVersion !== "" ? props.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
     networkPlugin: typeof net.networkPlugin === "string" ? net.networkPlugin : undefined,
     networkPolicy: typeof net.networkPolicy === "string" ? net.networkPolicy : undefined,
+    networkDataplane: typeof net.networkDataplane === "string" ? net.networkDataplane : undefined,
   };
 }

@@ -132,6 +132,9 @@ export function writeMayHaveReachedCluster(error: unknown): boolean {
 /** How long the read after a failed write (for the partial state's outputs) may take before it is given up. */
 const PARTIAL_STATE_READ_TIMEOUT_IN_MS = 60_000;
 
+/** How long check's read of the cluster (for the blockers that depend on it) may take before it is given up. */
+const CHECK_READ_TIMEOUT_IN_MS = 20_000;
+
 /** Properties whose change means another cluster: a replacement (delete restores the old cluster). */
 const IDENTITY_PROPERTIES = ["subscriptionId", "resourceGroupName", "clusterName"] as const;
 
@@ -251,6 +254,29 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
     }
   };
 
+  /**
+   * The blockers that depend on the cluster (a Cilium data plane, IPVS with Azure Network Policy, NFTABLES before
+   * Kubernetes 1.33…), from the same `planKubeProxyChange` that up runs, as check failures on `settings`, so that
+   * `pulumi preview` fails on them. Only when every input is known and the cluster can be read now: a cluster this
+   * program has yet to create, or no credential during preview, is left to up, which reads again and stops before any
+   * write.
+   */
+  const clusterBlockers = async (inputs: Record<string, unknown>): Promise<pulumi.dynamic.CheckFailure[]> => {
+    const known = (v: unknown): v is string => typeof v === "string" && v !== "" && v !== UNKNOWN;
+    const { subscriptionId, resourceGroupName, clusterName, apiVersion, settings, allowDisable } = inputs;
+    if (!known(subscriptionId) || !known(resourceGroupName) || !known(clusterName) || !known(apiVersion)) return [];
+    if (typeof settings !== "object" || settings === null || containsUnknown(settings) || typeof allowDisable !== "boolean") return [];
+    let cluster: ClusterState;
+    try {
+      const client = await clientFor(runtime, subscriptionId, apiVersion);
+      cluster = await client.getCluster({ subscriptionId, resourceGroup: resourceGroupName, name: clusterName }, { abortSignal: AbortSignal.timeout(CHECK_READ_TIMEOUT_IN_MS) });
+    } catch {
+      return [];
+    }
+    const plan = loadSdk().planKubeProxyChange({ cluster, desired: settings as KubeProxyConfig, apiVersion, allowDisable });
+    return plan.blockers.map((b) => ({ property: "settings", reason: `[${b.id}] ${b.message} Nothing was written (${resourceGroupName}/${clusterName}).` }));
+  };
+
   const provider: ClusterSettingsProvider = {
     async configure(req) {
       configureProviderRuntime(runtime, req.config);
@@ -344,6 +370,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
         allowDisable: n["allowDisable"] === UNKNOWN ? UNKNOWN : booleanOr(n["allowDisable"], false),
       };
       if (settingsFile !== undefined) inputs["settingsFile"] = settingsFile;
+      if (failures.length === 0) failures.push(...(await clusterBlockers(inputs)));
       // The pulumi-nodejs host sends the inputs as a protobuf Struct, which cannot carry `undefined` ("Unexpected
       // struct type"): leave out what is not known (e.g. the settings of a file that failed to parse).
       for (const [key, value] of Object.entries(inputs)) if (value === undefined) Reflect.deleteProperty(inputs, key);
@@ -471,6 +498,10 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code === "ClusterNotFound") return;
+        // A Cilium dataplane cluster whose kubeProxyConfig was never set ran no kube-proxy, as it does now: nothing to put back.
+        const findings = (error as { findings?: readonly { id: string }[] }).findings ?? [];
+        const neverSet = previous === null || Object.keys(previous).length === 0;
+        if (code === "PlanBlocked" && neverSet && findings.length > 0 && findings.every((f) => f.id === "cilium-dataplane-requires-kube-proxy-disabled")) return;
         const explained = explainError(runtime, inputs.subscriptionId, error);
         explained.message = `Restoring the kube-proxy settings the cluster had before (${JSON.stringify(previous)}) failed: ${explained.message}\nTo leave the cluster as it is, set restoreOnDelete: false, run pulumi up, then destroy again.`;
         throw explained;
