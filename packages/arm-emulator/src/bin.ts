@@ -9,7 +9,7 @@ import { startEmulator } from "./emulator";
 import type { EmulatorTimings } from "./types";
 
 /** Timings of the command-line emulator: visible in a demo, short enough to wait for. */
-const BIN_TIMINGS: EmulatorTimings = { featureRegistrationMs: 4000, providerRegistrationMs: 2000, operationMs: 5000, retryAfterSeconds: 1 };
+const BIN_TIMINGS: EmulatorTimings = { featureRegistrationMs: 4000, providerRegistrationMs: 2000, operationMs: 5000, retryAfterSeconds: 1, kubeProxyRolloutPerNodeMs: 1500 };
 
 const USAGE = `Usage: arm-emulator [--port 8443] [--host 127.0.0.1] [--seed fixtures.json] [--verbose]
 

@@ -18,6 +18,11 @@ import { EmulatorStore } from "./state/store";
 import { Throttler } from "./throttle";
 import { AksThrottler } from "./aksThrottle";
 import { createCertificates } from "./tls";
+import { KubeFaultRegistry } from "./kube/faults";
+import { KubeModel } from "./kube/model";
+import { KubePki } from "./kube/pki";
+import { KubeRuntime } from "./kube/runtime";
+import { handleKubeRequest } from "./kube/server";
 import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
 
 /** Library defaults: fast, for tests. */
@@ -26,6 +31,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   providerRegistrationMs: 20,
   operationMs: 40,
   retryAfterSeconds: 0,
+  kubeProxyRolloutPerNodeMs: 30,
 };
 
 /** Options only the bin uses. */
@@ -70,7 +76,13 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const throttler = new Throttler(throttling);
   const aksThrottling = options.aksThrottling !== undefined ? options.aksThrottling : fromFile.aksThrottling;
   const aksThrottler = new AksThrottler(aksThrottling);
-  const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling });
+  const kubeFaults = new KubeFaultRegistry(() => store.defaultSubscriptionId());
+  const initialKubeFaults = [...(fromFile.kubeFaults ?? []), ...(options.kubeFaults ?? [])];
+  for (const fault of initialKubeFaults) kubeFaults.add(fault);
+  const kubeModel = new KubeModel(store, kubeFaults);
+  kubeModel.attach();
+  const kube = new KubeRuntime(await KubePki.create([host]), kubeModel, kubeFaults, tenantId);
+  const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling, kube, initialKubeFaults });
 
   const runtime: { baseUrl: string; authority?: TokenAuthority } = { baseUrl: "" };
   const stopping = new AbortController();
@@ -93,10 +105,40 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
         listPageSize: options.listPageSize ?? fromFile.listPageSize ?? 100,
         onRequest: options.onRequest,
         stopSignal: stopping.signal,
+        kube,
       },
       req,
       res,
     );
+  });
+  // The emulated clusters' Kubernetes API servers: a second listener, certificate from the Kubernetes CA, asking for
+  // (not requiring) client certificates, which admin kubeconfigs carry.
+  const kubeServer = createServer(
+    { key: kube.pki.serverKey, cert: kube.pki.serverCert, ca: [kube.pki.caCert], requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      handleKubeRequest(
+        {
+          store,
+          kube,
+          authority: () => {
+            if (!runtime.authority) throw new Error("emulator not started");
+            return runtime.authority;
+          },
+          log,
+          onRequest: options.onRequest,
+          stopSignal: stopping.signal,
+        },
+        req,
+        res,
+      );
+    },
+  );
+  kubeServer.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  kubeServer.on("tlsClientError", () => {
+    /* a client that does not trust the Kubernetes CA hangs up */
   });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
@@ -121,10 +163,18 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
     if (options.onWarning) options.onWarning(warning);
     else process.emitWarning(warning.message, { code: warning.code });
   }
+  await new Promise<void>((resolve, reject) => {
+    kubeServer.once("error", reject);
+    kubeServer.listen(0, host, () => {
+      kubeServer.off("error", reject);
+      resolve();
+    });
+  });
   const address = server.address() as AddressInfo;
   const hostInUrl = host.includes(":") ? `[${host}]` : host;
   const baseUrl = `https://${hostInUrl}:${address.port}`;
   runtime.baseUrl = baseUrl;
+  kube.url = `https://${hostInUrl}:${(kubeServer.address() as AddressInfo).port}`;
   runtime.authority = new TokenAuthority(baseUrl, tenantId, clientId, clientSecret);
 
   const dir = await mkdtemp(join(tmpdir(), "arm-emulator-"));
@@ -149,12 +199,21 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       AZURE_SUBSCRIPTION_ID: subscriptionId,
       NODE_EXTRA_CA_CERTS: caPath,
     },
+    kubeUrl: kube.url,
+    kubeCa: kube.pki.caCert,
     control,
     stop() {
       stopping.abort();
       stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        let open = 2;
+        const closed = (): void => {
+          open -= 1;
+          if (open === 0) resolve();
+        };
+        server.close(closed);
+        kubeServer.close(closed);
         server.closeAllConnections();
+        kubeServer.closeAllConnections();
         for (const socket of sockets) socket.destroy();
       }).then(() => rm(dir, { recursive: true, force: true }));
       return stopped;

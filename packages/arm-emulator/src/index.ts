@@ -25,6 +25,10 @@ export type {
   TokenBucketSettings,
   AksThrottlingSettings,
 } from "./types";
+/** Types of the emulated Kubernetes API: agent pools to seed, data-plane faults, the state a test reads. */
+export type { AgentPoolSeed, KubeClusterRef, KubeClusterState, KubeFaultSpec, KubeNodeState } from "./kube/types";
+/** The AKS server application id: the audience an Entra-integrated cluster's API server accepts tokens for. */
+export { AKS_SERVER_APP_ID } from "./kube/types";
 /** Starts an emulator on a loopback port; see {@link StartEmulatorOptions}. */
 export { startEmulator } from "./emulator";
 /** The library's default timings: feature 30 ms, provider 20 ms, operation 40 ms, Retry-After 0. */
