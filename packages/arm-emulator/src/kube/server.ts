@@ -136,7 +136,14 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
       send(status(405, "MethodNotAllowed", `the emulated API server serves reads only; ${method} is not supported`));
       return;
     }
-    const path = m[2] ?? "/";
+    let path: string;
+    try {
+      // Clients escape ':' (nodes/{name}:{port}/proxy) and other characters in path segments.
+      path = (m[2] ?? "/").split("/").map((segment) => decodeURIComponent(segment)).join("/");
+    } catch {
+      send(status(400, "BadRequest", "the request path is not valid percent-encoding"));
+      return;
+    }
     const watch = query.watch === "true" || query.watch === "1";
     const reply = route(deps, record, data, user, path, query);
     if (watch && reply.status === 200 && isObjectList(reply.body)) {
