@@ -19,6 +19,7 @@ interface VerifyFlags extends ClusterSelectionFlags, SettingsFlags {
   readonly timeout?: string;
   readonly detailedExitcode?: boolean;
   readonly maxNodes?: string;
+  readonly requestTimeout?: string;
 }
 
 /**
@@ -59,6 +60,7 @@ export const verifyCommand: CliCommandModule = {
       .option("--wait", "wait while the rollout is in progress (until converged, a mismatch, or --timeout)")
       .option("--timeout <duration>", "with --wait: give up after this long (e.g. 10m); default 30m")
       .option("--max-nodes <n>", "ask /proxyMode on at most this many Linux nodes (default 50); the others are judged by their pod's flags")
+      .option("--request-timeout <duration>", "count the API server as not answering after this long per request (default 30s)")
       .option("--detailed-exitcode", "exit 0 converged, 1 mismatch or unreachable, 2 still rolling out");
     host.examples(command, [
       "aks-kube-proxy verify -g my-rg -n my-aks",
@@ -74,6 +76,8 @@ export const verifyCommand: CliCommandModule = {
         const timeoutInMs = flags.timeout !== undefined ? parseDurationInMs(flags.timeout, "--timeout") : undefined;
         if (timeoutInMs !== undefined && !flags.wait) throw new CliUsageError("--timeout needs --wait (verify without --wait checks once).");
         const maxProxyModeNodes = parseMaxNodes(flags.maxNodes);
+        const requestTimeoutInMs = flags.requestTimeout !== undefined ? parseDurationInMs(flags.requestTimeout, "--request-timeout") : undefined;
+        const common = { ...(flags.admin ? { admin: true } : {}), ...(maxProxyModeNodes !== undefined ? { maxProxyModeNodes } : {}), ...(requestTimeoutInMs !== undefined ? { requestTimeoutInMs } : {}) };
         let desired: KubeProxyConfig | undefined;
         if (flags.kubeProxyConfig !== undefined || inlineSettingsDocument(flags) !== undefined) {
           const read = await readDesiredSettings(sdk, flags);
@@ -87,8 +91,8 @@ export const verifyCommand: CliCommandModule = {
           const resolved = "id" in ref ? sdk.parseClusterId(ref.id) : ref;
           const label = `${resolved.resourceGroup}/${resolved.name}`;
           const result = flags.wait
-            ? await waitForDataPlaneWithProgress(ctx, client, ref, desired, { label, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}), ...(flags.admin ? { admin: true } : {}), ...(maxProxyModeNodes !== undefined ? { maxProxyModeNodes } : {}) })
-            : await client.verifyDataPlane(ref, desired, { abortSignal: ctx.abortSignal, ...(flags.admin ? { admin: true } : {}), ...(maxProxyModeNodes !== undefined ? { maxProxyModeNodes } : {}) });
+            ? await waitForDataPlaneWithProgress(ctx, client, ref, desired, { label, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}), ...common })
+            : await client.verifyDataPlane(ref, desired, { abortSignal: ctx.abortSignal, ...common });
           results.push(result);
         }
         ctx.out.result({

@@ -16,6 +16,7 @@ export interface DataPlaneWaitOptions {
   readonly timeoutInMs?: number;
   readonly admin?: boolean;
   readonly maxProxyModeNodes?: number;
+  readonly requestTimeoutInMs?: number;
 }
 
 /**
@@ -31,6 +32,7 @@ export async function waitForDataPlaneWithProgress(ctx: CommandContext, client: 
       ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
       ...(options.admin ? { admin: true } : {}),
       ...(options.maxProxyModeNodes !== undefined ? { maxProxyModeNodes: options.maxProxyModeNodes } : {}),
+      ...(options.requestTimeoutInMs !== undefined ? { requestTimeoutInMs: options.requestTimeoutInMs } : {}),
       onProgress: (e) => {
         const counts = e.totalNodes > 0 ? `kube-proxy rollout ${e.convergedNodes}/${e.totalNodes} nodes` : `kube-proxy: ${e.verdict}`;
         progress.update(`${options.label}: ${counts}${e.pendingNodes.length > 0 ? ` (waiting for ${e.pendingNodes.slice(0, 5).join(", ")}${e.pendingNodes.length > 5 ? ", …" : ""})` : ""}`);

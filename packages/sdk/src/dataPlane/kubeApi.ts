@@ -121,7 +121,14 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
   const call = async <T>(what: string, run: (opts: K8s.ConfigurationOptions) => Promise<T>): Promise<T> => {
     const timeout = AbortSignal.timeout(options.requestTimeoutInMs);
     const signal = options.abortSignal ? AbortSignal.any([timeout, options.abortSignal]) : timeout;
-    const middleware = { pre: async (ctx: K8s.RequestContext) => (ctx.setSignal(signal), ctx), post: async (ctx: K8s.ResponseContext) => ctx };
+    // The object-style APIs take observable-style middleware (client-node's own Observable stub).
+    const middleware = {
+      pre: (ctx: K8s.RequestContext) => {
+        ctx.setSignal(signal);
+        return new k8s.Observable(Promise.resolve(ctx));
+      },
+      post: (ctx: K8s.ResponseContext) => new k8s.Observable(Promise.resolve(ctx)),
+    };
     try {
       return await run({ middleware: [middleware], middlewareMergeStrategy: "append" } as unknown as K8s.ConfigurationOptions);
     } catch (error) {
