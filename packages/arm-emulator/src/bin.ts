@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   console.log(`Tenant:         ${em.tenantId}`);
   console.log(`Client id:      ${em.clientId}`);
   console.log(`Client secret:  ${em.clientSecret}`);
-  console.log(`Kubernetes API: ${em.kubeUrl}/clusters/<fqdn>  (kubeconfigs through listClusterUserCredential)`);
+  console.log(`Kubernetes API: one listener per cluster (kubeconfigs through listClusterUserCredential); also ${em.kubeUrl}/clusters/<fqdn>`);
   console.log("");
   console.log("Point a client at it with:");
   for (const [k, v] of Object.entries(em.env)) console.log(`  export ${k}=${v}`);

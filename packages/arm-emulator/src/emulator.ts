@@ -22,7 +22,7 @@ import { KubeFaultRegistry } from "./kube/faults";
 import { KubeModel } from "./kube/model";
 import { KubePki } from "./kube/pki";
 import { KubeRuntime } from "./kube/runtime";
-import { handleKubeRequest } from "./kube/server";
+import { KubeListeners } from "./kube/listeners";
 import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
 
 /** Library defaults: fast, for tests. */
@@ -111,35 +111,6 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       res,
     );
   });
-  // The emulated clusters' Kubernetes API servers: a second listener, certificate from the Kubernetes CA, asking for
-  // (not requiring) client certificates, which admin kubeconfigs carry.
-  const kubeServer = createServer(
-    { key: kube.pki.serverKey, cert: kube.pki.serverCert, ca: [kube.pki.caCert], requestCert: true, rejectUnauthorized: false },
-    (req, res) => {
-      handleKubeRequest(
-        {
-          store,
-          kube,
-          authority: () => {
-            if (!runtime.authority) throw new Error("emulator not started");
-            return runtime.authority;
-          },
-          log,
-          onRequest: options.onRequest,
-          stopSignal: stopping.signal,
-        },
-        req,
-        res,
-      );
-    },
-  );
-  kubeServer.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  kubeServer.on("tlsClientError", () => {
-    /* a client that does not trust the Kubernetes CA hangs up */
-  });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -163,18 +134,29 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
     if (options.onWarning) options.onWarning(warning);
     else process.emitWarning(warning.message, { code: warning.code });
   }
-  await new Promise<void>((resolve, reject) => {
-    kubeServer.once("error", reject);
-    kubeServer.listen(0, host, () => {
-      kubeServer.off("error", reject);
-      resolve();
-    });
-  });
+  // The emulated clusters' Kubernetes API servers (kube/listeners.ts).
+  const kubeListeners = new KubeListeners(
+    host,
+    kube.pki,
+    {
+      store,
+      kube,
+      authority: () => {
+        if (!runtime.authority) throw new Error("emulator not started");
+        return runtime.authority;
+      },
+      log,
+      onRequest: options.onRequest,
+      stopSignal: stopping.signal,
+    },
+    sockets,
+  );
+  kube.url = await kubeListeners.openShared();
+  kube.openEndpoint = (key) => kubeListeners.forCluster(key);
   const address = server.address() as AddressInfo;
   const hostInUrl = host.includes(":") ? `[${host}]` : host;
   const baseUrl = `https://${hostInUrl}:${address.port}`;
   runtime.baseUrl = baseUrl;
-  kube.url = `https://${hostInUrl}:${(kubeServer.address() as AddressInfo).port}`;
   runtime.authority = new TokenAuthority(baseUrl, tenantId, clientId, clientSecret);
 
   const dir = await mkdtemp(join(tmpdir(), "arm-emulator-"));
@@ -205,15 +187,9 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
     stop() {
       stopping.abort();
       stopped ??= new Promise<void>((resolve) => {
-        let open = 2;
-        const closed = (): void => {
-          open -= 1;
-          if (open === 0) resolve();
-        };
-        server.close(closed);
-        kubeServer.close(closed);
+        const closing = kubeListeners.closeAll();
+        server.close(() => void closing.then(() => resolve()));
         server.closeAllConnections();
-        kubeServer.closeAllConnections();
         for (const socket of sockets) socket.destroy();
       }).then(() => rm(dir, { recursive: true, force: true }));
       return stopped;

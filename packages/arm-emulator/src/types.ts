@@ -225,7 +225,10 @@ export interface RunningEmulator {
   subscriptionId: string;
   /** AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST, AZURE_SUBSCRIPTION_ID, NODE_EXTRA_CA_CERTS. */
   env: Record<string, string>;
-  /** https://127.0.0.1:PORT of the emulated Kubernetes API servers (one listener; a path prefix per cluster). */
+  /**
+   * https://127.0.0.1:PORT of the shared Kubernetes listener: `kubeUrl + "/clusters/<fqdn>"` reaches a cluster's API
+   * server. The kubeconfigs ARM hands out point at each cluster's own listener instead (no path).
+   */
   kubeUrl: string;
   /** PEM of the Kubernetes CA (the kubeconfigs' certificate-authority-data); distinct from {@link RunningEmulator.ca}. */
   kubeCa: string;

@@ -96,7 +96,15 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     const fqdn = String((t.em.control.getCluster({ resourceGroup: RG, name: "ipvs" })?.properties as { fqdn: string }).fqdn);
     const kc = new k8s.KubeConfig();
     kc.loadFromString(yaml);
-    expect(kc.getCurrentCluster()?.server).toBe(`${t.em.kubeUrl}/clusters/${fqdn}`);
+    // The cluster's own listener, no path: every client (kubectl get --raw included) uses it unchanged.
+    expect(kc.getCurrentCluster()?.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(kc.getCurrentCluster()?.server).not.toBe(t.em.kubeUrl);
+    expect(await credential(t, "ipvs")).toContain(`server: ${kc.getCurrentCluster()?.server}\n`);
+    expect(t.em.control.kubeState({ resourceGroup: RG, name: "ipvs" })?.server).toBe(kc.getCurrentCluster()?.server);
+    // The shared listener reaches the same API server by its fqdn.
+    const shared = new k8s.KubeConfig();
+    shared.loadFromOptions({ clusters: [{ ...kc.clusters[0]!, server: `${t.em.kubeUrl}/clusters/${fqdn}` }], users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
+    expect((await shared.makeApiClient(k8s.CoreV1Api).listNode()).items).toHaveLength(4);
     expect(Buffer.from(kc.getCurrentCluster()?.caData ?? "", "base64").toString("utf8")).toBe(t.em.kubeCa);
     expect(kc.getCurrentUser()?.name).toBe("clusterUser_rg_ipvs");
 

@@ -16,8 +16,11 @@ import type { KubePki } from "./pki";
 /** The Kubernetes side of one emulator. */
 export class KubeRuntime {
   private readonly tokens = new Map<string, string>();
-  /** https://127.0.0.1:PORT of the Kubernetes listener (set once it listens). */
+  /** https://127.0.0.1:PORT of the shared Kubernetes listener (`/clusters/<fqdn>` prefix; set once it listens). */
   url = "";
+  /** Opens (once) the cluster's own listener; resolves with its URL (set by the emulator). */
+  openEndpoint: (key: string) => Promise<string> = () => Promise.reject(new Error("no Kubernetes listeners"));
+  private readonly endpoints = new Map<string, string>();
 
   constructor(
     readonly pki: KubePki,
@@ -26,9 +29,17 @@ export class KubeRuntime {
     readonly tenantId: string,
   ) {}
 
-  /** The kubeconfig `server:` of a cluster: the listener plus `/clusters/<fqdn>`. */
+  /** The kubeconfig `server:` of a cluster: its own listener (opened on first use). */
+  async endpointFor(record: ClusterRecord): Promise<string> {
+    const key = dataPlaneKey(record.subscriptionId, record.resourceGroup, record.name);
+    const url = await this.openEndpoint(key);
+    this.endpoints.set(key, url);
+    return url;
+  }
+
+  /** The cluster's own listener if open, else the shared listener's `/clusters/<fqdn>` (both reach its API server). */
   serverFor(record: ClusterRecord): string {
-    return `${this.url}/clusters/${encodeURIComponent(fqdnOf(record))}`;
+    return this.endpoints.get(dataPlaneKey(record.subscriptionId, record.resourceGroup, record.name)) ?? `${this.url}/clusters/${encodeURIComponent(fqdnOf(record))}`;
   }
 
   /** The static token of a cluster's local accounts (made once). */
@@ -82,7 +93,7 @@ export async function listCredential(ctx: RequestContext, record: ClusterRecord,
   const yaml = kubeconfigYaml({
     clusterName: record.name,
     resourceGroup: record.resourceGroup,
-    server: kube.serverFor(record),
+    server: await kube.endpointFor(record),
     caPem: kube.pki.caCert,
     kind,
     ...(local ? { local: { certPem: local.cert, keyPem: local.key, token: kube.staticToken(record) } } : { entra: { tenantId: kube.tenantId } }),

@@ -41,11 +41,10 @@ const AKS_AUDIENCES: ReadonlySet<string> = new Set([AKS_SERVER_APP_ID, `api://${
 const WATCH_POLL_MS = 50;
 const MAX_WATCH_SECONDS = 600;
 
-function findCluster(store: EmulatorStore, fqdn: string): ClusterRecord | undefined {
+function findCluster(store: EmulatorStore, matches: (record: ClusterRecord) => boolean): ClusterRecord | undefined {
   store.tick();
-  const wanted = fqdn.toLowerCase();
   for (const sub of store.subscriptions.values()) {
-    for (const record of sub.clusters.values()) if (fqdnOf(record).toLowerCase() === wanted) return record;
+    for (const record of sub.clusters.values()) if (matches(record)) return record;
   }
   return undefined;
 }
@@ -73,8 +72,11 @@ function authenticate(deps: KubeServerDeps, req: IncomingMessage, record: Cluste
   return undefined;
 }
 
-/** Handles one request to the Kubernetes listener. */
-export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, res: ServerResponse): void {
+/**
+ * Handles one request to a Kubernetes listener: the cluster's own (`clusterKey` given: the path is the Kubernetes
+ * path) or the shared one (`/clusters/<fqdn>/<kubernetes path>`).
+ */
+export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, res: ServerResponse, clusterKey?: string): void {
   const method = (req.method ?? "GET").toUpperCase();
   const url = new URL(req.url ?? "/", "https://kube.invalid");
   const query: Record<string, string> = {};
@@ -100,15 +102,33 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
   // Drain any request body (bounded) — reads only.
   req.resume();
   try {
-    const m = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
-    if (!m?.[1]) {
-      send(status(404, "NotFound", `No cluster at this address: the kubeconfig's server is https://<host>:<port>/clusters/<fqdn>.`));
-      return;
-    }
-    const record = findCluster(deps.store, decodeURIComponent(m[1]));
-    if (!record) {
-      send(status(404, "NotFound", `No managed cluster has the fqdn ${JSON.stringify(decodeURIComponent(m[1]).slice(0, 300))}.`));
-      return;
+    let record: ClusterRecord | undefined;
+    let rawPath: string;
+    if (clusterKey !== undefined) {
+      record = findCluster(deps.store, (r) => dataPlaneKey(r.subscriptionId, r.resourceGroup, r.name) === clusterKey);
+      rawPath = url.pathname;
+      if (!record) {
+        send(status(404, "NotFound", "This cluster no longer exists."));
+        return;
+      }
+    } else {
+      const prefixed = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
+      if (!prefixed?.[1]) {
+        send(status(404, "NotFound", "No cluster at this address: on this listener a cluster's API server is https://<host>:<port>/clusters/<fqdn>."));
+        return;
+      }
+      let fqdn: string;
+      try {
+        fqdn = decodeURIComponent(prefixed[1]).toLowerCase();
+      } catch {
+        fqdn = "";
+      }
+      record = findCluster(deps.store, (r) => fqdnOf(r).toLowerCase() === fqdn);
+      rawPath = prefixed[2] ?? "/";
+      if (!record) {
+        send(status(404, "NotFound", `No managed cluster has the fqdn ${JSON.stringify(fqdn.slice(0, 300))}.`));
+        return;
+      }
     }
     const key = dataPlaneKey(record.subscriptionId, record.resourceGroup, record.name);
     const unreachable = deps.kube.faults.of(key, "kube-unreachable")[0];
@@ -139,7 +159,7 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
     let path: string;
     try {
       // Clients escape ':' (nodes/{name}:{port}/proxy) and other characters in path segments.
-      path = (m[2] ?? "/").split("/").map((segment) => decodeURIComponent(segment)).join("/");
+      path = rawPath.split("/").map((segment) => decodeURIComponent(segment)).join("/");
     } catch {
       send(status(400, "BadRequest", "the request path is not valid percent-encoding"));
       return;

@@ -62,7 +62,7 @@ export interface KubeNodeState {
 
 /** A cluster's data plane now (for tests and `GET /_emulator/kube/{sub}/{rg}/{name}`). */
 export interface KubeClusterState {
-  /** `server:` of the kubeconfigs ARM hands out. */
+  /** The cluster's own listener once a kubeconfig was handed out (its `server:`), else `kubeUrl/clusters/<fqdn>`. */
   server: string;
   /** The DaemonSet kube-system/kube-proxy, absent when kube-proxy is disabled or the cluster is still being created. */
   daemonSet?: {
