@@ -2,12 +2,17 @@
  * Each emulated cluster's Kubernetes API (issue 18), driven over real HTTPS with the official Kubernetes client
  * (`@kubernetes/client-node`) through the kubeconfigs ARM hands out, and the real Azure SDK for ARM.
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { ClientSecretCredential } from "@azure/identity";
 import { armRequest, clusterPath, type TestEmulator, startTestEmulator } from "./support";
 import { AKS_SERVER_APP_ID, CUSTOM_FEATURE_HEADER_VALUE, type ClusterSeed, type KubeClusterRef } from "../src/index";
 
 const RG = "rg";
+/** client-node 1.x is ESM-only: loaded with import() (jest compiles it to CommonJS, see jest.config.js). */
+let k8s: typeof K8s;
+beforeAll(async () => {
+  k8s = await import("@kubernetes/client-node");
+});
 const PREVIEW = { AKSHTTPCustomFeatures: CUSTOM_FEATURE_HEADER_VALUE };
 
 /** A clock the test moves by hand: operations end and pods become Ready only when it says so. */
@@ -24,33 +29,33 @@ async function credential(t: TestEmulator, name: string, kind: "user" | "admin" 
   return Buffer.from(value).toString("utf8");
 }
 
-async function kubeConfig(t: TestEmulator, name: string, kind: "user" | "admin" = "user"): Promise<k8s.KubeConfig> {
+async function kubeConfig(t: TestEmulator, name: string, kind: "user" | "admin" = "user"): Promise<K8s.KubeConfig> {
   const kc = new k8s.KubeConfig();
   kc.loadFromString(await credential(t, name, kind));
   return kc;
 }
 
 /** A kubeconfig whose user is a bearer token instead of kubelogin (what a client does with an Entra token). */
-function withToken(kc: k8s.KubeConfig, token: string): k8s.KubeConfig {
+function withToken(kc: K8s.KubeConfig, token: string): K8s.KubeConfig {
   const out = new k8s.KubeConfig();
   const user = kc.getCurrentUser();
   out.loadFromOptions({ clusters: kc.clusters, contexts: kc.contexts, currentContext: kc.currentContext, users: [{ name: user?.name ?? "u", token }] });
   return out;
 }
 
-async function proxyMode(kc: k8s.KubeConfig, node: string): Promise<string> {
+async function proxyMode(kc: K8s.KubeConfig, node: string): Promise<string> {
   return String(await kc.makeApiClient(k8s.CoreV1Api).connectGetNodeProxyWithPath({ name: `${node}:10249`, path: "proxyMode" }));
 }
 
-async function daemonSet(kc: k8s.KubeConfig): Promise<k8s.V1DaemonSet> {
+async function daemonSet(kc: K8s.KubeConfig): Promise<K8s.V1DaemonSet> {
   return kc.makeApiClient(k8s.AppsV1Api).readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" });
 }
 
-async function kubeProxyPods(kc: k8s.KubeConfig): Promise<k8s.V1Pod[]> {
+async function kubeProxyPods(kc: K8s.KubeConfig): Promise<K8s.V1Pod[]> {
   return (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: "kube-system", labelSelector: "component=kube-proxy" })).items;
 }
 
-function command(ds: k8s.V1DaemonSet): string[] {
+function command(ds: K8s.V1DaemonSet): string[] {
   return ds.spec?.template.spec?.containers[0]?.command ?? [];
 }
 
