@@ -227,6 +227,48 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     expect(await proxyMode(fresh, node)).toBe("nftables");
   });
 
+  it("brings a new cluster's API server up when the create operation succeeds, its kube-proxy pods Ready one rollout step later", async () => {
+    const clock = manualClock();
+    t = await startTestEmulator({ clock: clock.now, timings: { operationMs: 1000, kubeProxyRolloutPerNodeMs: 500 }, aksThrottling: false } as never);
+    const body = {
+      location: "westus2",
+      identity: { type: "SystemAssigned" },
+      properties: { dnsPrefix: "fresh", kubernetesVersion: "1.33.2", agentPoolProfiles: [{ name: "nodepool1", count: 2, mode: "System", osType: "Linux" }], networkProfile: { networkPlugin: "azure", kubeProxyConfig: { enabled: true, mode: "NFTABLES" } } },
+    };
+    expect((await armRequest(t, { method: "PUT", path: clusterPath(t, RG, "fresh"), body, headers: PREVIEW })).status).toBe(201);
+    const kc = await kubeConfig(t, "fresh");
+    expect(await statusOf(kc.makeApiClient(k8s.CoreV1Api).listNode())).toBe(503);
+    clock.advance(1000);
+    const ds = await daemonSet(kc);
+    expect(command(ds)).toContain("--proxy-mode=nftables");
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 0 });
+    clock.advance(500);
+    expect((await daemonSet(kc)).status).toMatchObject({ updatedNumberScheduled: 2, numberAvailable: 2 });
+  });
+
+  it("re-renders on an upgrade: NFTABLES set on 1.32 becomes --proxy-mode=nftables once the upgrade to 1.33 succeeds", async () => {
+    t = await startTestEmulator({ aksThrottling: false, timings: { kubeProxyRolloutPerNodeMs: 0 }, clusters: [{ resourceGroup: RG, name: "up", kubernetesVersion: "1.32.7", kubeProxyConfig: { enabled: true, mode: "NFTABLES" } }] });
+    const kc = await kubeConfig(t, "up");
+    const before = await daemonSet(kc);
+    expect(command(before)).toContain("--proxy-mode=iptables");
+    await putKubeProxyConfig(t, "up", { enabled: true, mode: "NFTABLES" }, "1.33.2");
+    t.em.control.finishOperations();
+    const after = await daemonSet(kc);
+    expect(after.metadata?.generation).toBe((before.metadata?.generation ?? 0) + 1);
+    expect(command(after)).toContain("--proxy-mode=nftables");
+  });
+
+  it("logs Kubernetes requests as kind kube with the Authorization header redacted", async () => {
+    t = await startTestEmulator({ clusters: [{ resourceGroup: RG, name: "c1" }] });
+    const kc = await kubeConfig(t, "c1");
+    const token = kc.getCurrentUser()?.token ?? "";
+    expect(token).not.toBe("");
+    await kc.makeApiClient(k8s.CoreV1Api).listNode();
+    const entries = t.em.control.requestLog().filter((e) => e.kind === "kube");
+    expect(entries.map((e) => `${e.method} ${e.path} ${e.status}`)).toContain("GET /api/v1/nodes 200");
+    expect(JSON.stringify(t.em.control.requestLog())).not.toContain(token);
+  });
+
   it("removes the DaemonSet and its pods when kube-proxy is disabled (enabled: false, BYO CNI)", async () => {
     t = await startTestEmulator({ aksThrottling: false, clusters: [{ resourceGroup: RG, name: "byo", networkPlugin: "none" }] });
     const kc = await kubeConfig(t, "byo");
