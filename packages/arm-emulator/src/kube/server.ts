@@ -20,6 +20,7 @@ import { appsGroup, appsResources, coreResources, daemonSetObject, list, namespa
 import { fqdnOf, isEntraIntegrated, localAccountsDisabled, type KubeRuntime } from "./runtime";
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors";
 import { AKS_SERVER_APP_ID } from "./types";
+import { toTable, wantsTable } from "./tables";
 
 /** What the Kubernetes listener uses. */
 export interface KubeServerDeps {
@@ -171,7 +172,8 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
       streamWatch(deps, record, user, path, query, res);
       return;
     }
-    send(reply);
+    const table = reply.status === 200 && !watch && wantsTable(typeof req.headers.accept === "string" ? req.headers.accept : undefined) ? toTable(reply.body, deps.store.now()) : undefined;
+    send(table ? { status: 200, body: table } : reply);
   } catch (error) {
     send(error instanceof SelectorError ? status(400, "BadRequest", error.message) : status(500, "InternalError", `the emulator failed: ${error instanceof Error ? error.message : String(error)}`));
   }
