@@ -19,7 +19,7 @@ import { Throttler } from "./throttle";
 import { AksThrottler } from "./aksThrottle";
 import { createCertificates } from "./tls";
 import { KubeFaultRegistry } from "./kube/faults";
-import { KubeModel } from "./kube/model";
+import { DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS, KubeModel } from "./kube/model";
 import { KubePki } from "./kube/pki";
 import { KubeRuntime } from "./kube/runtime";
 import { KubeListeners } from "./kube/listeners";
@@ -31,7 +31,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   providerRegistrationMs: 20,
   operationMs: 40,
   retryAfterSeconds: 0,
-  kubeProxyRolloutPerNodeMs: 30,
+  kubeProxyRolloutPerNodeMs: DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS,
 };
 
 /** Options only the bin uses. */

@@ -68,6 +68,9 @@ export interface ClusterData {
   createdAtMs: number;
 }
 
+/** The rollout time per node when `timings.kubeProxyRolloutPerNodeMs` is not given. */
+export const DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS = 30;
+
 const POD_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 function podName(): string {
@@ -187,7 +190,7 @@ export class KubeModel {
   /** Brings nodes and the DaemonSet to the cluster's settings at `at`. */
   private render(data: ClusterData, record: ClusterRecord, at: number, settled = false): void {
     const facts = clusterDataFacts(record.raw);
-    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs);
+    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs ?? DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS);
     const readyAt = settled ? at : at + perNode;
     const clusterId = typeof record.raw.id === "string" ? record.raw.id : data.key;
     // Nodes follow the agent pools.
@@ -240,7 +243,7 @@ export class KubeModel {
     const ds = data.daemonSet;
     const rollout = ds?.rollout;
     if (!ds || !rollout || rollout.stalled) return;
-    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs);
+    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs ?? DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS);
     const stuck = new Set(this.faults.of(data.key, "kube-node-stuck").map((f) => f.node ?? firstLinuxNode(data)));
     const stall = this.faults.of(data.key, "kube-rollout-stall").map((f) => f.afterNodes ?? 0);
     const stallAt = stall.length > 0 ? Math.min(...stall) : undefined;
