@@ -30,11 +30,13 @@ function observation(updated: number, answer = "nftables"): DataPlaneObservation
   };
 }
 
-function deps(observations: DataPlaneObservation[]): DataPlaneDeps & { calls: number } {
+function deps(observations: DataPlaneObservation[], provisioningStates: string[] = ["Succeeded"]): DataPlaneDeps & { calls: number } {
+  let reads = 0;
   const d = {
     calls: 0,
     polling: { intervalInMs: 1, maxIntervalInMs: 2, maxRetryAfterInMs: 2, consecutiveRegisteredReads: 1 },
-    readCluster: async () => ({ id: CLUSTER_ID, resourceGroup: "rg", name: "aks", effective: { enabled: true, mode: "NFTABLES" } }) as unknown as ClusterState,
+    readCluster: async () =>
+      ({ id: CLUSTER_ID, resourceGroup: "rg", name: "aks", provisioningState: provisioningStates[Math.min(reads++, provisioningStates.length - 1)], effective: { enabled: true, mode: "NFTABLES" } }) as unknown as ClusterState,
     listCredential: async () => ({ kubeconfigs: [{ name: "clusterUser", value: KUBECONFIG }] }),
     getToken: async () => "token",
     observe: async () => {
@@ -73,6 +75,15 @@ describe("the data-plane wait", () => {
     const resumed = deps([observation(1)]);
     await expect(runDataPlaneWait(resumed, CLUSTER_ID, undefined, { resumeState: error.waitState, timeoutInMs: 3_600_000 })).rejects.toMatchObject({ code: "DataPlaneNotConverged" });
     expect(resumed.calls).toBe(1);
+  });
+
+  it("while Azure's operation is in flight the data plane is rolling-out, not a mismatch (the DaemonSet is not rendered yet)", async () => {
+    const stale: DataPlaneObservation = { ...observation(2), daemonSet: { ...(observation(2).daemonSet as NonNullable<DataPlaneObservation["daemonSet"]>), argv: ARGS("iptables") } };
+    const d = deps([stale, observation(2)], ["Updating", "Succeeded"]);
+    const events: string[] = [];
+    const result = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000, onProgress: (e) => events.push(e.verdict) });
+    expect(events).toEqual(["rolling-out", "converged"]);
+    expect(result.verdict).toBe("converged");
   });
 
   it("refuses the serialized wait of another cluster", async () => {

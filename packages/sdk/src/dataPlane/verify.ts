@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { ClusterState } from "../clusterState";
+import { isTerminalProvisioningState, type ClusterState } from "../clusterState";
 import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
 import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
 import { report } from "../progress";
@@ -197,10 +197,12 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
     throw error;
   }
   const assessment = assessDataPlane(expected, observation);
+  // While Azure's operation runs, the DaemonSet may not be rendered yet: not converged, and not a mismatch either.
+  const inFlight = !isTerminalProvisioningState(cluster.provisioningState);
   return {
     ...base,
-    verdict: assessment.verdict,
-    summary: assessment.summary,
+    verdict: inFlight ? "rolling-out" : assessment.verdict,
+    summary: inFlight ? `Azure's operation is still running (provisioningState ${cluster.provisioningState}); ${assessment.summary}` : assessment.summary,
     authentication: kubeconfig.authentication,
     rollout: assessment.rollout,
     flags: assessment.flags,
