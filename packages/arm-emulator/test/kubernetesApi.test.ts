@@ -122,8 +122,12 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     expect(linux).toHaveLength(3);
     expect(linux.every((n) => /^aks-system-\d{8}-vmss\d{6}$/.test(n))).toBe(true);
 
+    // Fields the OpenAPI schema marks required (the Python client's models refuse objects without them).
+    for (const n of nodes) expect(n.status?.nodeInfo).toEqual(expect.objectContaining({ bootID: expect.any(String), machineID: expect.any(String), systemUUID: expect.any(String), kubeProxyVersion: "v1.33.2" }));
+
     const pods = await kubeProxyPods(kc);
     expect(pods.map((p) => p.spec?.nodeName).sort()).toEqual([...linux].sort());
+    for (const p of pods) expect(p.status?.containerStatuses?.[0]).toEqual(expect.objectContaining({ name: "kube-proxy", image: expect.any(String), imageID: expect.any(String), ready: true, restartCount: 0 }));
     expect(pods.every((p) => p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True")).toBe(true);
     expect((await core.listNamespacedPod({ namespace: "kube-system", labelSelector: "component notin (kube-proxy)" })).items).toHaveLength(0);
 
