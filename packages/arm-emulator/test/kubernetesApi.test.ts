@@ -387,6 +387,37 @@ describe("data-plane faults", () => {
   });
 });
 
+describe("data-plane faults from the start", () => {
+  it("come from the kubeFaults option and from a seed file, and a reset brings them back after they were cleared", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "kube-seed-"));
+    const seedFile = join(dir, "seed.json");
+    writeFileSync(seedFile, JSON.stringify({ kubeFaults: [{ kind: "kube-proxy-mode-mismatch", cluster: { resourceGroup: RG, name: "b" }, mode: "nftables" }] }));
+    const t = await startTestEmulator({
+      seedFile,
+      clusters: [{ resourceGroup: RG, name: "a" }, { resourceGroup: RG, name: "b" }],
+      kubeFaults: [{ kind: "kube-proxy-mode-mismatch", cluster: { resourceGroup: RG, name: "a" }, mode: "ipvs" }],
+    });
+    try {
+      const first = (name: string): string | undefined => t.em.control.kubeState({ resourceGroup: RG, name })?.nodes[0]?.proxyMode;
+      expect([first("a"), first("b")]).toEqual(["ipvs", "nftables"]);
+      t.em.control.clearKubeFaults();
+      expect([first("a"), first("b")]).toEqual(["iptables", "iptables"]);
+      t.em.control.reset();
+      expect([first("a"), first("b")]).toEqual(["ipvs", "nftables"]);
+      expect((await armRequest(t, { method: "GET", path: `/_emulator/kube/${t.em.subscriptionId}/${RG}/nope`, auth: false })).status).toBe(404);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("refuse to start with a malformed fault", async () => {
+    await expect(startTestEmulator({ kubeFaults: [{ kind: "kube-unreachable", cluster: { resourceGroup: RG, name: "a" }, how: "later" } as never] })).rejects.toThrow(/"how" must be "hang" or "refuse"/);
+  });
+});
+
 async function waitForKubeLog(t: TestEmulator, count: number): Promise<void> {
   for (let i = 0; i < 400 && t.em.control.requestLog().filter((e) => e.kind === "kube").length < count; i++) await new Promise((r) => setTimeout(r, 5));
 }
