@@ -283,6 +283,34 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     expect(await kubeProxyPods(kc)).toHaveLength(0);
     expect(t.em.control.kubeState({ resourceGroup: RG, name: "byo" })?.daemonSet).toBeUndefined();
   });
+
+  it("streams the DaemonSet to a client-node Watch: ADDED now, MODIFIED as the rollout moves, DELETED when kube-proxy is disabled", async () => {
+    const clock = manualClock();
+    t = await startTestEmulator({ clock: clock.now, aksThrottling: false, timings: { operationMs: 100, kubeProxyRolloutPerNodeMs: 100 }, clusters: [{ resourceGroup: RG, name: "byo", networkPlugin: "none" }] } as never);
+    const kc = await kubeConfig(t, "byo");
+    const events: { type: string; updated?: number; available?: number }[] = [];
+    const seen = (predicate: (e: (typeof events)[number]) => boolean) => async (): Promise<void> => {
+      for (let i = 0; i < 400 && !events.some(predicate); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(events.some(predicate)).toBe(true);
+    };
+    const controller = await new k8s.Watch(kc).watch(
+      "/apis/apps/v1/namespaces/kube-system/daemonsets",
+      { fieldSelector: "metadata.name=kube-proxy" },
+      (type: string, obj: K8s.V1DaemonSet) => events.push({ type, updated: obj.status?.updatedNumberScheduled, available: obj.status?.numberAvailable }),
+      () => undefined,
+    );
+    try {
+      await seen((e) => e.type === "ADDED" && e.available === 3)();
+      await putKubeProxyConfig(t, "byo", { enabled: true, mode: "IPVS" });
+      clock.advance(100); // operation done: the first node's new pod is not Ready yet
+      await seen((e) => e.type === "MODIFIED" && e.updated === 1 && e.available === 2)();
+      await putKubeProxyConfig(t, "byo", { enabled: false });
+      clock.advance(100);
+      await seen((e) => e.type === "DELETED")();
+    } finally {
+      controller.abort();
+    }
+  });
 });
 
 describe("data-plane faults", () => {
