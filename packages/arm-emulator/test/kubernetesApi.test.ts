@@ -473,6 +473,27 @@ describe("authentication of the emulated API servers", () => {
     expect(error?.code).toBe(401);
   });
 
+  it("answers anonymous callers on /version and /healthz only (401 Status elsewhere)", async () => {
+    t = await startTestEmulator({ clusters: [{ resourceGroup: RG, name: "c1" }] });
+    const server = (await kubeConfig(t, "c1")).getCurrentCluster()?.server ?? "";
+    const https = await import("node:https");
+    const get = (path: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        https
+          .get(`${server}${path}`, { ca: t.em.kubeCa }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          })
+          .on("error", reject);
+      });
+    expect((await get("/version")).status).toBe(200);
+    expect(await get("/healthz")).toEqual({ status: 200, body: "ok" });
+    const nodes = await get("/api/v1/nodes");
+    expect(nodes.status).toBe(401);
+    expect(JSON.parse(nodes.body)).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });
+  });
+
   it("refuses the admin credential when local accounts are disabled", async () => {
     t = await startTestEmulator({ clusters: [entraSeed] });
     const answer = await armRequest(t, { method: "POST", path: clusterPath(t, RG, "entra").replace("?", "/listClusterAdminCredential?") });

@@ -40,6 +40,7 @@ interface Reply {
 
 const AKS_AUDIENCES: ReadonlySet<string> = new Set([AKS_SERVER_APP_ID, `api://${AKS_SERVER_APP_ID}`]);
 const WATCH_POLL_MS = 50;
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 const MAX_WATCH_SECONDS = 600;
 
 function findCluster(store: EmulatorStore, matches: (record: ClusterRecord) => boolean): ClusterRecord | undefined {
@@ -148,21 +149,22 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
       send(status(503, "ServiceUnavailable", "The API server is not running yet: the cluster is still being created."));
       return;
     }
-    const user = authenticate(deps, req, record, key);
-    if (!user) {
-      send(status(401, "Unauthorized", "Unauthorized"));
-      return;
-    }
-    if (method !== "GET" && method !== "HEAD") {
-      send(status(405, "MethodNotAllowed", `the emulated API server serves reads only; ${method} is not supported`));
-      return;
-    }
     let path: string;
     try {
       // Clients escape ':' (nodes/{name}:{port}/proxy) and other characters in path segments.
       path = rawPath.split("/").map((segment) => decodeURIComponent(segment)).join("/");
     } catch {
       send(status(400, "BadRequest", "the request path is not valid percent-encoding"));
+      return;
+    }
+    // Like AKS (system:public-info-viewer), health and version answer anonymous callers; the rest needs credentials.
+    const user = authenticate(deps, req, record, key) ?? (PUBLIC_PATHS.has(path.replace(/\/+$/, "")) ? "system:anonymous" : undefined);
+    if (!user) {
+      send(status(401, "Unauthorized", "Unauthorized"));
+      return;
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      send(status(405, "MethodNotAllowed", `the emulated API server serves reads only; ${method} is not supported`));
       return;
     }
     const watch = query.watch === "true" || query.watch === "1";
