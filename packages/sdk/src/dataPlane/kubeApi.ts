@@ -183,14 +183,11 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
     const expectedArgs = parseKubeProxyArgs(daemonSet.argv);
     const port = metricsPortOf(expectedArgs);
     const linux = nodes.filter((n) => n.os.toLowerCase() !== "windows");
-    // Nodes with a Ready pod first: asking a node whose pod is being replaced says nothing yet.
+    // Only nodes with a Ready kube-proxy pod are asked (a pod being replaced says nothing yet; the verdict counts
+    // such a node as pending by its pod), up to the bound.
     const readyNodes = new Set(pods.filter((p) => p.ready).map((p) => p.nodeName));
-    const sample = [...linux.filter((n) => readyNodes.has(n.name)), ...linux.filter((n) => !readyNodes.has(n.name))].slice(0, Math.max(0, options.maxProxyModeNodes));
+    const sample = linux.filter((n) => readyNodes.has(n.name)).slice(0, Math.max(0, options.maxProxyModeNodes));
     for (const node of sample) {
-      if (!readyNodes.has(node.name)) {
-        proxyModes.set(node.name, { error: "its kube-proxy pod is not Ready" });
-        continue;
-      }
       const what = `nodes/${node.name}:${port}/proxy/proxyMode`;
       const answer = await call(what, async (opts) => {
         try {
