@@ -352,6 +352,10 @@ describe("data-plane faults", () => {
     expect(await proxyMode(kc, nodes[0] ?? "")).toBe("ipvs");
     expect(await statusOf(proxyMode(kc, nodes[1] ?? ""))).toBe(503);
     expect(await proxyMode(kc, nodes[2] ?? "")).toBe("iptables");
+    // Cleared (rollout time 0 here): the held pod gets Ready and the last node is updated.
+    t.em.control.clearKubeFaults();
+    expect((await daemonSet(kc)).status).toMatchObject({ updatedNumberScheduled: 3, numberAvailable: 3 });
+    for (const node of nodes) expect(await proxyMode(kc, node)).toBe("ipvs");
   });
 
   it("kube-proxy-mode-mismatch: the node's /proxyMode disagrees with its flags", async () => {

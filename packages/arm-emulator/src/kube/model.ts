@@ -242,11 +242,24 @@ export class KubeModel {
     data.advancedToMs = Math.max(data.advancedToMs, now);
     const ds = data.daemonSet;
     const rollout = ds?.rollout;
-    if (!ds || !rollout || rollout.stalled) return;
+    if (!ds || !rollout) return;
     const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs ?? DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS);
     const stuck = new Set(this.faults.of(data.key, "kube-node-stuck").map((f) => f.node ?? firstLinuxNode(data)));
     const stall = this.faults.of(data.key, "kube-rollout-stall").map((f) => f.afterNodes ?? 0);
     const stallAt = stall.length > 0 ? Math.min(...stall) : undefined;
+    if (rollout.stalled) {
+      if (stallAt !== undefined) return;
+      // The stall fault was cleared: the held pod gets Ready one step from now and the rollout goes on.
+      for (const node of data.nodes.values()) {
+        if (node.pod && node.pod.readyAtMs === undefined) {
+          node.pod.readyAtMs = now + perNode;
+          rollout.nextStartMs = now + perNode;
+          rollout.updated += 1;
+        }
+      }
+      rollout.stalled = false;
+      data.resourceVersion += 1;
+    }
     const skipped: string[] = [];
     while (rollout.queue.length > 0 && rollout.nextStartMs <= now) {
       const name = rollout.queue.shift() as string;
