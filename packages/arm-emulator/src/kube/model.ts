@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { isObject } from "../http";
-import type { ClusterRecord, } from "../state/clusters";
+import type { ClusterRecord } from "../state/clusters";
 import type { OperationRecord } from "../state/operations";
 import type { EmulatorStore } from "../state/store";
 import { dataPlaneKey, type KubeFaultRegistry } from "./faults";
@@ -146,13 +146,16 @@ export class KubeModel {
     const now = this.store.now();
     const nodes: KubeNodeState[] = [...data.nodes.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((n) => ({
-        name: n.name,
-        pool: n.pool,
-        os: n.os,
-        ...(n.pod ? { pod: { name: n.pod.name, templateGeneration: n.pod.templateGeneration, command: [...n.pod.command], ready: podReady(n.pod, now) } } : {}),
-        ...(this.proxyMode(data, n, now).ok ? { proxyMode: (this.proxyMode(data, n, now) as { mode: string }).mode } : {}),
-      }));
+      .map((n) => {
+        const answer = this.proxyMode(data, n, now);
+        return {
+          name: n.name,
+          pool: n.pool,
+          os: n.os,
+          ...(n.pod ? { pod: { name: n.pod.name, templateGeneration: n.pod.templateGeneration, command: [...n.pod.command], ready: podReady(n.pod, now) } } : {}),
+          ...(answer.ok ? { proxyMode: answer.mode } : {}),
+        };
+      });
     const ds = data.daemonSet;
     return { server, ...(ds ? { daemonSet: { ...daemonSetStatus(data, now), generation: ds.generation, command: [...ds.command] } } : {}), nodes };
   }
