@@ -86,6 +86,12 @@ describe("the data-plane wait", () => {
     expect(result.verdict).toBe("converged");
   });
 
+  it("a provisioningState the SDK does not know fails loudly at once, before any Kubernetes read", async () => {
+    const d = deps([observation(2)], ["Frobnicating"]);
+    await expect(runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 })).rejects.toMatchObject({ code: "UnknownClusterState" });
+    expect(d.calls).toBe(0);
+  });
+
   it("refuses the serialized wait of another cluster", async () => {
     const state = JSON.stringify({ kind: "aks-kube-proxy/data-plane-wait", version: 1, clusterId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/other", desired: { enabled: true, mode: "IPTABLES" }, startedAt: 0, deadlineAt: 1 });
     await expect(runDataPlaneWait(deps([observation(2)]), CLUSTER_ID, undefined, { resumeState: state })).rejects.toMatchObject({ code: "ValidationError" });

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import { isTerminalProvisioningState, type ClusterState } from "../clusterState";
+import type { ClusterState } from "../clusterState";
+import { classifyProvisioningState } from "../convergence";
 import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
 import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
 import { report } from "../progress";
@@ -154,6 +155,8 @@ function unreachableResult(base: Pick<DataPlaneResult, "cluster" | "desired" | "
 export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
   const signal = options.abortSignal;
   const cluster = await deps.readCluster(signal);
+  // The one classification of provisioningState: an unknown state fails loudly here, before anything else.
+  const provisioning = classifyProvisioningState(cluster.provisioningState, `${cluster.resourceGroup}/${cluster.name}`);
   const wanted = desired !== undefined ? effectiveKubeProxySettings(desired) : cluster.effective;
   const credential = options.admin ? "admin" : "user";
   const base = { cluster: clusterOf(cluster), desired: wanted, credential } as const;
@@ -162,7 +165,10 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
   try {
     body = await deps.listCredential(credential, signal);
   } catch (error) {
-    if (!isKubeProxyError(error) || error.code === "Aborted" || error.code === "ClusterNotFound" || error.code === "Throttled") throw error;
+    // Refused (400 local accounts disabled, 401/403 no permission): a verdict with advice. Anything else (throttling,
+    // 5xx after the pipeline's retries, an abort, a missing cluster) is an error as for every other ARM call.
+    const refused = isKubeProxyError(error) && error.statusCode !== undefined && [400, 401, 403, 409].includes(error.statusCode);
+    if (!refused) throw error;
     const how = credential === "admin" ? "listClusterAdminCredential" : "listClusterUserCredential";
     const advice =
       credential === "admin"
@@ -198,7 +204,7 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
   }
   const assessment = assessDataPlane(expected, observation);
   // While Azure's operation runs, the DaemonSet may not be rendered yet: not converged, and not a mismatch either.
-  const inFlight = !isTerminalProvisioningState(cluster.provisioningState);
+  const inFlight = provisioning === "in-flight";
   return {
     ...base,
     verdict: inFlight ? "rolling-out" : assessment.verdict,
