@@ -23,6 +23,7 @@ import { DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS, KubeModel } from "./kube/model"
 import { KubePki } from "./kube/pki";
 import { KubeRuntime } from "./kube/runtime";
 import { KubeListeners } from "./kube/listeners";
+import { DEFAULT_MAX_WATCHES } from "./kube/server";
 import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
 
 /** Library defaults: fast, for tests. */
@@ -46,6 +47,8 @@ export interface InternalStartOptions {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Most open Kubernetes watches (tests lower it). @default 256 */
+  kubeMaxWatches?: number;
 }
 
 /**
@@ -148,6 +151,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       log,
       onRequest: options.onRequest,
       stopSignal: stopping.signal,
+      watches: { open: 0, max: options.kubeMaxWatches ?? DEFAULT_MAX_WATCHES },
     },
     sockets,
   );

@@ -419,6 +419,37 @@ describe("data-plane faults", () => {
   });
 });
 
+describe("bounds", () => {
+  it("refuses a watch beyond the most open watches with a 429 Status, and accepts one again once a watch closes", async () => {
+    const t = await startTestEmulator({ clusters: [{ resourceGroup: RG, name: "c1" }], kubeMaxWatches: 1 } as never);
+    try {
+      const kc = await kubeConfig(t, "c1");
+      // client-node reports a refused watch to the done callback (before watch() resolves), a started one not at all.
+      const open = async (): Promise<AbortController | number> => {
+        let refused: number | undefined;
+        const controller = await new k8s.Watch(kc).watch("/api/v1/nodes", {}, () => undefined, (error: unknown) => {
+          if (error) refused = (error as { statusCode?: number }).statusCode ?? -1;
+        });
+        return refused ?? controller;
+      };
+      const first = await open();
+      expect(first).toBeInstanceOf(AbortController);
+      expect(await open()).toBe(429);
+      (first as AbortController).abort();
+      // The server sees the closed connection a moment later.
+      let again = await open();
+      for (let i = 0; i < 200 && !(again instanceof AbortController); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        again = await open();
+      }
+      expect(again).toBeInstanceOf(AbortController);
+      (again as AbortController).abort();
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe("data-plane faults from the start", () => {
   it("come from the kubeFaults option and from a seed file, and a reset brings them back after they were cleared", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");

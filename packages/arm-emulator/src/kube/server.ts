@@ -30,6 +30,8 @@ export interface KubeServerDeps {
   log: RequestLog;
   onRequest?: (entry: LoggedRequest) => void;
   stopSignal: AbortSignal;
+  /** Open watches now, and the most allowed ({@link DEFAULT_MAX_WATCHES}). */
+  watches: { open: number; max: number };
 }
 
 interface Reply {
@@ -42,6 +44,8 @@ const AKS_AUDIENCES: ReadonlySet<string> = new Set([AKS_SERVER_APP_ID, `api://${
 const WATCH_POLL_MS = 50;
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 const MAX_WATCH_SECONDS = 600;
+/** Open watches at most per emulator (each polls every 50 ms): more are refused with 429, so a runaway client stays bounded. */
+export const DEFAULT_MAX_WATCHES = 256;
 
 function findCluster(store: EmulatorStore, matches: (record: ClusterRecord) => boolean): ClusterRecord | undefined {
   store.tick();
@@ -170,6 +174,10 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
     const watch = query.watch === "true" || query.watch === "1";
     const reply = route(deps, record, data, user, path, query);
     if (watch && reply.status === 200 && isObjectList(reply.body)) {
+      if (deps.watches.open >= deps.watches.max) {
+        send(status(429, "TooManyRequests", `too many open watches (at most ${deps.watches.max}); close some and retry`));
+        return;
+      }
       logEntry(200);
       streamWatch(deps, record, user, path, query, res);
       return;
@@ -332,8 +340,13 @@ function streamWatch(deps: KubeServerDeps, record: ClusterRecord, user: string, 
     }
   };
   emit();
+  deps.watches.open += 1;
   const timer = setInterval(emit, WATCH_POLL_MS);
+  let ended = false;
   const end = (): void => {
+    if (ended) return;
+    ended = true;
+    deps.watches.open -= 1;
     clearInterval(timer);
     clearTimeout(deadline);
     deps.stopSignal.removeEventListener("abort", end);
