@@ -44,6 +44,22 @@ describe("verifyDataPlane / waitForDataPlane against the emulator", () => {
     expect(progress.at(-1)).toContain("kube-proxy rollout 3/3 nodes");
   });
 
+  it("IPVS LeastConnection 900/120/300: every flag rendered matches field by field (scheduler lc, durations), on an Entra-integrated cluster", async () => {
+    const client = t.client();
+    const settings = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } };
+    await client.apply({ resourceGroup: RG, name: "entra" }, settings);
+    const result = await client.waitForDataPlane({ resourceGroup: RG, name: "entra" }, settings, { timeoutInMs: 60_000 });
+    expect(result.verdict).toBe("converged");
+    expect(result.flags.map((f) => [f.flag, f.rendered, f.ok])).toEqual([
+      ["--proxy-mode", "ipvs", true],
+      ["--ipvs-scheduler", "lc", true],
+      ["--ipvs-tcp-timeout", "900s", true],
+      ["--ipvs-tcpfin-timeout", "120s", true],
+      ["--ipvs-udp-timeout", "300s", true],
+    ]);
+    expect(result.nodes.filter((n) => n.state === "converged").every((n) => n.proxyMode === "ipvs")).toBe(true);
+  });
+
   it("Entra-integrated cluster: the user kubeconfig's kubelogin exec is replaced by a token for the AKS server application", async () => {
     const result = await t.client().verifyDataPlane({ resourceGroup: RG, name: "entra" });
     expect(result.authentication).toBe("entra");
