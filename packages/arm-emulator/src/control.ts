@@ -14,6 +14,8 @@ import type { EmulatorStore } from "./state/store";
 import type { Throttler } from "./throttle";
 import type { AksThrottler } from "./aksThrottle";
 import type { AksThrottlingSettings, ClusterRefArgs, EmulatorControl, EmulatorTimings, FaultSpec, FeatureRef, ThrottlingSettings } from "./types";
+import type { KubeRuntime } from "./kube/runtime";
+import type { KubeFaultSpec } from "./kube/types";
 
 /** What the control surface acts on. */
 export interface ControlDeps {
@@ -25,6 +27,9 @@ export interface ControlDeps {
   initialTimings: EmulatorTimings;
   initialThrottling: ThrottlingSettings | undefined;
   initialAksThrottling: AksThrottlingSettings | false | undefined;
+  /** The emulated Kubernetes side, and the data-plane faults a reset goes back to. */
+  kube?: KubeRuntime;
+  initialKubeFaults?: KubeFaultSpec[];
 }
 
 /** Builds the in-process control object. */
@@ -80,6 +85,19 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     },
     clearFaults() {
       deps.faults.clear();
+      deps.kube?.faults.clear();
+    },
+    addKubeFault(fault) {
+      if (!deps.kube) throw new Error("This emulator has no Kubernetes side.");
+      deps.kube.faults.add(fault);
+    },
+    clearKubeFaults() {
+      deps.kube?.faults.clear();
+    },
+    kubeState(ref) {
+      const cluster = find(ref);
+      if (!cluster || !deps.kube) return undefined;
+      return deps.kube.model.summary(cluster, deps.kube.serverFor(cluster));
     },
     setTimings(t: Partial<EmulatorTimings>) {
       checkTimings(t, Object.keys(store.timings));
@@ -100,6 +118,8 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       store.timings = { ...deps.initialTimings };
       store.reset();
       deps.faults.clear();
+      deps.kube?.faults.clear();
+      for (const fault of deps.initialKubeFaults ?? []) deps.kube?.faults.add(fault);
       deps.log.clear();
       deps.throttler.configure(deps.initialThrottling);
       deps.aksThrottler.configure(deps.initialAksThrottling);
@@ -245,6 +265,19 @@ export function handleControlRequest(control: EmulatorControl, info: Record<stri
         if (body !== false && !isObject(body)) return bad("Body must be AKS throttling settings or false.");
         control.setAksThrottling(body as AksThrottlingSettings | false);
         return ok();
+      case "POST kube":
+        if (rest.join("/") !== "faults" || !isObject(body)) return bad("POST /_emulator/kube/faults with a KubeFaultSpec body.");
+        control.addKubeFault(body as KubeFaultSpec);
+        return ok();
+      case "DELETE kube":
+        if (rest.join("/") !== "faults") return armError(404, "NotFound", `No control route ${method} ${path}.`);
+        control.clearKubeFaults();
+        return ok();
+      case "GET kube": {
+        if (rest.length !== 3) return bad("Use /_emulator/kube/{subscriptionId}/{resourceGroup}/{name}.");
+        const state = control.kubeState(clusterRefFrom(rest));
+        return state ? ok(state) : armError(404, "ClusterNotFound", "No such cluster, or its API server is not up yet (being created).");
+      }
       case "POST reset":
         control.reset();
         return ok();

@@ -1,7 +1,9 @@
 /**
  * `@aks-kube-proxy/arm-emulator`: a local HTTPS emulator of the slice of Azure Resource Manager
  * that aks-kube-proxy uses (subscriptions, Microsoft.Features, resource providers, managedClusters with their
- * long-running operations) plus the Microsoft Entra token endpoint `@azure/identity` needs.
+ * long-running operations) plus the Microsoft Entra token endpoint `@azure/identity` needs, and each cluster's
+ * Kubernetes API (kubeconfigs through listClusterUserCredential/listClusterAdminCredential; nodes, the kube-proxy
+ * DaemonSet and its pods, `/proxyMode` per node; data-plane faults).
  *
  * This file is the package's whole public face.
  * @packageDocumentation
@@ -25,6 +27,10 @@ export type {
   TokenBucketSettings,
   AksThrottlingSettings,
 } from "./types";
+/** Types of the emulated Kubernetes API: agent pools to seed, data-plane faults, the state a test reads. */
+export type { AgentPoolSeed, KubeClusterRef, KubeClusterState, KubeFaultSpec, KubeNodeState } from "./kube/types";
+/** The AKS server application id: the audience an Entra-integrated cluster's API server accepts tokens for. */
+export { AKS_SERVER_APP_ID } from "./kube/types";
 /** Starts an emulator on a loopback port; see {@link StartEmulatorOptions}. */
 export { startEmulator } from "./emulator";
 /** The library's default timings: feature 30 ms, provider 20 ms, operation 40 ms, Retry-After 0. */

@@ -16,6 +16,7 @@ import type { EmulatorStore } from "./state/store";
 import type { EmulatorControl, LoggedRequest } from "./types";
 import { matchRoute, matchTenantRoute } from "./routes/index";
 import type { RequestContext } from "./routes/context";
+import type { KubeRuntime } from "./kube/runtime";
 
 /** Everything the pipeline uses. */
 export interface PipelineDeps {
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   onRequest?: (entry: LoggedRequest) => void;
   /** Fires when the emulator stops: a request held by a `slow` fault is then dropped instead of holding a timer. */
   stopSignal?: AbortSignal;
+  /** The emulated Kubernetes side. */
+  kube?: KubeRuntime;
 }
 
 const ENTRA_PATHS: { pattern: RegExp; kind: "oidc2" | "oidc1" | "instance" | "keys" | "token" }[] = [
@@ -208,6 +211,7 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
       store: deps.store,
       faults: deps.faults,
       listPageSize: deps.listPageSize,
+      kube: deps.kube,
     };
     const tenantRoute = matchTenantRoute(method, path);
     if (tenantRoute) {

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { sharedPerRun, sharedPreviewEnablement } from "./previewRegistry";
+import type { DataPlaneOutput } from "./providers/clusterSettingsProvider";
 import { ClusterKubeProxySettings } from "./resources/clusterKubeProxySettings";
 import { PreviewEnablement } from "./resources/previewEnablement";
 import { warnAboutSettings } from "./settingsWarnings";
@@ -87,6 +88,13 @@ export interface KubeProxyConfigArgs {
    * @default false
    */
   readonly allowDisable?: pulumi.Input<boolean>;
+  /**
+   * After Azure's Succeeded, wait until kube-proxy on the cluster's nodes runs the settings (DaemonSet rollout and
+   * each checked node's `/proxyMode`, through the cluster's credentials from ARM); `pulumi refresh` then reports drift
+   * found on the nodes (`dataPlane.<node>.<field>`). Needs network access to the API server.
+   * @default false
+   */
+  readonly verifyDataPlane?: pulumi.Input<boolean>;
 }
 
 const CLUSTER_ID_SUBSCRIPTION = /^\/subscriptions\/([^/]+)\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+\/?$/i;
@@ -124,6 +132,8 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
   readonly drift: pulumi.Output<string[]>;
   /** Warnings and notes from validation and planning (`[id] message`). */
   readonly warnings: pulumi.Output<string[]>;
+  /** The data plane at the last apply or refresh; undefined unless `verifyDataPlane`. */
+  readonly dataPlane: pulumi.Output<DataPlaneOutput | undefined>;
   /** The enablement this component waits for (shared per subscription), or undefined with `enablePreview: false`. */
   readonly previewEnablement: PreviewEnablement | undefined;
   /** The resource that holds the settings. */
@@ -220,6 +230,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
         ...(args.apiVersion !== undefined ? { apiVersion: args.apiVersion } : {}),
         restoreOnDelete: args.restoreOnDelete ?? true,
         allowDisable: args.allowDisable ?? false,
+        verifyDataPlane: args.verifyDataPlane ?? false,
       },
       { parent: this, dependsOn },
     );
@@ -235,6 +246,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
     this.subscriptionId = s.subscriptionId;
     this.drift = s.drift;
     this.warnings = s.warnings;
+    this.dataPlane = s.dataPlane;
     this.registerOutputs({
       appliedSettings: this.appliedSettings,
       previousSettings: this.previousSettings,
@@ -244,6 +256,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       subscriptionId: this.subscriptionId,
       drift: this.drift,
       warnings: this.warnings,
+      dataPlane: this.dataPlane,
     });
   }
 }

@@ -20,9 +20,10 @@ import { ClusterApi, clusterLabel } from "./cluster/clusterApi";
 import { createClusterWithSettings } from "./cluster/create";
 import { deleteManagedCluster } from "./cluster/delete";
 import { resolveCloud } from "./cloud";
-import { resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
+import { clusterPath, resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
 import { toClusterState, type ClusterState } from "./clusterState";
 import { DEFAULT_API_VERSION } from "./constants";
+import { runDataPlaneCheck, runDataPlaneWait, type DataPlaneDeps, type DataPlaneResult, type VerifyDataPlaneOptions, type WaitForDataPlaneOptions } from "./dataPlane/verify";
 import { createCredential } from "./credential";
 import { isKubeProxyError, OperationTimeoutError, ValidationError, type KubeProxyError } from "./errors";
 import { createLog, type Log } from "./log";
@@ -359,5 +360,56 @@ export class KubeProxyClient {
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+  }
+
+  private dataPlaneDeps(ref: ResolvedClusterRef): DataPlaneDeps {
+    return {
+      polling: this.polling,
+      readCluster: (abortSignal) => this.api.read(ref, abortSignal),
+      listCredential: async (kind, abortSignal) => {
+        const action = kind === "admin" ? "listClusterAdminCredential" : "listClusterUserCredential";
+        const context = { operation: `${action} ${clusterLabel(ref)}`, cluster: clusterLabel(ref), subscriptionId: ref.subscriptionId };
+        const url = `${clusterPath(ref)}/${action}?api-version=${encodeURIComponent(this.apiVersion)}`;
+        const response = await this.transport.send({ method: "POST", url, context, ...(abortSignal ? { abortSignal } : {}) });
+        if (response.status !== 200) throw this.fail(response, context);
+        return response.body;
+      },
+      getToken: async (scope, abortSignal) => {
+        const token = await this.credential.getToken(scope, abortSignal ? { abortSignal } : {});
+        if (!token?.token) throw new Error(`the credential returned no token for ${scope}`);
+        return token.token;
+      },
+    };
+  }
+
+  /**
+   * Checks kube-proxy on the cluster's nodes once (reads only): gets the cluster's kubeconfig from ARM
+   * (`listClusterUserCredential`, or `listClusterAdminCredential` with `admin`; with Microsoft Entra integration a
+   * token for the AKS server application from this client's credential), then reads DaemonSet `kube-system/kube-proxy`,
+   * its pods, the nodes and each checked node's `/proxyMode` with `@kubernetes/client-node`, and compares them with
+   * the desired settings. The verdict is `converged`, `rolling-out`, `mismatch` or `unreachable` (with the reason and
+   * what to do); Windows nodes are listed as skipped.
+   * @param ref - the cluster
+   * @param desired - the settings the nodes must run; omitted: what Azure reports for the cluster
+   * @param options - admin, maxProxyModeNodes, requestTimeoutInMs, abortSignal
+   * @throws {@link ClusterNotFoundError}, {@link AbortedError}, ARM read errors; never for an unreachable API server (that is a verdict)
+   */
+  async verifyDataPlane(ref: ClusterRef, desired?: KubeProxyConfig, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
+    return runDataPlaneCheck(this.dataPlaneDeps(resolveClusterRef(ref, this.subscriptionId)), desired, options);
+  }
+
+  /**
+   * Waits until the cluster's data plane converges: {@link verifyDataPlane} again and again (the SDK's poll backoff)
+   * while the kube-proxy rollout is in progress. Returns the first result that is not `rolling-out` (`converged`,
+   * `mismatch` or `unreachable`: waiting does not change those); throws {@link DataPlaneNotConvergedError} (naming the
+   * nodes) when `timeoutInMs` passes. Progress events carry a serialized state; `resumeState` continues a wait with
+   * its original deadline. Reads only: re-running it never writes.
+   * @param ref - the cluster
+   * @param desired - the settings the nodes must run; omitted: what Azure reports
+   * @param options - timeoutInMs, onProgress, resumeState, abortSignal, and the options of verifyDataPlane
+   */
+  async waitForDataPlane(ref: ClusterRef, desired?: KubeProxyConfig, options: WaitForDataPlaneOptions = {}): Promise<DataPlaneResult> {
+    const resolved = resolveClusterRef(ref, this.subscriptionId);
+    return runDataPlaneWait(this.dataPlaneDeps(resolved), clusterPath(resolved), desired, options);
   }
 }

@@ -164,6 +164,41 @@ export {
 /** Error details and validation issues. */
 export type { KubeProxyErrorDetails, ValidationIssue } from "./errors";
 
+// data plane (kube-proxy on the nodes)
+/** The data-plane wait did not converge in time; its `result` names the nodes. */
+export { DataPlaneNotConvergedError, DEFAULT_PROXY_MODE_SAMPLE, DEFAULT_KUBE_REQUEST_TIMEOUT_IN_MS, DATA_PLANE_WAIT_STATE_KIND } from "./dataPlane/verify";
+/** Options, result and progress of verifyDataPlane / waitForDataPlane. */
+export type { VerifyDataPlaneOptions, WaitForDataPlaneOptions, DataPlaneResult, DataPlaneProgress } from "./dataPlane/verify";
+/** The kube-proxy flags expected for settings, reading them from a command line, and comparing them. */
+export { expectedKubeProxyFlags, parseKubeProxyArgs, compareKubeProxyFlags, metricsPortOf, IPVS_SCHEDULER_FLAG_VALUES, DEFAULT_KUBE_PROXY_METRICS_PORT } from "./dataPlane/flags";
+/** Expected flags and one field's comparison. */
+export type { ExpectedKubeProxyFlags, KubeProxyFlagCheck } from "./dataPlane/flags";
+/** The verdict computed from what the Kubernetes API showed (pure), and kubectl's DaemonSet rollout-status rule. */
+export { assessDataPlane, daemonSetRolloutStatus } from "./dataPlane/verdict";
+/** The parts of a data-plane result. */
+export type {
+  DataPlaneVerdict,
+  DataPlaneUnreachableReason,
+  DataPlaneObservation,
+  DataPlaneAssessment,
+  DataPlaneRollout,
+  DataPlaneMismatch,
+  DaemonSetObservation,
+  NodeObservation,
+  PodObservation,
+  ProxyModeObservation,
+  NodeDataPlaneResult,
+  NodeDataPlaneState,
+} from "./dataPlane/verdict";
+/** Why the API server could not be read; the least RBAC the check needs; the kube-proxy names it reads. */
+export type { DataPlaneUnreachable } from "./dataPlane/kubeApi";
+/** The least Kubernetes RBAC the check needs, in words; the namespace, DaemonSet and pod selector it reads. */
+export { DATA_PLANE_RBAC_ADVICE, KUBE_PROXY_NAMESPACE, KUBE_PROXY_DAEMONSET, KUBE_PROXY_POD_SELECTOR } from "./dataPlane/kubeApi";
+/** ARM's kubeconfig answer: decode, read the current context, swap a kubelogin exec user for a bearer token. */
+export { AKS_SERVER_APPLICATION_ID, decodeCredentialResults, readKubeconfig, withBearerToken } from "./dataPlane/kubeconfig";
+/** A kubeconfig read from ARM and how it authenticates. */
+export type { ClusterKubeconfig, KubeconfigAuthentication } from "./dataPlane/kubeconfig";
+
 // ---------------------------------------------------------------------------------------------------------------
 // BEGIN rollout exports — owned by the fleet helper (packages/sdk/src/rollout/**). Add the rollout API below this
 // line; keep the explicit-named-export style and TSDoc on every export.

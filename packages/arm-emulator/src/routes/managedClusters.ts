@@ -37,7 +37,8 @@ function versionCheck(ctx: RequestContext) {
   });
 }
 
-function notFound(rg: string, name: string): ArmResponse {
+/** ARM's 404 for a missing managed cluster. */
+export function notFound(rg: string, name: string): ArmResponse {
   const res = armError(
     404,
     "ResourceNotFound",

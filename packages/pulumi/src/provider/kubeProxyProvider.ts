@@ -35,7 +35,7 @@ export function unwrapSecrets(value: unknown): unknown {
 }
 
 /** Input properties of the cluster settings resource (what a read hands back as inputs). */
-const CLUSTER_INPUT_KEYS: readonly string[] = ["subscriptionId", "resourceGroupName", "clusterName", "settings", "settingsFile", "apiVersion", "restoreOnDelete", "allowDisable"];
+const CLUSTER_INPUT_KEYS: readonly string[] = ["subscriptionId", "resourceGroupName", "clusterName", "settings", "settingsFile", "apiVersion", "restoreOnDelete", "allowDisable", "verifyDataPlane"];
 
 /** The type token in a URN (`urn:pulumi:stack::project::parent$type::name` → `type`). */
 export function typeOfUrn(urn: string): string {
@@ -251,6 +251,7 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
         subscriptionId: component.subscriptionId,
         drift: component.drift,
         warnings: component.warnings,
+        dataPlane: component.dataPlane,
       },
     };
   }

@@ -63,6 +63,7 @@ const CLUSTER_INPUTS: Record<string, Prop> = {
   apiVersion: str("Preview api-version used to read and write the cluster (2022-08-02-preview or newer; NFTABLES needs 2025-09-02-preview or newer). Default `2026-08-02-preview`."),
   restoreOnDelete: bool("On delete, put back the settings the cluster had before this resource first changed them (`previousSettings`). Default true."),
   allowDisable: bool("Allow `enabled: false`, which removes the managed kube-proxy (only safe with a bring-your-own CNI). Default false."),
+  verifyDataPlane: bool("After Azure's Succeeded, wait until kube-proxy on the nodes runs the settings (DaemonSet rollout, each checked node's /proxyMode); refresh then reports drift found on the nodes. Needs network access to the cluster's API server. Default false."),
 };
 
 const CLUSTER_OUTPUTS: Record<string, Prop> = {
@@ -74,6 +75,7 @@ const CLUSTER_OUTPUTS: Record<string, Prop> = {
   networkPolicy: str("The cluster's network policy."),
   drift: strings("Settings paths where the cluster differed from the desired settings at the last refresh (empty after up)."),
   warnings: strings("Warnings and notes of validation and planning, as `[id] message`."),
+  dataPlane: ref("aks-kube-proxy:index:DataPlane", "The data plane at the last apply or refresh (only with verifyDataPlane)."),
 };
 
 /**
@@ -125,6 +127,21 @@ export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_
           tcpFinTimeoutSeconds: int("Timeout of TCP connections after FIN, in seconds (1-2147483647)."),
           udpTimeoutSeconds: int("Timeout of idle UDP sessions, in seconds (1-2147483647)."),
         },
+      },
+      "aks-kube-proxy:index:DataPlane": {
+        type: "object",
+        description: "kube-proxy on the cluster's nodes, as the last apply or refresh found it.",
+        properties: {
+          verdict: str("`converged`, `rolling-out`, `mismatch` or `unreachable`."),
+          summary: str("One line: progress, the mismatched node and flag, or why the API server was unreachable and what to do."),
+          convergedNodes: int("Linux nodes running the settings."),
+          totalNodes: int("Linux nodes."),
+          checkedNodes: strings("Nodes whose /proxyMode was asked."),
+          skippedNodes: strings("Windows nodes (kube-proxy runs there as a host service; out of scope)."),
+          pendingNodes: strings("Nodes still being rolled."),
+          mismatches: strings("Each difference as `node: field is found, expected expected`."),
+        },
+        required: ["verdict", "summary", "convergedNodes", "totalNodes", "checkedNodes", "skippedNodes", "pendingNodes", "mismatches"],
       },
       [SETTINGS]: {
         type: "object",
@@ -178,6 +195,7 @@ export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_
           subscriptionId: str("The subscription of the cluster."),
           drift: CLUSTER_OUTPUTS["drift"],
           warnings: CLUSTER_OUTPUTS["warnings"],
+          dataPlane: CLUSTER_OUTPUTS["dataPlane"],
         },
         required: ["apiVersion", "clusterId", "subscriptionId", "drift", "warnings"],
       },
