@@ -125,10 +125,14 @@ export type { LogEntry, LogLevel } from "./log";
 export { resolveCloud, isPublicCloudLoginHost, AZURE_CLOUDS } from "./cloud";
 /** Cloud types. */
 export type { AzureCloudName, CloudEndpoints, ResolveCloudOptions } from "./cloud";
-/** The credential factory. */
-export { createCredential } from "./credential";
-/** Options of createCredential. */
-export type { CreateCredentialOptions } from "./credential";
+/** The credential factory, and the one token cache a whole run shares across its clients and subscriptions. */
+export { createCredential, sharedTokenCache } from "./credential";
+/** Options of createCredential and sharedTokenCache. */
+export type { CreateCredentialOptions, SharedTokenCacheOptions } from "./credential";
+/** Bounds any reads by a deadline: past it, OperationTimeoutError (code `Timeout`) instead of a hang. */
+export { withDeadline } from "./poll";
+/** Options of withDeadline. */
+export type { WithDeadlineOptions } from "./poll";
 
 // errors
 /** Typed errors; test with isKubeProxyError (survives two copies of the package). */

@@ -5,6 +5,9 @@
  */
 import type { Command } from "commander";
 import type { KubeProxyClient, KubeProxyClientOptions } from "@aks-kube-proxy/sdk";
+
+/** Any TokenCredential (named through the SDK's options, so the CLI needs no direct @azure/core-auth dependency). */
+type TokenCredential = NonNullable<KubeProxyClientOptions["credential"]>;
 import { CliError, CliInterruptedError, CliNotConfirmedError, CliUsageError } from "./cli-error";
 import { parseDurationInMs } from "./duration";
 import type { InterruptTrap } from "./interrupt";
@@ -127,7 +130,7 @@ export class CommandContext {
     const { cloud } = this.globals;
     const endpoint = this.endpoint();
     const cloudInfo = sdk.resolveCloud({ ...(cloud ? { cloud } : {}), ...(endpoint ? { endpoint } : {}) });
-    const credential = sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
+    const credential = this.credential();
     let lookup: SubscriptionLookup;
     try {
       lookup = await lookUpSubscriptionByName({
@@ -195,9 +198,24 @@ export class CommandContext {
     if (answer === "no") throw new CliNotConfirmedError("Cancelled", `Cancelled. ${args.nothingDone}`);
   }
 
+  private runCredential: TokenCredential | undefined;
+
   /**
-   * A client for the subscription, authenticated with the SDK's credential factory (environment variables, else
-   * DefaultAzureCredential), pointed at `--cloud`/`--endpoint`, with SDK log lines routed to stderr.
+   * The run's one credential (the SDK's factory: environment variables, else DefaultAzureCredential, for `--cloud`)
+   * behind one token cache: every client of the run, one per subscription, and the blob journal share it, so a run
+   * asks the identity provider for a token once per audience, not once per subscription and client.
+   */
+  credential(): TokenCredential {
+    if (!this.runCredential) {
+      const sdk = this.sdk();
+      const { cloud } = this.globals;
+      this.runCredential = sdk.sharedTokenCache(sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env }));
+    }
+    return this.runCredential;
+  }
+
+  /**
+   * A client for the subscription, authenticated with the run's {@link CommandContext.credential}, pointed at `--cloud`/`--endpoint`, with SDK log lines routed to stderr.
    * @param overrides - extra client options (e.g. polling for the demo)
    */
   createClient(overrides: Partial<KubeProxyClientOptions> = {}): KubeProxyClient {
@@ -205,7 +223,7 @@ export class CommandContext {
     const { cloud, apiVersion } = this.globals;
     const endpoint = this.endpoint();
     const intervalInMs = this.pollIntervalInMs();
-    const credential = overrides.credential ?? sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
+    const credential = overrides.credential ?? this.credential();
     return new sdk.KubeProxyClient({
       subscriptionId: overrides.subscriptionId ?? this.subscriptionId(),
       credential,

@@ -89,11 +89,10 @@ function journalStore(ctx: CommandContext, location: string, flags: { leaseDurat
   if (!sdk.isBlobJournalUrl(location)) return sdk.journalStoreFor(location);
   const key = ctx.env.AZURE_STORAGE_KEY;
   const sas = ctx.env.AZURE_STORAGE_SAS_TOKEN;
-  const cloud = ctx.globals.cloud;
   const lease = flags.leaseDuration !== undefined ? Math.round(parseDurationInMs(flags.leaseDuration, "--lease-duration") / 1000) : undefined;
   return sdk.journalStoreFor(location, {
     blob: {
-      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: sdk.createCredential({ ...(cloud ? { cloud } : {}), env: ctx.env }) }),
+      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: ctx.credential() }),
       ...(lease !== undefined ? { leaseDurationInSeconds: lease } : {}),
     },
   });
