@@ -10,6 +10,7 @@ import type { KubeProxyClient, KubeProxyClientOptions } from "@aks-kube-proxy/sd
 type TokenCredential = NonNullable<KubeProxyClientOptions["credential"]>;
 import { CliError, CliInterruptedError, CliNotConfirmedError, CliUsageError } from "./cli-error";
 import { parseDurationInMs } from "./duration";
+import { DEFAULT_READ_TIMEOUT } from "./read-timeout";
 import type { InterruptTrap } from "./interrupt";
 import { loadSdk, type SdkModule } from "./lazy";
 import type { Output, OutputFormat } from "./output";
@@ -178,6 +179,19 @@ export class CommandContext {
       throw new CliUsageError(`--poll-interval ${pollInterval} is too short: at least ${floor >= 1000 ? `${floor / 1000}s` : `${floor}ms`}${floor >= 1000 ? " against Azure (faster polls only use up ARM's request budget)" : ""}.`);
     }
     return ms;
+  }
+
+  /**
+   * Runs the reads of a command that only reads, bounded by its `--timeout` (default {@link DEFAULT_READ_TIMEOUT}, the
+   * duration grammar of every `--timeout`) and Ctrl-C, through the SDK's `withDeadline`: a read Azure (or a blob
+   * journal store) does not answer in time ends the command with `Timeout` (exit 1) instead of a hang.
+   * @param what - what is read, for the message (e.g. "Reading the preview's state")
+   * @param work - the reads; pass them the signal it gets
+   */
+  async withReadTimeout<T>(what: string, work: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const text = this.opts<{ timeout?: string }>().timeout ?? DEFAULT_READ_TIMEOUT;
+    const timeoutInMs = parseDurationInMs(text, "--timeout");
+    return this.sdk().withDeadline({ timeoutInMs, abortSignal: this.abortSignal, what: `${what} (--timeout ${text})` }, work);
   }
 
   /**

@@ -126,7 +126,9 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
   const limiter = new sdk.ArmRateLimiter();
-  const clusters = await sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, abortSignal: ctx.abortSignal });
+  const clusters = await ctx.withReadTimeout(`Listing the clusters of ${spec.subscriptions.length} subscription(s)`, (abortSignal) =>
+    sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
+  );
   const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
   ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan) });
   // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
@@ -352,7 +354,10 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
 
 /** Reads journals: files, and every shard of each blob journal folder, live from the store. */
 async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
-  const lists = await Promise.all(paths.map((path) => journalStore(ctx, path).readAll({ abortSignal: ctx.abortSignal })));
+  const stores = paths.map((path) => journalStore(ctx, path));
+  const lists = await ctx.withReadTimeout(`Reading ${paths.length === 1 ? `the journal ${paths[0] ?? ""}` : `${paths.length} journals`}`, (abortSignal) =>
+    Promise.all(stores.map((store) => store.readAll(abortSignal ? { abortSignal } : {}))),
+  );
   return lists.flat();
 }
 

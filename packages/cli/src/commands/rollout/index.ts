@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import type { CliCommandModule, CommandHost } from "../../runtime/command-module";
+import { addReadTimeoutOption } from "../../runtime/read-timeout";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -26,6 +27,7 @@ function registerPlan(group: Command, host: CommandHost): void {
     )
     .option("--shard <i/n>", "plan only shard i of n (deterministic split by resource id)")
     .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout plan rollout.yaml", "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json"]);
   command.action(host.action(async (ctx) => actions().rolloutPlan(ctx, String(ctx.args[0]))));
 }
@@ -82,6 +84,7 @@ function registerStatus(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "journal file or blob journal folder (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report")
     .option("--report <file>", "write the JSON report to a file too");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout status rollout.journal.json", "aks-kube-proxy rollout status rollout.journal.json -o json"]);
   command.action(host.action(async (ctx) => actions().rolloutStatus(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
@@ -98,6 +101,7 @@ function registerMerge(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "journal file or blob journal folder, whose every shard is read live (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report (one test case per cluster)")
     .option("--report <file>", "write the JSON report to a file too");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout merge journals/*.json --junit rollout.xml --report rollout.json"]);
   command.action(host.action(async (ctx) => actions().rolloutMerge(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
