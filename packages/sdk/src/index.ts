@@ -198,6 +198,10 @@ export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, P
 // journal
 /** Journal markers, spec hash and counts. */
 export { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, countClusters } from "./rollout/journal";
+/** What resuming a journal will run (pending, in progress, and with retryFailed the failed and halt-skipped clusters). */
+export { resumeWork } from "./rollout/resume";
+/** The counts resumeWork returns. */
+export type { ResumeWork } from "./rollout/resume";
 /** The journal model. */
 export type {
   RolloutJournal,

@@ -100,6 +100,7 @@ export interface JournalSource {
 
 function mergeWaveStatus(statuses: JournalWave["status"][]): JournalWave["status"] {
   if (statuses.includes("halted")) return "halted";
+  if (statuses.every((s) => s === "skipped")) return "skipped";
   if (statuses.every((s) => s === "done")) return "done";
   if (statuses.some((s) => s === "running" || s === "soaking")) return "running";
   if (statuses.some((s) => s === "done")) return "running";

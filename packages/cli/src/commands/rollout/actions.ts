@@ -323,9 +323,16 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     }
     const c = sdk.countClusters(j.clusters);
     ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
-    if (c.pending + c.inProgress + (flags.retryFailed ? c.failed : 0) > 0) {
+    const work = sdk.resumeWork(j, { retryFailed: flags.retryFailed === true });
+    if (work.total > 0) {
+      const parts = [
+        work.pending > 0 ? `${work.pending} pending` : undefined,
+        work.inProgress > 0 ? `${work.inProgress} in progress (re-attached)` : undefined,
+        work.failed > 0 ? `${work.failed} failed (retried)` : undefined,
+        work.haltSkipped > 0 ? `${work.haltSkipped} skipped by the halt (started now)` : undefined,
+      ].filter((p): p is string => p !== undefined);
       try {
-        await confirmOrStop(ctx, flags.yes, `Resume the rollout: ${c.pending} pending and ${c.inProgress} in-progress cluster(s)?`);
+        await confirmOrStop(ctx, flags.yes, `Resume the rollout: run ${work.total} cluster(s): ${parts.join(", ")}?`);
       } catch (error) {
         await journalFile.close();
         throw error;
