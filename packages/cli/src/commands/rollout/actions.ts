@@ -23,7 +23,7 @@ import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
 import { readRolloutSpecFile } from "../../inputs/rollout-file";
-import { planJson, planTable, planTotals, progressLine, reportTable } from "./render";
+import { planJson, planTable, planTotals, planTsvRows, progressLine, reportTable, reportTsvRows } from "./render";
 
 /** Flags of `rollout plan`. */
 export interface RolloutPlanFlags {
@@ -130,7 +130,7 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
     sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
   );
   const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
-  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan) });
+  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan), tsv: () => planTsvRows(plan) });
   // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
   if (plan.totals.blocked > 0) {
     ctx.out.error(`${plan.totals.blocked} cluster(s) blocked by a rule${ctx.out.json ? "" : " (see Findings above)"}; the rollout would skip them and write nothing to them.`);
@@ -257,7 +257,7 @@ function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutRe
         `The journal has every cluster's state; continue with: ${resumeCommand}`,
     );
   }
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (result.outcome === "halted") return ExitCode.Failure;
   if (result.counts.failed > 0) return ExitCode.Failure;
   const blocked = report.clusters.filter((c) => c.skipReason === "blocked").length;
@@ -375,7 +375,7 @@ export async function rolloutStatus(ctx: CommandContext, positional: readonly st
   if (paths.length === 0) throw new CliUsageError("Name the journal to read: `aks-kube-proxy rollout status my-rollout.journal.json`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report, tsv: () => reportTsvRows(report) });
   return ExitCode.Ok;
 }
 
@@ -386,7 +386,7 @@ export async function rolloutMerge(ctx: CommandContext, positional: readonly str
   if (paths.length === 0) throw new CliUsageError("Name the shard journals to merge: `aks-kube-proxy rollout merge journals/*.json --junit rollout.xml`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (report.shards.missing.length > 0) ctx.out.warn(`shard journal(s) missing: ${report.shards.missing.map((i) => `${i}/${report.shards.count}`).join(", ")}`);
   return report.status === "completed" && report.counts.failed === 0 ? ExitCode.Ok : ExitCode.Failure;
 }

@@ -6,7 +6,17 @@
  */
 import type { Command } from "commander";
 import type { CliCommandModule, CommandHost } from "../../runtime/command-module";
+import { ExitCode, exitCodesHelp } from "../../runtime/exit-codes";
 import { addReadTimeoutOption } from "../../runtime/read-timeout";
+
+/** What the exit codes mean for a run (`rollout apply`, `rollout rollback`); the codes themselves are the one table's. */
+const RUN_EXIT_CODES = {
+  [ExitCode.Ok]: "every cluster done or skipped as converged",
+  [ExitCode.Failure]: "a cluster failed, or a halt",
+  [ExitCode.Blocked]: "a cluster blocked by a rule was skipped (nothing written to it)",
+  [ExitCode.NotConfirmed]: "not confirmed (no terminal and no --yes; nothing written)",
+  [ExitCode.Interrupted]: "interrupted (continue with --resume)",
+} as const;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -70,7 +80,7 @@ function registerApply(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout apply rollout.yaml --shard 2/4 --journal shard-2.json --yes -o json",
     "aks-kube-proxy rollout apply rollout.yaml --wave canary --journal canary.json --yes",
     "",
-    "# Exit codes: 0 every cluster done or skipped, 1 a failure or a halt, 3 invalid input, 130 interrupted (resume later).",
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutApply(ctx, String(ctx.args[0]))));
 }
@@ -126,6 +136,8 @@ function registerRollback(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --yes",
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume",
     "aks-kube-proxy rollout rollback --journal https://acct.blob.core.windows.net/rollouts/r1 --shard 2/4 --yes",
+    "",
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
 }
