@@ -159,6 +159,15 @@ describe("every command that reads gives up at its --timeout", () => {
     expect(t.em.control.requestLog().filter((r) => r.path.startsWith("/devstoreaccount1/"))).toHaveLength(0);
   });
 
+  it("status --timeout 2s gives up when the identity provider never answers the token request (exit 1, Timeout)", async () => {
+    t.em.control.addFault({ kind: "slow", method: "POST", pathPattern: "/oauth2/v2\\.0/token$", count: 1000, delayMs: HOLD_MS });
+    const run = await runCli(["status", "--all", "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("Timeout");
+    expect(t.em.control.requestLog().filter((r) => r.kind === "token" && r.method === "POST")).toHaveLength(0);
+    expect(armRequestsIn(t.em.control.requestLog())).toHaveLength(0);
+  });
+
   it("status answers as before within its default --timeout (2m, in --help) and refuses a --timeout that is not a duration (exit 3)", async () => {
     const help = await runCli(["status", "--help"]);
     expect(help.stdout).toMatch(/--timeout <duration>[\s\S]*\(default: "2m"\)/);
