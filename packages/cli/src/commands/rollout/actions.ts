@@ -208,12 +208,14 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         break;
     }
     if (live) {
-      if (line !== undefined) progress.log(`${stamp()} ${line}`);
-      // The live line is redrawn at most ten times a second, however many clusters report.
+      // The live line is redrawn at most ten times a second, however many clusters report. It takes this event's
+      // counts BEFORE the event's line is printed above it: printing redraws the live line, and with the previous
+      // event's (lower) counts the terminal would show the counts going backwards after every finished cluster.
       if (line !== undefined || Date.now() - lastDrawAt >= 100) {
         lastDrawAt = Date.now();
         progress.update(progressLine(e.snapshot));
       }
+      if (line !== undefined) progress.log(`${stamp()} ${line}`);
     } else if (line !== undefined) {
       lastLineAt = Date.now();
       ctx.out.info(`${stamp()} ${line}`);
