@@ -14,9 +14,11 @@
  * requests per cluster and the makespan the blob journal adds over the file journal. `--file-only` skips it.
  *
  * Run with Node's type stripping after a build: `pnpm build && node scripts/bench-fleet.ts` (that is what
- * `pnpm bench:fleet` does). The last line is exactly `makespan ratio to lower bound: X.XX`.
+ * `pnpm bench:fleet` does). The last line is exactly `makespan ratio to lower bound: X.XX`, and then the process exits:
+ * every child (the emulator, Azurite) is ended with its process group, also when one dies early (exit 1) or on Ctrl-C.
+ * `--quick` runs the same scenario on 2 × 20 clusters with 200 ms operations (seconds), to check the script itself.
  */
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,16 +31,18 @@ const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, "..");
 
 // ---- the scenario ------------------------------------------------------------------------------------------------
-const SUBSCRIPTION_COUNT = 10;
-const CLUSTERS_PER_SUBSCRIPTION = 100;
+/** `--quick`: the same run on 2 × 20 clusters with short operations (seconds, not minutes), to check the script itself. */
+const QUICK = process.argv.includes("--quick");
+const SUBSCRIPTION_COUNT = QUICK ? 2 : 10;
+const CLUSTERS_PER_SUBSCRIPTION = QUICK ? 20 : 100;
 const CONVERGED_EVERY = 20; // every 20th cluster already runs the target settings (5%)
-const OPERATION_MS = 2000; // T
+const OPERATION_MS = QUICK ? 200 : 2000; // T
 const WRITE_BUDGET = { capacity: 10, refillPerSecond: 2 }; // per subscription: binds
 const READ_BUDGET = { capacity: 50, refillPerSecond: 10 }; // per subscription
 const MAX_CONCURRENCY = 200;
 const MAX_CONCURRENCY_PER_SUBSCRIPTION = 20;
-const POLL_INTERVAL_MS = 1000; // what a user passes as --poll-interval; the emulator sends no Retry-After, like the recordings
-const BASELINE_CLUSTERS = 12;
+const POLL_INTERVAL_MS = QUICK ? 100 : 1000; // what a user passes as --poll-interval; the emulator sends no Retry-After, like the recordings
+const BASELINE_CLUSTERS = QUICK ? 2 : 12;
 const TARGET = { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900 } };
 
 /**
@@ -54,6 +58,58 @@ const SUBSCRIPTIONS = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => subsc
 const SUBSCRIPTIONS_BLOB = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => `cccccccc-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
 const WITH_BLOB = !process.argv.includes("--file-only");
 const BASELINE_SUBSCRIPTION = subscriptionId(99);
+
+// ---- child processes -----------------------------------------------------------------------------------------------
+// The emulator and Azurite run as children, each in its own process group (`detached`), so that ending one ends
+// everything it started. The run ends them all (SIGTERM, then SIGKILL after a grace period) when it is done, when it
+// fails, on SIGINT/SIGTERM, and when a child dies before its time; it never waits on a child that will not exit
+// (Azurite's graceful close waits for idle keep-alive connections, which kept the benchmark alive after its last line).
+const children = new Map<ChildProcess, string>();
+const stopping = new Set<ChildProcess>();
+let shuttingDown = false;
+
+/** Registers a child: its unexpected death ends the run (exit 1) instead of leaving it waiting for an answer. */
+function track(child: ChildProcess, name: string): ChildProcess {
+  children.set(child, name);
+  child.once("exit", (code, signal) => {
+    children.delete(child);
+    if (shuttingDown || stopping.has(child)) return;
+    console.error(`bench: ${name} exited before the run was done (${signal ?? `exit code ${String(code)}`}); stopping.`);
+    void shutdown(1);
+  });
+  return child;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal); // the child's whole process group
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Ends a child's process group: SIGTERM, then SIGKILL when it has not exited after `graceMs`. */
+async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  stopping.add(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Ends every child, then the process. */
+async function shutdown(code: number): Promise<never> {
+  shuttingDown = true;
+  await Promise.all([...children.keys()].map((c) => stopChild(c)));
+  process.exit(code);
+}
 
 // ---- the emulator child --------------------------------------------------------------------------------------------
 interface Summary {
@@ -93,6 +149,8 @@ async function emulatorChild(): Promise<void> {
     aksThrottling: false,
   });
   const send = (m: unknown): void => void process.send?.(m);
+  // The parent is gone (killed, crashed): nobody will stop this emulator, so it stops itself.
+  process.once("disconnect", () => process.exit(0));
   send({ ready: { url: em.url, ca: em.ca, tenantId: em.tenantId, clientId: em.clientId, clientSecret: em.clientSecret } });
   process.on("message", (m: Request) => {
     if (m.op === "clear") {
@@ -169,7 +227,10 @@ async function main(): Promise<void> {
   const sdk = require(join(ROOT, "packages/sdk/dist/index.js")) as typeof SdkModule;
   const { ClientSecretCredential } = require(require.resolve("@azure/identity", { paths: [join(ROOT, "packages/sdk")] })) as typeof import("@azure/identity");
 
-  const child = fork(import.meta.filename, ["--emulator-child", ...(WITH_BLOB ? [] : ["--file-only"])], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = track(
+    fork(import.meta.filename, ["--emulator-child", ...(WITH_BLOB ? [] : ["--file-only"]), ...(QUICK ? ["--quick"] : [])], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true }),
+    "the emulator",
+  );
   const call = rpc(child);
   const ready = await new Promise<{ url: string; ca: string; tenantId: string; clientId: string; clientSecret: string }>((resolve, reject) => {
     child.once("message", (m: { ready?: { url: string; ca: string; tenantId: string; clientId: string; clientSecret: string } }) => (m.ready ? resolve(m.ready) : reject(new Error("emulator did not start"))));
@@ -296,14 +357,17 @@ async function main(): Promise<void> {
     );
   }
 
-  await call({ op: "stop" });
+  stopping.add(child);
+  // It answers and exits; its exit may come before the answer does.
+  await Promise.race([call({ op: "stop" }), new Promise((resolve) => child.once("exit", resolve))]);
+  await stopChild(child);
   rmSync(dir, { recursive: true, force: true });
   console.log("");
   console.log(`makespan ratio to lower bound: ${(makespanMs / lowerBoundMs).toFixed(2)}`);
 }
 
 /** Starts Azurite's blob service on loopback (HTTPS with a throw-away certificate, OAuth basic), data in `dir`. */
-async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: string; stop: () => void }> {
+async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: string; stop: () => Promise<void> }> {
   const { generate } = require("selfsigned") as typeof import("selfsigned");
   const { writeFileSync } = require("node:fs") as typeof import("node:fs");
   const { createServer } = require("node:net") as typeof import("node:net");
@@ -323,7 +387,11 @@ async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: st
   });
   const main = join(require.resolve("azurite/package.json"), "..", "dist", "src", "blob", "main.js");
   const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", join(dir, "azurite"), "--cert", join(dir, "az-cert.pem"), "--key", join(dir, "az-key.pem")];
-  const azurite = fork(main, [...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });
+  // No IPC channel (it would keep this process alive as long as Azurite lives), its own process group.
+  const azurite = track(
+    spawn(process.execPath, [main, ...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe"], detached: true }),
+    "Azurite",
+  );
   await new Promise<void>((resolve, reject) => {
     let out = "";
     const onData = (d: Buffer): void => {
@@ -334,7 +402,10 @@ async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: st
     azurite.stderr?.on("data", onData);
     azurite.once("exit", (code) => reject(new Error(`azurite exited (${code}): ${out}`)));
   });
-  return { serviceUrl: `https://127.0.0.1:${port}/devstoreaccount1`, cert: cert.cert, stop: () => void azurite.kill("SIGTERM") };
+  // Its output is not needed past startup; keep draining it so a full pipe never blocks it.
+  azurite.stdout?.resume();
+  azurite.stderr?.resume();
+  return { serviceUrl: `https://127.0.0.1:${port}/devstoreaccount1`, cert: cert.cert, stop: () => stopChild(azurite, 3_000) };
 }
 
 /** The same rollout on SUBSCRIPTIONS_BLOB with its journal in Azurite. */
@@ -377,7 +448,7 @@ async function blobRun(args: {
     console.log(`  journal writes: ${journal.writes}; storage requests: ${store.requests} (journal writes, lease renewals, fleet record reads and updates)`);
     return { makespanMs, requests: store.requests };
   } finally {
-    az.stop();
+    await az.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -389,8 +460,13 @@ if (process.argv.includes("--emulator-child")) {
   const run = spawnSync(process.execPath, [...process.execArgv, ...HEAP_FLAGS, import.meta.filename, ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(run.status ?? 1);
 } else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  process.once("SIGINT", () => void shutdown(130));
+  process.once("SIGTERM", () => void shutdown(130));
+  main().then(
+    () => shutdown(0),
+    (error: unknown) => {
+      console.error(error);
+      return shutdown(1);
+    },
+  );
 }

@@ -10,7 +10,7 @@ import type { CommandHost } from "./runtime/command-module";
 import { CommandContext, type GlobalOptions } from "./runtime/context";
 import { describeError } from "./runtime/errors";
 import { trapInterrupts } from "./runtime/interrupt";
-import { detailedExitCode } from "./runtime/exit-codes";
+import { detailedExitCode, exitCodesHelp } from "./runtime/exit-codes";
 import { checkQuery, OUTPUT_FORMATS, type OutputFormat } from "./runtime/formats";
 import { Output } from "./runtime/output";
 
@@ -138,8 +138,8 @@ export function createProgram(state: RunState, options: { only?: string } = {}):
     "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json --detailed-exitcode",
     "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --yes",
     "",
-    "# Exit codes: 0 ok, 1 failure, 2 changes present (--detailed-exitcode), 3 invalid input, 4 blocked by a rule,",
-    "#             5 not confirmed (no terminal and no --yes), 130 interrupted. With --detailed-exitcode: 0, 1 or 2 only.",
+    ...exitCodesHelp(),
+    "#             With --detailed-exitcode: 0, 1 or 2 only.",
     "# Credentials: AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity or `az login`.",
   ]);
   return program;

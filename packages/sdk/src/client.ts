@@ -28,7 +28,7 @@ import { createCredential } from "./credential";
 import { isKubeProxyError, OperationTimeoutError, ValidationError, type KubeProxyError } from "./errors";
 import { createLog, type Log } from "./log";
 import { planKubeProxyChange, type KubeProxyPlan } from "./plan";
-import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, type PollingSettings } from "./poll";
+import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, assertTimeoutInMs, withDeadline, type PollingSettings } from "./poll";
 import { runEnablePreview, type EnablePreviewOptions, type EnablePreviewResult } from "./preview/enablePreview";
 import { createPreviewApi, type PreviewApi } from "./preview/previewApi";
 import { report } from "./progress";
@@ -128,12 +128,16 @@ export class KubeProxyClient {
 
   /**
    * Reads the feature flag's and the provider's state.
-   * @param options - abortSignal
+   * @param options - abortSignal, timeoutInMs, subscriptionId
+   * @throws {@link OperationTimeoutError} when `timeoutInMs` passes before Azure answered
    */
   async getPreviewStatus(options: ReadOptions & { subscriptionId?: string } = {}): Promise<PreviewStatus> {
-    const api = this.previewApi(options.subscriptionId ?? this.subscriptionId);
-    const [feature, provider] = await Promise.all([api.getFeature(options.abortSignal), api.getProvider(options.abortSignal)]);
-    return { featureState: feature.state, providerState: provider.state };
+    const subscriptionId = options.subscriptionId ?? this.subscriptionId;
+    const api = this.previewApi(subscriptionId);
+    return withDeadline({ timeoutInMs: options.timeoutInMs, abortSignal: options.abortSignal, what: `Reading the preview's state in subscription ${subscriptionId}` }, async (abortSignal) => {
+      const [feature, provider] = await Promise.all([api.getFeature(abortSignal), api.getProvider(abortSignal)]);
+      return { featureState: feature.state, providerState: provider.state };
+    });
   }
 
   /**
@@ -154,32 +158,39 @@ export class KubeProxyClient {
   /**
    * Reads a cluster through the preview api-version: identity, facts, kubeProxyConfig as returned, effective settings.
    * @param ref - `{ resourceGroup, name }` or `{ id }`
-   * @throws {@link ClusterNotFoundError}, {@link UnauthorizedError}, {@link ArmError}
+   * @param options - abortSignal, timeoutInMs
+   * @throws {@link ClusterNotFoundError}, {@link UnauthorizedError}, {@link ArmError}; {@link OperationTimeoutError} when
+   *   `timeoutInMs` passes before Azure answered
    */
   async getCluster(ref: ClusterRef, options: ReadOptions = {}): Promise<ClusterState> {
-    return this.api.read(resolveClusterRef(ref, this.subscriptionId), options.abortSignal);
+    const resolved = resolveClusterRef(ref, this.subscriptionId);
+    return withDeadline({ timeoutInMs: options.timeoutInMs, abortSignal: options.abortSignal, what: `Reading ${clusterLabel(resolved)}` }, (abortSignal) => this.api.read(resolved, abortSignal));
   }
 
   /**
    * Lists clusters of the subscription or of one resource group, following nextLink.
-   * @param options - resourceGroup, abortSignal
+   * @param options - resourceGroup, subscriptionId, abortSignal, timeoutInMs (bounds every page together)
+   * @throws {@link OperationTimeoutError} when `timeoutInMs` passes before every page was answered
    */
   async listClusters(options: ListClustersOptions = {}): Promise<ClusterState[]> {
     const subscriptionId = options.subscriptionId ?? this.subscriptionId;
     const scope = options.resourceGroup ? `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(options.resourceGroup)}` : `/subscriptions/${encodeURIComponent(subscriptionId)}`;
     let url: string | undefined = `${scope}/providers/Microsoft.ContainerService/managedClusters?api-version=${encodeURIComponent(this.apiVersion)}`;
+    const where = options.resourceGroup ? `resource group ${options.resourceGroup}` : `subscription ${subscriptionId}`;
     const context = { operation: `list clusters in ${options.resourceGroup ?? `subscription ${subscriptionId}`}`, subscriptionId };
-    const out: ClusterState[] = [];
-    for (let page = 0; url && page < 10_000; page++) {
-      const response: ArmResponse = await this.transport.send({ method: "GET", url, context, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
-      if (response.status !== 200) throw this.fail(response, context);
-      const body = (response.body ?? {}) as { value?: unknown[]; nextLink?: string };
-      for (const item of body.value ?? []) {
-        if (typeof item === "object" && item !== null) out.push(toClusterState(item as Record<string, unknown>, undefined));
+    return withDeadline({ timeoutInMs: options.timeoutInMs, abortSignal: options.abortSignal, what: `Listing the clusters of ${where}` }, async (abortSignal) => {
+      const out: ClusterState[] = [];
+      for (let page = 0; url && page < 10_000; page++) {
+        const response: ArmResponse = await this.transport.send({ method: "GET", url, context, ...(abortSignal ? { abortSignal } : {}) });
+        if (response.status !== 200) throw this.fail(response, context);
+        const body = (response.body ?? {}) as { value?: unknown[]; nextLink?: string };
+        for (const item of body.value ?? []) {
+          if (typeof item === "object" && item !== null) out.push(toClusterState(item as Record<string, unknown>, undefined));
+        }
+        url = typeof body.nextLink === "string" && body.nextLink !== "" ? body.nextLink : undefined;
       }
-      url = typeof body.nextLink === "string" && body.nextLink !== "" ? body.nextLink : undefined;
-    }
-    return out;
+      return out;
+    });
   }
 
   /**
@@ -201,11 +212,7 @@ export class KubeProxyClient {
     const withWarnings = (plan: KubeProxyPlan): KubeProxyPlan => (warnings.length ? { ...plan, warnings: [...warnings, ...plan.warnings] } : plan);
     const { timeoutInMs } = options;
     if (timeoutInMs === undefined) return withWarnings(await this.planCluster(resolved, settings, options, options.abortSignal));
-    if (typeof timeoutInMs !== "number" || !Number.isFinite(timeoutInMs) || timeoutInMs <= 0) {
-      throw new ValidationError(`timeoutInMs must be a positive number of milliseconds, found ${String(timeoutInMs)}.`, [
-        { path: "timeoutInMs", message: "not a positive number", found: timeoutInMs, allowed: "a number > 0" },
-      ]);
-    }
+    assertTimeoutInMs(timeoutInMs);
     const bound = deadlineSignal(timeoutInMs, options.abortSignal);
     let lastInFlight: KubeProxyPlan | undefined;
     try {

@@ -129,10 +129,14 @@ export type { LogEntry, LogLevel } from "./log";
 export { resolveCloud, isPublicCloudLoginHost, AZURE_CLOUDS } from "./cloud";
 /** Cloud types. */
 export type { AzureCloudName, CloudEndpoints, ResolveCloudOptions } from "./cloud";
-/** The credential factory. */
-export { createCredential } from "./credential";
-/** Options of createCredential. */
-export type { CreateCredentialOptions } from "./credential";
+/** The credential factory, and the one token cache a whole run shares across its clients and subscriptions. */
+export { createCredential, sharedTokenCache } from "./credential";
+/** Options of createCredential and sharedTokenCache. */
+export type { CreateCredentialOptions, SharedTokenCacheOptions } from "./credential";
+/** Bounds any reads by a deadline: past it, OperationTimeoutError (code `Timeout`) instead of a hang. */
+export { withDeadline } from "./poll";
+/** Options of withDeadline. */
+export type { WithDeadlineOptions } from "./poll";
 
 // errors
 /** Typed errors; test with isKubeProxyError (survives two copies of the package). */
@@ -235,6 +239,10 @@ export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, P
 // journal
 /** Journal markers, spec hash and counts. */
 export { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, countClusters } from "./rollout/journal";
+/** What resuming a journal will run (pending, in progress, and with retryFailed the failed and halt-skipped clusters). */
+export { resumeWork } from "./rollout/resume";
+/** The counts resumeWork returns. */
+export type { ResumeWork } from "./rollout/resume";
 /** The journal model. */
 export type {
   RolloutJournal,

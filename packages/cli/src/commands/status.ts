@@ -8,6 +8,7 @@ import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelect
 import { clusterJson, clusterTable, provisioningOf } from "../render/cluster";
 import type { CliCommandModule } from "../runtime/command-module";
 import { ExitCode } from "../runtime/exit-codes";
+import { addReadTimeoutOption } from "../runtime/read-timeout";
 
 /** The `status` command. */
 export const statusCommand: CliCommandModule = {
@@ -18,9 +19,10 @@ export const statusCommand: CliCommandModule = {
       .summary("show the preview state and clusters' kube-proxy settings")
       .description(
         "Show the preview's state (feature flag and provider) and, for each selected cluster (none: only the preview), its kube-proxy settings " +
-          "with kubernetesVersion, networkPlugin, networkPolicy and provisioningState. Reads only. Exits 1 when a cluster reads a provisioningState the SDK does not know (shown as UNKNOWN STATE).",
+          "with kubernetesVersion, networkPlugin, networkPolicy and provisioningState. Reads only, bounded by --timeout. Exits 1 when a cluster reads a provisioningState the SDK does not know (shown as UNKNOWN STATE).",
       );
     addClusterSelectionOptions(command, { listing: true });
+    addReadTimeoutOption(command);
     command.option("--data-plane", "also read kube-proxy on each cluster's nodes (DaemonSet, pods, /proxyMode) against what Azure reports (reads only)");
     host.examples(command, [
       "aks-kube-proxy status                   # the subscription's preview state only",
@@ -29,6 +31,7 @@ export const statusCommand: CliCommandModule = {
       "aks-kube-proxy status -g my-rg          # every cluster of the resource group",
       "aks-kube-proxy status --all -o json     # every cluster of the subscription, for scripts",
       "aks-kube-proxy status -g my-rg -n my-aks --data-plane   # and whether the nodes run it",
+      "aks-kube-proxy status --all --timeout 30s   # give up (exit 1, Timeout) if Azure has not answered in 30 seconds (default 2m)",
     ]);
     command.action(
       host.action(async (ctx) => {
@@ -36,20 +39,27 @@ export const statusCommand: CliCommandModule = {
         const flags = ctx.opts<ClusterSelectionFlags & { dataPlane?: boolean }>();
         const selection = resolveClusterSelection(sdk, flags, { listing: true, noneAllowed: true });
         const client = ctx.createClient();
-        const signal = ctx.abortSignal;
-        const [preview, clusters] = await Promise.all([
-          client.getPreviewStatus({ abortSignal: signal }),
-          (async (): Promise<ClusterState[]> => {
-            if (selection.kind === "none") return [];
-            if (selection.kind === "all") return client.listClusters({ abortSignal: signal });
-            if (selection.kind === "group") return client.listClusters({ resourceGroup: selection.resourceGroup, abortSignal: signal });
-            const states: ClusterState[] = [];
-            for (const ref of selection.refs) states.push(await client.getCluster(ref, { abortSignal: signal }));
-            return states;
-          })(),
-        ]);
+        const what = selection.kind === "none" ? "Reading the preview's state" : "Reading the preview's state and the clusters";
+        const [preview, clusters] = await ctx.withReadTimeout(what, (signal) => {
+          const read = signal ? { abortSignal: signal } : {};
+          return Promise.all([
+            client.getPreviewStatus(read),
+            (async (): Promise<ClusterState[]> => {
+              if (selection.kind === "none") return [];
+              if (selection.kind === "all") return client.listClusters(read);
+              if (selection.kind === "group") return client.listClusters({ resourceGroup: selection.resourceGroup, ...read });
+              const states: ClusterState[] = [];
+              for (const ref of selection.refs) states.push(await client.getCluster(ref, read));
+              return states;
+            })(),
+          ]);
+        });
         const dataPlane: DataPlaneResult[] = [];
-        if (flags.dataPlane) for (const c of clusters) dataPlane.push(await client.verifyDataPlane({ id: c.id }, undefined, { abortSignal: signal }));
+        if (flags.dataPlane) {
+          await ctx.withReadTimeout("Reading kube-proxy on the clusters' nodes", async (signal) => {
+            for (const c of clusters) dataPlane.push(await client.verifyDataPlane({ id: c.id }, undefined, signal ? { abortSignal: signal } : {}));
+          });
+        }
         ctx.out.result({
           table: () =>
             [

@@ -126,8 +126,11 @@ export interface JournalWave {
   name: string;
   /** Position (0-based). */
   index: number;
-  /** `pending`, `running`, `soaking` (done, waiting before the next wave), `done` or `halted`. */
-  status: "pending" | "running" | "soaking" | "done" | "halted";
+  /**
+   * `pending`, `running`, `soaking` (done, waiting before the next wave), `done`, `halted` (it hit the halt rule), or
+   * `skipped` (a later wave never started because an earlier one halted: its clusters are skipped, reason `halted`).
+   */
+  status: "pending" | "running" | "soaking" | "done" | "halted" | "skipped";
   /** Number of clusters it takes. */
   total: number;
   /** When it started. */

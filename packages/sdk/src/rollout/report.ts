@@ -46,6 +46,10 @@ export interface RolloutReportCluster {
   readonly operationUrl?: string;
   /** Duration of the last attempt. */
   readonly durationInMs?: number;
+  /** When the last attempt started (ISO 8601). */
+  readonly startedAt?: string;
+  /** When the last attempt finished (ISO 8601). */
+  readonly finishedAt?: string;
   /** Attempts. */
   readonly attempts: number;
   /** The shard (i/n) whose journal holds it. */
@@ -100,6 +104,7 @@ export interface JournalSource {
 
 function mergeWaveStatus(statuses: JournalWave["status"][]): JournalWave["status"] {
   if (statuses.includes("halted")) return "halted";
+  if (statuses.every((s) => s === "skipped")) return "skipped";
   if (statuses.every((s) => s === "done")) return "done";
   if (statuses.some((s) => s === "running" || s === "soaking")) return "running";
   if (statuses.some((s) => s === "done")) return "running";
@@ -215,6 +220,8 @@ function reportCluster(c: JournalCluster, shard: string): RolloutReportCluster {
     error: c.error,
     operationUrl: c.operationUrl,
     durationInMs: c.durationInMs,
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
     attempts: c.attempts,
     shard,
   };
@@ -240,6 +247,8 @@ function seconds(ms: number | undefined): string {
  * JUnit XML for a report: one `<testsuite>` per wave (plus one for clusters no wave took), one `<testcase>` per
  * cluster (classname `subscription.resourceGroup`, name the cluster's name); failed clusters carry `<failure>`,
  * skipped ones (converged, blocked, halted...) and clusters not started `<skipped>`, clusters left in progress `<error>`.
+ * Each testcase's `timestamp` is its cluster's own start (none for a cluster never started); a suite's is its first
+ * cluster's start (the report's time when none started).
  * @param report - the report
  */
 export function toJUnitXml(report: RolloutReport): string {
@@ -265,9 +274,12 @@ export function toJUnitXml(report: RolloutReport): string {
     let sMs = 0;
     const cases = cs.map((c) => {
       sMs += c.durationInMs ?? 0;
-      const head = `    <testcase classname="${xmlEscape(`${c.subscriptionId}.${c.resourceGroup}`)}" name="${xmlEscape(c.name)}" time="${seconds(c.durationInMs)}"`;
+      // Each testcase carries its own start (a cluster never started has none); the suite starts with its first cluster.
+      const stamp = c.startedAt !== undefined ? ` timestamp="${xmlEscape(c.startedAt)}"` : "";
+      const head = `    <testcase classname="${xmlEscape(`${c.subscriptionId}.${c.resourceGroup}`)}" name="${xmlEscape(c.name)}" time="${seconds(c.durationInMs)}"${stamp}`;
       const changed = c.status === "done" ? `changed: ${c.changed ? "yes" : "no (already converged)"}` : "";
-      const props = `<system-out>${xmlEscape([`id: ${c.id}`, `status: ${c.status}`, changed, c.operationUrl ? `operation: ${c.operationUrl}` : ""].filter(Boolean).join("\n"))}</system-out>`;
+      const times = [c.startedAt ? `started: ${c.startedAt}` : "", c.finishedAt ? `finished: ${c.finishedAt}` : ""];
+      const props = `<system-out>${xmlEscape([`id: ${c.id}`, `status: ${c.status}`, changed, ...times, c.operationUrl ? `operation: ${c.operationUrl}` : ""].filter(Boolean).join("\n"))}</system-out>`;
       if (c.status === "failed") {
         sFailures++;
         const e = c.error;
@@ -290,8 +302,9 @@ export function toJUnitXml(report: RolloutReport): string {
     errors += sErrors;
     skipped += sSkipped;
     totalMs += sMs;
+    const starts = cs.map((c) => c.startedAt).filter((x): x is string => x !== undefined).sort();
     suites.push(
-      `  <testsuite name="${xmlEscape(`${report.rolloutName} / ${name}`)}" tests="${cs.length}" failures="${sFailures}" errors="${sErrors}" skipped="${sSkipped}" time="${seconds(sMs)}" timestamp="${xmlEscape(report.generatedAt)}">\n${cases.join("\n")}\n  </testsuite>`,
+      `  <testsuite name="${xmlEscape(`${report.rolloutName} / ${name}`)}" tests="${cs.length}" failures="${sFailures}" errors="${sErrors}" skipped="${sSkipped}" time="${seconds(sMs)}" timestamp="${xmlEscape(starts[0] ?? report.generatedAt)}">\n${cases.join("\n")}\n  </testsuite>`,
     );
   }
   const title = `aks-kube-proxy ${report.operation === "rollback" ? "rollback" : "rollout"} ${report.rolloutName}`;

@@ -221,6 +221,13 @@ export class WaveRunner {
         this.args.file.changed(c);
       }
     }
+    // The later waves will not start: they read as skipped, not pending (`--resume --retry-failed` reopens them).
+    for (const w of j.waves) {
+      if (w.index > haltedIndex && w.status === "pending") {
+        w.status = "skipped";
+        w.haltReason = `not started: wave "${wave.name}" hit the halt rule`;
+      }
+    }
     await this.args.file.commit();
     this.args.progress.emit({ type: "halted", wave: wave.name, reason });
     return "halted";

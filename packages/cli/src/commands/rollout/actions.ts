@@ -23,7 +23,7 @@ import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
 import { readRolloutSpecFile } from "../../inputs/rollout-file";
-import { planJson, planTable, planTotals, progressLine, reportTable } from "./render";
+import { planJson, planTable, planTotals, planTsvRows, progressLine, reportTable, reportTsvRows } from "./render";
 
 /** Flags of `rollout plan`. */
 export interface RolloutPlanFlags {
@@ -89,11 +89,10 @@ function journalStore(ctx: CommandContext, location: string, flags: { leaseDurat
   if (!sdk.isBlobJournalUrl(location)) return sdk.journalStoreFor(location);
   const key = ctx.env.AZURE_STORAGE_KEY;
   const sas = ctx.env.AZURE_STORAGE_SAS_TOKEN;
-  const cloud = ctx.globals.cloud;
   const lease = flags.leaseDuration !== undefined ? Math.round(parseDurationInMs(flags.leaseDuration, "--lease-duration") / 1000) : undefined;
   return sdk.journalStoreFor(location, {
     blob: {
-      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: sdk.createCredential({ ...(cloud ? { cloud } : {}), env: ctx.env }) }),
+      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: ctx.credential() }),
       ...(lease !== undefined ? { leaseDurationInSeconds: lease } : {}),
     },
   });
@@ -127,9 +126,11 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
   const limiter = new sdk.ArmRateLimiter();
-  const clusters = await sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, abortSignal: ctx.abortSignal });
+  const clusters = await ctx.withReadTimeout(`Listing the clusters of ${spec.subscriptions.length} subscription(s)`, (abortSignal) =>
+    sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
+  );
   const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
-  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan) });
+  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan), tsv: () => planTsvRows(plan) });
   // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
   if (plan.totals.blocked > 0) {
     ctx.out.error(`${plan.totals.blocked} cluster(s) blocked by a rule${ctx.out.json ? "" : " (see Findings above)"}; the rollout would skip them and write nothing to them.`);
@@ -207,12 +208,14 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         break;
     }
     if (live) {
-      if (line !== undefined) progress.log(`${stamp()} ${line}`);
-      // The live line is redrawn at most ten times a second, however many clusters report.
+      // The live line is redrawn at most ten times a second, however many clusters report. It takes this event's
+      // counts BEFORE the event's line is printed above it: printing redraws the live line, and with the previous
+      // event's (lower) counts the terminal would show the counts going backwards after every finished cluster.
       if (line !== undefined || Date.now() - lastDrawAt >= 100) {
         lastDrawAt = Date.now();
         progress.update(progressLine(e.snapshot));
       }
+      if (line !== undefined) progress.log(`${stamp()} ${line}`);
     } else if (line !== undefined) {
       lastLineAt = Date.now();
       ctx.out.info(`${stamp()} ${line}`);
@@ -256,7 +259,7 @@ function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutRe
         `The journal has every cluster's state; continue with: ${resumeCommand}`,
     );
   }
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (result.outcome === "halted") return ExitCode.Failure;
   if (result.counts.failed > 0) return ExitCode.Failure;
   const blocked = report.clusters.filter((c) => c.skipReason === "blocked").length;
@@ -322,9 +325,16 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     }
     const c = sdk.countClusters(j.clusters);
     ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
-    if (c.pending + c.inProgress + (flags.retryFailed ? c.failed : 0) > 0) {
+    const work = sdk.resumeWork(j, { retryFailed: flags.retryFailed === true });
+    if (work.total > 0) {
+      const parts = [
+        work.pending > 0 ? `${work.pending} pending` : undefined,
+        work.inProgress > 0 ? `${work.inProgress} in progress (re-attached)` : undefined,
+        work.failed > 0 ? `${work.failed} failed (retried)` : undefined,
+        work.haltSkipped > 0 ? `${work.haltSkipped} skipped by the halt (started now)` : undefined,
+      ].filter((p): p is string => p !== undefined);
       try {
-        await confirmOrStop(ctx, flags.yes, `Resume the rollout: ${c.pending} pending and ${c.inProgress} in-progress cluster(s)?`);
+        await confirmOrStop(ctx, flags.yes, `Resume the rollout: run ${work.total} cluster(s): ${parts.join(", ")}?`);
       } catch (error) {
         await journalFile.close();
         throw error;
@@ -353,7 +363,10 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
 
 /** Reads journals: files, and every shard of each blob journal folder, live from the store. */
 async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
-  const lists = await Promise.all(paths.map((path) => journalStore(ctx, path).readAll({ abortSignal: ctx.abortSignal })));
+  const stores = paths.map((path) => journalStore(ctx, path));
+  const lists = await ctx.withReadTimeout(`Reading ${paths.length === 1 ? `the journal ${paths[0] ?? ""}` : `${paths.length} journals`}`, (abortSignal) =>
+    Promise.all(stores.map((store) => store.readAll(abortSignal ? { abortSignal } : {}))),
+  );
   return lists.flat();
 }
 
@@ -364,7 +377,7 @@ export async function rolloutStatus(ctx: CommandContext, positional: readonly st
   if (paths.length === 0) throw new CliUsageError("Name the journal to read: `aks-kube-proxy rollout status my-rollout.journal.json`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report, tsv: () => reportTsvRows(report) });
   return ExitCode.Ok;
 }
 
@@ -375,7 +388,7 @@ export async function rolloutMerge(ctx: CommandContext, positional: readonly str
   if (paths.length === 0) throw new CliUsageError("Name the shard journals to merge: `aks-kube-proxy rollout merge journals/*.json --junit rollout.xml`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (report.shards.missing.length > 0) ctx.out.warn(`shard journal(s) missing: ${report.shards.missing.map((i) => `${i}/${report.shards.count}`).join(", ")}`);
   return report.status === "completed" && report.counts.failed === 0 ? ExitCode.Ok : ExitCode.Failure;
 }

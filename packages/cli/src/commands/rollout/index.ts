@@ -6,6 +6,17 @@
  */
 import type { Command } from "commander";
 import type { CliCommandModule, CommandHost } from "../../runtime/command-module";
+import { ExitCode, exitCodesHelp } from "../../runtime/exit-codes";
+import { addReadTimeoutOption } from "../../runtime/read-timeout";
+
+/** What the exit codes mean for a run (`rollout apply`, `rollout rollback`); the codes themselves are the one table's. */
+const RUN_EXIT_CODES = {
+  [ExitCode.Ok]: "every cluster done or skipped as converged",
+  [ExitCode.Failure]: "a cluster failed, or a halt",
+  [ExitCode.Blocked]: "a cluster blocked by a rule was skipped (nothing written to it)",
+  [ExitCode.NotConfirmed]: "not confirmed (no terminal and no --yes; nothing written)",
+  [ExitCode.Interrupted]: "interrupted (continue with --resume)",
+} as const;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -26,6 +37,7 @@ function registerPlan(group: Command, host: CommandHost): void {
     )
     .option("--shard <i/n>", "plan only shard i of n (deterministic split by resource id)")
     .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout plan rollout.yaml", "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json"]);
   command.action(host.action(async (ctx) => actions().rolloutPlan(ctx, String(ctx.args[0]))));
 }
@@ -68,7 +80,7 @@ function registerApply(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout apply rollout.yaml --shard 2/4 --journal shard-2.json --yes -o json",
     "aks-kube-proxy rollout apply rollout.yaml --wave canary --journal canary.json --yes",
     "",
-    "# Exit codes: 0 every cluster done or skipped, 1 a failure or a halt, 3 invalid input, 130 interrupted (resume later).",
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutApply(ctx, String(ctx.args[0]))));
 }
@@ -82,6 +94,7 @@ function registerStatus(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "journal file or blob journal folder (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report")
     .option("--report <file>", "write the JSON report to a file too");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout status rollout.journal.json", "aks-kube-proxy rollout status rollout.journal.json -o json"]);
   command.action(host.action(async (ctx) => actions().rolloutStatus(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
@@ -98,6 +111,7 @@ function registerMerge(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "journal file or blob journal folder, whose every shard is read live (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report (one test case per cluster)")
     .option("--report <file>", "write the JSON report to a file too");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout merge journals/*.json --junit rollout.xml --report rollout.json"]);
   command.action(host.action(async (ctx) => actions().rolloutMerge(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
@@ -122,6 +136,8 @@ function registerRollback(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --yes",
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume",
     "aks-kube-proxy rollout rollback --journal https://acct.blob.core.windows.net/rollouts/r1 --shard 2/4 --yes",
+    "",
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
 }

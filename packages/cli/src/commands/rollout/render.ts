@@ -153,6 +153,29 @@ export function reportTable(report: RolloutReport, out: Output, options: { clust
 }
 
 /** The live line: the current wave and the totals, elapsed and estimate. */
+/**
+ * The rows of `-o tsv` for a rollout report without `--query`: one line per cluster, tab-separated: subscription id,
+ * resource group, name, wave, status (`done`, `failed`, `skipped`, `in-progress`, `pending`), changed (`true`/`false`
+ * for a done cluster, else empty), and the reason (the skip reason, or the failure's error code).
+ * @param report - the report
+ */
+export function reportTsvRows(report: RolloutReport): string[][] {
+  return report.clusters.map((c) => [
+    c.subscriptionId,
+    c.resourceGroup,
+    c.name,
+    c.wave ?? "",
+    c.status,
+    c.status === "done" ? String(c.changed === true) : "",
+    c.status === "failed" ? (c.error?.code ?? "") : (c.skipReason ?? ""),
+  ]);
+}
+
+/** The rows of `-o tsv` for a rollout plan without `--query`: one line per cluster (as {@link reportTsvRows}: id parts, wave, action). */
+export function planTsvRows(plan: RolloutPlan): string[][] {
+  return plan.entries.map((c) => [c.cluster.subscriptionId, c.cluster.resourceGroup, c.cluster.name, c.wave ?? "", c.action]);
+}
+
 export function progressLine(s: RolloutProgressSnapshot): string {
   const w = s.waves.find((x) => x.name === s.currentWave);
   const wave = w ? `wave ${w.name} (${w.status}): ${w.done}/${w.total} done, ${w.inProgress} in progress, ${w.failed} failed · ` : "";
