@@ -154,17 +154,13 @@ export async function readDesiredSettings(sdk: SdkModule, flags: SettingsFlags):
 }
 
 /**
- * Reads a settings file (a regular file of at most 1 MB) and validates it with the SDK.
+ * Reads a settings file (a regular file of at most 1 MB) and validates it with the SDK (text and all: encoding,
+ * duplicate keys, JSON syntax, values).
  * @param sdk - the loaded SDK
  * @param path - the file
  */
-export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettings">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
+export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettingsText">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
   const text = await readUserFile(path, { what: "settings file", maxBytes: MAX_SETTINGS_FILE_BYTES });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CliUsageError(`The settings file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}. It should look like {"enabled": true, "mode": "IPVS"}.`);
-  }
-  return sdk.parseKubeProxySettings(json, { source: path });
+  // The SDK refuses UTF-16 files, duplicate keys, deep nesting and bad JSON with the key path and line (exit 3).
+  return sdk.parseKubeProxySettingsText(text, { source: path });
 }

@@ -9,8 +9,9 @@ import { validRange } from "semver";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
-import { formatIssues, parseKubeProxySettings } from "../settings/parse";
-import { describeJsonValue, isPlainObject } from "../settings/jsonValue";
+import { parseKubeProxySettings } from "../settings/parse";
+import { describeJsonValue, formatIssues, formatJsonPath, isPlainObject, type JsonPathSegment } from "../settings/jsonValue";
+import { assertReadableText, checkJsonStructure, INPUT_LIMITS, jsonLinesOf } from "../settings/jsonText";
 import { closestMatch } from "../settings/suggest";
 import { parseDurationInMs } from "./duration";
 import { compact } from "./util";
@@ -28,9 +29,14 @@ export interface ParsedRolloutSpec {
 export interface ParseRolloutOptions {
   /** Where the document came from (a file name), used in messages. @default "rollout file" */
   readonly source?: string;
+  /**
+   * {@link parseRolloutText} only: the largest YAML text accepted, in bytes (a YAML parser keeps a node with positions
+   * per value, far more memory per byte than JSON). Larger YAML is refused before it is parsed. @default no limit
+   */
+  readonly maxYamlBytes?: number;
 }
 
-type Segment = string | number;
+type Segment = JsonPathSegment;
 interface Issue extends Omit<ValidationIssue, "path"> {
   readonly at: readonly Segment[];
 }
@@ -61,21 +67,36 @@ const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "ma
 const HALT_KEYS = ["maxFailures", "maxFailurePercent"] as const;
 
 /** Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`. @internal */
-export function formatPath(at: readonly Segment[]): string {
-  let out = "$";
-  for (const s of at) {
-    if (typeof s === "number") out += `[${s}]`;
-    else out += /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
-  }
-  return out;
-}
+export const formatPath = formatJsonPath;
 
 class Parser {
   readonly issues: Issue[] = [];
   readonly warnings: Finding[] = [];
+  /** Problems past {@link INPUT_LIMITS}.maxIssues, counted only (a file of a million bad names stays one bounded error). */
+  more = 0;
+  /** Glob patterns seen so far (each becomes a compiled matcher). */
+  patterns = 0;
 
   issue(at: readonly Segment[], message: string, extra: Omit<ValidationIssue, "path" | "message"> = {}): void {
-    this.issues.push({ at, message, ...extra });
+    this.push({ at, message, ...extra });
+  }
+
+  push(issue: Issue): void {
+    if (this.issues.length < INPUT_LIMITS.maxIssues) this.issues.push(issue);
+    else this.more++;
+  }
+
+  /** Counts a glob pattern; past {@link INPUT_LIMITS}.maxPatterns, one issue. */
+  pattern(s: string, at: readonly Segment[]): string | undefined {
+    if (!/[*?]/.test(s)) return s;
+    this.patterns++;
+    if (this.patterns === INPUT_LIMITS.maxPatterns + 1) {
+      this.issue(at, `more than ${INPUT_LIMITS.maxPatterns} glob patterns (values with * or ?) in the file`, {
+        found: s,
+        allowed: `at most ${INPUT_LIMITS.maxPatterns} patterns; list exact names, or select by tags or resource groups`,
+      });
+    }
+    return this.patterns > INPUT_LIMITS.maxPatterns ? undefined : s;
   }
 
   /** Returns the object at `at`, reporting unknown keys (exact spelling required, did-you-mean offered). */
@@ -177,7 +198,7 @@ class Parser {
     } catch (error) {
       if (!isKubeProxyError(error) || !(error instanceof ValidationError)) throw error;
       for (const { path, ...rest } of error.issues) {
-        this.issues.push({ ...rest, at: [...at, ...segmentsOf(path)] });
+        this.push({ ...rest, at: [...at, ...segmentsOf(path)] });
       }
       return undefined;
     }
@@ -200,8 +221,8 @@ class Parser {
       });
     }
     if (o.subscriptions !== undefined) out.subscriptions = this.strings(o.subscriptions, [...at, "subscriptions"], "a subscription id", (s, a) => this.subscriptionId(s, a));
-    if (o.resourceGroups !== undefined) out.resourceGroups = this.strings(o.resourceGroups, [...at, "resourceGroups"], "a resource group name or glob pattern");
-    if (o.names !== undefined) out.names = this.strings(o.names, [...at, "names"], "a cluster name or glob pattern");
+    if (o.resourceGroups !== undefined) out.resourceGroups = this.strings(o.resourceGroups, [...at, "resourceGroups"], "a resource group name or glob pattern", (s, a) => this.pattern(s, a));
+    if (o.names !== undefined) out.names = this.strings(o.names, [...at, "names"], "a cluster name or glob pattern", (s, a) => this.pattern(s, a));
     if (o.locations !== undefined) out.locations = this.strings(o.locations, [...at, "locations"], "an Azure region")?.map(normalizeLocation);
     if (o.kubernetesVersion !== undefined) {
       const range = this.string(o.kubernetesVersion, [...at, "kubernetesVersion"], "a version range");
@@ -219,7 +240,7 @@ class Parser {
       } else {
         const tags: Record<string, string[]> = {};
         for (const [key, v] of Object.entries(o.tags)) {
-          const values = this.strings(v, [...at, "tags", key], "a tag value or glob pattern");
+          const values = this.strings(v, [...at, "tags", key], "a tag value or glob pattern", (s, a) => this.pattern(s, a));
           if (values) tags[key] = values;
         }
         out.tags = tags;
@@ -342,11 +363,15 @@ function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutW
 export function parseRolloutSpec(input: unknown, options: ParseRolloutOptions = {}): ParsedRolloutSpec {
   const result = parseInternal(input, options.source ?? "rollout file");
   if (result.issues.length > 0) {
-    const issues = result.issues.map(toValidationIssue);
+    const issues = withMore(result.issues.map(toValidationIssue), result.more);
     throw new ValidationError(formatIssues(options.source ?? "rollout file", issues), issues);
   }
   if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
   return { spec: result.spec, warnings: result.warnings };
+}
+
+function withMore(issues: ValidationIssue[], more: number): ValidationIssue[] {
+  return more > 0 ? [...issues, { path: "$", message: `and ${more} more problem(s)` }] : issues;
 }
 
 function toValidationIssue(i: Issue): ValidationIssue {
@@ -354,10 +379,10 @@ function toValidationIssue(i: Issue): ValidationIssue {
   return { path: formatPath(at), ...rest };
 }
 
-function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; issues: Issue[]; warnings: Finding[] } {
+function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; issues: Issue[]; more: number; warnings: Finding[] } {
   const p = new Parser();
   const o = p.object(input, [], TOP_KEYS, "a rollout file");
-  if (!o) return { issues: p.issues, warnings: p.warnings };
+  if (!o) return { issues: p.issues, more: p.more, warnings: p.warnings };
 
   const name = o.name === undefined ? ROLLOUT_DEFAULTS.name : p.string(o.name, ["name"], "a rollout name");
 
@@ -365,8 +390,14 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
   if (o.subscriptions === undefined) {
     p.issue([], "subscriptions is required: list the subscription ids to roll out in", { allowed: "subscriptions: [00000000-0000-0000-0000-000000000000]" });
   } else {
-    const { items, listed } = p.oneOrMany(o.subscriptions);
-    if (items.length === 0) p.issue(["subscriptions"], "expected at least one subscription, found an empty list", { allowed: "a list of subscription ids" });
+    const { items: all, listed } = p.oneOrMany(o.subscriptions);
+    const items = all.length > INPUT_LIMITS.maxSubscriptions ? [] : all;
+    if (all.length === 0) p.issue(["subscriptions"], "expected at least one subscription, found an empty list", { allowed: "a list of subscription ids" });
+    if (all.length > INPUT_LIMITS.maxSubscriptions) {
+      p.issue(["subscriptions"], `lists ${all.length} subscriptions, more than the ${INPUT_LIMITS.maxSubscriptions} one rollout file may`, {
+        allowed: `at most ${INPUT_LIMITS.maxSubscriptions} subscriptions; split the fleet into several rollout files`,
+      });
+    }
     const seen = new Set<string>();
     items.forEach((item, i) => {
       const at = listed ? ["subscriptions", i] : ["subscriptions"];
@@ -446,7 +477,7 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     enablePreview === undefined ||
     allowDisable === undefined
   ) {
-    return { issues: p.issues, warnings: p.warnings };
+    return { issues: p.issues, more: p.more, warnings: p.warnings };
   }
   const spec: RolloutSpec = {
     name,
@@ -463,35 +494,111 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     enablePreview,
     allowDisable,
   };
-  return { spec, issues: [], warnings: p.warnings };
+  return { spec, issues: [], more: 0, warnings: p.warnings };
+}
+
+/** The message of a JavaScript stack overflow (a document nested deeper than a recursive reader can follow). */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof Error && /Maximum call stack size exceeded/.test(error.message));
+}
+
+function tooDeep(source: string): ValidationError {
+  const why = `nests lists or objects too deeply to be read (a rollout file needs about 6 levels; at most ${INPUT_LIMITS.maxDepth} are allowed)`;
+  return new ValidationError(`${source} ${why}.`, [{ path: "$", message: why, allowed: `at most ${INPUT_LIMITS.maxDepth} levels` }]);
 }
 
 /**
- * Parses the text of a rollout file, YAML or JSON (JSON is read as YAML 1.2, which it is a subset of). Issues carry
- * their line and column in the message.
+ * Refuses a parsed document whose lists or objects exceed {@link INPUT_LIMITS} (depth, entries), walking it without
+ * recursion. JSON text is checked before it is parsed (`checkJsonStructure`); this holds YAML to the same bounds.
+ */
+function checkValueBounds(value: unknown, source: string): void {
+  const stack: { value: unknown; at: readonly Segment[] }[] = [{ value, at: [] }];
+  while (stack.length > 0) {
+    const { value: v, at } = stack.pop() as { value: unknown; at: readonly Segment[] };
+    if (typeof v !== "object" || v === null) continue;
+    if (at.length >= INPUT_LIMITS.maxDepth) throw tooDeep(source);
+    const entries: [Segment, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    if (entries.length > INPUT_LIMITS.maxEntries) {
+      const why = `has ${entries.length} entries, more than the ${INPUT_LIMITS.maxEntries} one list or object may`;
+      const allowed = `at most ${INPUT_LIMITS.maxEntries} entries; select clusters with patterns, tags or resource groups rather than long lists`;
+      throw new ValidationError(`${source} is invalid (1 problem):\n  ${formatPath(at)}: ${why}; allowed: ${allowed}`, [{ path: formatPath(at), message: why, allowed }]);
+    }
+    for (const [k, x] of entries) if (typeof x === "object" && x !== null) stack.push({ value: x, at: [...at, k] });
+  }
+}
+
+/**
+ * Parses the text of a rollout file, YAML or JSON. JSON (text that parses as JSON) is read with `JSON.parse` after a
+ * token pass that refuses duplicate keys, nesting and list lengths beyond {@link INPUT_LIMITS} (see
+ * `checkJsonStructure`); anything else is YAML 1.2 (duplicate keys refused too). Issues carry their line.
+ * A UTF-16/UTF-32 file is refused with a message that says to save it as UTF-8.
  * @param text - the file's content
  * @param options - where it came from, for messages
- * @throws {@link ValidationError} for YAML syntax errors (with position) and every invalid value (with path and line)
+ * @throws {@link ValidationError} for syntax errors (with position), duplicate keys, limits, and every invalid value (with path and line)
  */
 export function parseRolloutText(text: string, options: ParseRolloutOptions = {}): ParsedRolloutSpec {
   const source = options.source ?? "rollout file";
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: ValidationIssue[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
-      return { path: "$", message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${e.message.split("\n")[0]}` };
-    });
-    throw new ValidationError(`${source} is not valid YAML or JSON:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, issues);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  assertReadableText(body, source);
+  if (/^\s*[{[]/.test(body)) {
+    checkJsonStructure(body, source);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = undefined; // not JSON: YAML flow syntax, read below
+    }
+    if (json !== undefined) {
+      const result = parseInternal(json, source);
+      json = undefined;
+      if (result.issues.length > 0) {
+        const issues = result.issues.map(toValidationIssue);
+        const lines = jsonLinesOf(body, issues.map((i) => i.path));
+        const withLines = issues.map((v) => {
+          const line = lines.get(v.path);
+          return line === undefined ? v : { ...v, message: `${v.message} (line ${line})` };
+        });
+        const all = withMore(withLines, result.more);
+        throw new ValidationError(formatIssues(source, all), all);
+      }
+      if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
+      return { spec: result.spec, warnings: result.warnings };
+    }
   }
-  const result = parseInternal(doc.toJS({ maxAliasCount: 100 }), source);
+  const maxYaml = options.maxYamlBytes;
+  if (maxYaml !== undefined && Buffer.byteLength(body) > maxYaml) {
+    const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1).replace(/\.0$/, "");
+    const why = `is YAML of ${mb(Buffer.byteLength(body))} MB; a YAML rollout file may be at most ${mb(maxYaml)} MB`;
+    throw new ValidationError(`${source} ${why}. Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`, [{ path: "$", message: why }]);
+  }
+  const lineCounter = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  let value: unknown;
+  try {
+    doc = parseDocument(body, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.some((e) => isStackOverflow(e) || /Maximum call stack size exceeded/.test(e.message))) throw tooDeep(source);
+    if (doc.errors.length > 0) {
+      const issues: ValidationIssue[] = doc.errors.slice(0, INPUT_LIMITS.maxIssues).map((e) => {
+        const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
+        return { path: "$", message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${e.message.split("\n")[0]}` };
+      });
+      throw new ValidationError(`${source} is not valid YAML or JSON:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, issues);
+    }
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (isStackOverflow(error)) throw tooDeep(source);
+    throw error;
+  }
+  checkValueBounds(value, source);
+  const result = parseInternal(value, source);
   if (result.issues.length > 0) {
     const issues = result.issues.map((i) => {
       const line = lineOf(doc, lineCounter, i.at);
       const v = toValidationIssue(i);
       return line === undefined ? v : { ...v, message: `${v.message} (line ${line})` };
     });
-    throw new ValidationError(formatIssues(source, issues), issues);
+    const all = withMore(issues, result.more);
+    throw new ValidationError(formatIssues(source, all), all);
   }
   if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
   return { spec: result.spec, warnings: result.warnings };
