@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument, isNode } from "yaml";
+import { Lexer, LineCounter, parseDocument, isNode } from "yaml";
 import { validRange } from "semver";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "../errors";
@@ -528,6 +528,26 @@ function checkValueBounds(value: unknown, source: string): void {
 }
 
 /**
+ * Refuses YAML of more than {@link INPUT_LIMITS}.maxYamlNodes values BEFORE it is parsed: the YAML library's
+ * document keeps a node with source positions per value (about 0.5 KB each), so the count of values, not the size in
+ * bytes, decides its memory. The library's own lexer (a stream of tokens, nothing kept) counts them.
+ */
+function countYamlNodes(text: string, source: string): void {
+  let nodes = 0;
+  for (const token of new Lexer().lex(text)) {
+    const c = token.charCodeAt(0);
+    // a plain scalar (the lexer marks it with \x1f), a quoted or block scalar, a flow list or map
+    if (c === 0x1f || c === 0x22 || c === 0x27 || c === 0x7c || c === 0x3e || c === 0x5b || c === 0x7b) nodes++;
+    if (nodes > INPUT_LIMITS.maxYamlNodes) {
+      const why = `holds more than ${INPUT_LIMITS.maxYamlNodes} YAML values (keys, list entries, scalars)`;
+      throw new ValidationError(`${source} ${why}; a YAML rollout file may hold at most ${INPUT_LIMITS.maxYamlNodes}. Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`, [
+        { path: "$", message: why, allowed: `at most ${INPUT_LIMITS.maxYamlNodes} values` },
+      ]);
+    }
+  }
+}
+
+/**
  * Parses the text of a rollout file, YAML or JSON. JSON (text that parses as JSON) is read with `JSON.parse` after a
  * token pass that refuses duplicate keys, nesting and list lengths beyond {@link INPUT_LIMITS} (see
  * `checkJsonStructure`); anything else is YAML 1.2 (duplicate keys refused too). Issues carry their line.
@@ -550,7 +570,6 @@ export function parseRolloutText(text: string, options: ParseRolloutOptions = {}
     }
     if (json !== undefined) {
       const result = parseInternal(json, source);
-      json = undefined;
       if (result.issues.length > 0) {
         const issues = result.issues.map(toValidationIssue);
         const lines = jsonLinesOf(body, issues.map((i) => i.path));
@@ -571,6 +590,7 @@ export function parseRolloutText(text: string, options: ParseRolloutOptions = {}
     const why = `is YAML of ${mb(Buffer.byteLength(body))} MB; a YAML rollout file may be at most ${mb(maxYaml)} MB`;
     throw new ValidationError(`${source} ${why}. Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`, [{ path: "$", message: why }]);
   }
+  countYamlNodes(body, source);
   const lineCounter = new LineCounter();
   let doc: ReturnType<typeof parseDocument>;
   let value: unknown;

@@ -24,6 +24,11 @@ export const INPUT_LIMITS = {
   maxSubscriptions: 5_000,
   /** Most glob patterns (entries with `*` or `?`) in one rollout file: each is compiled to a matcher. */
   maxPatterns: 1_000,
+  /**
+   * Most values (keys, list entries, scalars) in a YAML rollout file: a YAML document keeps a node with positions per
+   * value (about 0.5 KB each), so this, not the size in bytes, bounds its memory.
+   */
+  maxYamlNodes: 250_000,
   /** Most problems listed in one validation error; the rest are counted. */
   maxIssues: 100,
 } as const;
