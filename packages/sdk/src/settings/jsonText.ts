@@ -21,14 +21,14 @@ export const INPUT_LIMITS = {
   /** Most entries in one list or object (cluster names, ids, tag values, ...). */
   maxEntries: 100_000,
   /** Most subscriptions in one rollout file (each is listed once per run). */
-  maxSubscriptions: 5_000,
+  maxSubscriptions: 1_000,
   /** Most glob patterns (entries with `*` or `?`) in one rollout file: each is compiled to a matcher. */
   maxPatterns: 1_000,
   /**
    * Most values (keys, list entries, scalars) in a YAML rollout file: a YAML document keeps a node with positions per
    * value (about 0.5 KB each), so this, not the size in bytes, bounds its memory.
    */
-  maxYamlNodes: 250_000,
+  maxYamlNodes: 150_000,
   /** Most problems listed in one validation error; the rest are counted. */
   maxIssues: 100,
 } as const;
