@@ -67,8 +67,8 @@ function bench(label: string, args: readonly string[], env: NodeJS.ProcessEnv = 
 }
 
 /** The CLI's own `emulator` command, seeded like the demo, in a child process; its JSON document gives URL and env. */
-async function startEmulator(): Promise<{ env: NodeJS.ProcessEnv; url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, "emulator", "--seed", SEED, "-o", "json"], { stdio: ["ignore", "pipe", "ignore"] });
+async function startEmulator(seed = SEED): Promise<{ env: NodeJS.ProcessEnv; url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, "emulator", "--seed", seed, "-o", "json"], { stdio: ["ignore", "pipe", "ignore"] });
   let out = "";
   const info = await new Promise<{ url: string; env: Record<string, string> }>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
@@ -144,16 +144,28 @@ function measureMemory(c: MemoryCase, env: NodeJS.ProcessEnv, endpoint: string):
   return { code: Number.isNaN(code) ? r.status : code, rssMb: kb / 1024 };
 }
 
-/** The memory cases' report lines. */
-function memoryBench(env: NodeJS.ProcessEnv, endpoint: string): string[] {
+/** The memory cases' report lines; the last case runs against a second emulator that knows 1,000 subscriptions. */
+async function memoryBench(env: NodeJS.ProcessEnv, endpoint: string): Promise<string[]> {
   if (!existsSync("/usr/bin/time")) return ["(memory cases skipped: /usr/bin/time is not installed)"];
   const dir = mkdtempSync(join(tmpdir(), "bench-cli-memory-"));
   const lines = [`Memory: hostile input near the documented limits, whole process, max RSS (budget ${MEMORY_BUDGET_MB} MB):`];
+  const report = (c: MemoryCase, caseEnv: NodeJS.ProcessEnv, url: string): void => {
+    const { code, rssMb } = measureMemory(c, caseEnv, url);
+    const verdict = code !== c.expected ? `UNEXPECTED exit (expected ${c.expected})` : rssMb > MEMORY_BUDGET_MB ? "OVER BUDGET" : "ok";
+    lines.push(`${c.label.padEnd(42)} exit ${String(code).padStart(3)}   max RSS ${rssMb.toFixed(0).padStart(4)} MB / ${MEMORY_BUDGET_MB} MB   ${verdict}`);
+  };
   try {
-    for (const c of memoryCases(dir, env.AZURE_SUBSCRIPTION_ID ?? "00000000-0000-0000-0000-000000000000")) {
-      const { code, rssMb } = measureMemory(c, env, endpoint);
-      const verdict = code !== c.expected ? `UNEXPECTED exit (expected ${c.expected})` : rssMb > MEMORY_BUDGET_MB ? "OVER BUDGET" : "ok";
-      lines.push(`${c.label.padEnd(42)} exit ${String(code).padStart(3)}   max RSS ${rssMb.toFixed(0).padStart(4)} MB / ${MEMORY_BUDGET_MB} MB   ${verdict}`);
+    for (const c of memoryCases(dir, env.AZURE_SUBSCRIPTION_ID ?? "00000000-0000-0000-0000-000000000000")) report(c, env, endpoint);
+    const subs = Array.from({ length: 1_000 }, (_, i) => `00000000-0000-0000-0000-${i.toString(16).padStart(12, "0")}`);
+    const seed = join(dir, "seed-1000.json");
+    writeFileSync(seed, JSON.stringify({ subscriptions: subs, clusters: [] }));
+    const rolloutFile = join(dir, "subs-1000.json");
+    writeFileSync(rolloutFile, JSON.stringify({ subscriptions: subs, settings: { mode: "IPVS" } }));
+    const many = await startEmulator(seed);
+    try {
+      report({ label: "1,000 subscriptions (at the limit), listed", args: ["rollout", "plan", rolloutFile], expected: 0 }, many.env, many.url);
+    } finally {
+      many.stop();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -164,7 +176,7 @@ function memoryBench(env: NodeJS.ProcessEnv, endpoint: string): string[] {
 if (process.argv.includes("--memory")) {
   const emulator = await startEmulator();
   try {
-    for (const line of memoryBench(emulator.env, emulator.url)) console.log(line);
+    for (const line of await memoryBench(emulator.env, emulator.url)) console.log(line);
   } finally {
     emulator.stop();
   }
@@ -179,7 +191,7 @@ try {
   emulator = await startEmulator();
   rows.push(bench("aks-kube-proxy plan (emulator)", [BIN, "plan", "-g", "rg-kube-proxy-demo", "-n", "aks-default", "--mode", "IPVS", "--endpoint", emulator.url], emulator.env));
   deadline = deadlineBench(emulator.url, emulator.env);
-  memory = memoryBench(emulator.env, emulator.url);
+  memory = await memoryBench(emulator.env, emulator.url);
 } catch (error) {
   console.log(`(plan against the emulator skipped: ${error instanceof Error ? error.message : String(error)})`);
 } finally {
