@@ -3,7 +3,10 @@
  * lists, too many subscriptions or patterns, and misspelt keys are refused with a ValidationError that names the key
  * path and the line, never a silent last-one-wins, a stack overflow or an unbounded heap.
  */
-import { INPUT_LIMITS, isKubeProxyError, parseKubeProxySettingsText, parseRolloutText, selectFleet, ValidationError, type ValidationIssue } from "../src/index";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { INPUT_LIMITS, isKubeProxyError, parseKubeProxySettingsText, parseRolloutText, readKubeProxySettingsFile, readRolloutFile, selectFleet, ValidationError, type ValidationIssue } from "../src/index";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 
@@ -168,5 +171,25 @@ describe("counts", () => {
     const { issues } = refusal(() => parseRolloutText(text));
     expect(issues[0]).toMatchObject({ path: "$.settings.mode" });
     expect(issues[0]?.message).toMatch(/\(line 4\)$/);
+  });
+});
+
+describe("file readers of the SDK", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sdk-input-bounds-"));
+
+  test("readKubeProxySettingsFile refuses a duplicate key, and a device such as /dev/zero before reading it", async () => {
+    const path = join(dir, "dup.json");
+    writeFileSync(path, '{"mode":"IPVS","mode":"IPTABLES"}');
+    await expect(readKubeProxySettingsFile(path)).rejects.toThrow('$.mode: the key "mode" appears twice');
+    await expect(readKubeProxySettingsFile("/dev/zero")).rejects.toThrow("/dev/zero: is not a regular file");
+  });
+
+  test("readRolloutFile refuses a file over the size limit before reading it, and YAML over its own", async () => {
+    const big = join(dir, "big.json");
+    writeFileSync(big, " ".repeat(INPUT_LIMITS.maxRolloutFileBytes + 1));
+    await expect(readRolloutFile(big)).rejects.toThrow(`is ${INPUT_LIMITS.maxRolloutFileBytes + 1} bytes; at most ${INPUT_LIMITS.maxRolloutFileBytes} are read`);
+    const yaml = join(dir, "big.yaml");
+    writeFileSync(yaml, `subscriptions: [${SUB}]\n#${"x".repeat(INPUT_LIMITS.maxRolloutYamlBytes)}\n`);
+    await expect(readRolloutFile(yaml)).rejects.toThrow("a YAML rollout file may be at most 2 MB (2097152 bytes)");
   });
 });

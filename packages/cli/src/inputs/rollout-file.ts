@@ -6,7 +6,7 @@
 import type { ParsedRolloutSpec } from "@aks-kube-proxy/sdk";
 import { CliUsageError } from "../runtime/cli-error";
 import type { SdkModule } from "../runtime/lazy";
-import { MAX_ROLLOUT_JSON_BYTES, MAX_ROLLOUT_YAML_BYTES, readUserFile } from "./files";
+import { readUserFile } from "./files";
 
 /**
  * Reads and parses a rollout file.
@@ -14,10 +14,10 @@ import { MAX_ROLLOUT_JSON_BYTES, MAX_ROLLOUT_YAML_BYTES, readUserFile } from "./
  * @param path - the file
  */
 export async function readRolloutSpecFile(sdk: SdkModule, path: string): Promise<ParsedRolloutSpec> {
-  const text = await readUserFile(path, { what: "rollout file", maxBytes: MAX_ROLLOUT_JSON_BYTES });
+  const text = await readUserFile(path, { what: "rollout file", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
   try {
     // JSON is parsed as JSON (cheap; duplicate keys, depth and list lengths checked first); anything else is YAML.
-    return sdk.parseRolloutText(text, { source: path, maxYamlBytes: MAX_ROLLOUT_YAML_BYTES });
+    return sdk.parseRolloutText(text, { source: path }); // YAML: at most INPUT_LIMITS.maxRolloutYamlBytes (2 MB)
   } catch (error) {
     if (error instanceof CliUsageError || (error as { code?: unknown }).code === "ValidationError") throw error;
     // e.g. the YAML library's "Excessive alias count" (a billion-laughs document): still the file's fault.

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import type { Finding, KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import { CliUsageError } from "../runtime/cli-error";
 import type { SdkModule } from "../runtime/lazy";
-import { MAX_SETTINGS_FILE_BYTES, readUserFile } from "./files";
+import { readUserFile } from "./files";
 
 /** The settings flags as commander parses them. */
 export interface SettingsFlags {
@@ -120,7 +120,7 @@ export function inlineFlagsError(error: { issues?: readonly { path: string; mess
 
 /**
  * Reads and validates the desired settings from the flags (offline). A settings file must be a regular file of at
- * most {@link MAX_SETTINGS_FILE_BYTES}. Throws the SDK's `ValidationError` for a bad file, {@link CliUsageError}
+ * most the SDK's `INPUT_LIMITS.maxSettingsFileBytes` (1 MB). Throws the SDK's `ValidationError` for a bad file, {@link CliUsageError}
  * for bad inline flags (named as flags) or flags that do not fit together.
  * @param sdk - the loaded SDK
  * @param flags - the parsed flags
@@ -159,8 +159,8 @@ export async function readDesiredSettings(sdk: SdkModule, flags: SettingsFlags):
  * @param sdk - the loaded SDK
  * @param path - the file
  */
-export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettingsText">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
-  const text = await readUserFile(path, { what: "settings file", maxBytes: MAX_SETTINGS_FILE_BYTES });
+export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettingsText" | "INPUT_LIMITS">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
+  const text = await readUserFile(path, { what: "settings file", maxBytes: sdk.INPUT_LIMITS.maxSettingsFileBytes });
   // The SDK refuses UTF-16 files, duplicate keys, deep nesting and bad JSON with the key path and line (exit 3).
   return sdk.parseKubeProxySettingsText(text, { source: path });
 }

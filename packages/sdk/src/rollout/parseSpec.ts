@@ -11,7 +11,7 @@ import { isKubeProxyError, ValidationError, type ValidationIssue } from "../erro
 import type { Finding } from "../findings";
 import { parseKubeProxySettings } from "../settings/parse";
 import { describeJsonValue, formatIssues, formatJsonPath, isPlainObject, type JsonPathSegment } from "../settings/jsonValue";
-import { assertReadableText, checkJsonStructure, INPUT_LIMITS, jsonLinesOf } from "../settings/jsonText";
+import { assertReadableFile, assertReadableText, checkJsonStructure, INPUT_LIMITS, jsonLinesOf } from "../settings/jsonText";
 import { closestMatch } from "../settings/suggest";
 import { parseDurationInMs } from "./duration";
 import { compact } from "./util";
@@ -31,7 +31,8 @@ export interface ParseRolloutOptions {
   readonly source?: string;
   /**
    * {@link parseRolloutText} only: the largest YAML text accepted, in bytes (a YAML parser keeps a node with positions
-   * per value, far more memory per byte than JSON). Larger YAML is refused before it is parsed. @default no limit
+   * per value, far more memory per byte than JSON). Larger YAML is refused before it is parsed.
+   * @default INPUT_LIMITS.maxRolloutYamlBytes (2 MB)
    */
   readonly maxYamlBytes?: number;
 }
@@ -584,10 +585,10 @@ export function parseRolloutText(text: string, options: ParseRolloutOptions = {}
       return { spec: result.spec, warnings: result.warnings };
     }
   }
-  const maxYaml = options.maxYamlBytes;
-  if (maxYaml !== undefined && Buffer.byteLength(body) > maxYaml) {
-    const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1).replace(/\.0$/, "");
-    const why = `is YAML of ${mb(Buffer.byteLength(body))} MB; a YAML rollout file may be at most ${mb(maxYaml)} MB`;
+  const maxYaml = options.maxYamlBytes ?? INPUT_LIMITS.maxRolloutYamlBytes;
+  if (Buffer.byteLength(body) > maxYaml) {
+    const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB (${n} bytes)`;
+    const why = `is YAML of ${mb(Buffer.byteLength(body))}; a YAML rollout file may be at most ${mb(maxYaml)} (JSON: ${INPUT_LIMITS.maxRolloutFileBytes / (1024 * 1024)} MB)`;
     throw new ValidationError(`${source} ${why}. Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`, [{ path: "$", message: why }]);
   }
   countYamlNodes(body, source);
@@ -633,11 +634,13 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter,
 }
 
 /**
- * Reads and parses a rollout file (YAML or JSON).
+ * Reads and parses a rollout file (YAML or JSON): only a regular file of at most `INPUT_LIMITS.maxRolloutFileBytes`
+ * (20 MB; YAML: `maxRolloutYamlBytes`, 2 MB) is read.
  * @param path - the file
  * @throws {@link ValidationError} for a missing or unreadable file, a syntax error, or an invalid rollout; the message names the file
  */
 export async function readRolloutFile(path: string): Promise<ParsedRolloutSpec> {
+  await assertReadableFile(path, INPUT_LIMITS.maxRolloutFileBytes, "Pass the path of a rollout file (YAML or JSON; schema: packages/sdk/schema/rollout.schema.json).");
   let text: string;
   try {
     text = await readFile(path, "utf8");

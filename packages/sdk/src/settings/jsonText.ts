@@ -6,6 +6,7 @@
  * `JSON.parse` would keep the last of two equal keys silently (`{"mode":"IPVS","mode":"IPTABLES"}` is IPTABLES).
  * @packageDocumentation
  */
+import { stat } from "node:fs/promises";
 import { createScanner } from "jsonc-parser";
 import { ValidationError, type ValidationIssue } from "../errors";
 import { formatIssues, formatJsonPath, type JsonPathSegment } from "./jsonValue";
@@ -16,6 +17,12 @@ import { formatIssues, formatJsonPath, type JsonPathSegment } from "./jsonValue"
  * names at most.
  */
 export const INPUT_LIMITS = {
+  /** Largest settings file, in bytes (a real one is under 1 KB). */
+  maxSettingsFileBytes: 1024 * 1024,
+  /** Largest rollout file, in bytes, as JSON. */
+  maxRolloutFileBytes: 20 * 1024 * 1024,
+  /** Largest rollout file, in bytes, as YAML (a YAML document costs far more memory per byte than JSON). */
+  maxRolloutYamlBytes: 2 * 1024 * 1024,
   /** Deepest nesting of lists and objects (a rollout file needs 6). */
   maxDepth: 64,
   /** Most entries in one list or object (cluster names, ids, tag values, ...). */
@@ -276,4 +283,26 @@ export function parseJsonText(text: string, options: { source: string; hint?: st
     const why = error instanceof Error ? error.message : String(error);
     throw new ValidationError(`${options.source} is not valid JSON: ${why}${options.hint ? `. ${options.hint}` : ""}`, [{ path: "$", message: `not valid JSON: ${why}` }], { cause: error });
   }
+}
+
+/**
+ * Refuses, before reading it, a path that is not a regular file (a FIFO or `/dev/zero` would hang or fill memory) or
+ * is larger than `maxBytes`.
+ * @param path - the file
+ * @param maxBytes - its limit
+ * @param hint - what to pass instead, appended to the message
+ * @throws {@link ValidationError} naming the file
+ * @internal
+ */
+export async function assertReadableFile(path: string, maxBytes: number, hint: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : `cannot be read (${code ?? "unknown error"})`;
+    throw new ValidationError(`${path}: ${why}. ${hint}`, [{ path: "$", message: why, found: path }], { cause: error });
+  }
+  const why = info.isDirectory() ? "is a directory" : !info.isFile() ? "is not a regular file" : info.size > maxBytes ? `is ${info.size} bytes; at most ${maxBytes} are read` : undefined;
+  if (why !== undefined) throw new ValidationError(`${path}: ${why}. ${hint}`, [{ path: "$", message: why, found: path }]);
 }

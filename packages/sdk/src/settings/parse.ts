@@ -12,7 +12,7 @@ import { ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
 import { INT32_MAX, IPVS_SCHEDULERS, IPVS_TIMEOUT_FIELDS, KUBE_PROXY_MODES } from "./model";
 import { isPlainObject, describeJsonValue, formatIssues } from "./jsonValue";
-import { INPUT_LIMITS, parseJsonText } from "./jsonText";
+import { assertReadableFile, INPUT_LIMITS, parseJsonText } from "./jsonText";
 import { closestMatch } from "./suggest";
 
 /** The result of parsing a settings document. */
@@ -224,11 +224,13 @@ export function parseKubeProxySettingsText(text: string, options: ParseKubeProxy
 }
 
 /**
- * Reads and parses a settings file (UTF-8 JSON, a BOM is tolerated), as {@link parseKubeProxySettingsText} does.
+ * Reads and parses a settings file (UTF-8 JSON, a BOM is tolerated), as {@link parseKubeProxySettingsText} does. Only a
+ * regular file of at most `INPUT_LIMITS.maxSettingsFileBytes` (1 MB) is read.
  * @param path - the file
  * @throws {@link ValidationError} for a missing or unreadable file, bad JSON (with its position) or invalid settings; the message names the file
  */
 export async function readKubeProxySettingsFile(path: string): Promise<ParsedKubeProxySettings> {
+  await assertReadableFile(path, INPUT_LIMITS.maxSettingsFileBytes, 'Pass the path of a JSON file like {"enabled": true, "mode": "IPVS"}.');
   let text: string;
   try {
     text = await readFile(path, "utf8");
