@@ -131,7 +131,8 @@ function memoryCases(dir: string, subscriptionId: string): MemoryCase[] {
     { label: "1.9 MB YAML list, 118 k names", args: ["rollout", "plan", write("list.yaml", `subscriptions: [${subscriptionId}]\nsettings: {mode: IPVS}\nselect:\n  names:\n${yamlList}\n`)], expected: 3 },
     { label: "YAML of 149 k values (at the limit)", args: ["rollout", "plan", write("flow.yaml", `subscriptions: [${subscriptionId}]\nsettings: {mode: IPVS}\nselect:\n  - names: [${flow}]\n  - names: [${flow}]\n  - names: [${flow}]\n`)], expected: 0 },
     { label: "YAML nested 100k deep", args: ["rollout", "plan", write("deep.yaml", "- ".repeat(100_000) + "x\n")], expected: 3 },
-    { label: "--query projection bomb", args: ["validate", SETTINGS, "-o", "json", "--query", bomb], expected: 3 },
+    { label: "--query projection bomb (steps)", args: ["validate", SETTINGS, "-o", "json", "--query", bomb], expected: 3 },
+    { label: "--query projection bomb (8^7 copies)", args: ["validate", SETTINGS, "-o", "json", "--query", `[@,@,@,@,@,@,@,@]${"[].[@,@,@,@,@,@,@,@]".repeat(6)}`], expected: 3 },
   ];
 }
 

@@ -115,6 +115,14 @@ describe("files near the size limits are refused early or processed, never a hea
     expect(run.stdout).toBe("");
   });
 
+  it("a --query whose few steps refer to the document 8^7 times is stopped before it is printed", async () => {
+    const bomb = `[@,@,@,@,@,@,@,@]${"[].[@,@,@,@,@,@,@,@]".repeat(6)}`;
+    const run = await cli(["validate", EXAMPLE_SETTINGS, "-o", "json", "--query", bomb]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("was stopped: its result would print more than 64 MB");
+    expect(run.stdout).toBe("");
+  });
+
   it("a --query that doubles a string at every step is stopped with exit 3", async () => {
     const bomb = `to_string(@)${" | join('', [@, @])".repeat(40)}`;
     const run = await cli(["validate", EXAMPLE_SETTINGS, "-o", "json", "--query", bomb]);

@@ -44,10 +44,37 @@ export const QUERY_LIMITS = {
   maxLength: 10_000_000,
   /** Wall time, in ms. */
   maxMs: 10_000,
+  /**
+   * Largest result, in bytes of indented JSON (estimated while walking it, shared parts counted each time they
+   * appear): `[@,@,@,@,@,@,@,@]` repeated refers to the document 8ⁿ times in few steps, and printing it would not.
+   */
+  maxResultBytes: 64 * 1024 * 1024,
 } as const;
 
 /** Thrown inside the evaluator when a bound is passed; turned into a CliUsageError by {@link applyQuery}. */
 class QueryBudgetExceeded extends Error {}
+
+/**
+ * Walks a query result as it would be printed (a value referred to twice is printed twice) and throws once its
+ * indented JSON would pass {@link QUERY_LIMITS}.maxResultBytes; the walk stops there, so it is bounded too.
+ */
+function checkResultSize(result: unknown): void {
+  let bytes = 0;
+  const stack: [unknown, number][] = [[result, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    bytes += 2 * depth + 2;
+    if (typeof value === "string") bytes += value.length + 2;
+    else if (value === null || typeof value !== "object") bytes += 8;
+    else if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
+    else
+      for (const [key, item] of Object.entries(value)) {
+        bytes += key.length + 4;
+        stack.push([item, depth + 1]);
+      }
+    if (bytes > QUERY_LIMITS.maxResultBytes) throw new QueryBudgetExceeded(`its result would print more than ${QUERY_LIMITS.maxResultBytes / (1024 * 1024)} MB`);
+  }
+}
 
 function short(query: string): string {
   return query.length > 200 ? `${query.slice(0, 200)}…` : query;
@@ -77,7 +104,9 @@ export function applyQuery(value: unknown, query: string): unknown {
     return result;
   };
   try {
-    return mod.search(JSON.parse(JSON.stringify(value ?? null)) as Parameters<JmesPathModule["search"]>[0], query);
+    const result = mod.search(JSON.parse(JSON.stringify(value ?? null)) as Parameters<JmesPathModule["search"]>[0], query);
+    checkResultSize(result);
+    return result;
   } catch (error) {
     if (error instanceof QueryBudgetExceeded) {
       throw new CliUsageError(`--query "${short(query)}" was stopped: ${error.message} (a projection that multiplies the result?). Filter first, or simplify the query.`);
