@@ -193,3 +193,14 @@ describe("file readers of the SDK", () => {
     await expect(readRolloutFile(yaml)).rejects.toThrow("a YAML rollout file may be at most 2 MB (2097152 bytes)");
   });
 });
+
+describe("lines in settings files", () => {
+  test("each problem of a settings file names the line it is on, as a rollout file's do", () => {
+    const text = '{\n  "mode": "IPVS",\n  "ipvsConfig": {\n    "tcpTimout": 10,\n    "scheduler": "Maglev"\n  }\n}';
+    const { issues } = refusal(() => parseKubeProxySettingsText(text, { source: "k.json" }));
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ["$.ipvsConfig.tcpTimout", 'unknown key "tcpTimout" (line 4)'],
+      ["$.ipvsConfig.scheduler", '"Maglev" is not an allowed value (line 5)'],
+    ]);
+  });
+});

@@ -12,7 +12,7 @@ import { ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
 import { INT32_MAX, IPVS_SCHEDULERS, IPVS_TIMEOUT_FIELDS, KUBE_PROXY_MODES } from "./model";
 import { isPlainObject, describeJsonValue, formatIssues } from "./jsonValue";
-import { assertReadableFile, INPUT_LIMITS, parseJsonText } from "./jsonText";
+import { assertReadableFile, INPUT_LIMITS, jsonLinesOf, parseJsonText } from "./jsonText";
 import { closestMatch } from "./suggest";
 
 /** The result of parsing a settings document. */
@@ -220,7 +220,18 @@ export function parseKubeProxySettings(input: unknown, options: ParseKubeProxySe
 export function parseKubeProxySettingsText(text: string, options: ParseKubeProxySettingsOptions = {}): ParsedKubeProxySettings {
   const source = options.source ?? "kube-proxy settings";
   const json = parseJsonText(text, { source, hint: 'It should look like {"enabled": true, "mode": "IPVS"}.' });
-  return parseKubeProxySettings(json, { source });
+  try {
+    return parseKubeProxySettings(json, { source });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // The same issues, each with the line it is on (the parser saw only the parsed document).
+    const lines = jsonLinesOf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, error.issues.map((i) => i.path));
+    const issues = error.issues.map((i) => {
+      const line = lines.get(i.path);
+      return line === undefined || i.path === "$" ? i : { ...i, message: `${i.message} (line ${line})` };
+    });
+    throw new ValidationError(formatIssues(source, issues), issues);
+  }
 }
 
 /**
