@@ -5,10 +5,11 @@
  * @packageDocumentation
  */
 import { kubeProxySettingsJsonSchema } from "../settings/schema";
+import { INPUT_LIMITS } from "../settings/jsonText";
 
 const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
   description,
-  oneOf: [item, { type: "array", items: item, minItems: 1 }],
+  oneOf: [item, { type: "array", items: item, minItems: 1, maxItems: INPUT_LIMITS.maxEntries }],
 });
 
 const subscriptionId = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
@@ -47,6 +48,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         {
           type: "array",
           minItems: 1,
+          maxItems: INPUT_LIMITS.maxSubscriptions,
           items: {
             oneOf: [
               subscriptionId,
