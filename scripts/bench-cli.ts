@@ -128,6 +128,11 @@ function memoryCases(dir: string, subscriptionId: string): MemoryCase[] {
     { label: "19 MB JSON, 99,999 names (inside limits)", args: ["rollout", "plan", write("names-ok.json", JSON.stringify({ subscriptions: [subscriptionId], select: { names: namesOk }, settings }))], expected: 0 },
     { label: "18 MB JSON, 1.4 M names", args: ["rollout", "plan", write("names.json", JSON.stringify({ subscriptions: [subscriptionId], select: { names: namesMany }, settings }))], expected: 3 },
     { label: "19 MB JSON, 480 k subscriptions", args: ["rollout", "plan", write("subs.json", JSON.stringify({ subscriptions: subs, settings }))], expected: 3 },
+    {
+      label: "18 MB JSON, 100 k selectors",
+      args: ["rollout", "plan", write("selectors.json", JSON.stringify({ subscriptions: [subscriptionId], select: Array.from({ length: 99_999 }, (_, i) => ({ names: [`aks-${String(i).padStart(60, "0")}`], tags: { ring: String(i % 5), team: `payments-${String(i).padStart(40, "0")}` }, locations: ["westus2"] })), settings }))],
+      expected: 3,
+    },
     { label: "1.9 MB YAML list, 118 k names", args: ["rollout", "plan", write("list.yaml", `subscriptions: [${subscriptionId}]\nsettings: {mode: IPVS}\nselect:\n  names:\n${yamlList}\n`)], expected: 3 },
     { label: "YAML of 149 k values (at the limit)", args: ["rollout", "plan", write("flow.yaml", `subscriptions: [${subscriptionId}]\nsettings: {mode: IPVS}\nselect:\n  - names: [${flow}]\n  - names: [${flow}]\n  - names: [${flow}]\n`)], expected: 0 },
     { label: "YAML nested 100k deep", args: ["rollout", "plan", write("deep.yaml", "- ".repeat(100_000) + "x\n")], expected: 3 },

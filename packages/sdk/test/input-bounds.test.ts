@@ -150,6 +150,20 @@ describe("counts", () => {
     expect(issues).toEqual([expect.objectContaining({ path: "$.subscriptions", message: `lists ${subs.length} subscriptions, more than the ${INPUT_LIMITS.maxSubscriptions} one rollout file may (line 1)` })]);
   });
 
+  test("more cluster selectors than the limit (select, exclude, groups and waves together) are refused once", () => {
+    const select = Array.from({ length: INPUT_LIMITS.maxSelectors - 10 }, (_, i) => ({ names: [`aks-${i}`] }));
+    const exclude = Array.from({ length: 20 }, (_, i) => ({ names: [`old-${i}`] }));
+    const { issues } = refusal(() => parseRolloutText(JSON.stringify({ subscriptions: [SUB], select, exclude, settings: { mode: "IPVS" } })));
+    expect(issues).toEqual([expect.objectContaining({ path: "$.exclude[10]", message: `more than ${INPUT_LIMITS.maxSelectors} cluster selectors in the file (select, exclude, groups and waves together) (line 1)` })]);
+  });
+
+  test.each(["groups", "waves"])("more %s than the limit are refused in one problem", (what) => {
+    const many = Array.from({ length: INPUT_LIMITS.maxGroupsOrWaves + 1 }, (_, i) => ({ name: `x${i}`, select: { names: [`aks-${i}`] }, settings: { mode: "IPVS" } }));
+    const doc = what === "groups" ? { subscriptions: [SUB], groups: many } : { subscriptions: [SUB], settings: { mode: "IPVS" }, waves: many.map(({ name, select }) => ({ name, select })) };
+    const { issues } = refusal(() => parseRolloutText(JSON.stringify(doc)));
+    expect(issues).toEqual([expect.objectContaining({ path: `$.${what}`, message: `lists ${many.length} ${what}, more than the ${INPUT_LIMITS.maxGroupsOrWaves} one rollout file may (line 1)` })]);
+  });
+
   test("more glob patterns than the limit are refused once", () => {
     const patterns = Array.from({ length: INPUT_LIMITS.maxPatterns + 5 }, (_, i) => `aks-${i}-*`);
     const { issues } = refusal(() => parseRolloutText(JSON.stringify({ subscriptions: [SUB], select: { names: patterns }, settings: { mode: "IPVS" } })));

@@ -87,6 +87,13 @@ class Parser {
     else this.more++;
   }
 
+  /** Refuses a list of more than {@link INPUT_LIMITS}.maxGroupsOrWaves groups or waves (one issue); true when it fits. */
+  fewEnough(items: readonly unknown[], at: readonly Segment[], what: string): boolean {
+    if (items.length <= INPUT_LIMITS.maxGroupsOrWaves) return true;
+    this.issue(at, `lists ${items.length} ${what}, more than the ${INPUT_LIMITS.maxGroupsOrWaves} one rollout file may`, { allowed: `at most ${INPUT_LIMITS.maxGroupsOrWaves} ${what}` });
+    return false;
+  }
+
   /** Counts a glob pattern; past {@link INPUT_LIMITS}.maxPatterns, one issue. */
   pattern(s: string, at: readonly Segment[]): string | undefined {
     if (!/[*?]/.test(s)) return s;
@@ -205,7 +212,19 @@ class Parser {
     }
   }
 
+  /** Selectors seen so far (each is matched against every listed cluster). */
+  selectorCount = 0;
+
   selector(value: unknown, at: readonly Segment[]): ClusterSelector | undefined {
+    this.selectorCount++;
+    if (this.selectorCount > INPUT_LIMITS.maxSelectors) {
+      if (this.selectorCount === INPUT_LIMITS.maxSelectors + 1) {
+        this.issue(at, `more than ${INPUT_LIMITS.maxSelectors} cluster selectors in the file (select, exclude, groups and waves together)`, {
+          allowed: `at most ${INPUT_LIMITS.maxSelectors} selectors; one selector takes lists of names, ids and tag values`,
+        });
+      }
+      return undefined;
+    }
     const o = this.object(value, at, SELECTOR_KEYS, "a cluster selector");
     if (!o) return undefined;
     const out: {
@@ -313,7 +332,7 @@ export function normalizeLocation(location: string): string {
 
 function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutWave[] {
   const items = p.list(value, at, "waves");
-  if (!items) return [];
+  if (!items || !p.fewEnough(items, at, "waves")) return [];
   if (items.length === 0) {
     p.issue(at, "expected at least one wave, found an empty list", { allowed: "leave waves out for a single wave, or list them" });
     return [];
@@ -435,7 +454,8 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
 
   const groups: RolloutGroup[] = [];
   if (o.groups !== undefined) {
-    const items = p.list(o.groups, ["groups"], "groups");
+    const listed = p.list(o.groups, ["groups"], "groups");
+    const items = listed && p.fewEnough(listed, ["groups"], "groups") ? listed : undefined;
     const names = new Set<string>();
     items?.forEach((item, i) => {
       const at = ["groups", i];

@@ -29,6 +29,10 @@ export const INPUT_LIMITS = {
   maxEntries: 100_000,
   /** Most subscriptions in one rollout file (each is listed once per run). */
   maxSubscriptions: 1_000,
+  /** Most cluster selectors in one rollout file (select, exclude, groups and waves together). */
+  maxSelectors: 1_000,
+  /** Most groups, and most waves, in one rollout file. */
+  maxGroupsOrWaves: 1_000,
   /** Most glob patterns (entries with `*` or `?`) in one rollout file: each is compiled to a matcher. */
   maxPatterns: 1_000,
   /**
