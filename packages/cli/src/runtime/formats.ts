@@ -59,6 +59,7 @@ class QueryBudgetExceeded extends Error {}
  * indented JSON would pass {@link QUERY_LIMITS}.maxResultBytes; the walk stops there, so it is bounded too.
  */
 function checkResultSize(result: unknown): void {
+  const tooBig = (): QueryBudgetExceeded => new QueryBudgetExceeded(`its result would print more than ${QUERY_LIMITS.maxResultBytes / (1024 * 1024)} MB`);
   let bytes = 0;
   const stack: [unknown, number][] = [[result, 0]];
   while (stack.length > 0) {
@@ -66,13 +67,16 @@ function checkResultSize(result: unknown): void {
     bytes += 2 * depth + 2;
     if (typeof value === "string") bytes += value.length + 2;
     else if (value === null || typeof value !== "object") bytes += 8;
-    else if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
-    else
-      for (const [key, item] of Object.entries(value)) {
-        bytes += key.length + 4;
+    else {
+      const entries: [string | undefined, unknown][] = Array.isArray(value) ? value.map((item) => [undefined, item]) : Object.entries(value);
+      // every entry prints at least a few bytes: refuse before the walk's own stack grows with a huge list
+      if (bytes + 4 * (stack.length + entries.length) > QUERY_LIMITS.maxResultBytes) throw tooBig();
+      for (const [key, item] of entries) {
+        if (key !== undefined) bytes += key.length + 4;
         stack.push([item, depth + 1]);
       }
-    if (bytes > QUERY_LIMITS.maxResultBytes) throw new QueryBudgetExceeded(`its result would print more than ${QUERY_LIMITS.maxResultBytes / (1024 * 1024)} MB`);
+    }
+    if (bytes > QUERY_LIMITS.maxResultBytes) throw tooBig();
   }
 }
 
