@@ -4,7 +4,7 @@
  * never a V8 abort (exit 134), a stack overflow or a silent last-key-wins. Memory and time are measured by
  * `pnpm bench:cli`, not here.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emulatorEnv, emulatorFlags, EXAMPLE_SETTINGS, runCli } from "../packages/cli/test/support/run-cli";
@@ -12,6 +12,7 @@ import { RG, useCliTestEmulator } from "../packages/cli/test/support/fixtures";
 
 const t = useCliTestEmulator();
 const dir = mkdtempSync(join(tmpdir(), "cli-input-bounds-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[]): ReturnType<typeof runCli> {
   return runCli([...args, ...emulatorFlags(t.em)], { env: emulatorEnv(t.em), timeoutInMs: 120_000 });
