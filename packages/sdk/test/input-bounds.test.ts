@@ -3,7 +3,7 @@
  * lists, too many subscriptions or patterns, and misspelt keys are refused with a ValidationError that names the key
  * path and the line, never a silent last-one-wins, a stack overflow or an unbounded heap.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { INPUT_LIMITS, isKubeProxyError, parseKubeProxySettingsText, parseRolloutText, readKubeProxySettingsFile, readRolloutFile, selectFleet, ValidationError, type ValidationIssue } from "../src/index";
@@ -190,6 +190,7 @@ describe("counts", () => {
 
 describe("file readers of the SDK", () => {
   const dir = mkdtempSync(join(tmpdir(), "sdk-input-bounds-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("readKubeProxySettingsFile refuses a duplicate key, and a device such as /dev/zero before reading it", async () => {
     const path = join(dir, "dup.json");
