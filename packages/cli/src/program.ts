@@ -122,7 +122,7 @@ export function createProgram(state: RunState, options: { only?: string } = {}):
     .option("--endpoint <url>", "any Azure Resource Manager endpoint (Azure Stack, the local emulator); overrides --cloud (default: $AZURE_RESOURCE_MANAGER_ENDPOINT)")
     .option("--api-version <version>", "managedClusters preview api-version (default: the SDK's, 2026-08-02-preview)")
     .addOption(new Option("-o, --output <format>", "result format: table for people; json, jsonc, yaml, tsv or none for scripts (one document on stdout)").choices([...OUTPUT_FORMATS]).default("table"))
-    .option("--query <jmespath>", "JMESPath query over the result document (as az --query), e.g. \"clusters[].name\"")
+    .option("--query <jmespath>", "JMESPath query over the result document (as az --query), e.g. \"clusters[].name\"; stopped (exit 3) past 5 M steps, 10 s or a 64 MB result")
     .option("--poll-interval <duration>", "base interval between polls of long waits, backing off up to 6x (default: the SDK's, 5s; at least 1s, 10ms against a loopback endpoint; Retry-After is honoured; default: $AKS_KUBE_PROXY_POLL_INTERVAL)")
     .option("--verbose", "log each step and ARM request id on stderr")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })

@@ -37,7 +37,9 @@ export { assertSupportedApiVersion } from "./apiVersion";
 
 // settings input (pure)
 /** Parse the `--kube-proxy-config` file format into the SDK model; throws ValidationError. */
-export { parseKubeProxySettings, readKubeProxySettingsFile } from "./settings/parse";
+export { parseKubeProxySettings, parseKubeProxySettingsText, readKubeProxySettingsFile } from "./settings/parse";
+/** The bounds every settings and rollout file is held to (depth, entries per list, subscriptions, patterns). */
+export { INPUT_LIMITS } from "./settings/jsonText";
 /** Result and options of parsing. */
 export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./settings/parse";
 /** Canonical JSON with sorted keys. */

@@ -5,10 +5,11 @@
  * @packageDocumentation
  */
 import { kubeProxySettingsJsonSchema } from "../settings/schema";
+import { INPUT_LIMITS } from "../settings/jsonText";
 
 const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
   description,
-  oneOf: [item, { type: "array", items: item, minItems: 1 }],
+  oneOf: [item, { type: "array", items: item, minItems: 1, maxItems: INPUT_LIMITS.maxEntries }],
 });
 
 const subscriptionId = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
@@ -47,6 +48,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         {
           type: "array",
           minItems: 1,
+          maxItems: INPUT_LIMITS.maxSubscriptions,
           items: {
             oneOf: [
               subscriptionId,
@@ -69,6 +71,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
     settings: { $ref: "#/definitions/kubeProxyConfig", description: "Desired kube-proxy settings for clusters no group matches (az --kube-proxy-config format)." },
     groups: {
       type: "array",
+      maxItems: INPUT_LIMITS.maxGroupsOrWaves,
       description: "Settings per group of clusters; the first group that matches a cluster wins.",
       items: {
         type: "object",
@@ -84,6 +87,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
     waves: {
       type: "array",
       minItems: 1,
+      maxItems: INPUT_LIMITS.maxGroupsOrWaves,
       description: "Ordered waves. Each takes from the clusters no earlier wave took; a wave without count, percent or select takes the rest (last wave only).",
       items: {
         type: "object",
@@ -119,7 +123,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         maxFailurePercent: { ...percent(0, false), description: "Halt when more than this percentage of a wave's clusters failed." },
       },
     },
-    selectors: { oneOf: [{ $ref: "#/definitions/selector" }, { type: "array", items: { $ref: "#/definitions/selector" }, minItems: 1 }] },
+    selectors: { oneOf: [{ $ref: "#/definitions/selector" }, { type: "array", items: { $ref: "#/definitions/selector" }, minItems: 1, maxItems: INPUT_LIMITS.maxSelectors }] },
     selector: {
       type: "object",
       description: "Every field given must match; within a list, any entry.",
