@@ -39,6 +39,26 @@ function fail(message) {
 }
 
 /** Bundles the provider into one file; returns its path. */
+/**
+ * Resolves a package to its ES module build (its package.json "module"), from the importer's own folder. jsonc-parser's
+ * "main" is a UMD build whose factory requires "./impl/format" at run time, which esbuild cannot follow (inside the
+ * executable only built-in modules can be required).
+ */
+function esmBuildOf(name) {
+  return {
+    name: `esm-build-of-${name}`,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${name}$`) }, async (args) => {
+        const main = await build.resolve(`${name}/package.json`, { resolveDir: args.resolveDir, kind: args.kind });
+        if (main.errors.length > 0) return { errors: main.errors };
+        const pkg = JSON.parse(readFileSync(main.path, "utf8"));
+        if (typeof pkg.module !== "string") return { errors: [{ text: `${name} has no ES module build ("module")` }] };
+        return { path: join(dirname(main.path), pkg.module) };
+      });
+    },
+  };
+}
+
 async function bundle(work) {
   const esbuild = createRequire(join(ROOT, "package.json"))("esbuild");
   const main = join(PULUMI_PACKAGE, "dist", "provider", "main.js");
@@ -67,7 +87,7 @@ async function bundle(work) {
     target: `node${NODE_VERSION.split(".")[0]}`,
     format: "cjs",
     outfile,
-    plugins: [fromOwner],
+    plugins: [fromOwner, esmBuildOf("jsonc-parser")],
     logLevel: "error",
     legalComments: "none",
     // Never loaded by a resource provider: npm's run-script (Pulumi's automation API installs packages with it)
