@@ -204,7 +204,7 @@ export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./rollout/p
 /** Result and options of parsing a rollout file. */
 export type { ParsedRolloutSpec, ParseRolloutOptions } from "./rollout/parseSpec";
 /** The rollout model. */
-export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, ClusterSelector } from "./rollout/spec";
+export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./rollout/spec";
 /** JSON Schema of the rollout file (also packages/sdk/schema/rollout.schema.json). */
 export { rolloutJsonSchema } from "./rollout/schema";
 
@@ -238,6 +238,8 @@ export type {
   JournalRun,
   JournalError,
   JournalIntent,
+  JournalGate,
+  WaveApproval,
   RolloutClusterStatus,
   RolloutSkipReason,
   RolloutOutcome,
@@ -305,5 +307,15 @@ export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
 export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
 /** Durations as rollout files write them ("10m", "1h30m"). */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
+
+// gates (progressive delivery)
+/** Approval gates: the wave `rollout approve` may approve. */
+export { approvableWave } from "./rollout/approval";
+/** What `JournalStore.approve` did. */
+export type { ApprovalResult } from "./rollout/approval";
+/** Health gates: the gate of a cluster, its error, and how its failure reads. */
+export { healthGateOf, HealthGateFailedError, describeMismatches } from "./rollout/healthGate";
+/** The part of the client a health gate uses. */
+export type { HealthGateClient } from "./rollout/healthGate";
 
 // END rollout exports

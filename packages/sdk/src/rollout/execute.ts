@@ -88,6 +88,7 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
     file.changed(...reopenFailed(j));
     await file.fleet?.clearHalt(j.waves.filter((w) => w.status === "pending").map((w) => w.name));
   }
+  delete j.awaitingApproval;
   const run: RolloutJournal["runs"][number] = { startedAt: new Date().toISOString(), resumed };
   j.runs.push(run);
   let outcome: RolloutOutcome;

@@ -9,6 +9,7 @@
  */
 import { sleep } from "../poll";
 import { ValidationError } from "../errors";
+import type { WaveApproval } from "./journal";
 
 /** The fleet-wide halt. */
 export interface FleetHalt {
@@ -60,6 +61,10 @@ export interface FleetCoordinator {
   clearHalt(reopenedWaves: readonly string[]): Promise<void>;
   /** Records that this shard finished a wave and its soak. */
   waveDone(wave: string): Promise<void>;
+  /** The fleet-wide approval of a wave (`rollout approve`), if given: one approval for every shard. */
+  approval(wave: string): Promise<WaveApproval | undefined>;
+  /** Records the fleet-wide approval of a wave (the first one is kept; returns the one recorded). */
+  approve(wave: string, approval: WaveApproval): Promise<WaveApproval>;
   /**
    * Waits until every shard finished `wave` (and its soak), or the fleet halted.
    * @param onWaiting - called at each poll with the shards still running it
@@ -98,6 +103,8 @@ export interface FleetRecord {
   specHash: string;
   shardCount: number;
   halt?: FleetHalt;
+  /** wave name → its approval (`rollout approve`), one for the fleet. */
+  approvals?: Record<string, WaveApproval>;
   /** wave name → shard index → counts. */
   waves: Record<string, Record<string, ShardWave>>;
 }
@@ -236,6 +243,19 @@ export class DocumentFleetCoordinator implements FleetCoordinator {
       mine.done = true;
       return true;
     });
+  }
+
+  async approval(wave: string): Promise<WaveApproval | undefined> {
+    return (await this.read()).record?.approvals?.[wave];
+  }
+
+  async approve(wave: string, approval: WaveApproval): Promise<WaveApproval> {
+    const r = await this.update((rec) => {
+      if (rec.approvals?.[wave]) return false;
+      (rec.approvals ??= {})[wave] = approval;
+      return true;
+    });
+    return r.approvals?.[wave] ?? approval;
   }
 
   async waitForWave(wave: string, options: { readonly abortSignal?: AbortSignal; readonly onWaiting?: (shards: readonly number[]) => void }): Promise<FleetView> {

@@ -10,7 +10,7 @@ import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
 
 const CLUSTER_STATUSES = ["pending", "in-progress", "done", "failed", "skipped"];
 const WAVE_STATUSES = ["pending", "running", "soaking", "done", "halted"];
-const JOURNAL_STATUSES = ["planned", "running", "completed", "halted", "aborted"];
+const JOURNAL_STATUSES = ["planned", "running", "completed", "halted", "aborted", "awaiting-approval"];
 const SKIP_REASONS = ["converged", "blocked", "no-settings", "not-in-any-wave", "halted", "nothing-to-roll-back"];
 const MAX_ISSUES = 20;
 

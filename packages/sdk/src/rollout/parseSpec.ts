@@ -14,7 +14,7 @@ import { describeJsonValue, isPlainObject } from "../settings/jsonValue";
 import { closestMatch } from "../settings/suggest";
 import { parseDurationInMs } from "./duration";
 import { compact } from "./util";
-import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
+import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type HealthGate, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
 
 /** The result of parsing a rollout file. */
 export interface ParsedRolloutSpec {
@@ -53,12 +53,14 @@ const TOP_KEYS = [
   "maxConcurrencyPerSubscription",
   "enablePreview",
   "allowDisable",
+  "healthGate",
 ] as const;
 const SELECTOR_KEYS = ["ids", "subscriptions", "resourceGroups", "names", "tags", "locations", "kubernetesVersion"] as const;
 const SUBSCRIPTION_KEYS = ["id", "maxConcurrency"] as const;
 const GROUP_KEYS = ["name", "select", "settings"] as const;
-const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency"] as const;
-const HALT_KEYS = ["maxFailures", "maxFailurePercent"] as const;
+const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency", "approval", "healthGate"] as const;
+const HALT_KEYS = ["maxFailures", "maxFailurePercent", "rollback"] as const;
+const HEALTH_GATE_KEYS = ["dataPlane", "timeout", "unreachable"] as const;
 
 /** Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`. @internal */
 export function formatPath(at: readonly Segment[]): string {
@@ -247,7 +249,7 @@ class Parser {
   halt(value: unknown, at: readonly Segment[]): HaltRule | undefined {
     const o = this.object(value, at, HALT_KEYS, "a halt rule");
     if (!o) return undefined;
-    const out: { maxFailures?: number; maxFailurePercent?: number } = {};
+    const out: { maxFailures?: number; maxFailurePercent?: number; rollback?: boolean } = {};
     if (o.maxFailures !== undefined) {
       const n = this.integer(o.maxFailures, [...at, "maxFailures"], 0, "a number of failed clusters");
       if (n !== undefined) out.maxFailures = n;
@@ -256,10 +258,34 @@ class Parser {
       const p = this.percent(o.maxFailurePercent, [...at, "maxFailurePercent"], true);
       if (p !== undefined) out.maxFailurePercent = p;
     }
+    if (o.rollback !== undefined) {
+      const b = this.boolean(o.rollback, [...at, "rollback"]);
+      if (b === true) out.rollback = true;
+    }
     if (o.maxFailures === undefined && o.maxFailurePercent === undefined) {
-      this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
+      // `halt: { rollback: true }` alone keeps the default threshold (halt on the first failure).
+      if (o.rollback !== undefined) out.maxFailures = 0;
+      else this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
     }
     return out;
+  }
+
+  healthGate(value: unknown, at: readonly Segment[]): HealthGate | undefined {
+    const o = this.object(value, at, HEALTH_GATE_KEYS, "a health gate");
+    if (!o) return undefined;
+    const dataPlane = o.dataPlane === undefined ? undefined : this.boolean(o.dataPlane, [...at, "dataPlane"]);
+    if (o.dataPlane === undefined) this.issue([...at, "dataPlane"], "a health gate needs dataPlane: true (or false to turn the rollout's default gate off for this wave)", { allowed: "true | false" });
+    const timeoutInMs = o.timeout === undefined ? ROLLOUT_DEFAULTS.healthGateTimeoutInMs : this.duration(o.timeout, [...at, "timeout"]);
+    let unreachable: "fail" | "skip" | undefined = "fail";
+    if (o.unreachable !== undefined) {
+      if (o.unreachable === "fail" || o.unreachable === "skip") unreachable = o.unreachable;
+      else {
+        unreachable = undefined;
+        this.issue([...at, "unreachable"], `expected fail or skip, found ${describeJsonValue(o.unreachable)}`, { found: o.unreachable, allowed: "fail | skip" });
+      }
+    }
+    if (dataPlane === undefined || timeoutInMs === undefined || unreachable === undefined) return undefined;
+    return { dataPlane, timeoutInMs, unreachable };
   }
 }
 
@@ -319,6 +345,8 @@ function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutW
     if (o.soakTime !== undefined) wave.soakTimeInMs = p.duration(o.soakTime, [...wAt, "soakTime"]);
     if (o.halt !== undefined) wave.halt = p.halt(o.halt, [...wAt, "halt"]);
     if (o.maxConcurrency !== undefined) wave.maxConcurrency = p.integer(o.maxConcurrency, [...wAt, "maxConcurrency"], 1, "a number of clusters");
+    if (o.approval !== undefined && p.boolean(o.approval, [...wAt, "approval"]) === true) wave.approval = true;
+    if (o.healthGate !== undefined) wave.healthGate = p.healthGate(o.healthGate, [...wAt, "healthGate"]);
     waves.push(compact(wave));
   });
   // A wave that takes "the rest" leaves nothing for the waves after it.
@@ -435,6 +463,7 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
       : p.integer(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"], 1, "a number of clusters");
   const enablePreview = o.enablePreview === undefined ? true : p.boolean(o.enablePreview, ["enablePreview"]);
   const allowDisable = o.allowDisable === undefined ? false : p.boolean(o.allowDisable, ["allowDisable"]);
+  const healthGate = o.healthGate === undefined ? undefined : p.healthGate(o.healthGate, ["healthGate"]);
 
   if (
     p.issues.length > 0 ||
@@ -462,6 +491,7 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     maxConcurrencyPerSubscription,
     enablePreview,
     allowDisable,
+    ...(healthGate !== undefined ? { healthGate } : {}),
   };
   return { spec, issues: [], warnings: p.warnings };
 }

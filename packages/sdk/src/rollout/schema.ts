@@ -96,6 +96,8 @@ export const rolloutJsonSchema: Record<string, unknown> = {
           soakTime: { ...duration, description: "Wait this long after the wave before the next one." },
           halt: { $ref: "#/definitions/halt" },
           maxConcurrency: { type: "integer", minimum: 1 },
+          approval: { type: "boolean", default: false, description: "Stop before this wave until `rollout approve --wave NAME` (the run exits awaiting-approval, code 6)." },
+          healthGate: { $ref: "#/definitions/healthGate" },
         },
         not: { required: ["count", "percent"] },
       },
@@ -106,6 +108,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
     maxConcurrencyPerSubscription: { type: "integer", minimum: 1, default: 10, description: "Clusters in progress at once in one subscription." },
     enablePreview: { type: "boolean", default: true, description: "Enable the preview once per subscription before its first write." },
     allowDisable: { type: "boolean", default: false, description: "Allow enabled: false (bring-your-own CNI clusters only)." },
+    healthGate: { $ref: "#/definitions/healthGate", description: "Health gate of every wave that has none." },
   },
   definitions: {
     kubeProxyConfig,
@@ -117,6 +120,18 @@ export const rolloutJsonSchema: Record<string, unknown> = {
       properties: {
         maxFailures: { type: "integer", minimum: 0, description: "Halt when more than this many clusters of a wave failed." },
         maxFailurePercent: { ...percent(0, false), description: "Halt when more than this percentage of a wave's clusters failed." },
+        rollback: { type: "boolean", default: false, description: "On a halt, restore the halted wave's written clusters (the rollout's rollback, limited to that wave)." },
+      },
+    },
+    healthGate: {
+      type: "object",
+      description: "A cluster counts as done only when its data plane (kube-proxy on the nodes) converges; a gate that fails or times out is a failure for the halt rule.",
+      additionalProperties: false,
+      required: ["dataPlane"],
+      properties: {
+        dataPlane: { type: "boolean", description: "Wait for kube-proxy's DaemonSet rollout and /proxyMode on the nodes (false: no gate for this wave)." },
+        timeout: { ...duration, description: 'Give up (a failure) after this long. Default "15m".' },
+        unreachable: { enum: ["fail", "skip"], default: "fail", description: "An API server the gate cannot reach: a failure (fail), or done without the data plane verified (skip)." },
       },
     },
     selectors: { oneOf: [{ $ref: "#/definitions/selector" }, { type: "array", items: { $ref: "#/definitions/selector" }, minItems: 1 }] },

@@ -68,6 +68,7 @@ export class WaveRunner {
       if (this.aborted) return "aborted";
       this.args.progress.currentWave = wave.name;
       if (wave.status !== "soaking") {
+        if (wave.status === "pending" && (await this.awaitingApproval(wave))) return "awaiting-approval";
         const fleetHalt = await this.waitForFleet(i);
         if (fleetHalt) return this.halt(wave, j.clusters.filter((c) => c.wave === wave.name), haltRuleOf(j.spec, wave.name), fleetHalt);
         if (this.aborted) return "aborted";
@@ -98,6 +99,25 @@ export class WaveRunner {
       this.args.progress.emit({ type: "wave-finished", wave: wave.name, status: "done" });
     }
     return "completed";
+  }
+
+  /**
+   * A wave with `approval: true` that was not approved yet: records that the run waits for it and returns true (the
+   * run stops `awaiting-approval`). An approval recorded in the fleet record (blob journal) is copied to this journal.
+   */
+  private async awaitingApproval(wave: JournalWave): Promise<boolean> {
+    const spec = this.j.spec.waves.find((w) => w.name === wave.name);
+    if (!spec?.approval || wave.approval) return false;
+    const approval = await this.args.file.fleet?.approval(wave.name);
+    if (approval) {
+      wave.approval = approval;
+      await this.args.file.commit();
+      return false;
+    }
+    this.j.awaitingApproval = { wave: wave.name, since: new Date().toISOString() };
+    await this.args.file.commit();
+    this.args.progress.emit({ type: "awaiting-approval", wave: wave.name });
+    return true;
   }
 
   /**

@@ -68,7 +68,8 @@ function registerApply(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout apply rollout.yaml --shard 2/4 --journal shard-2.json --yes -o json",
     "aks-kube-proxy rollout apply rollout.yaml --wave canary --journal canary.json --yes",
     "",
-    "# Exit codes: 0 every cluster done or skipped, 1 a failure or a halt, 3 invalid input, 130 interrupted (resume later).",
+    "# Exit codes: 0 every cluster done or skipped (also a re-run of a finished journal), 1 a failure or a halt, 3 invalid input,",
+    "# 6 awaiting approval (rollout approve, then --resume), 130 interrupted (resume later).",
   ]);
   command.action(host.action(async (ctx) => actions().rolloutApply(ctx, String(ctx.args[0]))));
 }
@@ -126,6 +127,24 @@ function registerRollback(group: Command, host: CommandHost): void {
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
 }
 
+function registerApprove(group: Command, host: CommandHost): void {
+  const command = group
+    .command("approve")
+    .summary("approve a wave that has approval: true, so --resume runs it")
+    .description(
+      "Record in the journal who approved a wave (from the environment: GITHUB_ACTOR in GitHub Actions, BUILD_REQUESTEDFOR in " +
+        "Azure Pipelines, else the operating-system user) and when. A blob journal keeps one approval for every shard (in the fleet record). " +
+        "Writes no cluster; the rollout goes on with `rollout apply --resume`.",
+    )
+    .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+    .option("--wave <name>", "the wave to approve (required)");
+  host.examples(command, [
+    "aks-kube-proxy rollout approve --journal rollout.journal.json --wave prod",
+    "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --resume --yes",
+  ]);
+  command.action(host.action(async (ctx) => actions().rolloutApprove(ctx)));
+}
+
 /** The `rollout` command group (registered by `commands/index.ts`). */
 export const commandModule: CliCommandModule = {
   name: "rollout",
@@ -142,6 +161,7 @@ export const commandModule: CliCommandModule = {
     registerStatus(group, host);
     registerMerge(group, host);
     registerRollback(group, host);
+    registerApprove(group, host);
     host.examples(group, [
       "aks-kube-proxy rollout plan rollout.yaml",
       "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",
