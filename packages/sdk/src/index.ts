@@ -308,6 +308,11 @@ export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSou
 /** Durations as rollout files write them ("10m", "1h30m"). */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
 
+/** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
+export { toHtmlReport, toMarkdownReport, nextCommand } from "./rollout/reportHtml";
+/** Options of the HTML and Markdown reports. */
+export type { ReportRenderOptions } from "./rollout/reportHtml";
+
 // gates (progressive delivery)
 /** Approval gates: the wave `rollout approve` may approve. */
 export { approvableWave } from "./rollout/approval";

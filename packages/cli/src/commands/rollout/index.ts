@@ -145,13 +145,35 @@ function registerApprove(group: Command, host: CommandHost): void {
   command.action(host.action(async (ctx) => actions().rolloutApprove(ctx)));
 }
 
+function registerReport(group: Command, host: CommandHost): void {
+  const command = group
+    .command("report")
+    .argument("[journals...]", "journal file(s)")
+    .summary("write an HTML report (self-contained) and a Markdown summary of a rollout")
+    .description(
+      "Read one journal (or a blob folder's shards) and write one self-contained HTML page (inline CSS, SVG and JS; no request " +
+        "when viewed): outcome, plan against outcome per wave, a timeline per wave and cluster (write, operation, health gate, soak) " +
+        "with failures and halts marked, the data-plane verdicts, and the failures with their reasons; and a Markdown summary for " +
+        "$GITHUB_STEP_SUMMARY with the command to run next. Reads no Azure state. Without --html or --markdown, prints the Markdown.",
+    )
+    .option("--journal <file|url>", "journal file or blob journal folder (repeatable)", collect)
+    .option("--html <file>", "write the HTML page to this file")
+    .option("--markdown <file>", "write the Markdown summary to this file (- for stdout), e.g. \"$GITHUB_STEP_SUMMARY\"")
+    .option("--rollout-file <file>", "the rollout file, named in the resume command the reports show");
+  host.examples(command, [
+    "aks-kube-proxy rollout report --journal rollout.journal.json --html report.html",
+    'aks-kube-proxy rollout report --journal rollout.journal.json --markdown "$GITHUB_STEP_SUMMARY" --rollout-file rollout.yaml',
+  ]);
+  command.action(host.action(async (ctx) => actions().rolloutReport(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+}
+
 /** The `rollout` command group (registered by `commands/index.ts`). */
 export const commandModule: CliCommandModule = {
   name: "rollout",
   register(program, host) {
     const group = program
       .command("rollout")
-      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback")
+      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback, approve, report")
       .description(
         "Fleet rollouts: a rollout file names subscriptions, selects clusters (ids, resource groups, name patterns, tags, " +
           "locations, Kubernetes versions), gives settings (per group if needed), waves, soak time, halt rule and concurrency.",
@@ -162,6 +184,7 @@ export const commandModule: CliCommandModule = {
     registerMerge(group, host);
     registerRollback(group, host);
     registerApprove(group, host);
+    registerReport(group, host);
     host.examples(group, [
       "aks-kube-proxy rollout plan rollout.yaml",
       "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",
