@@ -136,7 +136,7 @@ h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid var(--line);text-align:left;padding:4px 6px;vertical-align:top}
 th{background:#f6f6f6}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{font-variant-numeric:tabular-nums}
 .halt{border-left:4px solid var(--bad);background:#fdecea;padding:8px 12px;margin:8px 0}
 .next{border-left:4px solid var(--warn);background:#fff4e5;padding:8px 12px;margin:8px 0}
 code{background:#f3f3f3;padding:1px 4px;border-radius:3px;font-size:12px}
