@@ -30,7 +30,7 @@ function totalWrites(t: TestEmulator): number {
 }
 
 /** Every cluster of the fleet, as the emulator's fault API names them. */
-function everyCluster(t: TestEmulator): { subscriptionId: string; resourceGroup: string; name: string }[] {
+function everyCluster(): { subscriptionId: string; resourceGroup: string; name: string }[] {
   return fleetSeeds({ subscriptions: SUBS, perSubscription: 2 }).map((s) => ({ subscriptionId: s.subscriptionId!, resourceGroup: s.resourceGroup, name: s.name }));
 }
 
@@ -47,7 +47,7 @@ describe("rollout health gates (data plane)", () => {
   test("a canary whose data plane never converges halts the fleet before wave 2: one write in total, the gate's nodes and reason in the journal", async () => {
     await start();
     // Every cluster has a node that never takes the new kube-proxy: whichever is the canary, its gate cannot pass.
-    for (const cluster of everyCluster(t)) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster });
+    for (const cluster of everyCluster()) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster });
     const dir = tempDir();
     const file = writeRollout(dir, { waves: [{ name: "canary", count: 1, healthGate: { dataPlane: true, timeout: "2s" } }, { name: "rest" }] });
     const run = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", "j.json", "--yes"]);
@@ -68,7 +68,7 @@ describe("rollout health gates (data plane)", () => {
 
   test("halt with rollback: true restores the canary through the rollback (its settings back as before), and the wave records it", async () => {
     await start();
-    for (const cluster of everyCluster(t)) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster });
+    for (const cluster of everyCluster()) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster });
     const dir = tempDir();
     const file = writeRollout(dir, {
       waves: [{ name: "canary", count: 1, halt: { maxFailures: 0, rollback: true } }, { name: "rest" }],
@@ -112,7 +112,7 @@ describe("rollout health gates (data plane)", () => {
 
   test("an unreachable API server fails the gate (halt) by default, and counts as done, recorded as skipped, with unreachable: skip", async () => {
     await start();
-    for (const cluster of everyCluster(t)) t.em.control.addKubeFault({ kind: "kube-unreachable", cluster, how: "refuse" });
+    for (const cluster of everyCluster()) t.em.control.addKubeFault({ kind: "kube-unreachable", cluster, how: "refuse" });
     const dir = tempDir();
     const failing = writeRollout(dir, { waves: [{ name: "canary", count: 1 }, { name: "rest" }], healthGate: { dataPlane: true, timeout: "20s" } });
     const failed = await rolloutCli(t, dir, ["rollout", "apply", failing, "--journal", "fail.json", "--yes"]);
@@ -136,7 +136,7 @@ describe("rollout health gates (data plane)", () => {
   test("killed while the gate waits: the resume continues the gate (same deadline) and never writes the cluster again", async () => {
     await start();
     // A node that does not take the new kube-proxy until the fault is cleared (the controller comes back to it).
-    for (const cluster of everyCluster(t)) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster });
+    for (const cluster of everyCluster()) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster });
     const dir = tempDir();
     const file = writeRollout(dir, { waves: [{ name: "canary", count: 1 }, { name: "rest" }], healthGate: { dataPlane: true, timeout: "5m" } });
     let timer: NodeJS.Timeout | undefined;

@@ -114,7 +114,7 @@ describe("rollout report --html in headless Chromium", () => {
     const boxes = await Promise.all(["header", "#counts", "#waves", "#timeline", "#gates", "#failures"].map(async (s) => ({ s, box: (await page.locator(s).boundingBox())! })));
     for (const { s, box } of boxes) expect([s, box.width > 0 && box.height > 0]).toEqual([s, true]);
     for (let i = 1; i < boxes.length; i++) expect([boxes[i]!.s, boxes[i]!.box.y >= boxes[i - 1]!.box.y + boxes[i - 1]!.box.height - 1]).toEqual([boxes[i]!.s, true]);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
     expect(overflow).toBeLessThanOrEqual(0);
     // Each wave's timeline is one row per cluster high, and every bar lies inside it.
     for (const wave of ["canary", "rest"]) {
@@ -132,17 +132,18 @@ describe("rollout report --html in headless Chromium", () => {
     // The pixels: decode the screenshot of the timeline in the browser and count the bars' colours.
     const png = await page.locator("#timeline").screenshot();
     const blank = await browser.newPage();
-    const counts = await blank.evaluate(async (b64) => {
+    // Runs in the page (a string: this file is type-checked without the DOM library).
+    const decode = `(async (b64) => {
       const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
+      img.src = "data:image/png;base64," + b64;
       await img.decode();
       const canvas = document.createElement("canvas");
       canvas.width = img.width;
       canvas.height = img.height;
-      const ctx = canvas.getContext("2d")!;
+      const ctx = canvas.getContext("2d");
       ctx.drawImage(img, 0, 0);
       const data = ctx.getImageData(0, 0, img.width, img.height).data;
-      const near = (i: number, r: number, g: number, bl: number) => Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - bl) < 40;
+      const near = (i, r, g, bl) => Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - bl) < 40;
       const out = { red: 0, green: 0, blue: 0, total: img.width * img.height };
       for (let i = 0; i < data.length; i += 4) {
         if (near(i, 0xc6, 0x28, 0x28)) out.red++;
@@ -150,7 +151,8 @@ describe("rollout report --html in headless Chromium", () => {
         else if (near(i, 0x1e, 0x88, 0xe5)) out.blue++;
       }
       return out;
-    }, png.toString("base64"));
+    })(${JSON.stringify(png.toString("base64"))})`;
+    const counts = await blank.evaluate<{ red: number; green: number; blue: number; total: number }>(decode);
     await blank.close();
     // Failed gates (red), the canary's passed gate (green), operations (blue): each visible, none filling the page.
     expect(counts.red).toBeGreaterThan(50);

@@ -210,7 +210,8 @@ export function toHtmlReport(report: RolloutReport, options: ReportRenderOptions
   const gated = report.clusters.filter((cl) => cl.gate);
   const gateRows = gated
     .map((cl) => {
-      const g = cl.gate!;
+      const g = cl.gate;
+      if (!g) return "";
       const mism = (g.mismatches ?? []).map((m) => `${m.node ? e(m.node) : "DaemonSet"}: ${e(m.field)} expected <code>${e(m.expected)}</code>, found <code>${e(m.found ?? "nothing")}</code>`).join("<br>");
       return `<tr data-cluster="${e(cl.id)}"><td>${e(cl.name)}</td><td>${e(cl.wave ?? "-")}</td><td><span class="badge ${e(g.status)}">${e(g.status)}</span></td><td>${e(g.verdict ?? "-")}</td><td>${e(g.summary ?? "")}${g.nodes?.length ? `<br>nodes: ${e(g.nodes.join(", "))}` : ""}${mism ? `<br>${mism}` : ""}</td></tr>`;
     })
