@@ -270,6 +270,19 @@ class Parser {
     return out;
   }
 
+  /** A concurrency bound as Fleet Manager writes it: a count (>= 1) or a percentage ("25%"). */
+  concurrency(value: unknown, at: readonly Segment[]): { count?: number; percent?: number } {
+    if (typeof value === "string" && value.trim().endsWith("%")) {
+      const percent = this.percent(value, at, false);
+      return percent === undefined ? {} : { percent };
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      this.issue(at, `expected a number of clusters or a percentage, found ${describeJsonValue(value)}`, { found: value, allowed: 'an integer >= 1, or a percentage such as "25%"' });
+      return {};
+    }
+    return { count: value };
+  }
+
   healthGate(value: unknown, at: readonly Segment[]): HealthGate | undefined {
     const o = this.object(value, at, HEALTH_GATE_KEYS, "a health gate");
     if (!o) return undefined;
@@ -344,7 +357,11 @@ function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutW
     if (o.select !== undefined) wave.select = p.selectors(o.select, [...wAt, "select"]);
     if (o.soakTime !== undefined) wave.soakTimeInMs = p.duration(o.soakTime, [...wAt, "soakTime"]);
     if (o.halt !== undefined) wave.halt = p.halt(o.halt, [...wAt, "halt"]);
-    if (o.maxConcurrency !== undefined) wave.maxConcurrency = p.integer(o.maxConcurrency, [...wAt, "maxConcurrency"], 1, "a number of clusters");
+    if (o.maxConcurrency !== undefined) {
+      const bound = p.concurrency(o.maxConcurrency, [...wAt, "maxConcurrency"]);
+      wave.maxConcurrency = bound.count;
+      wave.maxConcurrencyPercent = bound.percent;
+    }
     if (o.approval !== undefined && p.boolean(o.approval, [...wAt, "approval"]) === true) wave.approval = true;
     if (o.healthGate !== undefined) wave.healthGate = p.healthGate(o.healthGate, [...wAt, "healthGate"]);
     waves.push(compact(wave));
@@ -408,8 +425,8 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
         }
         const idText = p.string(so.id, [...at, "id"], "a subscription id");
         const id = idText === undefined ? undefined : p.subscriptionId(idText, [...at, "id"]);
-        const maxConcurrency = so.maxConcurrency === undefined ? undefined : p.integer(so.maxConcurrency, [...at, "maxConcurrency"], 1, "a number of clusters");
-        if (id !== undefined) sub = maxConcurrency === undefined ? { id } : { id, maxConcurrency };
+        const bound = so.maxConcurrency === undefined ? {} : p.concurrency(so.maxConcurrency, [...at, "maxConcurrency"]);
+        if (id !== undefined) sub = { id, ...(bound.count !== undefined ? { maxConcurrency: bound.count } : {}), ...(bound.percent !== undefined ? { maxConcurrencyPercent: bound.percent } : {}) };
       } else {
         const idText = p.string(item, at, "a subscription id");
         const id = idText === undefined ? undefined : p.subscriptionId(idText, at);
@@ -456,11 +473,11 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
   const waves = o.waves === undefined ? [{ name: "all" }] : parseWaves(p, o.waves, ["waves"]);
   const soakTimeInMs = o.soakTime === undefined ? ROLLOUT_DEFAULTS.soakTimeInMs : p.duration(o.soakTime, ["soakTime"]);
   const halt = o.halt === undefined ? ROLLOUT_DEFAULTS.halt : p.halt(o.halt, ["halt"]);
-  const maxConcurrency = o.maxConcurrency === undefined ? ROLLOUT_DEFAULTS.maxConcurrency : p.integer(o.maxConcurrency, ["maxConcurrency"], 1, "a number of clusters");
-  const maxConcurrencyPerSubscription =
-    o.maxConcurrencyPerSubscription === undefined
-      ? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription
-      : p.integer(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"], 1, "a number of clusters");
+  const overall = o.maxConcurrency === undefined ? {} : p.concurrency(o.maxConcurrency, ["maxConcurrency"]);
+  const perSub = o.maxConcurrencyPerSubscription === undefined ? {} : p.concurrency(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"]);
+  // A percentage replaces the count; the count keeps its default for journals and readers that know only counts.
+  const maxConcurrency = overall.count ?? ROLLOUT_DEFAULTS.maxConcurrency;
+  const maxConcurrencyPerSubscription = perSub.count ?? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription;
   const enablePreview = o.enablePreview === undefined ? true : p.boolean(o.enablePreview, ["enablePreview"]);
   const allowDisable = o.allowDisable === undefined ? false : p.boolean(o.allowDisable, ["allowDisable"]);
   const healthGate = o.healthGate === undefined ? undefined : p.healthGate(o.healthGate, ["healthGate"]);
@@ -492,6 +509,8 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     enablePreview,
     allowDisable,
     ...(healthGate !== undefined ? { healthGate } : {}),
+    ...(overall.percent !== undefined ? { maxConcurrencyPercent: overall.percent } : {}),
+    ...(perSub.percent !== undefined ? { maxConcurrencyPerSubscriptionPercent: perSub.percent } : {}),
   };
   return { spec, issues: [], warnings: p.warnings };
 }

@@ -35,6 +35,8 @@ export interface RolloutSubscription {
   readonly id: string;
   /** At most this many clusters of this subscription in progress at once. @default the rollout's `maxConcurrencyPerSubscription` */
   readonly maxConcurrency?: number;
+  /** At most this percentage (rounded up, at least 1) of the subscription's clusters in the running wave; replaces the count. */
+  readonly maxConcurrencyPercent?: number;
 }
 
 /** Settings for the clusters a selector matches; the first group that matches a cluster wins. */
@@ -96,6 +98,8 @@ export interface RolloutWave {
   readonly halt?: HaltRule;
   /** At most this many of the wave's clusters in progress at once. @default the rollout's `maxConcurrency` */
   readonly maxConcurrency?: number;
+  /** At most this percentage (rounded up, at least 1) of the wave's clusters in progress at once ("25%" in the file). */
+  readonly maxConcurrencyPercent?: number;
   /** The wave waits, before it starts, for `rollout approve --wave NAME` (the run stops `awaiting-approval`). @default false */
   readonly approval?: boolean;
   /** Health gate of the wave's clusters. @default the rollout's `healthGate` */
@@ -126,6 +130,10 @@ export interface RolloutSpec {
   readonly maxConcurrency: number;
   /** Clusters in progress at once in one subscription. @default 10 */
   readonly maxConcurrencyPerSubscription: number;
+  /** Overall bound as a percentage of the running wave's clusters ("25%" in the file; rounded up, at least 1); replaces `maxConcurrency`. */
+  readonly maxConcurrencyPercent?: number;
+  /** Per-subscription bound as a percentage of the subscription's clusters in the running wave; replaces `maxConcurrencyPerSubscription`. */
+  readonly maxConcurrencyPerSubscriptionPercent?: number;
   /** Enable the preview (feature flag + provider refresh) once per subscription before its first write. @default true */
   readonly enablePreview: boolean;
   /** Allow `enabled: false` (removing kube-proxy; bring-your-own CNI only). @default false */

@@ -23,6 +23,34 @@ export function haltExceeded(rule: HaltRule, failed: number, total: number): boo
   return false;
 }
 
+/** `percent` of `n` clusters, rounded up, at least 1 (Fleet Manager's maxConcurrency as a percentage). */
+function ofPercent(percent: number, n: number): number {
+  return Math.max(1, Math.ceil((percent * n) / 100));
+}
+
+/**
+ * The concurrency bounds of a wave: overall (the rollout's count or percentage of the wave's clusters, and the wave's
+ * own), per subscription (its count or percentage of its clusters in the wave, else the rollout's). @internal
+ */
+export function concurrencyBounds(spec: RolloutSpec, waveName: string, members: readonly Pick<JournalCluster, "subscriptionId">[]): { overall: number; perSubscription: Map<string, number>; perSubscriptionDefault: number } {
+  const n = members.length;
+  const waveSpec = spec.waves.find((w) => w.name === waveName);
+  const overall = Math.min(
+    spec.maxConcurrencyPercent !== undefined ? ofPercent(spec.maxConcurrencyPercent, n) : spec.maxConcurrency,
+    waveSpec?.maxConcurrencyPercent !== undefined ? ofPercent(waveSpec.maxConcurrencyPercent, n) : (waveSpec?.maxConcurrency ?? Number.POSITIVE_INFINITY),
+  );
+  const inSub = new Map<string, number>();
+  for (const m of members) inSub.set(m.subscriptionId.toLowerCase(), (inSub.get(m.subscriptionId.toLowerCase()) ?? 0) + 1);
+  const byDefault = (key: string): number =>
+    spec.maxConcurrencyPerSubscriptionPercent !== undefined ? ofPercent(spec.maxConcurrencyPerSubscriptionPercent, inSub.get(key) ?? 0) : spec.maxConcurrencyPerSubscription;
+  const perSubscription = new Map<string, number>();
+  for (const key of inSub.keys()) {
+    const s = spec.subscriptions.find((x) => x.id.toLowerCase() === key);
+    perSubscription.set(key, s?.maxConcurrencyPercent !== undefined ? ofPercent(s.maxConcurrencyPercent, inSub.get(key) ?? 0) : (s?.maxConcurrency ?? byDefault(key)));
+  }
+  return { overall, perSubscription, perSubscriptionDefault: spec.maxConcurrencyPerSubscription };
+}
+
 function haltRuleOf(spec: RolloutSpec, waveName: string): HaltRule {
   return spec.waves.find((w) => w.name === waveName)?.halt ?? spec.halt;
 }
@@ -154,8 +182,8 @@ export class WaveRunner {
 
     const rule = haltRuleOf(j.spec, wave.name);
     const spec = j.spec;
-    const waveSpec = spec.waves.find((w) => w.name === wave.name);
-    const perSubscription = new Map(spec.subscriptions.map((s) => [s.id.toLowerCase(), s.maxConcurrency ?? spec.maxConcurrencyPerSubscription]));
+    const bounds = concurrencyBounds(spec, wave.name, members);
+    const perSubscription = bounds.perSubscription;
     const fleet = this.args.file.fleet;
     // With a fleet, the rule is judged on the fleet's sums only (judgeFleet), never on this shard's own counts.
     let halted = !fleet && haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
@@ -175,9 +203,9 @@ export class WaveRunner {
     const activeFrom = Date.now();
     await runBounded({
       items: todo,
-      maxConcurrency: Math.min(spec.maxConcurrency, waveSpec?.maxConcurrency ?? Number.POSITIVE_INFINITY),
+      maxConcurrency: bounds.overall,
       keyOf: (c) => c.subscriptionId,
-      maxPerKey: (key) => perSubscription.get(key) ?? spec.maxConcurrencyPerSubscription,
+      maxPerKey: (key) => perSubscription.get(key) ?? bounds.perSubscriptionDefault,
       shouldStop: () => halted || this.aborted,
       run: async (c) => {
         if (fleet) {
