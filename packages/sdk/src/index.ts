@@ -314,6 +314,10 @@ export { toHtmlReport, toMarkdownReport, nextCommand } from "./rollout/reportHtm
 export type { ReportRenderOptions } from "./rollout/reportHtml";
 
 // gates (progressive delivery)
+/** Skip and stop requests recorded beside a journal (`rollout skip`, `rollout stop`). */
+export { readFileControl, updateFileControl, controlFileOf } from "./rollout/control";
+/** The skip and stop requests, and a change to them. */
+export type { RolloutControl, RolloutControlChange } from "./rollout/control";
 /** Approval gates: the wave `rollout approve` may approve. */
 export { approvableWave } from "./rollout/approval";
 /** What `JournalStore.approve` did. */

@@ -18,6 +18,7 @@ import { ascii, BlobDocument, describeJournalHolder, downloadText, holderOf, MET
 import { DocumentFleetCoordinator, type FleetCoordinator } from "./fleetRecord";
 import type { RolloutJournal, WaveApproval } from "./journal";
 import { approvableWave, type ApprovalResult } from "./approval";
+import type { RolloutControl, RolloutControlChange } from "./control";
 import { JournalLockedError, type JournalLockHolder } from "./journalLock";
 import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "./journalStore";
 import type { Shard } from "./shard";
@@ -123,6 +124,13 @@ export class BlobJournalStore implements JournalStore {
       [META.startedAt]: new Date().toISOString(),
       [META.runId]: randomUUID(),
     };
+  }
+
+  /** {@inheritDoc JournalStore.updateControl} */
+  async updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }> {
+    const first = (await this.readAll())[0];
+    if (!first) throw new ValidationError(`no rollout journal in ${this.location} (run rollout apply first).`, [{ path: "journal", message: "no journal", found: this.location }]);
+    return { ...(await this.fleetFor(first.journal).updateControl(change)), location: this.url(`${this.where.prefix}/fleet.json`) };
   }
 
   /** {@inheritDoc JournalStore.approve} */

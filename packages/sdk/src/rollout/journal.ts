@@ -24,9 +24,10 @@ export type RolloutClusterStatus = "pending" | "in-progress" | "done" | "failed"
 /**
  * Why a cluster was skipped: `converged` (already at the desired settings), `blocked` (validation blockers; never
  * written), `no-settings` (no group and no top-level settings cover it), `not-in-any-wave` (no wave took it),
- * `halted` (its wave or an earlier one hit the halt rule), `nothing-to-roll-back` (rollback: it was never written).
+ * `halted` (its wave or an earlier one hit the halt rule), `nothing-to-roll-back` (rollback: it was never written),
+ * `requested` (`rollout skip` of the cluster or its wave).
  */
-export type RolloutSkipReason = "converged" | "blocked" | "no-settings" | "not-in-any-wave" | "halted" | "nothing-to-roll-back";
+export type RolloutSkipReason = "converged" | "blocked" | "no-settings" | "not-in-any-wave" | "halted" | "nothing-to-roll-back" | "requested";
 
 /** An error, as recorded in the journal. */
 export interface JournalError {
@@ -204,9 +205,10 @@ export interface JournalRun {
 
 /**
  * How a run ended: every wave done, halted by the halt rule, aborted (Ctrl-C, AbortSignal), or stopped before a wave
- * that needs an approval (`awaiting-approval`: `rollout approve`, then `--resume`).
+ * that needs an approval (`awaiting-approval`: `rollout approve`, then `--resume`), or stopped by `rollout stop`
+ * (`stopped`: `rollout stop --lift`, then `--resume`).
  */
-export type RolloutOutcome = "completed" | "halted" | "aborted" | "awaiting-approval";
+export type RolloutOutcome = "completed" | "halted" | "aborted" | "awaiting-approval" | "stopped";
 
 /** The whole journal. */
 export interface RolloutJournal {
@@ -234,6 +236,8 @@ export interface RolloutJournal {
   status: "planned" | "running" | RolloutOutcome;
   /** Set when a wave hit the halt rule. */
   halt?: { wave: string; failed: number; total: number; reason: string };
+  /** Set when `rollout stop` stopped the run: who and when. */
+  stopped?: { by: string; at: string };
   /** Set while the run waits for a wave's approval (`rollout approve --wave NAME`). */
   awaitingApproval?: { wave: string; since: string };
   /** For a rollback: the apply journal it undoes. */

@@ -10,6 +10,7 @@
  */
 import { access } from "node:fs/promises";
 import { approvableWave, type ApprovalResult } from "./approval";
+import { updateFileControl, type RolloutControl, type RolloutControlChange } from "./control";
 import type { JournalCluster, RolloutJournal, WaveApproval } from "./journal";
 import { readRolloutJournal, RolloutJournalFile, type JournalFileOptions } from "./journalFile";
 import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobStore";
@@ -85,6 +86,11 @@ export interface JournalStore {
    * @throws {@link ValidationError} when the wave is unknown or needs no approval; {@link JournalLockedError} when a run holds a file journal
    */
   approve(wave: string, approval: WaveApproval): Promise<ApprovalResult>;
+  /**
+   * Records a skip or stop request (`rollout skip`, `rollout stop`) that running runners honour at their next cluster:
+   * beside a file journal (`<journal>.control.json`), or in a blob folder's fleet record.
+   */
+  updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }>;
 }
 
 /** The local file store: one journal file per shard, the path given by the user. */
@@ -121,6 +127,12 @@ export class FileJournalStore implements JournalStore {
   /** {@inheritDoc JournalStore.readAll} */
   async readAll(): Promise<StoredJournal[]> {
     return [{ journal: await readRolloutJournal(this.location), path: this.location }];
+  }
+
+  /** {@inheritDoc JournalStore.updateControl} */
+  async updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }> {
+    await readRolloutJournal(this.location); // the journal must exist (and be one)
+    return { ...(await updateFileControl(this.location, change)), location: `${this.location}.control.json` };
   }
 
   /** {@inheritDoc JournalStore.approve} */

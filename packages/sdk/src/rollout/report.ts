@@ -217,6 +217,8 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
         ? "running"
         : statuses.includes("awaiting-approval")
           ? "awaiting-approval"
+          : statuses.includes("stopped")
+            ? "stopped"
         : statuses.includes("aborted")
           ? "aborted"
           : statuses.every((x) => x === "completed")

@@ -12,6 +12,7 @@ import type { OpenRolloutJournal } from "./journalStore";
 import type { RolloutProgress } from "./progress";
 import type { HaltRule, RolloutSpec } from "./spec";
 import type { FleetHalt } from "./fleetRecord";
+import type { RolloutControl } from "./control";
 
 /**
  * True when failures exceed the halt rule.
@@ -22,6 +23,8 @@ export function haltExceeded(rule: HaltRule, failed: number, total: number): boo
   if (rule.maxFailurePercent !== undefined && total > 0 && (failed * 100) / total > rule.maxFailurePercent) return true;
   return false;
 }
+
+const STARTABLE = new Set<string>(["pending", "in-progress"]);
 
 /** `percent` of `n` clusters, rounded up, at least 1 (Fleet Manager's maxConcurrency as a percentage). */
 function ofPercent(percent: number, n: number): number {
@@ -64,6 +67,8 @@ export interface WaveRunnerArgs {
   readonly abortSignal?: AbortSignal;
   /** Only these waves (by name). */
   readonly waves?: readonly string[];
+  /** Reads the skip and stop requests (a file journal's control file); with a fleet they come with the fleet record. */
+  readonly control?: () => Promise<RolloutControl | undefined>;
 }
 
 /**
@@ -82,6 +87,46 @@ export class WaveRunner {
     return this.args.abortSignal?.aborted ?? false;
   }
 
+  /** Set once a stop request was seen. */
+  private stopRequest: RolloutControl["stop"] | undefined;
+
+  /** The skip and stop requests, from the fleet record (a fleet) or the control file. */
+  private async readControl(wave: string): Promise<RolloutControl | undefined> {
+    const fleet = this.args.file.fleet;
+    return fleet ? (await fleet.check(wave)).control : await this.args.control?.();
+  }
+
+  /**
+   * Applies skip requests to pending clusters (skipped, reason `requested`) and notes a stop request. Returns true
+   * when the run must stop.
+   */
+  private applyControl(control: RolloutControl | undefined): boolean {
+    if (!control) return false;
+    const ids = new Set(control.skipClusters.map((x) => x.toLowerCase()));
+    const waves = new Set(control.skipWaves.map((x) => x.toLowerCase()));
+    if (ids.size > 0 || waves.size > 0) {
+      for (const c of this.j.clusters) {
+        if (c.status !== "pending") continue;
+        const byWave = c.wave !== undefined && waves.has(c.wave.toLowerCase());
+        if (!byWave && !ids.has(c.id.toLowerCase())) continue;
+        c.status = "skipped";
+        c.skipReason = "requested";
+        c.skipMessage = byWave ? `not started: wave "${c.wave}" skipped by rollout skip` : "not started: skipped by rollout skip";
+        this.args.file.changed(c);
+        this.args.progress.emitCluster(c);
+      }
+    }
+    if (control.stop) this.stopRequest = control.stop;
+    return control.stop !== undefined;
+  }
+
+  /** Records the stop in the journal. */
+  private async stopped(): Promise<RolloutOutcome> {
+    if (this.stopRequest) this.j.stopped = { ...this.stopRequest };
+    await this.args.file.commit();
+    return "stopped";
+  }
+
   /** Runs every wave not done yet (or those named), in order. */
   async runWaves(): Promise<RolloutOutcome> {
     const j = this.j;
@@ -96,6 +141,7 @@ export class WaveRunner {
       if (this.aborted) return "aborted";
       this.args.progress.currentWave = wave.name;
       if (wave.status !== "soaking") {
+        if (this.applyControl(await this.readControl(wave.name))) return this.stopped();
         if (wave.status === "pending" && (await this.awaitingApproval(wave))) return "awaiting-approval";
         const fleetHalt = await this.waitForFleet(i);
         if (fleetHalt) return this.halt(wave, j.clusters.filter((c) => c.wave === wave.name), haltRuleOf(j.spec, wave.name), fleetHalt);
@@ -206,7 +252,7 @@ export class WaveRunner {
       maxConcurrency: bounds.overall,
       keyOf: (c) => c.subscriptionId,
       maxPerKey: (key) => perSubscription.get(key) ?? bounds.perSubscriptionDefault,
-      shouldStop: () => halted || this.aborted,
+      shouldStop: () => halted || this.aborted || this.stopRequest !== undefined,
       run: async (c) => {
         if (fleet) {
           // Read the fleet's halt before each write: a halt set by another shard stops this one before its next cluster.
@@ -215,8 +261,13 @@ export class WaveRunner {
             fleetHalt ??= view.halt;
             halted = true;
           }
+          if (this.applyControl(view.control)) return;
           if (halted || this.aborted) return;
+        } else if (this.args.control && this.applyControl(await this.args.control())) {
+          return;
         }
+        // Skipped by a request since the wave started.
+        if (!STARTABLE.has(c.status)) return;
         await this.args.runCluster(c);
         if (fleet) {
           if (c.status === "failed" && !halted) await judgeFleet();
@@ -231,6 +282,7 @@ export class WaveRunner {
       return "aborted";
     }
     if (halted) return this.halt(wave, members, rule, fleetHalt);
+    if (this.stopRequest) return this.stopped();
     wave.finishedAt = new Date().toISOString();
     await this.args.file.commit();
     return "completed";

@@ -264,6 +264,15 @@ async function writeReports(ctx: CommandContext, report: RolloutReport, flags: {
 }
 
 function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutReport, resumeCommand: string, approveCommand?: (wave: string) => string): ExitCodeValue {
+  if (result.outcome === "stopped") {
+    ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+    const by = result.journal.stopped;
+    ctx.out.error(
+      `Stopped by \`rollout stop\`${by ? ` (${by.by} at ${by.at})` : ""}: clusters in progress finished, no other was started. ` +
+        `To go on: aks-kube-proxy rollout stop --journal <journal> --lift, then ${resumeCommand}`,
+    );
+    return ExitCode.Failure;
+  }
   if (result.outcome === "awaiting-approval") {
     ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
     const wave = result.journal.awaitingApproval?.wave ?? "";
@@ -644,5 +653,48 @@ export async function rolloutReport(ctx: CommandContext, positional: readonly st
   const written = { status: report.status, ...(flags.html ? { html: flags.html } : {}), ...(markdown !== undefined && markdown !== "-" ? { markdown } : {}) };
   if (markdown === "-") ctx.out.result({ table: () => sdk.toMarkdownReport(report, options), json: () => report });
   else if (ctx.out.json) ctx.out.result({ table: () => "", json: () => written });
+  return ExitCode.Ok;
+}
+
+/** Flags of `rollout skip` and `rollout stop`. */
+export interface RolloutControlFlags {
+  readonly journal?: string;
+  readonly cluster?: string;
+  readonly wave?: string;
+  readonly lift?: boolean;
+}
+
+/** `rollout skip --journal J (--cluster ID | --wave NAME)`: running runners skip it at their next cluster. */
+export async function rolloutSkip(ctx: CommandContext): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutControlFlags>();
+  if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout skip --journal my-rollout.journal.json --cluster ID`.");
+  if ((flags.cluster === undefined) === (flags.wave === undefined)) throw new CliUsageError("Pass either --cluster ID or --wave NAME.");
+  const store = journalStore(ctx, flags.journal);
+  if (flags.wave !== undefined) {
+    const journals = await store.readAll({ abortSignal: ctx.abortSignal });
+    const known = journals[0]?.journal.waves.map((w) => w.name) ?? [];
+    if (!known.some((w) => w.toLowerCase() === flags.wave?.toLowerCase())) throw new CliUsageError(`wave "${flags.wave}" is not a wave of this rollout (waves: ${known.join(", ")}).`);
+  }
+  const change = flags.cluster !== undefined ? ({ type: "skip-cluster", id: flags.cluster } as const) : ({ type: "skip-wave", wave: flags.wave ?? "" } as const);
+  const r = await store.updateControl(change);
+  const what = flags.cluster !== undefined ? `cluster ${flags.cluster}` : `wave ${flags.wave}`;
+  ctx.out.result({
+    table: () => `${r.changed ? "Recorded" : "Already recorded"}: skip ${what} (in ${r.location}). Running runners skip it at their next cluster; a cluster already in progress finishes.`,
+    json: () => ({ changed: r.changed, control: r.control, location: r.location }),
+  });
+  return ExitCode.Ok;
+}
+
+/** `rollout stop --journal J [--lift]`: running runners start no further cluster (clusters in progress finish). */
+export async function rolloutStop(ctx: CommandContext): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutControlFlags>();
+  if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout stop --journal my-rollout.journal.json`.");
+  const store = journalStore(ctx, flags.journal);
+  const who = approverFromEnvironment(ctx.env);
+  const r = await store.updateControl(flags.lift ? { type: "lift-stop" } : { type: "stop", by: who.by, at: new Date().toISOString() });
+  const text = flags.lift
+    ? `${r.changed ? "Lifted the stop" : "No stop was recorded"} (${r.location}); continue with rollout apply --resume.`
+    : `${r.changed ? "Recorded a stop" : "Already stopped"} (${r.location}): running runners start no further cluster; those in progress finish. Lift it with --lift.`;
+  ctx.out.result({ table: () => text, json: () => ({ changed: r.changed, control: r.control, location: r.location }) });
   return ExitCode.Ok;
 }

@@ -167,13 +167,40 @@ function registerReport(group: Command, host: CommandHost): void {
   command.action(host.action(async (ctx) => actions().rolloutReport(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
 
+function registerSkipStop(group: Command, host: CommandHost): void {
+  const skip = group
+    .command("skip")
+    .summary("skip a cluster or a wave of a rollout, honoured by running runners at their next cluster")
+    .description(
+      "Record beside the journal (file: <journal>.control.json; blob folder: the fleet record, for every shard) that a cluster or " +
+        "every pending cluster of a wave is to be skipped. Running runners read it before each cluster they start; a cluster in progress finishes. " +
+        "Skipped clusters are reported with reason `requested`.",
+    )
+    .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+    .option("--cluster <id>", "the cluster's resource id")
+    .option("--wave <name>", "the wave");
+  host.examples(skip, ["aks-kube-proxy rollout skip --journal rollout.journal.json --wave ring2"]);
+  skip.action(host.action(async (ctx) => actions().rolloutSkip(ctx)));
+  const stop = group
+    .command("stop")
+    .summary("stop a rollout: running runners start no further cluster (those in progress finish)")
+    .description(
+      "Record a stop beside the journal (file: <journal>.control.json; blob folder: the fleet record, for every shard). Runners " +
+        "read it before each cluster they start and end with outcome `stopped` (exit 1). `--lift` removes it; then `rollout apply --resume`.",
+    )
+    .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+    .option("--lift", "remove the stop");
+  host.examples(stop, ["aks-kube-proxy rollout stop --journal rollout.journal.json", "aks-kube-proxy rollout stop --journal rollout.journal.json --lift"]);
+  stop.action(host.action(async (ctx) => actions().rolloutStop(ctx)));
+}
+
 /** The `rollout` command group (registered by `commands/index.ts`). */
 export const commandModule: CliCommandModule = {
   name: "rollout",
   register(program, host) {
     const group = program
       .command("rollout")
-      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback, approve, report")
+      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback, approve, report, skip, stop")
       .description(
         "Fleet rollouts: a rollout file names subscriptions, selects clusters (ids, resource groups, name patterns, tags, " +
           "locations, Kubernetes versions), gives settings (per group if needed), waves, soak time, halt rule and concurrency.",
@@ -185,6 +212,7 @@ export const commandModule: CliCommandModule = {
     registerRollback(group, host);
     registerApprove(group, host);
     registerReport(group, host);
+    registerSkipStop(group, host);
     host.examples(group, [
       "aks-kube-proxy rollout plan rollout.yaml",
       "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",
