@@ -15,6 +15,7 @@ beforeAll(async () => {
       { resourceGroup: RG, name: "nft", kubernetesVersion: "1.33.2", networkPlugin: "azure", agentPools: [{ name: "nodepool1", count: 3 }, { name: "win", count: 1, osType: "Windows" }] },
       { resourceGroup: RG, name: "entra", kubernetesVersion: "1.33.2", networkPlugin: "azure", extraProperties: { aadProfile: { managed: true, enableAzureRBAC: false } } },
       { resourceGroup: RG, name: "old", kubernetesVersion: "1.32.5", networkPlugin: "azure", kubeProxyConfig: { enabled: true, mode: "NFTABLES" } },
+      { resourceGroup: RG, name: "no-local", kubernetesVersion: "1.33.2", networkPlugin: "azure", extraProperties: { aadProfile: { managed: true }, disableLocalAccounts: true } },
     ],
     registeredFeatures: [FEATURE],
     timings: { featureRegistrationMs: 20, providerRegistrationMs: 20, operationMs: 40, retryAfterSeconds: 0, kubeProxyRolloutPerNodeMs: 30 },
@@ -41,6 +42,22 @@ describe("verifyDataPlane / waitForDataPlane against the emulator", () => {
     const state = t.em.control.kubeState({ resourceGroup: RG, name: "nft" });
     expect(state?.nodes.filter((n) => n.os === "linux").map((n) => n.proxyMode)).toEqual(["nftables", "nftables", "nftables"]);
     expect(progress.at(-1)).toContain("kube-proxy rollout 3/3 nodes");
+  });
+
+  it("IPVS LeastConnection 900/120/300: every flag rendered matches field by field (scheduler lc, durations), on an Entra-integrated cluster", async () => {
+    const client = t.client();
+    const settings = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } };
+    await client.apply({ resourceGroup: RG, name: "entra" }, settings);
+    const result = await client.waitForDataPlane({ resourceGroup: RG, name: "entra" }, settings, { timeoutInMs: 60_000 });
+    expect(result.verdict).toBe("converged");
+    expect(result.flags.map((f) => [f.flag, f.rendered, f.ok])).toEqual([
+      ["--proxy-mode", "ipvs", true],
+      ["--ipvs-scheduler", "lc", true],
+      ["--ipvs-tcp-timeout", "900s", true],
+      ["--ipvs-tcpfin-timeout", "120s", true],
+      ["--ipvs-udp-timeout", "300s", true],
+    ]);
+    expect(result.nodes.filter((n) => n.state === "converged").every((n) => n.proxyMode === "ipvs")).toBe(true);
   });
 
   it("Entra-integrated cluster: the user kubeconfig's kubelogin exec is replaced by a token for the AKS server application", async () => {
@@ -84,6 +101,22 @@ describe("verifyDataPlane / waitForDataPlane against the emulator", () => {
     expect(result.verdict).toBe("unreachable");
     expect(result.unreachable?.reason).toBe("no-network-path");
     expect(result.unreachable?.advice).toMatch(/inside the cluster's network/);
+  });
+
+  it("an API server that refuses connections: unreachable, no network path", async () => {
+    t.em.control.addKubeFault({ kind: "kube-unreachable", cluster: { resourceGroup: RG, name: "nft" }, how: "refuse" });
+    const result = await t.client().verifyDataPlane({ resourceGroup: RG, name: "nft" }, undefined, { requestTimeoutInMs: 5_000 });
+    expect(result.verdict).toBe("unreachable");
+    expect(result.unreachable?.reason).toBe("no-network-path");
+  });
+
+  it("the admin credential of a cluster with disableLocalAccounts: unreachable (credentials), advising the user credential", async () => {
+    const result = await t.client().verifyDataPlane({ resourceGroup: RG, name: "no-local" }, undefined, { admin: true });
+    expect(result.verdict).toBe("unreachable");
+    expect(result.unreachable).toMatchObject({ reason: "credentials", statusCode: 400 });
+    expect(result.unreachable?.advice).toContain("disableLocalAccounts");
+    // The user credential (Entra) works on the same cluster.
+    expect((await t.client().verifyDataPlane({ resourceGroup: RG, name: "no-local" })).authentication).toBe("entra");
   });
 
   it("a node that never updates: the wait gives up with DataPlaneNotConverged naming that node, whose pod still runs the old flags", async () => {

@@ -152,6 +152,7 @@ describe("cluster settings provider", () => {
       apiVersion: "2026-08-02-preview",
       restoreOnDelete: true,
       allowDisable: false,
+      verifyDataPlane: false,
     });
     // Canonical: API key spelling, keys sorted, so the state never shows a change that is not one.
     expect(JSON.stringify(result.inputs!.settings)).toBe('{"enabled":true,"ipvsConfig":{"scheduler":"LeastConnection","tcpFinTimeoutSeconds":120,"tcpTimeoutSeconds":900,"udpTimeoutSeconds":300},"mode":"IPVS"}');

@@ -19,10 +19,11 @@ import { Throttler } from "./throttle";
 import { AksThrottler } from "./aksThrottle";
 import { createCertificates } from "./tls";
 import { KubeFaultRegistry } from "./kube/faults";
-import { KubeModel } from "./kube/model";
+import { DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS, KubeModel } from "./kube/model";
 import { KubePki } from "./kube/pki";
 import { KubeRuntime } from "./kube/runtime";
 import { KubeListeners } from "./kube/listeners";
+import { DEFAULT_MAX_WATCHES } from "./kube/server";
 import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
 
 /** Library defaults: fast, for tests. */
@@ -31,7 +32,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   providerRegistrationMs: 20,
   operationMs: 40,
   retryAfterSeconds: 0,
-  kubeProxyRolloutPerNodeMs: 30,
+  kubeProxyRolloutPerNodeMs: DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS,
 };
 
 /** Options only the bin uses. */
@@ -46,6 +47,8 @@ export interface InternalStartOptions {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Most open Kubernetes watches (tests lower it). @default 256 */
+  kubeMaxWatches?: number;
 }
 
 /**
@@ -148,6 +151,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       log,
       onRequest: options.onRequest,
       stopSignal: stopping.signal,
+      watches: { open: 0, max: options.kubeMaxWatches ?? DEFAULT_MAX_WATCHES },
     },
     sockets,
   );

@@ -1,7 +1,9 @@
 /**
  * `@aks-kube-proxy/arm-emulator`: a local HTTPS emulator of the slice of Azure Resource Manager
  * that aks-kube-proxy uses (subscriptions, Microsoft.Features, resource providers, managedClusters with their
- * long-running operations) plus the Microsoft Entra token endpoint `@azure/identity` needs.
+ * long-running operations) plus the Microsoft Entra token endpoint `@azure/identity` needs, and each cluster's
+ * Kubernetes API (kubeconfigs through listClusterUserCredential/listClusterAdminCredential; nodes, the kube-proxy
+ * DaemonSet and its pods, `/proxyMode` per node; data-plane faults).
  *
  * This file is the package's whole public face.
  * @packageDocumentation

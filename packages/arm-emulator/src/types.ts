@@ -60,8 +60,11 @@ export interface EmulatorTimings {
   operationMs: number;
   /** Retry-After on polls and 202s (0 allowed for tests). */
   retryAfterSeconds: number;
-  /** How long the kube-proxy DaemonSet takes per node to replace its pod (rollout, one node at a time). */
-  kubeProxyRolloutPerNodeMs: number;
+  /**
+   * How long the kube-proxy DaemonSet takes per node to replace its pod (rollout, one node at a time). Optional so
+   * that timings written before it existed stay valid. @default 30
+   */
+  kubeProxyRolloutPerNodeMs?: number;
 }
 
 /** One token bucket: `capacity` requests, refilled at `refillPerSecond`. */

@@ -8,6 +8,7 @@ import { matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } 
 import { kubeconfigYaml, toYaml } from "../src/kube/kubeconfig";
 import { checkKubeFault } from "../src/kube/faults";
 import { nodeName } from "../src/kube/model";
+import { age, toTable, wantsTable } from "../src/kube/tables";
 
 const base = { kubernetesVersion: "1.33.2", clusterCidr: "10.244.0.0/16" };
 
@@ -84,6 +85,18 @@ describe("kubeconfig YAML", () => {
 
   it("quotes what YAML would otherwise read as another type", () => {
     expect(parse(toYaml({ a: "true", b: "0123", c: "1.5", d: "x: y", e: "-lead", f: "", g: [] }))).toEqual({ a: "true", b: "0123", c: "1.5", d: "x: y", e: "-lead", f: "", g: [] });
+  });
+});
+
+describe("server-side Tables for kubectl get", () => {
+  it("are served only when asked for, with kubectl's columns and short ages", () => {
+    expect(wantsTable("application/json;as=Table;v=v1;g=meta.k8s.io,application/json")).toBe(true);
+    expect(wantsTable("application/json")).toBe(false);
+    expect([age(0, 42_000), age(0, 190_000), age(0, 25 * 60_000), age(0, 5 * 3600_000 + 3 * 60_000), age(0, 20 * 3600_000), age(0, 4 * 86_400_000)]).toEqual(["42s", "3m10s", "25m", "5h3m", "20h", "4d"]);
+    const pod = { kind: "Pod", metadata: { name: "kube-proxy-abcde", namespace: "kube-system", creationTimestamp: "2026-01-01T00:00:00Z" }, status: { containerStatuses: [{ ready: false, restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } } }] } };
+    const table = toTable({ kind: "PodList", metadata: { resourceVersion: "7" }, items: [pod] }, Date.parse("2026-01-01T00:01:00Z"));
+    expect(table).toMatchObject({ kind: "Table", apiVersion: "meta.k8s.io/v1", metadata: { resourceVersion: "7" }, rows: [{ cells: ["kube-proxy-abcde", "0/1", "CrashLoopBackOff", "2", "60s"], object: { kind: "PartialObjectMetadata", metadata: { namespace: "kube-system" } } }] });
+    expect(toTable({ kind: "NamespaceList", items: [] }, 0)).toBeUndefined();
   });
 });
 

@@ -50,6 +50,12 @@ const kubectl = (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir,
     expect(mode).toMatchObject({ code: 0, stdout: "ipvs" });
     const pods = await k("-n", "kube-system", "get", "pods", "-l", "component=kube-proxy", "-o", "name");
     expect(pods.stdout.trim().split("\n")).toHaveLength(3);
+    // kubectl get asks for server-side Tables: the columns it prints for AKS.
+    const table = await k("get", "nodes");
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
+    expect(table.stdout).toContain(`${names[0]}   Ready    <none>`);
+    const ds = await k("-n", "kube-system", "get", "daemonset", "kube-proxy");
+    expect(ds.stdout.split("\n")[1]).toMatch(/^kube-proxy\s+3\s+3\s+3\s+3\s+3\s+kubernetes\.io\/os=linux\s+\S+$/);
     const rollout = await k("-n", "kube-system", "rollout", "status", "daemonset/kube-proxy", "--timeout=30s");
     expect(rollout).toMatchObject({ code: 0, stdout: expect.stringContaining('daemon set "kube-proxy" successfully rolled out') });
   });

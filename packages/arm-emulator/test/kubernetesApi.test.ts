@@ -122,8 +122,12 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     expect(linux).toHaveLength(3);
     expect(linux.every((n) => /^aks-system-\d{8}-vmss\d{6}$/.test(n))).toBe(true);
 
+    // Fields the OpenAPI schema marks required (the Python client's models refuse objects without them).
+    for (const n of nodes) expect(n.status?.nodeInfo).toEqual(expect.objectContaining({ bootID: expect.any(String), machineID: expect.any(String), systemUUID: expect.any(String), kubeProxyVersion: "v1.33.2" }));
+
     const pods = await kubeProxyPods(kc);
     expect(pods.map((p) => p.spec?.nodeName).sort()).toEqual([...linux].sort());
+    for (const p of pods) expect(p.status?.containerStatuses?.[0]).toEqual(expect.objectContaining({ name: "kube-proxy", image: expect.any(String), imageID: expect.any(String), ready: true, restartCount: 0 }));
     expect(pods.every((p) => p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True")).toBe(true);
     expect((await core.listNamespacedPod({ namespace: "kube-system", labelSelector: "component notin (kube-proxy)" })).items).toHaveLength(0);
 
@@ -227,6 +231,48 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     expect(await proxyMode(fresh, node)).toBe("nftables");
   });
 
+  it("brings a new cluster's API server up when the create operation succeeds, its kube-proxy pods Ready one rollout step later", async () => {
+    const clock = manualClock();
+    t = await startTestEmulator({ clock: clock.now, timings: { operationMs: 1000, kubeProxyRolloutPerNodeMs: 500 }, aksThrottling: false } as never);
+    const body = {
+      location: "westus2",
+      identity: { type: "SystemAssigned" },
+      properties: { dnsPrefix: "fresh", kubernetesVersion: "1.33.2", agentPoolProfiles: [{ name: "nodepool1", count: 2, mode: "System", osType: "Linux" }], networkProfile: { networkPlugin: "azure", kubeProxyConfig: { enabled: true, mode: "NFTABLES" } } },
+    };
+    expect((await armRequest(t, { method: "PUT", path: clusterPath(t, RG, "fresh"), body, headers: PREVIEW })).status).toBe(201);
+    const kc = await kubeConfig(t, "fresh");
+    expect(await statusOf(kc.makeApiClient(k8s.CoreV1Api).listNode())).toBe(503);
+    clock.advance(1000);
+    const ds = await daemonSet(kc);
+    expect(command(ds)).toContain("--proxy-mode=nftables");
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 0 });
+    clock.advance(500);
+    expect((await daemonSet(kc)).status).toMatchObject({ updatedNumberScheduled: 2, numberAvailable: 2 });
+  });
+
+  it("re-renders on an upgrade: NFTABLES set on 1.32 becomes --proxy-mode=nftables once the upgrade to 1.33 succeeds", async () => {
+    t = await startTestEmulator({ aksThrottling: false, timings: { kubeProxyRolloutPerNodeMs: 0 }, clusters: [{ resourceGroup: RG, name: "up", kubernetesVersion: "1.32.7", kubeProxyConfig: { enabled: true, mode: "NFTABLES" } }] });
+    const kc = await kubeConfig(t, "up");
+    const before = await daemonSet(kc);
+    expect(command(before)).toContain("--proxy-mode=iptables");
+    await putKubeProxyConfig(t, "up", { enabled: true, mode: "NFTABLES" }, "1.33.2");
+    t.em.control.finishOperations();
+    const after = await daemonSet(kc);
+    expect(after.metadata?.generation).toBe((before.metadata?.generation ?? 0) + 1);
+    expect(command(after)).toContain("--proxy-mode=nftables");
+  });
+
+  it("logs Kubernetes requests as kind kube with the Authorization header redacted", async () => {
+    t = await startTestEmulator({ clusters: [{ resourceGroup: RG, name: "c1" }] });
+    const kc = await kubeConfig(t, "c1");
+    const token = kc.getCurrentUser()?.token ?? "";
+    expect(token).not.toBe("");
+    await kc.makeApiClient(k8s.CoreV1Api).listNode();
+    const entries = t.em.control.requestLog().filter((e) => e.kind === "kube");
+    expect(entries.map((e) => `${e.method} ${e.path} ${e.status}`)).toContain("GET /api/v1/nodes 200");
+    expect(JSON.stringify(t.em.control.requestLog())).not.toContain(token);
+  });
+
   it("removes the DaemonSet and its pods when kube-proxy is disabled (enabled: false, BYO CNI)", async () => {
     t = await startTestEmulator({ aksThrottling: false, clusters: [{ resourceGroup: RG, name: "byo", networkPlugin: "none" }] });
     const kc = await kubeConfig(t, "byo");
@@ -236,6 +282,34 @@ describe("the emulated Kubernetes API, read with @kubernetes/client-node through
     expect(await statusOf(daemonSet(kc))).toBe(404);
     expect(await kubeProxyPods(kc)).toHaveLength(0);
     expect(t.em.control.kubeState({ resourceGroup: RG, name: "byo" })?.daemonSet).toBeUndefined();
+  });
+
+  it("streams the DaemonSet to a client-node Watch: ADDED now, MODIFIED as the rollout moves, DELETED when kube-proxy is disabled", async () => {
+    const clock = manualClock();
+    t = await startTestEmulator({ clock: clock.now, aksThrottling: false, timings: { operationMs: 100, kubeProxyRolloutPerNodeMs: 100 }, clusters: [{ resourceGroup: RG, name: "byo", networkPlugin: "none" }] } as never);
+    const kc = await kubeConfig(t, "byo");
+    const events: { type: string; updated?: number; available?: number }[] = [];
+    const seen = (predicate: (e: (typeof events)[number]) => boolean) => async (): Promise<void> => {
+      for (let i = 0; i < 400 && !events.some(predicate); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(events.some(predicate)).toBe(true);
+    };
+    const controller = await new k8s.Watch(kc).watch(
+      "/apis/apps/v1/namespaces/kube-system/daemonsets",
+      { fieldSelector: "metadata.name=kube-proxy" },
+      (type: string, obj: K8s.V1DaemonSet) => events.push({ type, updated: obj.status?.updatedNumberScheduled, available: obj.status?.numberAvailable }),
+      () => undefined,
+    );
+    try {
+      await seen((e) => e.type === "ADDED" && e.available === 3)();
+      await putKubeProxyConfig(t, "byo", { enabled: true, mode: "IPVS" });
+      clock.advance(100); // operation done: the first node's new pod is not Ready yet
+      await seen((e) => e.type === "MODIFIED" && e.updated === 1 && e.available === 2)();
+      await putKubeProxyConfig(t, "byo", { enabled: false });
+      clock.advance(100);
+      await seen((e) => e.type === "DELETED")();
+    } finally {
+      controller.abort();
+    }
   });
 });
 
@@ -278,6 +352,10 @@ describe("data-plane faults", () => {
     expect(await proxyMode(kc, nodes[0] ?? "")).toBe("ipvs");
     expect(await statusOf(proxyMode(kc, nodes[1] ?? ""))).toBe(503);
     expect(await proxyMode(kc, nodes[2] ?? "")).toBe("iptables");
+    // Cleared (rollout time 0 here): the held pod gets Ready and the last node is updated.
+    t.em.control.clearKubeFaults();
+    expect((await daemonSet(kc)).status).toMatchObject({ updatedNumberScheduled: 3, numberAvailable: 3 });
+    for (const node of nodes) expect(await proxyMode(kc, node)).toBe("ipvs");
   });
 
   it("kube-proxy-mode-mismatch: the node's /proxyMode disagrees with its flags", async () => {
@@ -341,6 +419,68 @@ describe("data-plane faults", () => {
   });
 });
 
+describe("bounds", () => {
+  it("refuses a watch beyond the most open watches with a 429 Status, and accepts one again once a watch closes", async () => {
+    const t = await startTestEmulator({ clusters: [{ resourceGroup: RG, name: "c1" }], kubeMaxWatches: 1 } as never);
+    try {
+      const kc = await kubeConfig(t, "c1");
+      // client-node reports a refused watch to the done callback (before watch() resolves), a started one not at all.
+      const open = async (): Promise<AbortController | number> => {
+        let refused: number | undefined;
+        const controller = await new k8s.Watch(kc).watch("/api/v1/nodes", {}, () => undefined, (error: unknown) => {
+          if (error) refused = (error as { statusCode?: number }).statusCode ?? -1;
+        });
+        return refused ?? controller;
+      };
+      const first = await open();
+      expect(first).toBeInstanceOf(AbortController);
+      expect(await open()).toBe(429);
+      (first as AbortController).abort();
+      // The server sees the closed connection a moment later.
+      let again = await open();
+      for (let i = 0; i < 200 && !(again instanceof AbortController); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        again = await open();
+      }
+      expect(again).toBeInstanceOf(AbortController);
+      (again as AbortController).abort();
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe("data-plane faults from the start", () => {
+  it("come from the kubeFaults option and from a seed file, and a reset brings them back after they were cleared", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "kube-seed-"));
+    const seedFile = join(dir, "seed.json");
+    writeFileSync(seedFile, JSON.stringify({ kubeFaults: [{ kind: "kube-proxy-mode-mismatch", cluster: { resourceGroup: RG, name: "b" }, mode: "nftables" }] }));
+    const t = await startTestEmulator({
+      seedFile,
+      clusters: [{ resourceGroup: RG, name: "a" }, { resourceGroup: RG, name: "b" }],
+      kubeFaults: [{ kind: "kube-proxy-mode-mismatch", cluster: { resourceGroup: RG, name: "a" }, mode: "ipvs" }],
+    });
+    try {
+      const first = (name: string): string | undefined => t.em.control.kubeState({ resourceGroup: RG, name })?.nodes[0]?.proxyMode;
+      expect([first("a"), first("b")]).toEqual(["ipvs", "nftables"]);
+      t.em.control.clearKubeFaults();
+      expect([first("a"), first("b")]).toEqual(["iptables", "iptables"]);
+      t.em.control.reset();
+      expect([first("a"), first("b")]).toEqual(["ipvs", "nftables"]);
+      expect((await armRequest(t, { method: "GET", path: `/_emulator/kube/${t.em.subscriptionId}/${RG}/nope`, auth: false })).status).toBe(404);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("refuse to start with a malformed fault", async () => {
+    await expect(startTestEmulator({ kubeFaults: [{ kind: "kube-unreachable", cluster: { resourceGroup: RG, name: "a" }, how: "later" } as never] })).rejects.toThrow(/"how" must be "hang" or "refuse"/);
+  });
+});
+
 async function waitForKubeLog(t: TestEmulator, count: number): Promise<void> {
   for (let i = 0; i < 400 && t.em.control.requestLog().filter((e) => e.kind === "kube").length < count; i++) await new Promise((r) => setTimeout(r, 5));
 }
@@ -366,6 +506,27 @@ describe("authentication of the emulated API servers", () => {
       (e: unknown) => e as { code?: number; body?: string },
     );
     expect(error?.code).toBe(401);
+  });
+
+  it("answers anonymous callers on /version and /healthz only (401 Status elsewhere)", async () => {
+    t = await startTestEmulator({ clusters: [{ resourceGroup: RG, name: "c1" }] });
+    const server = (await kubeConfig(t, "c1")).getCurrentCluster()?.server ?? "";
+    const https = await import("node:https");
+    const get = (path: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        https
+          .get(`${server}${path}`, { ca: t.em.kubeCa }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          })
+          .on("error", reject);
+      });
+    expect((await get("/version")).status).toBe(200);
+    expect(await get("/healthz")).toEqual({ status: 200, body: "ok" });
+    const nodes = await get("/api/v1/nodes");
+    expect(nodes.status).toBe(401);
+    expect(JSON.parse(nodes.body)).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });
   });
 
   it("refuses the admin credential when local accounts are disabled", async () => {

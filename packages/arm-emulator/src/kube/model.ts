@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { isObject } from "../http";
-import type { ClusterRecord, } from "../state/clusters";
+import type { ClusterRecord } from "../state/clusters";
 import type { OperationRecord } from "../state/operations";
 import type { EmulatorStore } from "../state/store";
 import { dataPlaneKey, type KubeFaultRegistry } from "./faults";
@@ -67,6 +67,9 @@ export interface ClusterData {
   advancedToMs: number;
   createdAtMs: number;
 }
+
+/** The rollout time per node when `timings.kubeProxyRolloutPerNodeMs` is not given. */
+export const DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS = 30;
 
 const POD_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -143,13 +146,16 @@ export class KubeModel {
     const now = this.store.now();
     const nodes: KubeNodeState[] = [...data.nodes.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((n) => ({
-        name: n.name,
-        pool: n.pool,
-        os: n.os,
-        ...(n.pod ? { pod: { name: n.pod.name, templateGeneration: n.pod.templateGeneration, command: [...n.pod.command], ready: podReady(n.pod, now) } } : {}),
-        ...(this.proxyMode(data, n, now).ok ? { proxyMode: (this.proxyMode(data, n, now) as { mode: string }).mode } : {}),
-      }));
+      .map((n) => {
+        const answer = this.proxyMode(data, n, now);
+        return {
+          name: n.name,
+          pool: n.pool,
+          os: n.os,
+          ...(n.pod ? { pod: { name: n.pod.name, templateGeneration: n.pod.templateGeneration, command: [...n.pod.command], ready: podReady(n.pod, now) } } : {}),
+          ...(answer.ok ? { proxyMode: answer.mode } : {}),
+        };
+      });
     const ds = data.daemonSet;
     return { server, ...(ds ? { daemonSet: { ...daemonSetStatus(data, now), generation: ds.generation, command: [...ds.command] } } : {}), nodes };
   }
@@ -187,7 +193,7 @@ export class KubeModel {
   /** Brings nodes and the DaemonSet to the cluster's settings at `at`. */
   private render(data: ClusterData, record: ClusterRecord, at: number, settled = false): void {
     const facts = clusterDataFacts(record.raw);
-    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs);
+    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs ?? DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS);
     const readyAt = settled ? at : at + perNode;
     const clusterId = typeof record.raw.id === "string" ? record.raw.id : data.key;
     // Nodes follow the agent pools.
@@ -239,11 +245,24 @@ export class KubeModel {
     data.advancedToMs = Math.max(data.advancedToMs, now);
     const ds = data.daemonSet;
     const rollout = ds?.rollout;
-    if (!ds || !rollout || rollout.stalled) return;
-    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs);
+    if (!ds || !rollout) return;
+    const perNode = Math.max(0, this.store.timings.kubeProxyRolloutPerNodeMs ?? DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS);
     const stuck = new Set(this.faults.of(data.key, "kube-node-stuck").map((f) => f.node ?? firstLinuxNode(data)));
     const stall = this.faults.of(data.key, "kube-rollout-stall").map((f) => f.afterNodes ?? 0);
     const stallAt = stall.length > 0 ? Math.min(...stall) : undefined;
+    if (rollout.stalled) {
+      if (stallAt !== undefined) return;
+      // The stall fault was cleared: the held pod gets Ready one step from now and the rollout goes on.
+      for (const node of data.nodes.values()) {
+        if (node.pod && node.pod.readyAtMs === undefined) {
+          node.pod.readyAtMs = now + perNode;
+          rollout.nextStartMs = now + perNode;
+          rollout.updated += 1;
+        }
+      }
+      rollout.stalled = false;
+      data.resourceVersion += 1;
+    }
     const skipped: string[] = [];
     while (rollout.queue.length > 0 && rollout.nextStartMs <= now) {
       const name = rollout.queue.shift() as string;

@@ -50,6 +50,9 @@ export function nodeObject(data: ClusterData, node: NodeRecord, region: string):
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
         architecture: "amd64",
+        bootID: node.uid,
+        machineID: node.uid.replace(/-/g, ""),
+        systemUUID: node.uid,
         operatingSystem: node.os,
         osImage: node.os === "windows" ? "Windows Server 2022 Datacenter" : "Ubuntu 22.04.5 LTS",
         kernelVersion: node.os === "windows" ? "10.0.20348.3207" : "5.15.0-1089-azure",
@@ -110,6 +113,8 @@ export function podObject(data: ClusterData, node: NodeRecord, pod: PodRecord, n
           started: ready,
           restartCount: pod.readyAtMs === undefined ? Math.max(1, Math.floor((now - pod.createdAtMs) / 10_000)) : 0,
           image: `mcr.microsoft.com/oss/v2/kubernetes/kube-proxy:v${node.kubernetesVersion}`,
+          imageID: `mcr.microsoft.com/oss/v2/kubernetes/kube-proxy@sha256:${"0".repeat(64)}`,
+          containerID: `containerd://${pod.uid.replace(/-/g, "")}`,
           state: ready ? { running: { startedAt: iso(pod.createdAtMs) } } : pod.readyAtMs === undefined ? { waiting: { reason: "CrashLoopBackOff" } } : { waiting: { reason: "ContainerCreating" } },
         },
       ],

@@ -20,6 +20,7 @@ import { appsGroup, appsResources, coreResources, daemonSetObject, list, namespa
 import { fqdnOf, isEntraIntegrated, localAccountsDisabled, type KubeRuntime } from "./runtime";
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors";
 import { AKS_SERVER_APP_ID } from "./types";
+import { toTable, wantsTable } from "./tables";
 
 /** What the Kubernetes listener uses. */
 export interface KubeServerDeps {
@@ -29,6 +30,8 @@ export interface KubeServerDeps {
   log: RequestLog;
   onRequest?: (entry: LoggedRequest) => void;
   stopSignal: AbortSignal;
+  /** Open watches now, and the most allowed ({@link DEFAULT_MAX_WATCHES}). */
+  watches: { open: number; max: number };
 }
 
 interface Reply {
@@ -39,7 +42,10 @@ interface Reply {
 
 const AKS_AUDIENCES: ReadonlySet<string> = new Set([AKS_SERVER_APP_ID, `api://${AKS_SERVER_APP_ID}`]);
 const WATCH_POLL_MS = 50;
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 const MAX_WATCH_SECONDS = 600;
+/** Open watches at most per emulator (each polls every 50 ms): more are refused with 429, so a runaway client stays bounded. */
+export const DEFAULT_MAX_WATCHES = 256;
 
 function findCluster(store: EmulatorStore, matches: (record: ClusterRecord) => boolean): ClusterRecord | undefined {
   store.tick();
@@ -147,15 +153,6 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
       send(status(503, "ServiceUnavailable", "The API server is not running yet: the cluster is still being created."));
       return;
     }
-    const user = authenticate(deps, req, record, key);
-    if (!user) {
-      send(status(401, "Unauthorized", "Unauthorized"));
-      return;
-    }
-    if (method !== "GET" && method !== "HEAD") {
-      send(status(405, "MethodNotAllowed", `the emulated API server serves reads only; ${method} is not supported`));
-      return;
-    }
     let path: string;
     try {
       // Clients escape ':' (nodes/{name}:{port}/proxy) and other characters in path segments.
@@ -164,14 +161,29 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
       send(status(400, "BadRequest", "the request path is not valid percent-encoding"));
       return;
     }
+    // Like AKS (system:public-info-viewer), health and version answer anonymous callers; the rest needs credentials.
+    const user = authenticate(deps, req, record, key) ?? (PUBLIC_PATHS.has(path.replace(/\/+$/, "")) ? "system:anonymous" : undefined);
+    if (!user) {
+      send(status(401, "Unauthorized", "Unauthorized"));
+      return;
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      send(status(405, "MethodNotAllowed", `the emulated API server serves reads only; ${method} is not supported`));
+      return;
+    }
     const watch = query.watch === "true" || query.watch === "1";
     const reply = route(deps, record, data, user, path, query);
     if (watch && reply.status === 200 && isObjectList(reply.body)) {
+      if (deps.watches.open >= deps.watches.max) {
+        send(status(429, "TooManyRequests", `too many open watches (at most ${deps.watches.max}); close some and retry`));
+        return;
+      }
       logEntry(200);
       streamWatch(deps, record, user, path, query, res);
       return;
     }
-    send(reply);
+    const table = reply.status === 200 && !watch && wantsTable(typeof req.headers.accept === "string" ? req.headers.accept : undefined) ? toTable(reply.body, deps.store.now()) : undefined;
+    send(table ? { status: 200, body: table } : reply);
   } catch (error) {
     send(error instanceof SelectorError ? status(400, "BadRequest", error.message) : status(500, "InternalError", `the emulator failed: ${error instanceof Error ? error.message : String(error)}`));
   }
@@ -328,8 +340,13 @@ function streamWatch(deps: KubeServerDeps, record: ClusterRecord, user: string, 
     }
   };
   emit();
+  deps.watches.open += 1;
   const timer = setInterval(emit, WATCH_POLL_MS);
+  let ended = false;
   const end = (): void => {
+    if (ended) return;
+    ended = true;
+    deps.watches.open -= 1;
     clearInterval(timer);
     clearTimeout(deadline);
     deps.stopSignal.removeEventListener("abort", end);

@@ -36,7 +36,8 @@ export type KubeFaultSpec =
   | { kind: "kube-node-stuck"; cluster: KubeClusterRef; node?: string }
   /**
    * The rollout stops: after `afterNodes` nodes got their new pod, the next node's new pod never becomes Ready
-   * (its `/proxyMode` fails with 503) and no further node is updated. @default afterNodes 0
+   * (its `/proxyMode` fails with 503) and no further node is updated. Cleared: that pod gets Ready one rollout step
+   * after the next read and the rollout goes on. @default afterNodes 0
    */
   | { kind: "kube-rollout-stall"; cluster: KubeClusterRef; afterNodes?: number }
   /** The node's `/proxyMode` answers `mode` whatever its flags say. */

@@ -18,6 +18,9 @@ export const KUBE_PROXY_DAEMONSET = "kube-proxy";
 /** The label selector of its pods. */
 export const KUBE_PROXY_POD_SELECTOR = "component=kube-proxy";
 
+/** The most nodes (and kube-proxy pods) one check lists: AKS's limit of nodes per cluster. */
+export const MAX_LISTED_OBJECTS = 5_000;
+
 /** The API server could not be read: why, which request, and what to do. */
 export interface DataPlaneUnreachable {
   readonly reason: DataPlaneUnreachableReason;
@@ -157,8 +160,9 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
     };
   }
   const [nodeList, podList] = await Promise.all([
-    call("nodes", (opts) => core.listNode({}, opts)),
-    call(`pods -n ${KUBE_PROXY_NAMESPACE} -l ${KUBE_PROXY_POD_SELECTOR}`, (opts) => core.listNamespacedPod({ namespace: KUBE_PROXY_NAMESPACE, labelSelector: KUBE_PROXY_POD_SELECTOR }, opts)),
+    // One page each, bounded: AKS allows at most 5,000 nodes per cluster (and so as many kube-proxy pods).
+    call("nodes", (opts) => core.listNode({ limit: MAX_LISTED_OBJECTS }, opts)),
+    call(`pods -n ${KUBE_PROXY_NAMESPACE} -l ${KUBE_PROXY_POD_SELECTOR}`, (opts) => core.listNamespacedPod({ namespace: KUBE_PROXY_NAMESPACE, labelSelector: KUBE_PROXY_POD_SELECTOR, limit: MAX_LISTED_OBJECTS }, opts)),
   ]);
   const nodes: NodeObservation[] = nodeList.items.map((n) => {
     const labels = n.metadata?.labels ?? {};
@@ -179,14 +183,11 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
     const expectedArgs = parseKubeProxyArgs(daemonSet.argv);
     const port = metricsPortOf(expectedArgs);
     const linux = nodes.filter((n) => n.os.toLowerCase() !== "windows");
-    // Nodes with a Ready pod first: asking a node whose pod is being replaced says nothing yet.
+    // Only nodes with a Ready kube-proxy pod are asked (a pod being replaced says nothing yet; the verdict counts
+    // such a node as pending by its pod), up to the bound.
     const readyNodes = new Set(pods.filter((p) => p.ready).map((p) => p.nodeName));
-    const sample = [...linux.filter((n) => readyNodes.has(n.name)), ...linux.filter((n) => !readyNodes.has(n.name))].slice(0, Math.max(0, options.maxProxyModeNodes));
+    const sample = linux.filter((n) => readyNodes.has(n.name)).slice(0, Math.max(0, options.maxProxyModeNodes));
     for (const node of sample) {
-      if (!readyNodes.has(node.name)) {
-        proxyModes.set(node.name, { error: "its kube-proxy pod is not Ready" });
-        continue;
-      }
       const what = `nodes/${node.name}:${port}/proxy/proxyMode`;
       const answer = await call(what, async (opts) => {
         try {

@@ -16,7 +16,7 @@ export const MAX_KUBECONFIG_BYTES = 1_048_576;
 /** How the kubeconfig authenticates to the API server. */
 export type KubeconfigAuthentication = "client-certificate" | "token" | "entra" | "other";
 
-/** A kubeconfig read from ARM's answer, ready for a Kubernetes client. @internal */
+/** A kubeconfig read from ARM's answer (current context only), ready for a Kubernetes client. */
 export interface ClusterKubeconfig {
   /** The kubeconfig document (YAML as a plain object), current context only. */
   readonly document: Record<string, unknown>;

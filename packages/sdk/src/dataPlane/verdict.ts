@@ -57,7 +57,7 @@ export interface ProxyModeObservation {
   readonly error?: string;
 }
 
-/** Everything one pass read from the API server. @internal */
+/** Everything one pass read from the API server (the input of {@link assessDataPlane}). */
 export interface DataPlaneObservation {
   /** undefined: the DaemonSet does not exist. */
   readonly daemonSet: DaemonSetObservation | undefined;
@@ -98,7 +98,7 @@ export interface DataPlaneMismatch {
   readonly found: string | undefined;
 }
 
-/** The part of the result computed from an observation. @internal */
+/** The part of the result computed from an observation (what {@link assessDataPlane} returns). */
 export interface DataPlaneAssessment {
   readonly verdict: Exclude<DataPlaneVerdict, "unreachable">;
   readonly summary: string;

@@ -5,14 +5,15 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { ClusterState } from "../clusterState";
-import { KubeProxyError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
+import { classifyProvisioningState } from "../convergence";
+import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
 import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
 import { report } from "../progress";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
 import { expectedKubeProxyFlags, type KubeProxyFlagCheck } from "./flags";
 import { decodeCredentialResults, kubeconfigYaml, readKubeconfig, withBearerToken, type KubeconfigAuthentication } from "./kubeconfig";
-import { observeDataPlane, UnreachableSignal, type DataPlaneUnreachable } from "./kubeApi";
-import { assessDataPlane, type DataPlaneMismatch, type DataPlaneRollout, type DataPlaneVerdict, type NodeDataPlaneResult } from "./verdict";
+import { observeDataPlane, UnreachableSignal, type DataPlaneUnreachable, type ObserveOptions } from "./kubeApi";
+import { assessDataPlane, type DataPlaneObservation, type DataPlaneMismatch, type DataPlaneRollout, type DataPlaneVerdict, type NodeDataPlaneResult } from "./verdict";
 
 /** How many Linux nodes get a `/proxyMode` request by default (the others: pod flags only, listed as not checked). */
 export const DEFAULT_PROXY_MODE_SAMPLE = 50;
@@ -113,6 +114,8 @@ export interface DataPlaneDeps {
   /** A token from the client's own credential chain. */
   getToken(scope: string, abortSignal: AbortSignal | undefined): Promise<string>;
   readonly polling: PollingSettings;
+  /** The Kubernetes reads; default {@link observeDataPlane} (tests replace it). */
+  readonly observe?: (options: ObserveOptions) => Promise<DataPlaneObservation>;
 }
 
 interface WaitState {
@@ -152,6 +155,8 @@ function unreachableResult(base: Pick<DataPlaneResult, "cluster" | "desired" | "
 export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
   const signal = options.abortSignal;
   const cluster = await deps.readCluster(signal);
+  // The one classification of provisioningState: an unknown state fails loudly here, before anything else.
+  const provisioning = classifyProvisioningState(cluster.provisioningState, `${cluster.resourceGroup}/${cluster.name}`);
   const wanted = desired !== undefined ? effectiveKubeProxySettings(desired) : cluster.effective;
   const credential = options.admin ? "admin" : "user";
   const base = { cluster: clusterOf(cluster), desired: wanted, credential } as const;
@@ -160,7 +165,10 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
   try {
     body = await deps.listCredential(credential, signal);
   } catch (error) {
-    if (!isKubeProxyError(error) || error.code === "Aborted" || error.code === "ClusterNotFound" || error.code === "Throttled") throw error;
+    // Refused (400 local accounts disabled, 401/403 no permission): a verdict with advice. Anything else (throttling,
+    // 5xx after the pipeline's retries, an abort, a missing cluster) is an error as for every other ARM call.
+    const refused = isKubeProxyError(error) && error.statusCode !== undefined && [400, 401, 403, 409].includes(error.statusCode);
+    if (!refused) throw error;
     const how = credential === "admin" ? "listClusterAdminCredential" : "listClusterUserCredential";
     const advice =
       credential === "admin"
@@ -184,7 +192,7 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
   const expected = expectedKubeProxyFlags(wanted);
   let observation;
   try {
-    observation = await observeDataPlane({
+    observation = await (deps.observe ?? observeDataPlane)({
       kubeconfigYaml: kubeconfigYaml(kubeconfig),
       maxProxyModeNodes: options.maxProxyModeNodes ?? DEFAULT_PROXY_MODE_SAMPLE,
       requestTimeoutInMs: options.requestTimeoutInMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_IN_MS,
@@ -195,10 +203,12 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
     throw error;
   }
   const assessment = assessDataPlane(expected, observation);
+  // While Azure's operation runs, the DaemonSet may not be rendered yet: not converged, and not a mismatch either.
+  const inFlight = provisioning === "in-flight";
   return {
     ...base,
-    verdict: assessment.verdict,
-    summary: assessment.summary,
+    verdict: inFlight ? "rolling-out" : assessment.verdict,
+    summary: inFlight ? `Azure's operation is still running (provisioningState ${cluster.provisioningState}); ${assessment.summary}` : assessment.summary,
     authentication: kubeconfig.authentication,
     rollout: assessment.rollout,
     flags: assessment.flags,
@@ -219,10 +229,10 @@ function parseWaitState(text: string, clusterId: string): WaitState {
   }
   const s = parsed as Partial<WaitState> | undefined;
   if (!s || s.kind !== DATA_PLANE_WAIT_STATE_KIND || s.version !== 1 || typeof s.startedAt !== "number" || typeof s.deadlineAt !== "number" || typeof s.clusterId !== "string") {
-    throw new KubeProxyError("ValidationError", `resumeState is not a serialized data-plane wait (${DATA_PLANE_WAIT_STATE_KIND} version 1).`);
+    throw new ValidationError(`resumeState is not a serialized data-plane wait (${DATA_PLANE_WAIT_STATE_KIND} version 1).`, [{ path: "resumeState", message: "not a data-plane wait" }]);
   }
   if (clusterId !== "" && s.clusterId.toLowerCase() !== clusterId.toLowerCase()) {
-    throw new KubeProxyError("ValidationError", `resumeState is the wait of another cluster (${s.clusterId}).`);
+    throw new ValidationError(`resumeState is the wait of another cluster (${s.clusterId}).`, [{ path: "resumeState.clusterId", message: "another cluster", found: s.clusterId }]);
   }
   return s as WaitState;
 }
@@ -241,17 +251,12 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
   const startedAt = resumed?.startedAt ?? now;
   const limit = deadlineSignal(timeoutInMs, options.abortSignal);
   let last: DataPlaneResult | undefined;
-  let state = "";
+  let state: string | undefined;
   try {
     for (let attempt = 0; ; attempt++) {
-      let result: DataPlaneResult;
-      try {
-        result = await runDataPlaneCheck(deps, wanted, { ...options, abortSignal: limit.signal });
-      } catch (error) {
-        if (limit.timedOut() && last) break;
-        if (limit.timedOut()) throw new KubeProxyError("Timeout", `The data-plane check did not finish within ${formatDuration(timeoutInMs)}; allow a longer timeout.`, { cause: error });
-        throw error;
-      }
+      // A check is bounded by its requests' own timeout (requestTimeoutInMs) and the caller's signal, not by the
+      // deadline: every wait (a resumed one past its deadline included) ends on a complete check that names the nodes.
+      const result = await runDataPlaneCheck(deps, wanted, options);
       last = result;
       state = JSON.stringify({ kind: DATA_PLANE_WAIT_STATE_KIND, version: 1, clusterId: result.cluster.id, desired: result.desired, startedAt, deadlineAt: deadline.startedAt + timeoutInMs } satisfies WaitState);
       report(options.onProgress, {
@@ -283,6 +288,6 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
     `${result.cluster.resourceGroup}/${result.cluster.name}: kube-proxy did not reach every node within ${formatDuration(timeoutInMs)}; still waiting for ${nodes} (${result.summary}). ` +
       "Check those nodes (kubectl rollout status daemonset/kube-proxy -n kube-system; cordon and drain a node that stays behind), or wait longer.",
     result,
-    state,
+    state ?? "",
   );
 }
