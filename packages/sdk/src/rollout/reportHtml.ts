@@ -47,6 +47,7 @@ export function nextCommand(report: RolloutReport, options: ReportRenderOptions 
   const file = options.rolloutFile ?? "<rollout file>";
   if (report.operation !== "apply") return undefined;
   if (report.awaitingApproval) return `aks-kube-proxy rollout approve --journal ${journal} --wave ${report.awaitingApproval.wave}  # then: aks-kube-proxy rollout apply ${file} --journal ${journal} --resume`;
+  if (report.status === "stopped") return `aks-kube-proxy rollout stop --journal ${journal} --lift  # then: aks-kube-proxy rollout apply ${file} --journal ${journal} --resume`;
   if (report.status === "halted") return `aks-kube-proxy rollout apply ${file} --journal ${journal} --resume --retry-failed  # after fixing the failures; or: aks-kube-proxy rollout rollback --journal ${journal}`;
   if (report.status === "aborted" || report.status === "running" || report.counts.pending + report.counts.inProgress > 0) return `aks-kube-proxy rollout apply ${file} --journal ${journal} --resume`;
   return undefined;
