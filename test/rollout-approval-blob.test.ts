@@ -78,3 +78,48 @@ test("three shards stop before the approval wave; one approve for the fleet; eve
     expect([i, j.status, j.waves.find((w) => w.name === "prod")?.approval?.by]).toEqual([i, "completed", "fleet-owner"]);
   }
 }, 120_000);
+
+test("blob journal, two shards: canaries whose data plane never converges halt the fleet and, with rollback: true, each shard restores its canary", async () => {
+  await t?.stop();
+  t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 3 }), timings: { kubeProxyRolloutPerNodeMs: 10 } });
+  for (const s of fleetSeeds({ perSubscription: 3 })) t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster: { subscriptionId: s.subscriptionId!, resourceGroup: s.resourceGroup, name: s.name } });
+  const dir = mkdtempSync(join(tmpdir(), "gate-blob-"));
+  const caFile = join(dir, "ca.pem");
+  writeFileSync(caFile, `${t.em.ca}\n${az.certPem}\n`);
+  const container = new BlobServiceClient(az.serviceUrl, t.credential).getContainerClient("rollouts");
+  await container.createIfNotExists();
+  const rolloutFile = join(dir, "rollout.json");
+  writeFileSync(
+    rolloutFile,
+    JSON.stringify({
+      name: "gate-blob",
+      subscriptions: SUBSCRIPTIONS,
+      settings: { mode: "NFTABLES" },
+      healthGate: { dataPlane: true, timeout: "2s" },
+      waves: [{ name: "canary", count: 1, halt: { maxFailures: 0, rollback: true } }, { name: "rest" }],
+    }),
+  );
+  const prefix = `gate-${Date.now()}`;
+  const url = `${az.serviceUrl}/rollouts/${prefix}`;
+  const runs = await Promise.all(["1/2", "2/2"].map((s) => cli(dir, caFile, ["rollout", "apply", rolloutFile, "--journal", url, "--shard", s, "--yes"])));
+  for (const r of runs) expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/halted/)]);
+  const writes = writesByCluster(t.em.control.requestLog());
+  let canaries = 0;
+  for (const i of [1, 2]) {
+    const j = JSON.parse((await container.getBlockBlobClient(`${prefix}/shard-${i}-of-2.json`).downloadToBuffer()).toString("utf8")) as RolloutJournal;
+    expect([i, j.status]).toEqual([i, "halted"]);
+    const canary = j.clusters.find((c) => c.wave === "canary");
+    if (!canary) continue; // the hash gave this shard no cluster: the fleet's halt stopped it, nothing to restore
+    canaries++;
+    expect(runs[i - 1]!.stderr).toMatch(/Halt with rollback: restoring the 1 written cluster\(s\) of wave canary/);
+    expect([i, j.waves[0]?.rolledBack?.outcome]).toEqual([i, "completed"]);
+    expect(canary.error?.code).toBe("HealthGateFailed");
+    // Written by the rollout, then once more by its rollback.
+    expect(writes.get(canary.name.toLowerCase())).toHaveLength(2);
+    const stored = t.em.control.getCluster({ subscriptionId: canary.subscriptionId, resourceGroup: canary.resourceGroup, name: canary.name }) as { properties: { networkProfile: { kubeProxyConfig?: { mode?: string } } } };
+    expect(stored.properties.networkProfile.kubeProxyConfig?.mode).toBe("IPTABLES");
+  }
+  expect(canaries).toBeGreaterThanOrEqual(1);
+  // Nobody but the canaries was written.
+  expect(writes.size).toBe(canaries);
+}, 120_000);
