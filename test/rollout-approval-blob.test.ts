@@ -2,7 +2,9 @@
  * Approval gates with the blob journal, across shards run by separate processes: every shard stops before the wave
  * that needs an approval (exit 6, nothing of it written), one `rollout approve` against the folder records the
  * approval once for the whole fleet (in the fleet record, with who and when), and each shard's `--resume` then runs
- * the wave, copying the approval into its own journal. Azurite (HTTPS, OAuth) and the ARM emulator; needs `pnpm build`.
+ * the wave, copying the approval into its own journal. And health gates with the blob journal: canaries whose data
+ * plane never converges halt the whole fleet, and each shard with a canary restores it (`halt.rollback`). Azurite
+ * (HTTPS, OAuth) and the ARM emulator; needs `pnpm build`.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
