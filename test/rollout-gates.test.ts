@@ -228,6 +228,11 @@ describe("rollout approval gates", () => {
     expect([done.code, done.stderr]).toEqual([0, expect.any(String)]);
     expect(totalWrites(t)).toBe(4);
     expect(readJournal(join(dir, "j.json")).status).toBe("completed");
+
+    // Its rollback (same waves) is not held for the approval: it restores every cluster in one run.
+    const rollback = await rolloutCli(t, dir, ["rollout", "rollback", "--journal", "j.json", "--yes"]);
+    expect([rollback.code, rollback.stderr]).toEqual([0, expect.any(String)]);
+    expect(totalWrites(t)).toBe(8);
   }, 60_000);
 });
 

@@ -180,6 +180,8 @@ export class WaveRunner {
    * run stops `awaiting-approval`). An approval recorded in the fleet record (blob journal) is copied to this journal.
    */
   private async awaitingApproval(wave: JournalWave): Promise<boolean> {
+    // A rollback (same spec, same waves) restores: it is never held for an approval.
+    if (this.j.operation !== "apply") return false;
     const spec = this.j.spec.waves.find((w) => w.name === wave.name);
     if (!spec?.approval || wave.approval) return false;
     const approval = await this.args.file.fleet?.approval(wave.name);
