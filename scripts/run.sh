@@ -121,8 +121,23 @@ ensure_actionlint() {
   GOBIN="$ROOT/.toolchain/actionlint" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" >&2
 }
 
+# Debian's Chromium for the HTML report test (test/rollout-report-html.test.ts drives it with playwright-core):
+# installed with apt-get only when /usr/bin/chromium is missing and we are root; otherwise skipped with a message
+# (the test then fails saying why).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "› /usr/bin/chromium is missing and we are not root: skipping its install (the HTML report test will fail)" >&2
+    return 0
+  fi
+  echo "› apt-get install -y chromium (for the HTML report test)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
+    || echo "› chromium could not be installed (see above): the HTML report test will fail" >&2
+}
+
 setup() {
   ensure_toolchain
+  ensure_chromium
   ensure_pulumi_engine
   ensure_python_venv || echo "› the Python virtualenv could not be made (see above): the Python engine test will fail" >&2
   echo "› pnpm install --frozen-lockfile" >&2

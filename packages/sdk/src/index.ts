@@ -216,7 +216,7 @@ export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./rollout/p
 /** Result and options of parsing a rollout file. */
 export type { ParsedRolloutSpec, ParseRolloutOptions } from "./rollout/parseSpec";
 /** The rollout model. */
-export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, ClusterSelector } from "./rollout/spec";
+export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./rollout/spec";
 /** JSON Schema of the rollout file (also packages/sdk/schema/rollout.schema.json). */
 export { rolloutJsonSchema } from "./rollout/schema";
 
@@ -254,6 +254,8 @@ export type {
   JournalRun,
   JournalError,
   JournalIntent,
+  JournalGate,
+  WaveApproval,
   RolloutClusterStatus,
   RolloutSkipReason,
   RolloutOutcome,
@@ -321,5 +323,24 @@ export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
 export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
 /** Durations as rollout files write them ("10m", "1h30m"). */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
+
+/** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
+export { toHtmlReport, toMarkdownReport, nextCommand } from "./rollout/reportHtml";
+/** Options of the HTML and Markdown reports. */
+export type { ReportRenderOptions } from "./rollout/reportHtml";
+
+// gates (progressive delivery)
+/** Skip and stop requests recorded beside a journal (`rollout skip`, `rollout stop`). */
+export { readFileControl, updateFileControl, controlFileOf } from "./rollout/control";
+/** The skip and stop requests, and a change to them. */
+export type { RolloutControl, RolloutControlChange } from "./rollout/control";
+/** Approval gates: the wave `rollout approve` may approve. */
+export { approvableWave } from "./rollout/approval";
+/** What `JournalStore.approve` did. */
+export type { ApprovalResult } from "./rollout/approval";
+/** Health gates: the gate of a cluster, its error, and how its failure reads. */
+export { healthGateOf, HealthGateFailedError, describeMismatches } from "./rollout/healthGate";
+/** The part of the client a health gate uses. */
+export type { HealthGateClient } from "./rollout/healthGate";
 
 // END rollout exports

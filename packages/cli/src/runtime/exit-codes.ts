@@ -18,6 +18,8 @@ export const ExitCode = {
   Blocked: 4,
   /** A write needs consent: stdin is not a terminal and `--yes` was not given, or the question was answered no. Nothing was written. */
   NotConfirmed: 5,
+  /** `rollout apply`: stopped before a wave that needs an approval (`rollout approve --wave NAME`, then `--resume`). */
+  AwaitingApproval: 6,
   /** Interrupted by Ctrl-C (SIGINT) or SIGTERM. */
   Interrupted: 130,
 } as const;
@@ -42,6 +44,7 @@ export const EXIT_CODE_SUMMARY: Readonly<Record<ExitCodeValue, string>> = {
   [ExitCode.InvalidInput]: "invalid input",
   [ExitCode.Blocked]: "blocked by a rule",
   [ExitCode.NotConfirmed]: "not confirmed (no terminal and no --yes)",
+  [ExitCode.AwaitingApproval]: "awaiting approval (rollout apply only)",
   [ExitCode.Interrupted]: "interrupted",
 };
 

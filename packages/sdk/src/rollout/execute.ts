@@ -15,6 +15,7 @@ import { ArmRateLimiter, type ArmRateLimiterStats } from "./rateLimiter";
 import { reopenFailed } from "./resume";
 import { RolloutClients, type RolloutClientFactory } from "./rolloutClient";
 import { WaveRunner } from "./waveRunner";
+import { readFileControl } from "./control";
 
 export type { RolloutClient, RolloutClientFactory } from "./rolloutClient";
 export type { RolloutProgressEvent, RolloutProgressSnapshot, RolloutWaveProgress } from "./progress";
@@ -81,13 +82,23 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
     ...abortOptions(),
     ...(options.clusterTimeoutInMs !== undefined ? { clusterTimeoutInMs: options.clusterTimeoutInMs } : {}),
   });
-  const waves = new WaveRunner({ file, progress, runCluster: (c) => clusters.run(c), ...abortOptions(), ...(options.waves ? { waves: options.waves } : {}) });
+  const waves = new WaveRunner({
+    file,
+    progress,
+    runCluster: (c) => clusters.run(c),
+    ...abortOptions(),
+    ...(options.waves ? { waves: options.waves } : {}),
+    // A file journal's skip and stop requests live beside it (a blob journal's come with the fleet record).
+    ...(file.fleet ? {} : { control: () => readFileControl(file.location) }),
+  });
 
   const resumed = j.runs.length > 0;
   if (options.retryFailed) {
     file.changed(...reopenFailed(j));
     await file.fleet?.clearHalt(j.waves.filter((w) => w.status === "pending").map((w) => w.name));
   }
+  delete j.awaitingApproval;
+  delete j.stopped;
   const run: RolloutJournal["runs"][number] = { startedAt: new Date().toISOString(), resumed };
   j.runs.push(run);
   let outcome: RolloutOutcome;

@@ -15,7 +15,7 @@ import { assertReadableFile, assertReadableText, checkJsonStructure, INPUT_LIMIT
 import { closestMatch } from "../settings/suggest";
 import { parseDurationInMs } from "./duration";
 import { compact } from "./util";
-import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
+import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type HealthGate, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
 
 /** The result of parsing a rollout file. */
 export interface ParsedRolloutSpec {
@@ -60,12 +60,14 @@ const TOP_KEYS = [
   "maxConcurrencyPerSubscription",
   "enablePreview",
   "allowDisable",
+  "healthGate",
 ] as const;
 const SELECTOR_KEYS = ["ids", "subscriptions", "resourceGroups", "names", "tags", "locations", "kubernetesVersion"] as const;
 const SUBSCRIPTION_KEYS = ["id", "maxConcurrency"] as const;
 const GROUP_KEYS = ["name", "select", "settings"] as const;
-const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency"] as const;
-const HALT_KEYS = ["maxFailures", "maxFailurePercent"] as const;
+const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency", "approval", "healthGate"] as const;
+const HALT_KEYS = ["maxFailures", "maxFailurePercent", "rollback"] as const;
+const HEALTH_GATE_KEYS = ["dataPlane", "timeout", "unreachable"] as const;
 
 /** Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`. @internal */
 export const formatPath = formatJsonPath;
@@ -288,7 +290,7 @@ class Parser {
   halt(value: unknown, at: readonly Segment[]): HaltRule | undefined {
     const o = this.object(value, at, HALT_KEYS, "a halt rule");
     if (!o) return undefined;
-    const out: { maxFailures?: number; maxFailurePercent?: number } = {};
+    const out: { maxFailures?: number; maxFailurePercent?: number; rollback?: boolean } = {};
     if (o.maxFailures !== undefined) {
       const n = this.integer(o.maxFailures, [...at, "maxFailures"], 0, "a number of failed clusters");
       if (n !== undefined) out.maxFailures = n;
@@ -297,10 +299,47 @@ class Parser {
       const p = this.percent(o.maxFailurePercent, [...at, "maxFailurePercent"], true);
       if (p !== undefined) out.maxFailurePercent = p;
     }
+    if (o.rollback !== undefined) {
+      const b = this.boolean(o.rollback, [...at, "rollback"]);
+      if (b === true) out.rollback = true;
+    }
     if (o.maxFailures === undefined && o.maxFailurePercent === undefined) {
-      this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
+      // `halt: { rollback: true }` alone keeps the default threshold (halt on the first failure).
+      if (o.rollback !== undefined) out.maxFailures = 0;
+      else this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
     }
     return out;
+  }
+
+  /** A concurrency bound as Fleet Manager writes it: a count (>= 1) or a percentage ("25%"). */
+  concurrency(value: unknown, at: readonly Segment[]): { count?: number; percent?: number } {
+    if (typeof value === "string" && value.trim().endsWith("%")) {
+      const percent = this.percent(value, at, false);
+      return percent === undefined ? {} : { percent };
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      this.issue(at, `expected a number of clusters or a percentage, found ${describeJsonValue(value)}`, { found: value, allowed: 'an integer >= 1, or a percentage such as "25%"' });
+      return {};
+    }
+    return { count: value };
+  }
+
+  healthGate(value: unknown, at: readonly Segment[]): HealthGate | undefined {
+    const o = this.object(value, at, HEALTH_GATE_KEYS, "a health gate");
+    if (!o) return undefined;
+    const dataPlane = o.dataPlane === undefined ? undefined : this.boolean(o.dataPlane, [...at, "dataPlane"]);
+    if (o.dataPlane === undefined) this.issue([...at, "dataPlane"], "a health gate needs dataPlane: true (or false to turn the rollout's default gate off for this wave)", { allowed: "true | false" });
+    const timeoutInMs = o.timeout === undefined ? ROLLOUT_DEFAULTS.healthGateTimeoutInMs : this.duration(o.timeout, [...at, "timeout"]);
+    let unreachable: "fail" | "skip" | undefined = "fail";
+    if (o.unreachable !== undefined) {
+      if (o.unreachable === "fail" || o.unreachable === "skip") unreachable = o.unreachable;
+      else {
+        unreachable = undefined;
+        this.issue([...at, "unreachable"], `expected fail or skip, found ${describeJsonValue(o.unreachable)}`, { found: o.unreachable, allowed: "fail | skip" });
+      }
+    }
+    if (dataPlane === undefined || timeoutInMs === undefined || unreachable === undefined) return undefined;
+    return { dataPlane, timeoutInMs, unreachable };
   }
 }
 
@@ -359,7 +398,13 @@ function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutW
     if (o.select !== undefined) wave.select = p.selectors(o.select, [...wAt, "select"]);
     if (o.soakTime !== undefined) wave.soakTimeInMs = p.duration(o.soakTime, [...wAt, "soakTime"]);
     if (o.halt !== undefined) wave.halt = p.halt(o.halt, [...wAt, "halt"]);
-    if (o.maxConcurrency !== undefined) wave.maxConcurrency = p.integer(o.maxConcurrency, [...wAt, "maxConcurrency"], 1, "a number of clusters");
+    if (o.maxConcurrency !== undefined) {
+      const bound = p.concurrency(o.maxConcurrency, [...wAt, "maxConcurrency"]);
+      wave.maxConcurrency = bound.count;
+      wave.maxConcurrencyPercent = bound.percent;
+    }
+    if (o.approval !== undefined && p.boolean(o.approval, [...wAt, "approval"]) === true) wave.approval = true;
+    if (o.healthGate !== undefined) wave.healthGate = p.healthGate(o.healthGate, [...wAt, "healthGate"]);
     waves.push(compact(wave));
   });
   // A wave that takes "the rest" leaves nothing for the waves after it.
@@ -431,8 +476,8 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
         }
         const idText = p.string(so.id, [...at, "id"], "a subscription id");
         const id = idText === undefined ? undefined : p.subscriptionId(idText, [...at, "id"]);
-        const maxConcurrency = so.maxConcurrency === undefined ? undefined : p.integer(so.maxConcurrency, [...at, "maxConcurrency"], 1, "a number of clusters");
-        if (id !== undefined) sub = maxConcurrency === undefined ? { id } : { id, maxConcurrency };
+        const bound = so.maxConcurrency === undefined ? {} : p.concurrency(so.maxConcurrency, [...at, "maxConcurrency"]);
+        if (id !== undefined) sub = { id, ...(bound.count !== undefined ? { maxConcurrency: bound.count } : {}), ...(bound.percent !== undefined ? { maxConcurrencyPercent: bound.percent } : {}) };
       } else {
         const idText = p.string(item, at, "a subscription id");
         const id = idText === undefined ? undefined : p.subscriptionId(idText, at);
@@ -480,13 +525,14 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
   const waves = o.waves === undefined ? [{ name: "all" }] : parseWaves(p, o.waves, ["waves"]);
   const soakTimeInMs = o.soakTime === undefined ? ROLLOUT_DEFAULTS.soakTimeInMs : p.duration(o.soakTime, ["soakTime"]);
   const halt = o.halt === undefined ? ROLLOUT_DEFAULTS.halt : p.halt(o.halt, ["halt"]);
-  const maxConcurrency = o.maxConcurrency === undefined ? ROLLOUT_DEFAULTS.maxConcurrency : p.integer(o.maxConcurrency, ["maxConcurrency"], 1, "a number of clusters");
-  const maxConcurrencyPerSubscription =
-    o.maxConcurrencyPerSubscription === undefined
-      ? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription
-      : p.integer(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"], 1, "a number of clusters");
+  const overall = o.maxConcurrency === undefined ? {} : p.concurrency(o.maxConcurrency, ["maxConcurrency"]);
+  const perSub = o.maxConcurrencyPerSubscription === undefined ? {} : p.concurrency(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"]);
+  // A percentage replaces the count; the count keeps its default for journals and readers that know only counts.
+  const maxConcurrency = overall.count ?? ROLLOUT_DEFAULTS.maxConcurrency;
+  const maxConcurrencyPerSubscription = perSub.count ?? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription;
   const enablePreview = o.enablePreview === undefined ? true : p.boolean(o.enablePreview, ["enablePreview"]);
   const allowDisable = o.allowDisable === undefined ? false : p.boolean(o.allowDisable, ["allowDisable"]);
+  const healthGate = o.healthGate === undefined ? undefined : p.healthGate(o.healthGate, ["healthGate"]);
 
   if (
     p.issues.length > 0 ||
@@ -514,6 +560,9 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     maxConcurrencyPerSubscription,
     enablePreview,
     allowDisable,
+    ...(healthGate !== undefined ? { healthGate } : {}),
+    ...(overall.percent !== undefined ? { maxConcurrencyPercent: overall.percent } : {}),
+    ...(perSub.percent !== undefined ? { maxConcurrencyPerSubscriptionPercent: perSub.percent } : {}),
   };
   return { spec, issues: [], more: 0, warnings: p.warnings };
 }

@@ -5,7 +5,7 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { ValidationError } from "../errors";
-import { countClusters, type JournalCluster, type JournalError, type JournalWave, type RolloutCounts, type RolloutJournal } from "./journal";
+import { countClusters, type JournalCluster, type JournalError, type JournalGate, type JournalWave, type RolloutCounts, type RolloutJournal, type WaveApproval } from "./journal";
 import { formatShard } from "./shard";
 import { compact } from "./util";
 
@@ -54,6 +54,12 @@ export interface RolloutReportCluster {
   readonly attempts: number;
   /** The shard (i/n) whose journal holds it. */
   readonly shard: string;
+  /** True once this rollout wrote (or may have written) the cluster. */
+  readonly written?: boolean;
+  /** When the intent was saved, just before the first write (ISO 8601). */
+  readonly writtenAt?: string;
+  /** The health gate: status, verdict, summary, nodes and mismatches (node, flag, /proxyMode). */
+  readonly gate?: Omit<JournalGate, "waitState">;
 }
 
 /** A wave in a report (merged over shards). */
@@ -64,6 +70,20 @@ export interface RolloutReportWave extends RolloutCounts {
   readonly index: number;
   /** Merged status: halted if any shard halted, running if any runs or soaks, done if all are done, else pending. */
   readonly status: JournalWave["status"];
+  /** Earliest start over the shards (ISO 8601). */
+  readonly startedAt?: string;
+  /** Latest finish over the shards. */
+  readonly finishedAt?: string;
+  /** Latest end of the soak over the shards. */
+  readonly soakUntil?: string;
+  /** Whether the wave needs an approval, and the approval if given. */
+  readonly approval?: { readonly required: true; readonly approved?: WaveApproval };
+  /** Why it halted (first shard that halted). */
+  readonly haltReason?: string;
+  /** The automatic rollback of the halted wave (`halt: { rollback: true }`), per shard. */
+  readonly rolledBack?: readonly (NonNullable<JournalWave["rolledBack"]> & { readonly shard: string })[];
+  /** Clusters planned for the wave (the plan), against the counts (the outcome). */
+  readonly planned: number;
 }
 
 /** A rollout report. */
@@ -92,6 +112,8 @@ export interface RolloutReport {
   readonly waves: readonly RolloutReportWave[];
   /** Every cluster, sorted by wave then id. */
   readonly clusters: readonly RolloutReportCluster[];
+  /** Set while a wave waits for its approval (`rollout approve --wave NAME`). */
+  readonly awaitingApproval?: { readonly wave: string; readonly since: string };
 }
 
 /** A journal and where it came from. */
@@ -165,13 +187,28 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
     return ia < ib ? -1 : ia > ib ? 1 : 0;
   });
   const journalClusters = sources.flatMap((s) => s.journal.clusters);
-  const waves: RolloutReportWave[] = first.waves.map((w) => ({
-    name: w.name,
-    index: w.index,
-    status: mergeWaveStatus(sources.map((s) => s.journal.waves.find((x) => x.name === w.name)?.status ?? "pending")),
-    ...countClusters(journalClusters.filter((c) => c.wave === w.name)),
-  }));
+  const waves: RolloutReportWave[] = first.waves.map((w) => {
+    const perShard = sources.map((s) => ({ shard: formatShard(s.journal.shard), wave: s.journal.waves.find((x) => x.name === w.name) }));
+    const times = (key: "startedAt" | "finishedAt" | "soakUntil"): string[] => perShard.map((p) => p.wave?.[key]).filter((t): t is string => t !== undefined).sort();
+    const approved = perShard.map((p) => p.wave?.approval).find((a) => a !== undefined);
+    const rolledBack = perShard.flatMap((p) => (p.wave?.rolledBack ? [{ ...p.wave.rolledBack, shard: p.shard }] : []));
+    const counts = countClusters(journalClusters.filter((c) => c.wave === w.name));
+    return compact({
+      name: w.name,
+      index: w.index,
+      status: mergeWaveStatus(perShard.map((p) => p.wave?.status ?? "pending")),
+      ...counts,
+      planned: perShard.reduce((n, p) => n + (p.wave?.total ?? 0), 0),
+      startedAt: times("startedAt")[0],
+      finishedAt: times("finishedAt").at(-1),
+      soakUntil: times("soakUntil").at(-1),
+      approval: first.spec.waves.find((x) => x.name === w.name)?.approval ? { required: true as const, ...(approved ? { approved } : {}) } : undefined,
+      haltReason: perShard.map((p) => p.wave?.haltReason).find((r) => r !== undefined),
+      rolledBack: rolledBack.length > 0 ? rolledBack : undefined,
+    }) as RolloutReportWave;
+  });
   const statuses = sources.map((s) => s.journal.status);
+  const awaiting = sources.map((s) => s.journal.awaitingApproval).find((a) => a !== undefined);
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.has(i));
   const status: RolloutReport["status"] = statuses.includes("halted")
     ? "halted"
@@ -179,6 +216,10 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
       ? "incomplete"
       : statuses.includes("running")
         ? "running"
+        : statuses.includes("awaiting-approval")
+          ? "awaiting-approval"
+          : statuses.includes("stopped")
+            ? "stopped"
         : statuses.includes("aborted")
           ? "aborted"
           : statuses.every((x) => x === "completed")
@@ -199,6 +240,7 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
     counts: countClusters(journalClusters),
     waves,
     clusters,
+    ...(awaiting ? { awaitingApproval: awaiting } : {}),
   };
 }
 
@@ -224,6 +266,9 @@ function reportCluster(c: JournalCluster, shard: string): RolloutReportCluster {
     finishedAt: c.finishedAt,
     attempts: c.attempts,
     shard,
+    written: c.written,
+    writtenAt: c.intent?.at,
+    gate: c.gate ? compact({ ...c.gate, waitState: undefined }) : undefined,
   };
   return compact(out) as unknown as RolloutReportCluster;
 }
