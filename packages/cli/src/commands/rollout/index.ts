@@ -138,7 +138,7 @@ function registerRollback(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume",
     "aks-kube-proxy rollout rollback --journal https://acct.blob.core.windows.net/rollouts/r1 --shard 2/4 --yes",
     "",
-    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending, ExitCode.AwaitingApproval]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
 }
