@@ -12,7 +12,13 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   transform: {
     "^.+\\.tsx?$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
+    // ESM-only packages (below) compiled to CommonJS like our sources: jest loads tests as CommonJS and cannot
+    // require(esm) without --experimental-vm-modules.
+    "/node_modules/.+\\.m?js$": ["@swc/jest", { jsc: { parser: { syntax: "ecmascript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
+  // Everything in node_modules is left alone except @kubernetes/client-node 1.x and its ESM-only dependencies
+  // (openid-client 6, oauth4webapi, jose), which jest must compile to CommonJS (pnpm layout: .pnpm/<pkg>/node_modules/<pkg>).
+  transformIgnorePatterns: ["/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)"],
   moduleNameMapper: {
     "^@aks-kube-proxy/(arm-emulator|sdk|cli|pulumi)$": "<rootDir>/packages/$1/src/index.ts",
     "^@aks-kube-proxy/sdk/settings$": "<rootDir>/packages/sdk/src/settings/index.ts",

@@ -11,9 +11,16 @@
  * control API holds and releases operations), spawn to exit, as a ratio to the 2 s asked for (the issue's target: the command is back within 3 s, a ratio ≤ 1.5). The tests
  * prove that the command gives up while the operation still runs; how soon after the deadline is measured here.
  *
- * Run after a build: `pnpm build && node scripts/bench-cli.ts` (that is what `pnpm bench:cli` does).
+ * Then memory (issue 16): hostile files near or past the documented input limits, generated in a temp dir, each run
+ * as a whole process under `/usr/bin/time -v`; it prints the exit code and the maximum RSS of each against the budget
+ * (512 MB). The tests prove the exit codes and messages; the RSS is measured only here.
+ *
+ * Run after a build: `pnpm build && node scripts/bench-cli.ts` (that is what `pnpm bench:cli` does);
+ * `node scripts/bench-cli.ts --memory` runs only the memory cases.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -60,8 +67,8 @@ function bench(label: string, args: readonly string[], env: NodeJS.ProcessEnv = 
 }
 
 /** The CLI's own `emulator` command, seeded like the demo, in a child process; its JSON document gives URL and env. */
-async function startEmulator(): Promise<{ env: NodeJS.ProcessEnv; url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, "emulator", "--seed", SEED, "-o", "json"], { stdio: ["ignore", "pipe", "ignore"] });
+async function startEmulator(seed = SEED): Promise<{ env: NodeJS.ProcessEnv; url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, "emulator", "--seed", seed, "-o", "json"], { stdio: ["ignore", "pipe", "ignore"] });
   let out = "";
   const info = await new Promise<{ url: string; env: Record<string, string> }>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
@@ -94,13 +101,103 @@ function deadlineBench(url: string, env: NodeJS.ProcessEnv): { median: number; m
   return { median: median(times), max: Math.max(...times) };
 }
 
+/** The memory budget of every case: a rollout file inside its limits must be processed within it. */
+const MEMORY_BUDGET_MB = 512;
+
+interface MemoryCase {
+  readonly label: string;
+  readonly args: readonly string[];
+  readonly expected: number;
+}
+
+/** The hostile files of issue 16, written to `dir`; the subscription is the emulator's. */
+function memoryCases(dir: string, subscriptionId: string): MemoryCase[] {
+  const write = (name: string, content: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const settings = { mode: "IPVS" };
+  const namesOk = Array.from({ length: 99_999 }, (_, i) => `aks-${String(i).padStart(181, "0")}`);
+  const namesMany = Array.from({ length: 1_400_000 }, (_, i) => `aks-${String(i).padStart(7, "0")}`);
+  const subs = Array.from({ length: 480_000 }, (_, i) => `00000000-0000-0000-0000-${i.toString(16).padStart(12, "0")}`);
+  const yamlList = Array.from({ length: 118_000 }, (_, i) => `    - aks-${i}`).join("\n");
+  const flow = Array.from({ length: 49_500 }, (_, i) => `a${i % 10}`).join(",");
+  const bomb = `[@,@,@,@,@,@,@,@]${"[].[@,@,@,@,@,@,@,@]".repeat(10)}`;
+  return [
+    { label: "19 MB JSON, 99,999 names (inside limits)", args: ["rollout", "plan", write("names-ok.json", JSON.stringify({ subscriptions: [subscriptionId], select: { names: namesOk }, settings }))], expected: 0 },
+    { label: "18 MB JSON, 1.4 M names", args: ["rollout", "plan", write("names.json", JSON.stringify({ subscriptions: [subscriptionId], select: { names: namesMany }, settings }))], expected: 3 },
+    { label: "19 MB JSON, 480 k subscriptions", args: ["rollout", "plan", write("subs.json", JSON.stringify({ subscriptions: subs, settings }))], expected: 3 },
+    {
+      label: "18 MB JSON, 100 k selectors",
+      args: ["rollout", "plan", write("selectors.json", JSON.stringify({ subscriptions: [subscriptionId], select: Array.from({ length: 99_999 }, (_, i) => ({ names: [`aks-${String(i).padStart(60, "0")}`], tags: { ring: String(i % 5), team: `payments-${String(i).padStart(40, "0")}` }, locations: ["westus2"] })), settings }))],
+      expected: 3,
+    },
+    { label: "1.9 MB YAML list, 118 k names", args: ["rollout", "plan", write("list.yaml", `subscriptions: [${subscriptionId}]\nsettings: {mode: IPVS}\nselect:\n  names:\n${yamlList}\n`)], expected: 3 },
+    { label: "YAML of 149 k values (at the limit)", args: ["rollout", "plan", write("flow.yaml", `subscriptions: [${subscriptionId}]\nsettings: {mode: IPVS}\nselect:\n  - names: [${flow}]\n  - names: [${flow}]\n  - names: [${flow}]\n`)], expected: 0 },
+    { label: "YAML nested 100k deep", args: ["rollout", "plan", write("deep.yaml", "- ".repeat(100_000) + "x\n")], expected: 3 },
+    { label: "--query projection bomb (steps)", args: ["validate", SETTINGS, "-o", "json", "--query", bomb], expected: 3 },
+    { label: "--query projection bomb (8^7 copies)", args: ["validate", SETTINGS, "-o", "json", "--query", `[@,@,@,@,@,@,@,@]${"[].[@,@,@,@,@,@,@,@]".repeat(6)}`], expected: 3 },
+  ];
+}
+
+/** Runs one case under `/usr/bin/time -v`: exit code and maximum RSS in MB. */
+function measureMemory(c: MemoryCase, env: NodeJS.ProcessEnv, endpoint: string): { code: number | null; rssMb: number } {
+  const args = c.args[0] === "rollout" ? [...c.args, "--endpoint", endpoint] : [...c.args];
+  const r = spawnSync("/usr/bin/time", ["-v", process.execPath, BIN, ...args], { env, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  const code = Number(/Exit status: (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { code: Number.isNaN(code) ? r.status : code, rssMb: kb / 1024 };
+}
+
+/** The memory cases' report lines; the last case runs against a second emulator that knows 1,000 subscriptions. */
+async function memoryBench(env: NodeJS.ProcessEnv, endpoint: string): Promise<string[]> {
+  if (!existsSync("/usr/bin/time")) return ["(memory cases skipped: /usr/bin/time is not installed)"];
+  const dir = mkdtempSync(join(tmpdir(), "bench-cli-memory-"));
+  const lines = [`Memory: hostile input near the documented limits, whole process, max RSS (budget ${MEMORY_BUDGET_MB} MB):`];
+  const report = (c: MemoryCase, caseEnv: NodeJS.ProcessEnv, url: string): void => {
+    const { code, rssMb } = measureMemory(c, caseEnv, url);
+    const verdict = code !== c.expected ? `UNEXPECTED exit (expected ${c.expected})` : rssMb > MEMORY_BUDGET_MB ? "OVER BUDGET" : "ok";
+    lines.push(`${c.label.padEnd(42)} exit ${String(code).padStart(3)}   max RSS ${rssMb.toFixed(0).padStart(4)} MB / ${MEMORY_BUDGET_MB} MB   ${verdict}`);
+  };
+  try {
+    for (const c of memoryCases(dir, env.AZURE_SUBSCRIPTION_ID ?? "00000000-0000-0000-0000-000000000000")) report(c, env, endpoint);
+    const subs = Array.from({ length: 1_000 }, (_, i) => `00000000-0000-0000-0000-${i.toString(16).padStart(12, "0")}`);
+    const seed = join(dir, "seed-1000.json");
+    writeFileSync(seed, JSON.stringify({ subscriptions: subs, clusters: [] }));
+    const rolloutFile = join(dir, "subs-1000.json");
+    writeFileSync(rolloutFile, JSON.stringify({ subscriptions: subs, settings: { mode: "IPVS" } }));
+    const many = await startEmulator(seed);
+    try {
+      report({ label: "1,000 subscriptions (at the limit), listed", args: ["rollout", "plan", rolloutFile], expected: 0 }, many.env, many.url);
+    } finally {
+      many.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+if (process.argv.includes("--memory")) {
+  const emulator = await startEmulator();
+  try {
+    for (const line of await memoryBench(emulator.env, emulator.url)) console.log(line);
+  } finally {
+    emulator.stop();
+  }
+  process.exit(0);
+}
+
 const rows = [bench("aks-kube-proxy --help", [BIN, "--help"]), bench("aks-kube-proxy validate FILE", [BIN, "validate", SETTINGS])];
 let deadline: { median: number; max: number } | undefined;
+let memory: string[] = [];
 let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
 try {
   emulator = await startEmulator();
   rows.push(bench("aks-kube-proxy plan (emulator)", [BIN, "plan", "-g", "rg-kube-proxy-demo", "-n", "aks-default", "--mode", "IPVS", "--endpoint", emulator.url], emulator.env));
   deadline = deadlineBench(emulator.url, emulator.env);
+  memory = await memoryBench(emulator.env, emulator.url);
 } catch (error) {
   console.log(`(plan against the emulator skipped: ${error instanceof Error ? error.message : String(error)})`);
 } finally {
@@ -114,3 +211,4 @@ for (const r of rows) {
 if (deadline) {
   console.log(`apply --timeout 2s, operation held: median ${deadline.median.toFixed(0)} ms, max ${deadline.max.toFixed(0)} ms, spawn to exit; ratio to the 2 s deadline ${(deadline.median / 2000).toFixed(2)} (target ≤ 1.5)`);
 }
+for (const line of memory) console.log(line);

@@ -14,9 +14,11 @@
  * requests per cluster and the makespan the blob journal adds over the file journal. `--file-only` skips it.
  *
  * Run with Node's type stripping after a build: `pnpm build && node scripts/bench-fleet.ts` (that is what
- * `pnpm bench:fleet` does). The last line is exactly `makespan ratio to lower bound: X.XX`.
+ * `pnpm bench:fleet` does). The last line is exactly `makespan ratio to lower bound: X.XX`, and then the process exits:
+ * every child (the emulator, Azurite) is ended with its process group, also when one dies early (exit 1) or on Ctrl-C.
+ * `--quick` runs the same scenario on 2 × 20 clusters with 200 ms operations (seconds), to check the script itself.
  */
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,17 +44,19 @@ function flag(name: string): string | undefined {
  * resource provider's throttles) with every refill rate, the operation time and the poll interval compressed by the
  * same factor (`--time-scale`, default 69). `--scenario scale`: the `arm` scenario at 10,000 clusters in 100
  * subscriptions (file journal only; minutes of run time, never in CI). `--subscriptions N`, `--per-subscription M`
- * and `--concurrency N` resize any scenario (to develop on reduced sizes).
+ * and `--concurrency N` resize any scenario (to develop on reduced sizes). `--quick`: the chosen scenario on 2 × 20
+ * clusters with short operations (seconds, not minutes), to check the script itself.
  */
 const SCENARIO = flag("scenario") ?? "arm";
 if (!["arm", "azure", "scale"].includes(SCENARIO)) throw new Error(`--scenario must be arm, azure or scale, found ${SCENARIO}`);
+const QUICK = process.argv.includes("--quick");
 const TIME_SCALE = Number(flag("time-scale") ?? 69);
 const AZURE = SCENARIO === "azure";
-const SUBSCRIPTION_COUNT = Number(flag("subscriptions") ?? (SCENARIO === "scale" ? 100 : 10));
-const CLUSTERS_PER_SUBSCRIPTION = Number(flag("per-subscription") ?? 100);
+const SUBSCRIPTION_COUNT = Number(flag("subscriptions") ?? (QUICK ? 2 : SCENARIO === "scale" ? 100 : 10));
+const CLUSTERS_PER_SUBSCRIPTION = Number(flag("per-subscription") ?? (QUICK ? 20 : 100));
 const CONVERGED_EVERY = 20; // every 20th cluster already runs the target settings (5%)
 /** Azure: an update of kube-proxy's settings taking 138 s, which the default ×69 compresses to the `arm` scenario's 2 s. */
-const OPERATION_MS = AZURE ? Math.round(138_000 / TIME_SCALE) : 2000; // T
+const OPERATION_MS = QUICK ? 200 : AZURE ? Math.round(138_000 / TIME_SCALE) : 2000; // T
 /** ARM's documented subscription budgets (the emulator's defaults): reads 250 + 25/s, writes 200 + 10/s. */
 const WRITE_BUDGET = AZURE ? { capacity: 200, refillPerSecond: 10 * TIME_SCALE } : { capacity: 10, refillPerSecond: 2 }; // per subscription (arm: binds)
 const READ_BUDGET = AZURE ? { capacity: 250, refillPerSecond: 25 * TIME_SCALE } : { capacity: 50, refillPerSecond: 10 }; // per subscription
@@ -69,9 +73,9 @@ const MAX_CONCURRENCY = Number(flag("concurrency") ?? Math.min(1000, MAX_CONCURR
  * arm: what a user passes as --poll-interval (the emulator sends no Retry-After, like the recordings). azure: the SDK's
  * default polling (5 s doubling to 30 s), compressed.
  */
-const POLL_INTERVAL_MS = AZURE ? 5000 / TIME_SCALE : 1000;
+const POLL_INTERVAL_MS = QUICK ? 100 : AZURE ? 5000 / TIME_SCALE : 1000;
 const POLL_MAX_INTERVAL_MS = AZURE ? 30_000 / TIME_SCALE : POLL_INTERVAL_MS * 4;
-const BASELINE_CLUSTERS = 12;
+const BASELINE_CLUSTERS = QUICK ? 2 : 12;
 const TARGET = { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900 } };
 
 /**
@@ -87,6 +91,58 @@ const SUBSCRIPTIONS = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => subsc
 const SUBSCRIPTIONS_BLOB = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => `cccccccc-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
 const WITH_BLOB = !process.argv.includes("--file-only") && SCENARIO !== "scale";
 const BASELINE_SUBSCRIPTION = subscriptionId(99);
+
+// ---- child processes -----------------------------------------------------------------------------------------------
+// The emulator and Azurite run as children, each in its own process group (`detached`), so that ending one ends
+// everything it started. The run ends them all (SIGTERM, then SIGKILL after a grace period) when it is done, when it
+// fails, on SIGINT/SIGTERM, and when a child dies before its time; it never waits on a child that will not exit
+// (Azurite's graceful close waits for idle keep-alive connections, which kept the benchmark alive after its last line).
+const children = new Map<ChildProcess, string>();
+const stopping = new Set<ChildProcess>();
+let shuttingDown = false;
+
+/** Registers a child: its unexpected death ends the run (exit 1) instead of leaving it waiting for an answer. */
+function track(child: ChildProcess, name: string): ChildProcess {
+  children.set(child, name);
+  child.once("exit", (code, signal) => {
+    children.delete(child);
+    if (shuttingDown || stopping.has(child)) return;
+    console.error(`bench: ${name} exited before the run was done (${signal ?? `exit code ${String(code)}`}); stopping.`);
+    void shutdown(1);
+  });
+  return child;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal); // the child's whole process group
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Ends a child's process group: SIGTERM, then SIGKILL when it has not exited after `graceMs`. */
+async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  stopping.add(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Ends every child, then the process. */
+async function shutdown(code: number): Promise<never> {
+  shuttingDown = true;
+  await Promise.all([...children.keys()].map((c) => stopChild(c)));
+  process.exit(code);
+}
 
 // ---- the emulator child --------------------------------------------------------------------------------------------
 interface Summary {
@@ -126,6 +182,8 @@ async function emulatorChild(): Promise<void> {
     aksThrottling: AKS_THROTTLING,
   });
   const send = (m: unknown): void => void process.send?.(m);
+  // The parent is gone (killed, crashed): nobody will stop this emulator, so it stops itself.
+  process.once("disconnect", () => process.exit(0));
   send({ ready: { url: em.url, ca: em.ca, tenantId: em.tenantId, clientId: em.clientId, clientSecret: em.clientSecret } });
   process.on("message", (m: Request) => {
     if (m.op === "clear") {
@@ -206,7 +264,10 @@ async function main(): Promise<void> {
   // The heap cap is the rollout's (this process): the emulator child, which keeps every request of the run in its log,
   // gets a heap of its own size (a fork would inherit the cap, and at 5,000 clusters the emulator died of it).
   const childExecArgv = [...process.execArgv.filter((a) => !HEAP_FLAGS.includes(a)), "--max-old-space-size=2048"];
-  const child = fork(import.meta.filename, ["--emulator-child", ...process.argv.slice(2)], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: childExecArgv });
+  const child = track(
+    fork(import.meta.filename, ["--emulator-child", ...process.argv.slice(2)], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: childExecArgv, detached: true }),
+    "the emulator",
+  );
   const call = rpc(child);
   const ready = await new Promise<{ url: string; ca: string; tenantId: string; clientId: string; clientSecret: string }>((resolve, reject) => {
     child.once("message", (m: { ready?: { url: string; ca: string; tenantId: string; clientId: string; clientSecret: string } }) => (m.ready ? resolve(m.ready) : reject(new Error("emulator did not start"))));
@@ -352,7 +413,10 @@ async function main(): Promise<void> {
     );
   }
 
-  await call({ op: "stop" });
+  stopping.add(child);
+  // It answers and exits; its exit may come before the answer does.
+  await Promise.race([call({ op: "stop" }), new Promise((resolve) => child.once("exit", resolve))]);
+  await stopChild(child);
   rmSync(dir, { recursive: true, force: true });
   console.log("");
   console.log(`makespan ratio to lower bound: ${(makespanMs / lowerBoundMs).toFixed(2)}`);
@@ -400,7 +464,7 @@ function printPhases(phases: Map<string, Record<string, number>>, operationMs: n
 }
 
 /** Starts Azurite's blob service on loopback (HTTPS with a throw-away certificate, OAuth basic), data in `dir`. */
-async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: string; stop: () => void }> {
+async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: string; stop: () => Promise<void> }> {
   const { generate } = require("selfsigned") as typeof import("selfsigned");
   const { writeFileSync } = require("node:fs") as typeof import("node:fs");
   const { createServer } = require("node:net") as typeof import("node:net");
@@ -420,7 +484,11 @@ async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: st
   });
   const main = join(require.resolve("azurite/package.json"), "..", "dist", "src", "blob", "main.js");
   const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", join(dir, "azurite"), "--cert", join(dir, "az-cert.pem"), "--key", join(dir, "az-key.pem")];
-  const azurite = fork(main, [...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });
+  // No IPC channel (it would keep this process alive as long as Azurite lives), its own process group.
+  const azurite = track(
+    spawn(process.execPath, [main, ...args, "--oauth", "basic", "--disableTelemetry", "--silent", "--skipApiVersionCheck"], { stdio: ["ignore", "pipe", "pipe"], detached: true }),
+    "Azurite",
+  );
   await new Promise<void>((resolve, reject) => {
     let out = "";
     const onData = (d: Buffer): void => {
@@ -431,7 +499,10 @@ async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: st
     azurite.stderr?.on("data", onData);
     azurite.once("exit", (code) => reject(new Error(`azurite exited (${code}): ${out}`)));
   });
-  return { serviceUrl: `https://127.0.0.1:${port}/devstoreaccount1`, cert: cert.cert, stop: () => void azurite.kill("SIGTERM") };
+  // Its output is not needed past startup; keep draining it so a full pipe never blocks it.
+  azurite.stdout?.resume();
+  azurite.stderr?.resume();
+  return { serviceUrl: `https://127.0.0.1:${port}/devstoreaccount1`, cert: cert.cert, stop: () => stopChild(azurite, 3_000) };
 }
 
 /** The same rollout on SUBSCRIPTIONS_BLOB with its journal in Azurite. */
@@ -474,7 +545,7 @@ async function blobRun(args: {
     console.log(`  journal writes: ${journal.writes}; storage requests: ${store.requests} (journal writes, lease renewals, fleet record reads and updates)`);
     return { makespanMs, requests: store.requests };
   } finally {
-    az.stop();
+    await az.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -486,8 +557,13 @@ if (process.argv.includes("--emulator-child")) {
   const run = spawnSync(process.execPath, [...process.execArgv, ...HEAP_FLAGS, import.meta.filename, ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(run.status ?? 1);
 } else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  process.once("SIGINT", () => void shutdown(130));
+  process.once("SIGTERM", () => void shutdown(130));
+  main().then(
+    () => shutdown(0),
+    (error: unknown) => {
+      console.error(error);
+      return shutdown(1);
+    },
+  );
 }

@@ -3,6 +3,7 @@
 #   bash scripts/run.sh start   install, build, run the main job on the embedded ARM emulator
 #   bash scripts/run.sh test    install, build, lint, type-check, run every test in a loopback-only network namespace
 #   bash scripts/run.sh setup   install and build only
+#   bash scripts/run.sh release setup, then every release artifact into dist/release/ (scripts/release/release.sh)
 # Node.js 24 and pnpm come from the npm registry into ./.toolchain (the system's Node is left alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,14 +33,28 @@ ensure_pulumi_engine() {
 }
 
 # The `pulumi` Python SDK from PyPI in a git-ignored virtualenv, ./.toolchain/python, which the Python example's
-# Pulumi.yaml names (runtime option virtualenv). Skipped when the pinned version is there.
-PYTHON_PULUMI_VERSION=3.272.0
+# Pulumi.yaml names (runtime option virtualenv). Skipped when the pinned version is there. The pin is
+# packages/pulumi/package.json's pulumiVersions.python (the generated Python SDK requires exactly it).
+PYTHON_PULUMI_VERSION=$(sed -n 's/.*"python": *"\([^"]*\)".*/\1/p' packages/pulumi/package.json)
 ensure_python_venv() {
   local venv="$ROOT/.toolchain/python"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pulumi') != '$PYTHON_PULUMI_VERSION')" 2>/dev/null; then
     echo "› pip install pulumi==$PYTHON_PULUMI_VERSION into .toolchain/python" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$PYTHON_PULUMI_VERSION" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pulumi==$PYTHON_PULUMI_VERSION" >&2
+  fi
+}
+
+# A virtualenv with the PEP 517 front end `build` and the generated Python SDK's build backend (setuptools, wheel),
+# pinned, in .toolchain/release-python: setup builds the SDK's wheel with it, scripts/release/release.sh the wheel
+# and the sdist. Skipped when the pins are there.
+PYTHON_BUILD_PINS=("build==1.6.1" "setuptools==84.2.1" "wheel==0.48.0")
+ensure_python_build_venv() {
+  local venv="$ROOT/.toolchain/release-python"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(any(m.version(n) != v for n, v in (p.split('==') for p in sys.argv[1:])))" "${PYTHON_BUILD_PINS[@]}" 2>/dev/null; then
+    echo "› pip install ${PYTHON_BUILD_PINS[*]} into .toolchain/release-python" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PYTHON_BUILD_PINS[@]}" >&2
   fi
 }
 
@@ -51,7 +66,7 @@ ensure_provider_sdks() {
   local out="$ROOT/.toolchain/pulumi-sdks" plugin="$ROOT/packages/pulumi/bin/pulumi-resource-aks-kube-proxy"
   local home="$ROOT/.toolchain/pulumi/home" schema stamp
   schema=$(PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true pulumi package get-schema "$plugin")
-  stamp=$( (printf '%s' "$schema"; cat "$ROOT/.toolchain/pulumi/stamp"; echo "$PYTHON_PULUMI_VERSION") | sha256sum | cut -d' ' -f1)
+  stamp=$( (printf '%s' "$schema"; cat "$ROOT/.toolchain/pulumi/stamp"; echo "$PYTHON_PULUMI_VERSION ${PYTHON_BUILD_PINS[*]}") | sha256sum | cut -d' ' -f1)
   if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ]; then return 0; fi
   echo "› pulumi package gen-sdk (python, go) into .toolchain/pulumi-sdks" >&2
   rm -rf "$out"
@@ -61,7 +76,12 @@ ensure_provider_sdks() {
     PULUMI_HOME="$home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
       pulumi package gen-sdk "$plugin" --language "$lang" --out "$out" >&2
   done
-  "$ROOT/.toolchain/python/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out/python" >&2
+  "$ROOT/.toolchain/python/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out/python" >&2
+  # The wheel, as the release builds it (PEP 517, `python -m build`, offline here: no build isolation), for
+  # test/pulumi-release-plugin.test.ts, which installs it into a fresh virtualenv.
+  ensure_python_build_venv
+  cp "$out/python/pulumi_aks_kube_proxy/README.md" "$out/python/README.md"
+  "$ROOT/.toolchain/release-python/bin/python" -m build --wheel --no-isolation --outdir "$out/wheel" "$out/python" >/dev/null
   local pin
   pin=$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)
   printf 'module github.com/aks-kube-proxy/aks-kube-proxy/sdk/go\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 %s\n' "$pin" > "$out/go/go.mod"
@@ -77,8 +97,47 @@ ensure_go_example() {
   (cd "$ROOT/examples/go-existing-cluster" && go build -o /dev/null .) >&2
 }
 
+# The self-contained plugin executable for linux-amd64 (scripts/release/plugin.mjs: the provider bundled into a Node
+# single-executable application) in .toolchain/plugin/, which test/pulumi-release-plugin.test.ts installs with
+# `pulumi plugin install --file`. Skipped when the built provider, package.json, the script and Node are unchanged.
+ensure_plugin_executable() {
+  local out="$ROOT/.toolchain/plugin" stamp
+  stamp=$( (cd "$ROOT" && find packages/pulumi/dist packages/sdk/dist -name '*.js' | LC_ALL=C sort | xargs cat; \
+    cat packages/pulumi/package.json scripts/release/plugin.mjs; node --version) | sha256sum | cut -d' ' -f1)
+  if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ]; then return 0; fi
+  echo "› plugin executable (linux-amd64) into .toolchain/plugin" >&2
+  rm -rf "$out"
+  node "$ROOT/scripts/release/plugin.mjs" "$out" linux-amd64
+  echo "$stamp" > "$out/stamp"
+}
+
+# actionlint, the GitHub Actions workflow linter, built from the Go module proxy into .toolchain/actionlint (the
+# workflow test runs it on .github/workflows/*.yml). Skipped when the pinned version is there.
+ACTIONLINT_VERSION=v1.7.12
+ensure_actionlint() {
+  local bin="$ROOT/.toolchain/actionlint/actionlint"
+  if [ -x "$bin" ] && [ "$("$bin" -version | head -1)" = "$ACTIONLINT_VERSION" ]; then return 0; fi
+  echo "› go install github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION into .toolchain/actionlint" >&2
+  GOBIN="$ROOT/.toolchain/actionlint" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" >&2
+}
+
+# Debian's Chromium for the HTML report test (test/rollout-report-html.test.ts drives it with playwright-core):
+# installed with apt-get only when /usr/bin/chromium is missing and we are root; otherwise skipped with a message
+# (the test then fails saying why).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "› /usr/bin/chromium is missing and we are not root: skipping its install (the HTML report test will fail)" >&2
+    return 0
+  fi
+  echo "› apt-get install -y chromium (for the HTML report test)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
+    || echo "› chromium could not be installed (see above): the HTML report test will fail" >&2
+}
+
 setup() {
   ensure_toolchain
+  ensure_chromium
   ensure_pulumi_engine
   ensure_python_venv || echo "› the Python virtualenv could not be made (see above): the Python engine test will fail" >&2
   echo "› pnpm install --frozen-lockfile" >&2
@@ -87,6 +146,8 @@ setup() {
   pnpm build >&2
   ensure_provider_sdks || echo "› the provider's SDKs could not be generated (see above): the Python and Go SDK tests will fail" >&2
   ensure_go_example || echo "› examples/go-existing-cluster could not be built (see above): the Go engine test will fail" >&2
+  ensure_plugin_executable || echo "› the plugin executable could not be built (see above): the plugin executable test will fail" >&2
+  ensure_actionlint || echo "› actionlint could not be built (see above): the workflow lint test will fail" >&2
 }
 
 # Runs "$@" with loopback as the only network: no test can reach anything else
@@ -127,5 +188,6 @@ case "${1:-}" in
   start) setup; shift; pnpm start "$@" ;;
   test) shift; run_tests "$@" ;;
   setup) setup ;;
-  *) echo "usage: bash scripts/run.sh start|test|setup" >&2; exit 3 ;;
+  release) setup; bash scripts/release/release.sh ;;
+  *) echo "usage: bash scripts/run.sh start|test|setup|release" >&2; exit 3 ;;
 esac

@@ -110,3 +110,71 @@ describe("errors every command shares", () => {
     expect(armRequestsIn(t.em.control.requestLog())).toHaveLength(0);
   });
 });
+
+describe("every command that reads gives up at its --timeout", () => {
+  // The emulator logs a request once it answers it: a GET a `slow` fault holds for 10 minutes never appears in the log
+  // while it is held. Each command must return (the test has 60 s) with Timeout, exit 1, the held request unanswered.
+  const HOLD_MS = 600_000;
+  const isGet = (pattern: RegExp) => (r: { method: string; path: string }) => r.method === "GET" && pattern.test(r.path);
+
+  it("status -g -n --timeout 2s gives up on a cluster GET Azure never answers: exit 1, Timeout, the GET still unanswered", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "managedClusters/plain$", count: 1000, delayMs: HOLD_MS });
+    const run = await runCli(["status", "-g", RG, "-n", "plain", "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Reading the preview's state and the clusters (--timeout 2s) timed out after 2s");
+    expect(run.stderr).toContain("Nothing was written.");
+    expect(parseJsonDocument<{ error: { code: string; exitCode: number } }>(run).error).toMatchObject({ code: "Timeout", exitCode: 1 });
+    expect(t.em.control.requestLog().filter(isGet(/\/managedClusters\/plain$/i))).toHaveLength(0);
+    expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
+  });
+
+  it("status --all --timeout 2s gives up on a list Azure never answers (exit 1, Timeout, the list unanswered)", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "providers/Microsoft.ContainerService/managedClusters$", count: 1000, delayMs: HOLD_MS });
+    const run = await runCli(["status", "--all", "--timeout", "2s", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("timed out after 2s");
+    expect(t.em.control.requestLog().filter(isGet(/\/managedClusters$/i))).toHaveLength(0);
+  });
+
+  it("preview show --timeout 2s gives up on a feature GET Azure never answers (exit 1, Timeout, the GET unanswered)", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "features/KubeProxyConfigurationPreview$", count: 1000, delayMs: HOLD_MS });
+    const run = await runCli(["preview", "show", "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Reading the preview's state (--timeout 2s) timed out after 2s");
+    expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("Timeout");
+    expect(t.em.control.requestLog().filter(isGet(/\/features\/KubeProxyConfigurationPreview$/i))).toHaveLength(0);
+  });
+
+  it("rollout status and rollout merge --timeout 2s give up on a journal store that never answers (exit 1, Timeout, unanswered)", async () => {
+    // The emulator stands in for a blob journal store that holds every request (an account key: no token needed).
+    t.em.control.addFault({ kind: "slow", pathPattern: "^/devstoreaccount1/", count: 1000, delayMs: HOLD_MS });
+    const journal = `${t.em.url}/devstoreaccount1/rollouts/r1`;
+    const env = emulatorEnv(t.em, { AZURE_STORAGE_KEY: Buffer.from("not-a-real-key").toString("base64") });
+    for (const command of ["status", "merge"]) {
+      const run = await runCli(["rollout", command, "--journal", journal, "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Reading the journal ${journal} (--timeout 2s) timed out after 2s`);
+      expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("Timeout");
+    }
+    expect(t.em.control.requestLog().filter((r) => r.path.startsWith("/devstoreaccount1/"))).toHaveLength(0);
+  });
+
+  it("status --timeout 2s gives up when the identity provider never answers the token request (exit 1, Timeout)", async () => {
+    t.em.control.addFault({ kind: "slow", method: "POST", pathPattern: "/oauth2/v2\\.0/token$", count: 1000, delayMs: HOLD_MS });
+    const run = await runCli(["status", "--all", "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("Timeout");
+    expect(t.em.control.requestLog().filter((r) => r.kind === "token" && r.method === "POST")).toHaveLength(0);
+    expect(armRequestsIn(t.em.control.requestLog())).toHaveLength(0);
+  });
+
+  it("status answers as before within its default --timeout (2m, in --help) and refuses a --timeout that is not a duration (exit 3)", async () => {
+    const help = await runCli(["status", "--help"]);
+    expect(help.stdout).toMatch(/--timeout <duration>[\s\S]*\(default: "2m"\)/);
+    const ok = await runCli(["status", "-g", RG, "-n", "plain", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(ok.code).toBe(0);
+    const bad = await runCli(["status", "--all", "--timeout", "soon", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('--timeout "soon" is not a duration. Use e.g. 90s, 30m, 1h or 1h30m.');
+  });
+});

@@ -12,7 +12,7 @@ interface DemoSummary {
   subscriptionId: string;
   settings: { file: string; normalized: unknown };
   preview: { featureState: string; providerState: string };
-  clusters: { name: string; outcome: string; writes: number; blockers: string[]; kubeProxyConfig: unknown; effectiveMode: string | null; provisioningState: string | null }[];
+  clusters: { name: string; outcome: string; writes: number; blockers: string[]; kubeProxyConfig: unknown; effectiveMode: string | null; provisioningState: string | null; dataPlane: string | null }[];
   writes: { total: number; preview: number; clusters: number };
 }
 
@@ -41,7 +41,7 @@ describe("pnpm start (the demo)", () => {
     const summary = parseJsonDocument<DemoSummary>(run);
 
     const byName = new Map(summary.clusters.map((c) => [c.name, c]));
-    expect(byName.get("aks-default")).toMatchObject({ outcome: "changed", writes: 1, kubeProxyConfig: DOCS_SETTINGS, effectiveMode: "IPVS", provisioningState: "Succeeded" });
+    expect(byName.get("aks-default")).toMatchObject({ outcome: "changed", writes: 1, kubeProxyConfig: DOCS_SETTINGS, effectiveMode: "IPVS", provisioningState: "Succeeded", dataPlane: "converged" });
     expect(byName.get("aks-azure-policy")).toMatchObject({ outcome: "blocked", writes: 0, blockers: ["ipvs-with-azure-network-policy"], kubeProxyConfig: null, effectiveMode: "IPTABLES" });
     expect(byName.get("aks-converged")).toMatchObject({ outcome: "unchanged", writes: 0, kubeProxyConfig: DOCS_SETTINGS, effectiveMode: "IPVS" });
     expect(summary.preview).toEqual({ featureState: "Registered", providerState: "Registered" });
@@ -58,6 +58,9 @@ describe("pnpm start (the demo)", () => {
     expect(run.stderr).toContain("feature Microsoft.ContainerService/KubeProxyConfigurationPreview: Registering");
     expect(run.stderr).toMatch(/aks-azure-policy\s+refused before any write: \[ipvs-with-azure-network-policy\]/);
     expect(run.stderr).toMatch(/aks-converged\s+already converged: no write/);
+    // After Azure's Succeeded, the tour watched the kube-proxy DaemonSet reach every node of aks-default.
+    expect(run.stderr).toMatch(/aks-default\s+kube-proxy rollout \d+\/\d+ nodes/);
+    expect(run.stderr).toMatch(/aks-default\s+data plane converged/);
     expect(run.stderr).toMatch(/Done in .*: 1 changed and verified, 1 blocked with nothing written, 1 already converged with nothing written\./);
   });
 

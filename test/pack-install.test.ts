@@ -94,4 +94,11 @@ describe("the packed packages, installed with npm outside the workspace", () => 
       expect(existsSync(join(PROJECT, "node_modules", "@aks-kube-proxy", pkg, manifest.types ?? "missing"))).toBe(true);
     }
   });
+
+  test("@aks-kube-proxy/pulumi brings its exact @pulumi/pulumi peer and not @pulumi/azure-native (an optional peer)", () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT, "node_modules", "@aks-kube-proxy", "pulumi", "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(PROJECT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string };
+    expect(installed.version).toBe(manifest.peerDependencies["@pulumi/pulumi"]);
+    expect(existsSync(join(PROJECT, "node_modules", "@pulumi", "azure-native"))).toBe(false);
+  });
 });

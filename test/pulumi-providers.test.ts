@@ -31,6 +31,7 @@ beforeAll(async () => {
       { resourceGroup: RG, name: "aks-ga", kubernetesVersion: "1.33.2", networkPlugin: "azure", tags: { team: "a" } },
       { resourceGroup: RG, name: "aks-gone", kubernetesVersion: "1.33.2", networkPlugin: "azure" },
       { resourceGroup: RG, name: "aks-lro-fail", kubernetesVersion: "1.33.2", networkPlugin: "azure", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } },
+      { resourceGroup: RG, name: "aks-cilium", kubernetesVersion: "1.33.2", networkPlugin: "azure", networkDataplane: "cilium", networkPolicy: "cilium" },
     ],
   });
   apiFactory = ({ subscriptionId, apiVersion }) =>
@@ -152,6 +153,7 @@ describe("cluster settings provider", () => {
       apiVersion: "2026-08-02-preview",
       restoreOnDelete: true,
       allowDisable: false,
+      verifyDataPlane: false,
     });
     // Canonical: API key spelling, keys sorted, so the state never shows a change that is not one.
     expect(JSON.stringify(result.inputs!.settings)).toBe('{"enabled":true,"ipvsConfig":{"scheduler":"LeastConnection","tcpFinTimeoutSeconds":120,"tcpTimeoutSeconds":900,"udpTimeoutSeconds":300},"mode":"IPVS"}');
@@ -246,11 +248,31 @@ describe("cluster settings provider", () => {
     expect((await provider.diff(created.id, read.props!, (await provider.check({}, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-ga", settings: IPVS })).inputs!)).changes).toBe(false);
   });
 
-  test("IPVS on a cluster with Azure Network Policy is blocked before any write, with the SDK's finding", async () => {
+  test("IPVS on a cluster with Azure Network Policy fails check (the preview) and create, before any write, with the SDK's finding", async () => {
     const provider = createClusterSettingsProvider({ apiFactory });
-    const checked = await provider.check({}, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-azure-policy", settings: IPVS });
     t.em.control.clearRequestLog();
+    const checked = await provider.check({}, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-azure-policy", settings: IPVS });
+    expect(checked.failures).toEqual([{ property: "settings", reason: expect.stringContaining("[ipvs-with-azure-network-policy]") }]);
     await expect(provider.create(checked.inputs!)).rejects.toThrow(/ipvs-with-azure-network-policy/);
+    expect(writes()).toEqual([]);
+  });
+
+  test("settings that enable kube-proxy on a Cilium dataplane cluster fail check (the preview) and create, before any write", async () => {
+    const provider = createClusterSettingsProvider({ apiFactory });
+    t.em.control.clearRequestLog();
+    const checked = await provider.check({}, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-cilium", settings: { mode: "NFTABLES" } });
+    expect(checked.failures).toEqual([{ property: "settings", reason: expect.stringMatching(/^\[cilium-dataplane-requires-kube-proxy-disabled\] .*CiliumDataplaneRequiresKubeProxyConfigDisabled/) }]);
+    await expect(provider.create(checked.inputs!)).rejects.toThrow(/cilium-dataplane-requires-kube-proxy-disabled/);
+    expect(writes()).toEqual([]);
+    expect(rawKubeProxyConfig("aks-cilium")).toBeUndefined();
+  });
+
+  test("enabled: false on a Cilium dataplane cluster passes check, writes nothing (it runs no kube-proxy already), and destroy has nothing to put back", async () => {
+    const provider = createClusterSettingsProvider({ apiFactory });
+    t.em.control.clearRequestLog();
+    const { created } = await createSettings(provider, { subscriptionId: SUB, resourceGroupName: RG, clusterName: "aks-cilium", settings: { enabled: false } });
+    expect(created.outs!.previousSettings).toBeNull();
+    await provider.delete(created.id, created.outs!);
     expect(writes()).toEqual([]);
   });
 

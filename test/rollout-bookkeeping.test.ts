@@ -76,6 +76,40 @@ describe("--resume --retry-failed", () => {
     expect([...puts.values()].every((n) => n === 1)).toBe(true);
     for (const c of j1.clusters) expect([c.name, clusterState(t, c)]).toEqual([c.name, { kubeProxyConfig: TARGET, provisioningState: "Succeeded" }]);
   }, 60_000);
+
+  it("after a halt, the wave that never started reads skipped (not pending), and the resume question counts what will run", async () => {
+    t = await startFleetEmulator({ clusters: fleetSeeds({ perSubscription: 3 }) });
+    const dir = tempDir();
+    const file = rolloutYaml(dir, ["halt: { maxFailures: 1 }", "maxConcurrency: 1", "waves: [{ name: first, count: 6 }, { name: second }]"]);
+    const journal = join(dir, "j.json");
+    t.em.control.addFault({ kind: "lro-failed", pathPattern: "managedClusters/", count: 2, armCode: "KubeProxyUpgradeFailed", message: "node image rollout failed" });
+    const first = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", journal, "--yes", "-o", "json"]);
+    expect(first.code).toBe(1);
+    const j1 = JSON.parse(readFileSync(journal, "utf8")) as RolloutJournal;
+    const second = j1.clusters.filter((c) => c.wave === "second");
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.every((c) => c.status === "skipped" && c.skipReason === "halted")).toBe(true);
+    expect(j1.waves.map((w) => [w.name, w.status])).toEqual([["first", "halted"], ["second", "skipped"]]);
+    const status = await rolloutCli(t, dir, ["rollout", "status", journal, "-o", "json"]);
+    expect((JSON.parse(status.stdout) as RolloutReport).waves.map((w) => [w.name, w.status])).toEqual([["first", "halted"], ["second", "skipped"]]);
+
+    // No terminal, no --yes: the question is refused (exit 5), and it names what --retry-failed would run.
+    const failed = j1.clusters.filter((c) => c.status === "failed").length;
+    const halted = j1.clusters.filter((c) => c.status === "skipped" && c.skipReason === "halted").length;
+    const pending = j1.clusters.filter((c) => c.status === "pending").length;
+    expect(failed).toBe(2);
+    const before = t.em.control.requestLog().length;
+    const asked = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", journal, "--resume", "--retry-failed"]);
+    expect(asked.code).toBe(5);
+    const parts = [pending > 0 ? `${pending} pending` : undefined, `${failed} failed (retried)`, `${halted} skipped by the halt (started now)`].filter(Boolean).join(", ");
+    expect(asked.stderr).toContain(`Resume the rollout: run ${pending + failed + halted} cluster(s): ${parts}?`);
+    expect(acceptedPuts(t.em.control.requestLog().slice(before)).size).toBe(0);
+    // With --yes it runs exactly that many, and the reopened waves finish.
+    const run = await rolloutCli(t, dir, ["rollout", "apply", file, "--journal", journal, "--resume", "--retry-failed", "--yes", "-o", "json"]);
+    expect(run.code).toBe(0);
+    expect(acceptedPuts(t.em.control.requestLog().slice(before)).size).toBe(pending + failed + halted);
+    expect((JSON.parse(run.stdout) as RolloutReport).waves.map((w) => w.status)).toEqual(["done", "done"]);
+  }, 60_000);
 });
 
 describe("journal safety through the CLI", () => {

@@ -38,7 +38,7 @@ describe("GitHub Actions rollout example", () => {
   test("uses workload identity: id-token write, and azure/login with client, tenant and subscription before any Azure call", () => {
     expect(workflow.permissions["id-token"]).toBe("write");
     for (const [name, job] of Object.entries(workflow.jobs)) {
-      const azureStep = job.steps.findIndex((s) => /aks-kube-proxy rollout (plan|apply|rollback|merge)/.test(s.run ?? ""));
+      const azureStep = job.steps.findIndex((s) => /aks-kube-proxy rollout (plan|apply|rollback|merge|approve|report)/.test(s.run ?? ""));
       if (azureStep < 0) continue;
       const login = job.steps.findIndex((s) => s.uses?.startsWith("azure/login@"));
       expect([name, login >= 0 && login < azureStep]).toEqual([name, true]);
@@ -64,6 +64,27 @@ describe("GitHub Actions rollout example", () => {
     expect(report.if).toBe("always()");
     expect(report.steps.some((s) => /rollout merge "\$JOURNAL" --junit/.test(s.run ?? ""))).toBe(true);
     expect(report.steps.some((s) => s.uses?.startsWith("azure/login@"))).toBe(true);
+  });
+
+  test("the report job writes the HTML report (uploaded) and the Markdown summary to $GITHUB_STEP_SUMMARY; an approve job records a wave's approval before the shards", () => {
+    const report = workflow.jobs["report"]!;
+    const run = report.steps.map((s) => s.run ?? "").join("\n");
+    expect(run).toMatch(/aks-kube-proxy rollout report "\$JOURNAL" --html rollout\.html --markdown "\$GITHUB_STEP_SUMMARY"/);
+    const upload = report.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(String(upload.with!["path"])).toContain("rollout.html");
+    const approve = workflow.jobs["approve"]!;
+    expect(approve.steps.some((s) => /aks-kube-proxy rollout approve --journal "\$JOURNAL" --wave /.test(s.run ?? ""))).toBe(true);
+    expect(workflow.jobs["shards"]!.needs).toEqual(["plan", "approve"]);
+    // Every rollout command line of a run step (also those after `run:`) uses flags the CLI has.
+    const program = createProgram({ exitCode: 0 });
+    for (const job of Object.values(workflow.jobs)) {
+      for (const line of job.steps.flatMap((s) => (s.run ?? "").split("\n")).map((l) => l.trim()).filter((l) => l.startsWith("aks-kube-proxy rollout "))) {
+        const words = line.split(/\s+/);
+        const command = program.commands.find((c) => c.name() === "rollout")!.commands.find((c) => c.name() === words[2]);
+        expect([line, command !== undefined]).toEqual([line, true]);
+        for (const flag of words.filter((w) => w.startsWith("--"))) expect([line, flag, optionsOf(command!).has(flag)]).toEqual([line, flag, true]);
+      }
+    }
   });
 
   test("names the least role on the storage container, and passes no account key or SAS", () => {

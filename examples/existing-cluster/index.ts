@@ -3,8 +3,8 @@
  *
  *   pulumi config set resourceGroupName my-rg
  *   pulumi config set clusterName my-aks
- *   pulumi config set azure-native:subscriptionId 00000000-0000-0000-0000-000000000000   # or ARM_SUBSCRIPTION_ID
- *   # credentials of the aks-kube-proxy provider plugin (or the ARM_* variables azure-native reads):
+ *   pulumi config set aks-kube-proxy:subscriptionId 00000000-0000-0000-0000-000000000000   # or ARM_SUBSCRIPTION_ID
+ *   # credentials of the aks-kube-proxy provider plugin (or the ARM_* / AZURE_* variables):
  *   pulumi config set aks-kube-proxy:tenantId …; pulumi config set aks-kube-proxy:clientId …
  *   pulumi config set --secret aks-kube-proxy:clientSecret …
  *   pulumi preview    # shows which kube-proxy settings change

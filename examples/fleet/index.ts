@@ -18,7 +18,7 @@ import { KubeProxyConfig, type KubeProxySettings } from "@aks-kube-proxy/pulumi"
 
 /** One cluster of the fleet, as written in the stack configuration. */
 interface FleetCluster {
-  /** Subscription (default: the one in clusterId, else azure-native:subscriptionId). */
+  /** Subscription (default: the one in clusterId, else aks-kube-proxy:subscriptionId, else ARM_SUBSCRIPTION_ID). */
   subscriptionId?: string;
   /** Resource group, with clusterName. */
   resourceGroupName?: string;

@@ -15,13 +15,15 @@ export interface ExistingClusterExampleOptions {
   example: ExampleName;
   /** The prefix of the tests' names, and of the emulated cluster's resource group and name (e.g. "python"). */
   label: string;
+  /** Run the plugin installed from this tarball instead of the launcher on PATH (see EngineStackOptions). */
+  pluginTarball?: string;
 }
 
 const BEFORE = { enabled: true, mode: "IPTABLES" };
 const LEAST_CONNECTION = { enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } };
 
 /** Declares the hooks and tests that run an existing-cluster example through its lifecycle under the engine. */
-export function describeExistingClusterExample(options: ExistingClusterExampleOptions): void {
+export function describeExistingClusterExample(options: ExistingClusterExampleOptions): { readonly engine: EngineStack; readonly em: RunningEmulator } {
   const { example, label } = options;
   const RG = `rg-${label}`;
   const NAME = `aks-${label}`;
@@ -30,13 +32,15 @@ export function describeExistingClusterExample(options: ExistingClusterExampleOp
   let em: RunningEmulator;
   let engine: EngineStack;
   let settingsFile: string;
+  /** The suite's engine stack (after beforeAll), for checks a test file adds. */
+  const handle = { get engine(): EngineStack { return engine; }, get em(): RunningEmulator { return em; } };
 
   beforeAll(async () => {
     em = await startEmulator({ throttling: false, clusters: [{ resourceGroup: RG, name: NAME, kubernetesVersion: "1.33.2", networkPlugin: "azure", kubeProxyConfig: BEFORE }] });
     settingsFile = join(mkdtempSync(join(tmpdir(), `engine-${label}-`)), "kube-proxy.json");
     // The AKS docs' spelling of the keys, as in examples/existing-cluster/kube-proxy.json.
     writeFileSync(settingsFile, JSON.stringify({ enabled: true, mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", TCPTimeoutSeconds: 900, TCPFINTimeoutSeconds: 120, UDPTimeoutSeconds: 300 } }));
-    engine = await createEngineStack({ example, em, config: { resourceGroupName: RG, clusterName: NAME, settingsFile } });
+    engine = await createEngineStack({ example, em, config: { resourceGroupName: RG, clusterName: NAME, settingsFile }, ...(options.pluginTarball !== undefined ? { pluginTarball: options.pluginTarball } : {}) });
   });
 
   afterAll(async () => {
@@ -95,4 +99,5 @@ export function describeExistingClusterExample(options: ExistingClusterExampleOp
     expect(storedKubeProxyConfig(em, CLUSTER)).toEqual(BEFORE);
     expect(engine.output.join("\n")).not.toContain(em.clientSecret);
   });
+  return handle;
 }

@@ -3,6 +3,7 @@
  * .toolchain/pulumi/bin), through `@pulumi/pulumi/automation`'s LocalWorkspace, on a local file backend in a temporary
  * folder, against the ARM emulator. Only stack configuration and environment point the programs at the emulator.
  */
+import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -47,7 +48,16 @@ export interface EngineStackOptions {
   config?: Record<string, string>;
   /** Secret stack configuration (encrypted in the stack file and the state). */
   secretConfig?: Record<string, string>;
+  /**
+   * A plugin tarball (`pulumi-resource-aks-kube-proxy-v<version>-<os>-<arch>.tar.gz`) to install with `pulumi plugin
+   * install resource aks-kube-proxy <version> --file` into the stack's fresh PULUMI_HOME, instead of the launcher
+   * on PATH; PATH then holds only the engine's folder (no Node.js, no packages/pulumi/bin).
+   */
+  pluginTarball?: string;
 }
+
+/** The version of @aks-kube-proxy/pulumi, which is the plugin's. */
+export const PLUGIN_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "packages", "pulumi", "package.json"), "utf8")) as { version: string }).version;
 
 /** One resource of a stack's state, as `pulumi stack export` writes it. */
 export interface StateResource {
@@ -63,6 +73,8 @@ export interface StateResource {
 
 /** A stack of an example under the engine, with its output collected. */
 export interface EngineStack {
+  /** The environment of every engine command of this stack (PATH, PULUMI_HOME, …). */
+  env: Record<string, string>;
   /** The automation API stack. */
   stack: Stack;
   /** Everything the engine printed (stdout and stderr of every command), for greps. */
@@ -88,7 +100,7 @@ export interface EngineStack {
  * @param work - the temporary folder
  * @param em - the emulator
  */
-function engineEnv(work: string, em: RunningEmulator): Record<string, string> {
+function engineEnv(work: string, em: RunningEmulator, pathDirs?: string[]): Record<string, string> {
   return {
     PULUMI_BACKEND_URL: `file://${join(work, "state")}`,
     PULUMI_HOME: join(work, "home"),
@@ -98,7 +110,7 @@ function engineEnv(work: string, em: RunningEmulator): Record<string, string> {
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
     // The engine finds the aks-kube-proxy provider plugin on PATH (packages/pulumi/bin/pulumi-resource-aks-kube-proxy).
-    PATH: [join(ENGINE_ROOT, "bin"), PROVIDER_BIN, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
+    PATH: (pathDirs ?? [join(ENGINE_ROOT, "bin"), PROVIDER_BIN, dirname(process.execPath), process.env["PATH"] ?? ""]).join(":"),
     NODE_EXTRA_CA_CERTS: em.caPath,
     // The Go language host's `go build` uses only the module cache setup filled: a missing module fails at once.
     GOPROXY: "off",
@@ -125,7 +137,13 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
   const stackName = `engine-${process.pid}-${++counter}`;
   const { em } = options;
   mkdirSync(join(work, "state"));
-  const workspaceOptions = (dir: string) => ({ workDir: dir, pulumiHome: join(work, "home"), envVars: engineEnv(work, em), pulumiCommand });
+  const pathDirs = options.pluginTarball !== undefined ? [join(ENGINE_ROOT, "bin")] : undefined;
+  const envVars = engineEnv(work, em, pathDirs);
+  if (options.pluginTarball !== undefined) {
+    const install = spawnSync(join(ENGINE_ROOT, "bin", "pulumi"), ["plugin", "install", "resource", "aks-kube-proxy", PLUGIN_VERSION, "--file", options.pluginTarball], { encoding: "utf8", env: { ...process.env, ...envVars } });
+    if (install.status !== 0) throw new Error(`pulumi plugin install --file ${options.pluginTarball} failed (${install.status}): ${install.stderr}`);
+  }
+  const workspaceOptions = (dir: string) => ({ workDir: dir, pulumiHome: join(work, "home"), envVars, pulumiCommand });
   const stack = await LocalWorkspace.createStack({ stackName, workDir }, workspaceOptions(workDir));
   const otherDirs: string[] = [];
   const plain: Record<string, string> = {
@@ -151,6 +169,7 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
   });
   const output: string[] = [];
   return {
+    env: envVars,
     stack,
     output,
     io: { onOutput: (text) => output.push(text), onError: (text) => output.push(text) },

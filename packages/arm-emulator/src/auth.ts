@@ -159,8 +159,16 @@ export class TokenAuthority {
     return `${signingInput}.${b64url(signature)}`;
   }
 
-  /** Checks an Authorization header; undefined = accepted. */
+  /** Checks an Authorization header for ARM; undefined = accepted. */
   check(authorization: string | undefined): TokenProblem | undefined {
+    return this.checkFor(authorization, this.audiences);
+  }
+
+  /**
+   * Checks an Authorization header (signature, expiry) for one of `audiences` (compared without case or a trailing
+   * slash); undefined = accepted. The emulated Kubernetes API servers use it with the AKS server application.
+   */
+  checkFor(authorization: string | undefined, audiences: ReadonlySet<string>): TokenProblem | undefined {
     if (!authorization) return "missing";
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!m?.[1]) return "malformed";
@@ -176,7 +184,7 @@ export class TokenAuthority {
       return "invalid";
     }
     if (typeof claims.exp !== "number" || claims.exp * 1000 < Date.now()) return "expired";
-    if (typeof claims.aud !== "string" || !this.audiences.has(claims.aud.replace(/\/+$/, "").toLowerCase())) return "audience";
+    if (typeof claims.aud !== "string" || !audiences.has(claims.aud.replace(/\/+$/, "").toLowerCase())) return "audience";
     return undefined;
   }
 

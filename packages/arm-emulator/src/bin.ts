@@ -9,15 +9,16 @@ import { startEmulator } from "./emulator";
 import type { EmulatorTimings } from "./types";
 
 /** Timings of the command-line emulator: visible in a demo, short enough to wait for. */
-const BIN_TIMINGS: EmulatorTimings = { featureRegistrationMs: 4000, providerRegistrationMs: 2000, operationMs: 5000, retryAfterSeconds: 1 };
+const BIN_TIMINGS: EmulatorTimings = { featureRegistrationMs: 4000, providerRegistrationMs: 2000, operationMs: 5000, retryAfterSeconds: 1, kubeProxyRolloutPerNodeMs: 1500 };
 
 const USAGE = `Usage: arm-emulator [--port 8443] [--host 127.0.0.1] [--seed fixtures.json] [--verbose]
 
 Starts a local HTTPS emulator of Azure Resource Manager (subscriptions, features, providers,
 managedClusters) and of the Microsoft Entra token endpoint, prints how to point clients at it, and
 runs until Ctrl-C. The seed file is JSON: { subscriptions?, clusters?, registeredFeatures?, timings?,
-throttling? }; a subscription is an id or { subscriptionId, displayName?, tags? }.
-Control API: <url>/_emulator/ (health, requests, clusters, features, faults, timings, reset).`;
+throttling?, kubeFaults? }; a subscription is an id or { subscriptionId, displayName?, tags? }.
+Each cluster's Kubernetes API is served too (kubeconfigs through listClusterUserCredential).
+Control API: <url>/_emulator/ (health, requests, clusters, features, faults, kube, timings, reset).`;
 
 async function main(): Promise<number> {
   let args;
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
   console.log(`Tenant:         ${em.tenantId}`);
   console.log(`Client id:      ${em.clientId}`);
   console.log(`Client secret:  ${em.clientSecret}`);
+  console.log(`Kubernetes API: one listener per cluster (kubeconfigs through listClusterUserCredential); also ${em.kubeUrl}/clusters/<fqdn>`);
   console.log("");
   console.log("Point a client at it with:");
   for (const [k, v] of Object.entries(em.env)) console.log(`  export ${k}=${v}`);

@@ -3,6 +3,7 @@
  * ({@link handleControlRequest}, JSON in and out) for spawned processes.
  */
 import { armError, clone, isObject, type ArmResponse } from "./http";
+import { checkAksThrottling, checkClusterSeed, checkFaultSpec, checkThrottling, checkTimings } from "./controlValues";
 import { newEtag } from "./ids";
 import { effectiveMode } from "./specRules";
 import type { FaultRegistry } from "./faults";
@@ -13,6 +14,8 @@ import type { EmulatorStore } from "./state/store";
 import type { Throttler } from "./throttle";
 import type { AksThrottler } from "./aksThrottle";
 import type { AksThrottlingSettings, ClusterRefArgs, EmulatorControl, EmulatorTimings, FaultSpec, FeatureRef, ThrottlingSettings } from "./types";
+import type { KubeRuntime } from "./kube/runtime";
+import type { KubeFaultSpec } from "./kube/types";
 
 /** What the control surface acts on. */
 export interface ControlDeps {
@@ -24,6 +27,9 @@ export interface ControlDeps {
   initialTimings: EmulatorTimings;
   initialThrottling: ThrottlingSettings | undefined;
   initialAksThrottling: AksThrottlingSettings | false | undefined;
+  /** The emulated Kubernetes side, and the data-plane faults a reset goes back to. */
+  kube?: KubeRuntime;
+  initialKubeFaults?: KubeFaultSpec[];
 }
 
 /** Builds the in-process control object. */
@@ -36,6 +42,7 @@ export function createControl(deps: ControlDeps): EmulatorControl {
   const sub = (id: string | undefined) => store.ensureSubscription(id ?? store.defaultSubscriptionId());
   return {
     seedCluster(seed) {
+      checkClusterSeed(seed);
       store.seedCluster(seed);
     },
     getCluster(ref) {
@@ -53,7 +60,8 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     effectiveKubeProxyMode(ref) {
       const cluster = find(ref);
       if (!cluster) return undefined;
-      return effectiveMode(storedKubeProxyConfig(cluster.raw), clusterFacts(cluster.raw).kubernetesVersion);
+      const facts = clusterFacts(cluster.raw);
+      return effectiveMode(storedKubeProxyConfig(cluster.raw), facts.kubernetesVersion, facts.networkDataplane);
     },
     setFeatureState(args) {
       const feature = store.feature(sub(args.subscriptionId), args.namespace ?? KUBE_PROXY_FEATURE.namespace, args.name);
@@ -72,27 +80,46 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       deps.log.clear();
     },
     addFault(fault: FaultSpec) {
+      checkFaultSpec(fault);
       deps.faults.add(fault);
     },
     clearFaults() {
       deps.faults.clear();
+      deps.kube?.faults.clear();
+    },
+    addKubeFault(fault) {
+      if (!deps.kube) throw new Error("This emulator has no Kubernetes side.");
+      deps.kube.faults.add(fault);
+    },
+    clearKubeFaults() {
+      deps.kube?.faults.clear();
+    },
+    kubeState(ref) {
+      const cluster = find(ref);
+      if (!cluster || !deps.kube) return undefined;
+      return deps.kube.model.summary(cluster, deps.kube.serverFor(cluster));
     },
     setTimings(t: Partial<EmulatorTimings>) {
+      checkTimings(t, Object.keys(store.timings));
       store.timings = { ...store.timings, ...definedOnly(t) };
     },
     finishOperations() {
       return store.finishOperations();
     },
     setThrottling(t) {
+      checkThrottling(t);
       deps.throttler.configure(t);
     },
     setAksThrottling(t) {
+      checkAksThrottling(t);
       deps.aksThrottler.configure(t);
     },
     reset() {
       store.timings = { ...deps.initialTimings };
       store.reset();
       deps.faults.clear();
+      deps.kube?.faults.clear();
+      for (const fault of deps.initialKubeFaults ?? []) deps.kube?.faults.add(fault);
       deps.log.clear();
       deps.throttler.configure(deps.initialThrottling);
       deps.aksThrottler.configure(deps.initialAksThrottling);
@@ -238,6 +265,19 @@ export function handleControlRequest(control: EmulatorControl, info: Record<stri
         if (body !== false && !isObject(body)) return bad("Body must be AKS throttling settings or false.");
         control.setAksThrottling(body as AksThrottlingSettings | false);
         return ok();
+      case "POST kube":
+        if (rest.join("/") !== "faults" || !isObject(body)) return bad("POST /_emulator/kube/faults with a KubeFaultSpec body.");
+        control.addKubeFault(body as KubeFaultSpec);
+        return ok();
+      case "DELETE kube":
+        if (rest.join("/") !== "faults") return armError(404, "NotFound", `No control route ${method} ${path}.`);
+        control.clearKubeFaults();
+        return ok();
+      case "GET kube": {
+        if (rest.length !== 3) return bad("Use /_emulator/kube/{subscriptionId}/{resourceGroup}/{name}.");
+        const state = control.kubeState(clusterRefFrom(rest));
+        return state ? ok(state) : armError(404, "ClusterNotFound", "No such cluster, or its API server is not up yet (being created).");
+      }
       case "POST reset":
         control.reset();
         return ok();

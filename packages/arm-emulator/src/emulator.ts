@@ -9,15 +9,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TokenAuthority } from "./auth";
 import { createControl } from "./control";
+import { checkAksThrottling, checkClusterSeed, checkNumber, checkThrottling, checkTimings } from "./controlValues";
 import { FaultRegistry } from "./faults";
 import { newGuid } from "./ids";
 import { RequestLog } from "./log";
 import { normalizeSubscriptionSeeds, readSeedFile } from "./seedFile";
+import { serverLimits } from "./http";
 import { handleRequest } from "./server";
 import { EmulatorStore } from "./state/store";
 import { Throttler } from "./throttle";
 import { AksThrottler } from "./aksThrottle";
 import { createCertificates } from "./tls";
+import { KubeFaultRegistry } from "./kube/faults";
+import { DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS, KubeModel } from "./kube/model";
+import { KubePki } from "./kube/pki";
+import { KubeRuntime } from "./kube/runtime";
+import { KubeListeners } from "./kube/listeners";
+import { DEFAULT_MAX_WATCHES } from "./kube/server";
 import { DEFAULT_SUBSCRIPTION_ID, type EmulatorTimings, type LoggedRequest, type RunningEmulator, type StartEmulatorOptions } from "./types";
 
 /** Library defaults: fast, for tests. */
@@ -26,6 +34,7 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   providerRegistrationMs: 20,
   operationMs: 40,
   retryAfterSeconds: 0,
+  kubeProxyRolloutPerNodeMs: DEFAULT_KUBE_PROXY_ROLLOUT_PER_NODE_MS,
 };
 
 /** Options only the bin uses. */
@@ -40,6 +49,8 @@ export interface InternalStartOptions {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Most open Kubernetes watches (tests lower it). @default 256 */
+  kubeMaxWatches?: number;
 }
 
 /**
@@ -52,6 +63,10 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const subscriptions = subscriptionSeeds.map((s) => s.subscriptionId);
   const timings: EmulatorTimings = { ...DEFAULT_TIMINGS, ...(options.baseTimings ?? {}), ...(fromFile.timings ?? {}), ...(options.timings ?? {}) };
   const throttling = options.throttling !== undefined ? options.throttling : fromFile.throttling;
+  checkTimings(timings, Object.keys(DEFAULT_TIMINGS));
+  checkThrottling(throttling);
+  for (const seed of [...(fromFile.clusters ?? []), ...(options.clusters ?? [])]) checkClusterSeed(seed);
+  const listPageSize = checkNumber("listPageSize", options.listPageSize ?? fromFile.listPageSize ?? 100, { min: 1, max: 100_000, integer: true, what: "a page size" });
   const host = options.host ?? "127.0.0.1";
   const tenantId = options.tenantId ?? newGuid();
   const clientId = options.clientId ?? newGuid();
@@ -69,13 +84,20 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   const log = new RequestLog(options.requestLogLimit ?? 100_000);
   const throttler = new Throttler(throttling);
   const aksThrottling = options.aksThrottling !== undefined ? options.aksThrottling : fromFile.aksThrottling;
+  checkAksThrottling(aksThrottling);
   const aksThrottler = new AksThrottler(aksThrottling);
-  const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling });
+  const kubeFaults = new KubeFaultRegistry(() => store.defaultSubscriptionId());
+  const initialKubeFaults = [...(fromFile.kubeFaults ?? []), ...(options.kubeFaults ?? [])];
+  for (const fault of initialKubeFaults) kubeFaults.add(fault);
+  const kubeModel = new KubeModel(store, kubeFaults);
+  kubeModel.attach();
+  const kube = new KubeRuntime(await KubePki.create([host]), kubeModel, kubeFaults, tenantId);
+  const control = createControl({ store, faults, log, throttler, aksThrottler, initialTimings: { ...timings }, initialThrottling: throttling, initialAksThrottling: aksThrottling, kube, initialKubeFaults });
 
   const runtime: { baseUrl: string; authority?: TokenAuthority } = { baseUrl: "" };
   const stopping = new AbortController();
   const sockets = new Set<Socket>();
-  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert }, (req, res) => {
+  const server = createServer({ key: certificates.serverKey, cert: certificates.serverCert, ...serverLimits() }, (req, res) => {
     void handleRequest(
       {
         baseUrl: () => runtime.baseUrl,
@@ -90,9 +112,10 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
         },
         control,
         info: () => ({ url: runtime.baseUrl, tenantId, clientId, subscriptionId: subscriptions[0] ?? DEFAULT_SUBSCRIPTION_ID, caPath }),
-        listPageSize: options.listPageSize ?? fromFile.listPageSize ?? 100,
+        listPageSize,
         onRequest: options.onRequest,
         stopSignal: stopping.signal,
+        kube,
       },
       req,
       res,
@@ -121,6 +144,26 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
     if (options.onWarning) options.onWarning(warning);
     else process.emitWarning(warning.message, { code: warning.code });
   }
+  // The emulated clusters' Kubernetes API servers (kube/listeners.ts).
+  const kubeListeners = new KubeListeners(
+    host,
+    kube.pki,
+    {
+      store,
+      kube,
+      authority: () => {
+        if (!runtime.authority) throw new Error("emulator not started");
+        return runtime.authority;
+      },
+      log,
+      onRequest: options.onRequest,
+      stopSignal: stopping.signal,
+      watches: { open: 0, max: options.kubeMaxWatches ?? DEFAULT_MAX_WATCHES },
+    },
+    sockets,
+  );
+  kube.url = await kubeListeners.openShared();
+  kube.openEndpoint = (key) => kubeListeners.forCluster(key);
   const address = server.address() as AddressInfo;
   const hostInUrl = host.includes(":") ? `[${host}]` : host;
   const baseUrl = `https://${hostInUrl}:${address.port}`;
@@ -149,11 +192,14 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
       AZURE_SUBSCRIPTION_ID: subscriptionId,
       NODE_EXTRA_CA_CERTS: caPath,
     },
+    kubeUrl: kube.url,
+    kubeCa: kube.pki.caCert,
     control,
     stop() {
       stopping.abort();
       stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const closing = kubeListeners.closeAll();
+        server.close(() => void closing.then(() => resolve()));
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
       }).then(() => rm(dir, { recursive: true, force: true }));

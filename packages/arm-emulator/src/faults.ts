@@ -2,7 +2,8 @@
  * Faults on demand, deterministic: each fault is consumed by the next `count` matching
  * requests (or operations, or feature reads), in the order faults were added.
  */
-import { safePattern } from "./safePattern";
+import { MAX_FAULTS } from "./controlValues";
+import { safePattern, type PathPattern } from "./safePattern";
 import type { FaultSpec } from "./types";
 
 type RequestFault = Extract<FaultSpec, { kind: "status" | "drop" | "drop-response" | "slow" }>;
@@ -12,7 +13,7 @@ type StateFault = Extract<FaultSpec, { kind: "unknown-state" }>;
 
 interface Active<T> {
   spec: T;
-  pattern?: RegExp;
+  pattern?: PathPattern;
   remaining: number;
 }
 
@@ -23,8 +24,10 @@ export class FaultRegistry {
   private flapFaults: Active<FlapFault>[] = [];
   private stateFaults: Active<StateFault>[] = [];
 
-  /** Adds a fault (validates its pattern). */
+  /** Adds a fault (validates its pattern; refuses more than {@link MAX_FAULTS} active faults). */
   add(fault: FaultSpec): void {
+    const active = [...this.requestFaults, ...this.lroFaults, ...this.flapFaults, ...this.stateFaults].filter((f) => f.remaining > 0).length;
+    if (active >= MAX_FAULTS) throw new Error(`At most ${MAX_FAULTS} faults can be active at once; clear them (DELETE /_emulator/faults) first.`);
     switch (fault.kind) {
       case "status":
       case "drop":
@@ -36,7 +39,6 @@ export class FaultRegistry {
         this.lroFaults.push({ spec: fault, pattern: safePattern(fault.pathPattern), remaining: Math.max(0, fault.count) });
         return;
       case "unknown-state":
-        if (typeof fault.value !== "string" || fault.value.length === 0 || fault.value.length > 200) throw new Error("unknown-state needs a value: a string of 1 to 200 characters.");
         this.stateFaults.push({ spec: fault, pattern: safePattern(fault.pathPattern), remaining: Math.max(0, fault.count) });
         return;
       case "feature-flap":

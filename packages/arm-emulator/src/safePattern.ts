@@ -1,84 +1,61 @@
 /**
- * Fault path patterns are regular expressions from callers of the control API: one that can backtrack catastrophically
- * (`^/(a+)+$` froze the emulator for more than 20 s) is refused before it is compiled. The check is a star-height test
- * in the manner of safe-regex: a quantified group may not contain another quantifier or an alternation, and
- * backreferences are refused; patterns are at most 512 characters. Everything else (anchors, classes, escapes, single
- * quantifiers, unquantified alternations) is allowed, which covers every path pattern the tests use.
+ * Fault path patterns are regular expressions from callers of the control API. They are compiled by RE2JS (the
+ * JavaScript port of RE2: an automaton, no backtracking), so matching takes time linear in the path whatever the
+ * pattern: `^/(a+)+$` or `a*a*a*a*a*a*a*a*a*a*a*a*!` against a 3,000-character path is answered at once (with
+ * JavaScript's `RegExp` the second froze the emulator for minutes). RE2's syntax is JavaScript's minus the features
+ * that need backtracking: backreferences (`\1`, `\k<name>`) and lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) are refused
+ * with the parser's reason. Matching costs (path length) × (program size), and counted repetitions such as `.{1000}` make
+ * large programs, so a pattern is at most {@link MAX_PATTERN_LENGTH} characters and {@link MAX_PROGRAM_SIZE} RE2
+ * instructions; with URLs bounded (http.ts) and at most 100 active faults, every request's fault matching is bounded.
  */
+import { RE2JS } from "re2js";
 
 /** Longest pattern accepted. */
 export const MAX_PATTERN_LENGTH = 512;
+/** Largest compiled program accepted (RE2 instructions; `managedClusters/aks1$` is about 20, `.{400}` about 400). */
+export const MAX_PROGRAM_SIZE = 500;
 
-/**
- * Why `source` may backtrack catastrophically, or undefined when it is safe.
- * @param source - a RegExp source
- */
-export function unsafePatternReason(source: string): string | undefined {
-  if (source.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`;
-  const stack: { quantified: boolean; alternation: boolean }[] = [{ quantified: false, alternation: false }];
-  const isQuantifier = (i: number): boolean => {
-    const c = source[i];
-    return c === "*" || c === "+" || c === "?" || (c === "{" && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
-  };
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    const top = stack[stack.length - 1] ?? { quantified: false, alternation: false };
-    if (c === "\\") {
-      const next = source[i + 1] ?? "";
-      if (/[1-9]/.test(next) || next === "k") return "it uses a backreference";
-      i++;
-      if (isQuantifier(i + 1)) top.quantified = true;
-      continue;
-    }
-    if (c === "[") {
-      // skip a character class
-      let j = i + 1;
-      if (source[j] === "^") j++;
-      if (source[j] === "]") j++;
-      while (j < source.length && source[j] !== "]") j += source[j] === "\\" ? 2 : 1;
-      i = j;
-      if (isQuantifier(i + 1)) top.quantified = true;
-      continue;
-    }
-    if (c === "(") {
-      stack.push({ quantified: false, alternation: false });
-      if (source[i + 1] === "?") i++; // (?:, (?=, (?!, (?<=, (?<!, (?<name>: the "?" is not a quantifier
-      continue;
-    }
-    if (c === ")") {
-      const group = stack.pop();
-      const parent = stack[stack.length - 1];
-      if (!group || !parent) return "its parentheses do not balance";
-      if (isQuantifier(i + 1)) {
-        if (group.quantified) return "a quantified group contains a quantifier (nested quantifiers, e.g. (a+)+)";
-        if (group.alternation) return "a quantified group contains an alternation (e.g. (a|a)*)";
-        parent.quantified = true;
-      }
-      if (group.quantified) parent.quantified = true;
-      continue;
-    }
-    if (c === "|") {
-      top.alternation = true;
-      continue;
-    }
-    if (isQuantifier(i)) {
-      top.quantified = true;
-      if (c === "{") i = source.indexOf("}", i);
-      if (source[i + 1] === "?") i++; // lazy modifier
-    }
+/** A compiled fault path pattern: `test` is true when the pattern matches somewhere in the path (as `RegExp.test`). */
+export interface PathPattern {
+  /** The pattern as given. */
+  readonly source: string;
+  /** True when the pattern matches a substring of `path`; time linear in `path.length`. */
+  test(path: string): boolean;
+}
+
+function compile(source: string): { pattern: PathPattern } | { why: string } {
+  if (source.length > MAX_PATTERN_LENGTH) return { why: `it is longer than ${MAX_PATTERN_LENGTH} characters` };
+  try {
+    const re2 = RE2JS.compile(source);
+    if (re2.programSize() > MAX_PROGRAM_SIZE) return { why: `it compiles to ${re2.programSize()} instructions, more than ${MAX_PROGRAM_SIZE} (use fewer counted repetitions such as {1000})` };
+    return { pattern: { source, test: (path: string) => re2.test(path) } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { why: `it is not a pattern the linear-time matcher (RE2 syntax) accepts: ${message}` };
   }
-  if (stack.length !== 1) return "its parentheses do not balance";
-  return undefined;
 }
 
 /**
- * Compiles a fault's path pattern, refusing one that can backtrack catastrophically.
- * @param source - the pattern
- * @throws Error naming the problem
+ * Why `source` is refused as a fault path pattern (too long, or not valid RE2 syntax: backreferences, lookaround,
+ * unbalanced parentheses…), or undefined when it is accepted. Accepted patterns cannot backtrack: they are matched in
+ * linear time.
+ * @param source - a pattern (RE2 syntax, which is JavaScript's without backreferences and lookaround)
  */
-export function safePattern(source: unknown): RegExp {
-  if (typeof source !== "string") throw new Error(`pathPattern must be a string, found ${typeof source}`);
-  const why = unsafePatternReason(source);
-  if (why) throw new Error(`pathPattern ${JSON.stringify(source.slice(0, 80))} is refused: ${why}; such patterns can backtrack catastrophically. Use a simpler pattern (anchors, classes, single quantifiers).`);
-  return new RegExp(source);
+export function unsafePatternReason(source: string): string | undefined {
+  const compiled = compile(source);
+  return "why" in compiled ? compiled.why : undefined;
+}
+
+/**
+ * Compiles a fault's path pattern with the linear-time matcher.
+ * @param source - the pattern
+ * @throws Error naming the problem when it is not a string, too long or not valid RE2 syntax
+ */
+export function safePattern(source: unknown): PathPattern {
+  if (typeof source !== "string") throw new Error(`pathPattern must be a string, found ${source === null ? "null" : typeof source}.`);
+  const compiled = compile(source);
+  if ("why" in compiled) {
+    throw new Error(`pathPattern ${JSON.stringify(source.slice(0, 80))} is refused: ${compiled.why}. Use RE2 syntax (JavaScript's without backreferences and lookaround), at most ${MAX_PATTERN_LENGTH} characters and ${MAX_PROGRAM_SIZE} instructions.`);
+  }
+  return compiled.pattern;
 }

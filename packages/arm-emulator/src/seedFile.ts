@@ -8,7 +8,7 @@ import type { StartEmulatorOptions, SubscriptionSeed } from "./types";
 /** The options a seed file may set. */
 export type SeedFileContents = Pick<
   StartEmulatorOptions,
-  "subscriptions" | "clusters" | "registeredFeatures" | "approvalRequiredFeatures" | "timings" | "throttling" | "aksThrottling" | "listPageSize"
+  "subscriptions" | "clusters" | "registeredFeatures" | "approvalRequiredFeatures" | "timings" | "throttling" | "aksThrottling" | "listPageSize" | "kubeFaults"
 >;
 
 /** Reads and checks a seed file; the error names the file and what is wrong. */
@@ -26,7 +26,7 @@ export async function readSeedFile(path: string): Promise<SeedFileContents> {
     throw new Error(`The seed file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (!isObject(data)) throw new Error(`The seed file ${path} must hold a JSON object.`);
-  const arrays = ["subscriptions", "clusters", "registeredFeatures", "approvalRequiredFeatures"] as const;
+  const arrays = ["subscriptions", "clusters", "registeredFeatures", "approvalRequiredFeatures", "kubeFaults"] as const;
   for (const key of arrays) {
     if (data[key] !== undefined && !Array.isArray(data[key])) throw new Error(`In the seed file ${path}, "${key}" must be an array.`);
   }

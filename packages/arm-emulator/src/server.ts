@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import { armError, readBody, writeResponse, type ArmResponse } from "./http";
+import { armError, BodyTooLargeError, jsonDeeperThan, MAX_JSON_DEPTH, MAX_URL_LENGTH, readBody, writeResponse, type ArmResponse } from "./http";
 import { newGuid } from "./ids";
 import { redactBody, redactHeaders, type RequestLog } from "./log";
 import { handleControlRequest } from "./control";
@@ -16,6 +16,7 @@ import type { EmulatorStore } from "./state/store";
 import type { EmulatorControl, LoggedRequest } from "./types";
 import { matchRoute, matchTenantRoute } from "./routes/index";
 import type { RequestContext } from "./routes/context";
+import type { KubeRuntime } from "./kube/runtime";
 
 /** Everything the pipeline uses. */
 export interface PipelineDeps {
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   onRequest?: (entry: LoggedRequest) => void;
   /** Fires when the emulator stops: a request held by a `slow` fault is then dropped instead of holding a timer. */
   stopSignal?: AbortSignal;
+  /** The emulated Kubernetes side. */
+  kube?: KubeRuntime;
 }
 
 const ENTRA_PATHS: { pattern: RegExp; kind: "oidc2" | "oidc1" | "instance" | "keys" | "token" }[] = [
@@ -69,6 +72,12 @@ function commonHeaders(req: IncomingMessage, requestId: string): Record<string, 
 export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = newGuid();
   const method = (req.method ?? "GET").toUpperCase();
+  if ((req.url ?? "").length > MAX_URL_LENGTH) {
+    // Not logged (the path is the problem); answered at once, the connection closed.
+    req.resume();
+    writeResponse(res, armError(414, "RequestUriTooLong", `The request URL is longer than ${MAX_URL_LENGTH} characters.`, { Connection: "close" }), commonHeaders(req, requestId));
+    return;
+  }
   const url = new URL(req.url ?? "/", "https://emulator.invalid");
   const path = url.pathname;
   const query = parseQuery(url.searchParams);
@@ -118,6 +127,10 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
           invalidJson = true;
         }
       }
+    }
+    if (body !== undefined && jsonDeeperThan(body, MAX_JSON_DEPTH)) {
+      finish(armError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: 'The reader's MaxDepth of ${MAX_JSON_DEPTH} has been exceeded.'`));
+      return;
     }
     loggedBody = body === undefined ? undefined : redactBody(body);
 
@@ -198,6 +211,7 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
       store: deps.store,
       faults: deps.faults,
       listPageSize: deps.listPageSize,
+      kube: deps.kube,
     };
     const tenantRoute = matchTenantRoute(method, path);
     if (tenantRoute) {
@@ -252,6 +266,10 @@ export async function handleRequest(deps: PipelineDeps, req: IncomingMessage, re
     }
     finish(withStateFault(deps.faults, method, path, await matched.route.handler(ctx, sub, matched.groups.slice(1))));
   } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      finish(armError(413, "RequestEntityTooLarge", `${error.message} Send a smaller body.`, { Connection: "close" }));
+      return;
+    }
     finish(armError(500, "InternalServerError", `The emulator failed to process the request: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

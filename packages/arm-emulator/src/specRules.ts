@@ -6,6 +6,10 @@
  *   (Azure/AKS #4569, #4563) and shared/README.md;
  * - IPVS needs Kubernetes >= 1.22, NFTABLES >= 1.33 (the spec's enum descriptions); NFTABLES on older
  *   clusters is accepted and not applied (shared/README.md).
+ * - Cilium dataplane (`networkDataplane: cilium`): Cilium replaces kube-proxy; "any kubeProxyConfig with enabled: true
+ *   is rejected" with `CiliumDataplaneRequiresKubeProxyConfigDisabled` and `enabled` must be false (shared/README.md,
+ *   AKS nftables troubleshooting article, "Issue 4" and "CNI Compatibility"). The HTTP status (400), the code's place
+ *   (error.code; the article calls it a SubCode), the message and reading an absent `enabled` as true are assumptions.
  * Property names are matched without regard to case (the AKS RP deserialises case-insensitively:
  * the docs' TCPTimeoutSeconds is accepted) and stored under the spec's names.
  */
@@ -19,6 +23,12 @@ export interface ClusterFactsForRules {
   kubernetesVersion: string;
   networkPlugin?: string;
   networkPolicy?: string;
+  networkDataplane?: string;
+}
+
+/** True for a cluster whose data plane is Cilium (Azure CNI Powered by Cilium), which runs no kube-proxy. */
+export function isCiliumDataplane(networkDataplane: string | undefined): boolean {
+  return (networkDataplane ?? "").toLowerCase() === "cilium";
 }
 
 /** Result of validation: the value to store (keys canonicalised) or the error to answer. */
@@ -164,6 +174,17 @@ export function validateKubeProxyConfig(raw: unknown, apiVersion: ApiVersion, fa
       }
     }
   }
+  if (isCiliumDataplane(facts.networkDataplane)) {
+    // Cilium replaces kube-proxy: only a disabled kube-proxy is accepted (absent `enabled` means enabled).
+    if (config.enabled !== false) {
+      return preflight(
+        "CiliumDataplaneRequiresKubeProxyConfigDisabled",
+        facts,
+        "Cilium dataplane clusters (networkDataplane 'cilium') replace kube-proxy; kubeProxyConfig must set 'enabled' to false.",
+      );
+    }
+    return { ok: true, value: config };
+  }
   if (config.enabled === false && (facts.networkPlugin ?? "").toLowerCase() !== "none") {
     return preflight(
       "KubeProxyConfigDisabledBYOCNIOnly",
@@ -190,9 +211,11 @@ export function validateKubeProxyConfig(raw: unknown, apiVersion: ApiVersion, fa
 
 /**
  * What kube-proxy actually runs for a stored kubeProxyConfig: absent or `{}` = IPTABLES
- * (AKS's default), `enabled: false` = DISABLED, NFTABLES on Kubernetes < 1.33 = IPTABLES.
+ * (AKS's default), `enabled: false` = DISABLED, NFTABLES on Kubernetes < 1.33 = IPTABLES; on a Cilium dataplane
+ * cluster none (DISABLED): Cilium replaces kube-proxy.
  */
-export function effectiveMode(kubeProxyConfig: unknown, kubernetesVersion: string): string {
+export function effectiveMode(kubeProxyConfig: unknown, kubernetesVersion: string, networkDataplane?: string): string {
+  if (isCiliumDataplane(networkDataplane)) return "DISABLED";
   if (!isObject(kubeProxyConfig)) return "IPTABLES";
   if (kubeProxyConfig.enabled === false) return "DISABLED";
   const mode = typeof kubeProxyConfig.mode === "string" ? kubeProxyConfig.mode : "IPTABLES";

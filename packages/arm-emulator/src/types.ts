@@ -2,6 +2,7 @@
  * Public types of the emulator (contract A). Kept in one module so that every
  * internal module and `index.ts` agree on them.
  */
+import type { AgentPoolSeed, KubeClusterRef, KubeClusterState, KubeFaultSpec } from "./kube/types";
 
 /** The subscription every emulator serves unless told otherwise. */
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -35,11 +36,22 @@ export interface ClusterSeed {
   networkPlugin?: string;
   /** "azure" | "calico" | "cilium" | undefined. @default undefined */
   networkPolicy?: string;
+  /**
+   * `networkProfile.networkDataplane`: "azure" | "cilium" (Azure CNI Powered by Cilium: Cilium replaces kube-proxy, and
+   * a kubeProxyConfig that enables it is refused with `CiliumDataplaneRequiresKubeProxyConfigDisabled`). Omitted when
+   * not given (as for clusters made before the property existed).
+   */
+  networkDataplane?: string;
   /** Stored exactly as given (may be `{}`); omitted = the cluster never had one. */
   kubeProxyConfig?: unknown;
   tags?: Record<string, string>;
   /** @default 1 */
   agentPoolCount?: number;
+  /**
+   * The agent pools (name, node count, OS); replaces `agentPoolCount`. Their nodes are the emulated Kubernetes API's
+   * nodes. @default `agentPoolCount` Linux pools of 3 nodes
+   */
+  agentPools?: AgentPoolSeed[];
   /** Merged (shallowly) into `properties`. */
   extraProperties?: Record<string, unknown>;
 }
@@ -54,6 +66,11 @@ export interface EmulatorTimings {
   operationMs: number;
   /** Retry-After on polls and 202s (0 allowed for tests). */
   retryAfterSeconds: number;
+  /**
+   * How long the kube-proxy DaemonSet takes per node to replace its pod (rollout, one node at a time). Optional so
+   * that timings written before it existed stay valid. @default 30
+   */
+  kubeProxyRolloutPerNodeMs?: number;
 }
 
 /** One token bucket: `capacity` requests, refilled at `refillPerSecond`. */
@@ -129,6 +146,8 @@ export interface StartEmulatorOptions {
    * returned as `"kubeProxyConfig": {}`. The control API still shows what was stored. @default false
    */
   disabledKubeProxyReadsAsEmpty?: boolean;
+  /** Data-plane faults active from the start (and again after `reset()`). */
+  kubeFaults?: KubeFaultSpec[];
 }
 
 /** One request the emulator answered, with secrets redacted. */
@@ -146,7 +165,7 @@ export interface LoggedRequest {
   responseDropped?: boolean;
   /** Parsed JSON body (token requests: secrets redacted). */
   requestBody?: unknown;
-  kind: "read" | "write" | "poll" | "token" | "control";
+  kind: "read" | "write" | "poll" | "token" | "control" | "kube";
 }
 
 /** A fault to inject; each is consumed by `count` matching requests (or operations / reads). */
@@ -179,7 +198,7 @@ export interface EmulatorControl {
   getCluster(ref: ClusterRefArgs): Record<string, unknown> | undefined;
   /** Out-of-band change (drift); bumps the etag. */
   updateCluster(ref: ClusterRefArgs, mutate: (raw: Record<string, unknown>) => void): void;
-  /** What kube-proxy the cluster actually runs (IPTABLES when NFTABLES was set on k8s < 1.33; DISABLED when enabled is false). */
+  /** What kube-proxy the cluster actually runs (IPTABLES when NFTABLES was set on k8s < 1.33; DISABLED when enabled is false or the data plane is Cilium). */
   effectiveKubeProxyMode(ref: ClusterRefArgs): string | undefined;
   setFeatureState(args: FeatureRef & { state: string }): void;
   getFeatureState(args: FeatureRef): string;
@@ -197,6 +216,12 @@ export interface EmulatorControl {
   setThrottling(t: StartEmulatorOptions["throttling"]): void;
   /** Turns the AKS resource provider throttles on (with settings) or off (`false`); refills their buckets. */
   setAksThrottling(t: AksThrottlingSettings | false): void;
+  /** Adds a data-plane fault (held until cleared); see {@link KubeFaultSpec}. */
+  addKubeFault(fault: KubeFaultSpec): void;
+  /** Removes every data-plane fault. */
+  clearKubeFaults(): void;
+  /** The cluster's data plane now: DaemonSet status, nodes, pods, what each `/proxyMode` answers. */
+  kubeState(ref: KubeClusterRef): KubeClusterState | undefined;
   /** Back to the seed (clusters, features, providers, operations, faults, log, buckets). */
   reset(): void;
 }
@@ -215,6 +240,13 @@ export interface RunningEmulator {
   subscriptionId: string;
   /** AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST, AZURE_SUBSCRIPTION_ID, NODE_EXTRA_CA_CERTS. */
   env: Record<string, string>;
+  /**
+   * https://127.0.0.1:PORT of the shared Kubernetes listener: `kubeUrl + "/clusters/<fqdn>"` reaches a cluster's API
+   * server. The kubeconfigs ARM hands out point at each cluster's own listener instead (no path).
+   */
+  kubeUrl: string;
+  /** PEM of the Kubernetes CA (the kubeconfigs' certificate-authority-data); distinct from {@link RunningEmulator.ca}. */
+  kubeCa: string;
   control: EmulatorControl;
   stop(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as https from "node:https";
+import { waitFor } from "./support";
 
 const BIN = join(__dirname, "..", "dist", "bin.js");
 
@@ -69,6 +70,8 @@ describe("arm-emulator bin", () => {
     );
     expect(cluster.status).toBe(200);
     expect(JSON.parse(cluster.text)).toMatchObject({ name: "aks1", properties: { networkProfile: { kubeProxyConfig: { enabled: true, mode: "IPVS" } } } });
+    // The log line is written when the answer is sent; it may reach this process's pipe just after the answer.
+    await waitFor(() => stderr.includes("GET /subscriptions/"), 10000);
     expect(stderr).toContain("GET /subscriptions/");
     expect(stderr).not.toContain(token);
     expect(stderr).not.toContain(env.AZURE_CLIENT_SECRET);

@@ -106,7 +106,7 @@ describe("faults", () => {
   });
 
   it("refuses an unknown-state fault without a value", () => {
-    expect(() => t.em.control.addFault({ kind: "unknown-state", pathPattern: "c", count: 1, value: "" })).toThrow(/needs a value/);
+    expect(() => t.em.control.addFault({ kind: "unknown-state", pathPattern: "c", count: 1, value: "" })).toThrow(/"value" must be a non-empty string/);
   });
 
   it("clears faults", async () => {

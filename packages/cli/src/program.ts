@@ -10,7 +10,7 @@ import type { CommandHost } from "./runtime/command-module";
 import { CommandContext, type GlobalOptions } from "./runtime/context";
 import { describeError } from "./runtime/errors";
 import { trapInterrupts } from "./runtime/interrupt";
-import { detailedExitCode } from "./runtime/exit-codes";
+import { detailedExitCode, exitCodesHelp } from "./runtime/exit-codes";
 import { checkQuery, OUTPUT_FORMATS, type OutputFormat } from "./runtime/formats";
 import { Output } from "./runtime/output";
 
@@ -122,7 +122,7 @@ export function createProgram(state: RunState, options: { only?: string } = {}):
     .option("--endpoint <url>", "any Azure Resource Manager endpoint (Azure Stack, the local emulator); overrides --cloud (default: $AZURE_RESOURCE_MANAGER_ENDPOINT)")
     .option("--api-version <version>", "managedClusters preview api-version (default: the SDK's, 2026-08-02-preview)")
     .addOption(new Option("-o, --output <format>", "result format: table for people; json, jsonc, yaml, tsv or none for scripts (one document on stdout)").choices([...OUTPUT_FORMATS]).default("table"))
-    .option("--query <jmespath>", "JMESPath query over the result document (as az --query), e.g. \"clusters[].name\"")
+    .option("--query <jmespath>", "JMESPath query over the result document (as az --query), e.g. \"clusters[].name\"; stopped (exit 3) past 5 M steps, 10 s or a 64 MB result")
     .option("--poll-interval <duration>", "base interval between polls of long waits, backing off up to 6x (default: the SDK's, 5s; at least 1s, 10ms against a loopback endpoint; Retry-After is honoured; default: $AKS_KUBE_PROXY_POLL_INTERVAL)")
     .option("--verbose", "log each step and ARM request id on stderr")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
@@ -138,8 +138,8 @@ export function createProgram(state: RunState, options: { only?: string } = {}):
     "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json --detailed-exitcode",
     "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --ipvs-scheduler LeastConnection --yes",
     "",
-    "# Exit codes: 0 ok, 1 failure, 2 changes present (--detailed-exitcode), 3 invalid input, 4 blocked by a rule,",
-    "#             5 not confirmed (no terminal and no --yes), 130 interrupted. With --detailed-exitcode: 0, 1 or 2 only.",
+    ...exitCodesHelp(),
+    "#             With --detailed-exitcode: 0, 1 or 2 only.",
     "# Credentials: AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity or `az login`.",
   ]);
   return program;

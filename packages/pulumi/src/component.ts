@@ -3,9 +3,9 @@
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { sharedPerRun, sharedPreviewEnablement } from "./previewRegistry";
+import type { DataPlaneOutput } from "./providers/clusterSettingsProvider";
 import { ClusterKubeProxySettings } from "./resources/clusterKubeProxySettings";
 import { PreviewEnablement } from "./resources/previewEnablement";
 import { warnAboutSettings } from "./settingsWarnings";
@@ -53,8 +53,9 @@ export interface KubeProxyConfigArgs {
   readonly settingsFile?: pulumi.Input<string>;
   /**
    * Subscription of the cluster.
-   * @default the subscription in clusterId; else `azure-native:subscriptionId` config; else azure-native's client
-   * configuration (`ARM_SUBSCRIPTION_ID`, Azure CLI login)
+   * @default the subscription in clusterId; else `aks-kube-proxy:subscriptionId` config; else `ARM_SUBSCRIPTION_ID`,
+   * `AZURE_SUBSCRIPTION_ID`; else `azure-native:subscriptionId` config; else, only when the program has
+   * `@pulumi/azure-native` installed, azure-native's client configuration (Azure CLI login)
    */
   readonly subscriptionId?: pulumi.Input<string>;
   /**
@@ -87,6 +88,13 @@ export interface KubeProxyConfigArgs {
    * @default false
    */
   readonly allowDisable?: pulumi.Input<boolean>;
+  /**
+   * After Azure's Succeeded, wait until kube-proxy on the cluster's nodes runs the settings (DaemonSet rollout and
+   * each checked node's `/proxyMode`, through the cluster's credentials from ARM); `pulumi refresh` then reports drift
+   * found on the nodes (`dataPlane.<node>.<field>`). Needs network access to the API server.
+   * @default false
+   */
+  readonly verifyDataPlane?: pulumi.Input<boolean>;
 }
 
 const CLUSTER_ID_SUBSCRIPTION = /^\/subscriptions\/([^/]+)\/resourcegroups\/[^/]+\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+\/?$/i;
@@ -124,6 +132,8 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
   readonly drift: pulumi.Output<string[]>;
   /** Warnings and notes from validation and planning (`[id] message`). */
   readonly warnings: pulumi.Output<string[]>;
+  /** The data plane at the last apply or refresh; undefined unless `verifyDataPlane`. */
+  readonly dataPlane: pulumi.Output<DataPlaneOutput | undefined>;
   /** The enablement this component waits for (shared per subscription), or undefined with `enablePreview: false`. */
   readonly previewEnablement: PreviewEnablement | undefined;
   /** The resource that holds the settings. */
@@ -174,12 +184,20 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       subscriptionId = pulumi.output(args.clusterId).apply((id) => CLUSTER_ID_SUBSCRIPTION.exec(id.trim())?.[1] ?? "");
       sharingKey = undefined;
     } else {
-      const configured = new pulumi.Config("azure-native").get("subscriptionId");
-      if (configured !== undefined && configured !== "") {
+      const configured = configuredSubscription();
+      if (configured !== undefined) {
         subscriptionId = configured;
         sharingKey = configured.toLowerCase();
       } else {
-        subscriptionId = sharedPerRun("client-config-subscription", () => authorization.getClientConfigOutput().subscriptionId);
+        const getClientConfigOutput = azureNativeClientConfig();
+        if (getClientConfigOutput === undefined) {
+          throw new pulumi.ResourceError(
+            "No subscription for the cluster: set `pulumi config set aks-kube-proxy:subscriptionId <id>` (or ARM_SUBSCRIPTION_ID), pass subscriptionId, or give clusterId. " +
+              "(azure-native's client configuration is asked only when the program has @pulumi/azure-native installed.)",
+            this,
+          );
+        }
+        subscriptionId = sharedPerRun("client-config-subscription", () => getClientConfigOutput().subscriptionId);
         sharingKey = "client-config";
       }
     }
@@ -212,6 +230,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
         ...(args.apiVersion !== undefined ? { apiVersion: args.apiVersion } : {}),
         restoreOnDelete: args.restoreOnDelete ?? true,
         allowDisable: args.allowDisable ?? false,
+        verifyDataPlane: args.verifyDataPlane ?? false,
       },
       { parent: this, dependsOn },
     );
@@ -227,6 +246,7 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
     this.subscriptionId = s.subscriptionId;
     this.drift = s.drift;
     this.warnings = s.warnings;
+    this.dataPlane = s.dataPlane;
     this.registerOutputs({
       appliedSettings: this.appliedSettings,
       previousSettings: this.previousSettings,
@@ -236,6 +256,36 @@ export class KubeProxyConfig extends pulumi.ComponentResource {
       subscriptionId: this.subscriptionId,
       drift: this.drift,
       warnings: this.warnings,
+      dataPlane: this.dataPlane,
     });
+  }
+}
+
+/**
+ * The subscription from configuration, in the one order the component and the plugin use: `aks-kube-proxy:subscriptionId`,
+ * `ARM_SUBSCRIPTION_ID`, `AZURE_SUBSCRIPTION_ID`, then `azure-native:subscriptionId` (a program that uses azure-native).
+ * @returns the subscription, or undefined when none is set
+ */
+export function configuredSubscription(): string | undefined {
+  const candidates = [
+    new pulumi.Config("aks-kube-proxy").get("subscriptionId"),
+    process.env["ARM_SUBSCRIPTION_ID"],
+    process.env["AZURE_SUBSCRIPTION_ID"],
+    new pulumi.Config("azure-native").get("subscriptionId"),
+  ];
+  return candidates.find((v): v is string => v !== undefined && v.trim() !== "");
+}
+
+/**
+ * azure-native's `getClientConfigOutput`, when the program has `@pulumi/azure-native` installed (an optional peer:
+ * calling it needs the azure-native plugin); undefined otherwise, so no program needs that plugin unless it uses it.
+ */
+function azureNativeClientConfig(): (() => { subscriptionId: pulumi.Output<string> }) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer, loaded only when installed
+    const authorization = require("@pulumi/azure-native/authorization") as { getClientConfigOutput: () => { subscriptionId: pulumi.Output<string> } };
+    return () => authorization.getClientConfigOutput();
+  } catch {
+    return undefined;
   }
 }

@@ -64,7 +64,7 @@ describe("KubeProxyConfig resources", () => {
     for (const name of ["a", "b"]) expect(run.get(SETTINGS, name).dependencies).toContain(enablements[0]!.urn);
   });
 
-  test("without azure-native:subscriptionId, the client config is asked once and one enablement serves every component", async () => {
+  test("without any configured subscription, in a program that has azure-native, its client config is asked once and one enablement serves every component", async () => {
     const run = await runProgram(
       withLib((lib) => {
         for (const name of ["a", "b", "c"]) new lib.KubeProxyConfig(name, { resourceGroupName: "rg", clusterName: name, settings: IPVS });
@@ -75,6 +75,56 @@ describe("KubeProxyConfig resources", () => {
     expect(run.calls.map((c) => c.token)).toEqual(["azure-native:authorization:getClientConfig"]);
     expect(run.ofType(PREVIEW).map((e) => e.name)).toEqual(["kube-proxy-preview"]);
     expect(run.get(SETTINGS, "c").inputs["subscriptionId"]).toBe("9d9d9d9d-0000-4000-8000-000000000009");
+  });
+
+  test("aks-kube-proxy:subscriptionId is the subscription before azure-native:subscriptionId, with no azure-native invoke", async () => {
+    const OTHER = "0a0a0a0a-0000-4000-8000-00000000000a";
+    const run = await runProgram(
+      withLib((lib) => {
+        new lib.KubeProxyConfig("a", { resourceGroupName: "rg", clusterName: "a", settings: IPVS });
+        return {};
+      }),
+      { config: { "aks-kube-proxy:subscriptionId": SUB, "azure-native:subscriptionId": OTHER }, invokes: clientConfig },
+    );
+    expect(run.calls).toEqual([]);
+    expect(run.ofType(PREVIEW).map((e) => e.name)).toEqual([`kube-proxy-preview-${SUB}`]);
+    expect(run.get(SETTINGS, "a").inputs["subscriptionId"]).toBe(SUB);
+  });
+
+  test("ARM_SUBSCRIPTION_ID, then AZURE_SUBSCRIPTION_ID, serve when no aks-kube-proxy:subscriptionId is set", async () => {
+    const saved = { arm: process.env["ARM_SUBSCRIPTION_ID"], azure: process.env["AZURE_SUBSCRIPTION_ID"] };
+    const OTHER = "0b0b0b0b-0000-4000-8000-00000000000b";
+    try {
+      process.env["ARM_SUBSCRIPTION_ID"] = SUB;
+      process.env["AZURE_SUBSCRIPTION_ID"] = OTHER;
+      const arm = await runProgram(withLib((lib) => (new lib.KubeProxyConfig("a", { resourceGroupName: "rg", clusterName: "a", settings: IPVS }), {})), { invokes: clientConfig });
+      expect(arm.calls).toEqual([]);
+      expect(arm.get(SETTINGS, "a").inputs["subscriptionId"]).toBe(SUB);
+      delete process.env["ARM_SUBSCRIPTION_ID"];
+      const azure = await runProgram(withLib((lib) => (new lib.KubeProxyConfig("a", { resourceGroupName: "rg", clusterName: "a", settings: IPVS }), {})), { invokes: clientConfig });
+      expect(azure.calls).toEqual([]);
+      expect(azure.get(SETTINGS, "a").inputs["subscriptionId"]).toBe(OTHER);
+    } finally {
+      if (saved.arm === undefined) delete process.env["ARM_SUBSCRIPTION_ID"];
+      else process.env["ARM_SUBSCRIPTION_ID"] = saved.arm;
+      if (saved.azure === undefined) delete process.env["AZURE_SUBSCRIPTION_ID"];
+      else process.env["AZURE_SUBSCRIPTION_ID"] = saved.azure;
+    }
+  });
+
+  test("without any subscription and without @pulumi/azure-native installed, the component fails saying what to set (no azure-native plugin needed)", async () => {
+    jest.doMock("@pulumi/azure-native/authorization", () => {
+      throw new Error("Cannot find module '@pulumi/azure-native/authorization'");
+    });
+    try {
+      const failure = await runProgram(withLib((lib) => (new lib.KubeProxyConfig("a", { resourceGroupName: "rg", clusterName: "a", settings: IPVS }), {})), { invokes: clientConfig }).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure?.message).toMatch(/aks-kube-proxy:subscriptionId/);
+    } finally {
+      jest.dontMock("@pulumi/azure-native/authorization");
+    }
   });
 
   test("two program runs in one process (Automation API inline programs) each get their own enablement", async () => {

@@ -63,7 +63,7 @@ describe("the aks-kube-proxy provider", () => {
     });
     const read = await provider.read(CLUSTER_ID, SETTINGS_URN, {});
     expect(read.props).toMatchObject({ settings: { enabled: true, mode: "IPVS" }, previousSettings: { enabled: true, mode: "IPVS" } });
-    expect(Object.keys(read.inputs as object).sort()).toEqual(["allowDisable", "apiVersion", "clusterName", "resourceGroupName", "restoreOnDelete", "settings", "subscriptionId"]);
+    expect(Object.keys(read.inputs as object).sort()).toEqual(["allowDisable", "apiVersion", "clusterName", "resourceGroupName", "restoreOnDelete", "settings", "subscriptionId", "verifyDataPlane"]);
   });
 
   test("diff names the changed setting in the detailed diff, as an update", async () => {

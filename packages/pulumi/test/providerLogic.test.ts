@@ -22,6 +22,8 @@ function state(overrides: Partial<ClusterSettingsOutputs> = {}): ClusterSettings
     apiVersion: "2026-08-02-preview",
     restoreOnDelete: true,
     allowDisable: false,
+    verifyDataPlane: false,
+    dataPlane: null,
     clusterId: `/subscriptions/${SUB}/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks`,
     appliedSettings: null,
     previousSettings: null,

@@ -114,6 +114,16 @@ describe("resolveAzureAuth", () => {
     expect(() => resolveAzureAuth({ env: { ARM_ENVIRONMENT: "german" } })).toThrow(/aks-kube-proxy:endpoint/);
   });
 
+  test("without aks-kube-proxy config, the subscription, endpoint and authority host come from the AZURE_* variables the CLI reads", () => {
+    const plan = resolveAzureAuth({
+      env: { AZURE_SUBSCRIPTION_ID: "sub-azure", AZURE_RESOURCE_MANAGER_ENDPOINT: "https://127.0.0.1:8443", AZURE_AUTHORITY_HOST: "https://127.0.0.1:8443" },
+    });
+    expect(plan).toMatchObject({ subscriptionId: "sub-azure", endpoint: "https://127.0.0.1:8443", authorityHost: "https://127.0.0.1:8443" });
+    expect(plan.sources).toMatchObject({ subscriptionId: "AZURE_SUBSCRIPTION_ID", endpoint: "AZURE_RESOURCE_MANAGER_ENDPOINT", authorityHost: "AZURE_AUTHORITY_HOST" });
+    const armFirst = resolveAzureAuth({ env: { ARM_SUBSCRIPTION_ID: "sub-arm", AZURE_SUBSCRIPTION_ID: "sub-azure", AKS_KUBE_PROXY_ENDPOINT: "https://a", AZURE_RESOURCE_MANAGER_ENDPOINT: "https://b" } });
+    expect(armFirst).toMatchObject({ subscriptionId: "sub-arm", endpoint: "https://a" });
+  });
+
   test("endpoint, audience and authority host come from aks-kube-proxy config for any other ARM", () => {
     const plan = resolveAzureAuth({
       config: configOf({ "aks-kube-proxy:endpoint": "https://127.0.0.1:8443", "aks-kube-proxy:authorityHost": "https://127.0.0.1:8443" }),

@@ -14,6 +14,14 @@ describe("the provider's schema", () => {
     expect(schema.version).toBe("1.2.3");
   });
 
+  test("names the plugin's download URL from package.json's pulumi.server, the one place it is configured", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const manifest = require("../package.json") as { version: string; pulumi: { server: string } };
+    expect(manifest.pulumi.server).toMatch(/^github:\/\/api\.github\.com\/[^/]+\/[^/]+$/);
+    expect((schema as unknown as { pluginDownloadURL: string }).pluginDownloadURL).toBe(manifest.pulumi.server);
+    expect((buildSchema("1.2.3", "https://example.test/plugins") as { pluginDownloadURL: string }).pluginDownloadURL).toBe("https://example.test/plugins");
+  });
+
   test("describes every type, resource and property", () => {
     const undocumented: string[] = [];
     for (const [name, spec] of [...Object.entries(schema.types), ...Object.entries(schema.resources), ["provider", schema.provider] as const]) {

@@ -20,14 +20,15 @@ import { ClusterApi, clusterLabel } from "./cluster/clusterApi";
 import { createClusterWithSettings } from "./cluster/create";
 import { deleteManagedCluster } from "./cluster/delete";
 import { resolveCloud } from "./cloud";
-import { resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
+import { clusterPath, resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
 import { toClusterState, type ClusterState } from "./clusterState";
 import { DEFAULT_API_VERSION } from "./constants";
+import { runDataPlaneCheck, runDataPlaneWait, type DataPlaneDeps, type DataPlaneResult, type VerifyDataPlaneOptions, type WaitForDataPlaneOptions } from "./dataPlane/verify";
 import { createCredential } from "./credential";
 import { isKubeProxyError, OperationTimeoutError, ValidationError, type KubeProxyError } from "./errors";
 import { createLog, type Log } from "./log";
 import { planKubeProxyChange, type KubeProxyPlan } from "./plan";
-import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, type PollingSettings } from "./poll";
+import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, assertTimeoutInMs, withDeadline, type PollingSettings } from "./poll";
 import { runEnablePreview, type EnablePreviewOptions, type EnablePreviewResult } from "./preview/enablePreview";
 import { createPreviewApi, type PreviewApi } from "./preview/previewApi";
 import { report } from "./progress";
@@ -127,12 +128,16 @@ export class KubeProxyClient {
 
   /**
    * Reads the feature flag's and the provider's state.
-   * @param options - abortSignal
+   * @param options - abortSignal, timeoutInMs, subscriptionId
+   * @throws {@link OperationTimeoutError} when `timeoutInMs` passes before Azure answered
    */
   async getPreviewStatus(options: ReadOptions & { subscriptionId?: string } = {}): Promise<PreviewStatus> {
-    const api = this.previewApi(options.subscriptionId ?? this.subscriptionId);
-    const [feature, provider] = await Promise.all([api.getFeature(options.abortSignal), api.getProvider(options.abortSignal)]);
-    return { featureState: feature.state, providerState: provider.state };
+    const subscriptionId = options.subscriptionId ?? this.subscriptionId;
+    const api = this.previewApi(subscriptionId);
+    return withDeadline({ timeoutInMs: options.timeoutInMs, abortSignal: options.abortSignal, what: `Reading the preview's state in subscription ${subscriptionId}` }, async (abortSignal) => {
+      const [feature, provider] = await Promise.all([api.getFeature(abortSignal), api.getProvider(abortSignal)]);
+      return { featureState: feature.state, providerState: provider.state };
+    });
   }
 
   /**
@@ -153,32 +158,39 @@ export class KubeProxyClient {
   /**
    * Reads a cluster through the preview api-version: identity, facts, kubeProxyConfig as returned, effective settings.
    * @param ref - `{ resourceGroup, name }` or `{ id }`
-   * @throws {@link ClusterNotFoundError}, {@link UnauthorizedError}, {@link ArmError}
+   * @param options - abortSignal, timeoutInMs
+   * @throws {@link ClusterNotFoundError}, {@link UnauthorizedError}, {@link ArmError}; {@link OperationTimeoutError} when
+   *   `timeoutInMs` passes before Azure answered
    */
   async getCluster(ref: ClusterRef, options: ReadOptions = {}): Promise<ClusterState> {
-    return this.api.read(resolveClusterRef(ref, this.subscriptionId), options.abortSignal);
+    const resolved = resolveClusterRef(ref, this.subscriptionId);
+    return withDeadline({ timeoutInMs: options.timeoutInMs, abortSignal: options.abortSignal, what: `Reading ${clusterLabel(resolved)}` }, (abortSignal) => this.api.read(resolved, abortSignal));
   }
 
   /**
    * Lists clusters of the subscription or of one resource group, following nextLink.
-   * @param options - resourceGroup, abortSignal
+   * @param options - resourceGroup, subscriptionId, abortSignal, timeoutInMs (bounds every page together)
+   * @throws {@link OperationTimeoutError} when `timeoutInMs` passes before every page was answered
    */
   async listClusters(options: ListClustersOptions = {}): Promise<ClusterState[]> {
     const subscriptionId = options.subscriptionId ?? this.subscriptionId;
     const scope = options.resourceGroup ? `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(options.resourceGroup)}` : `/subscriptions/${encodeURIComponent(subscriptionId)}`;
     let url: string | undefined = `${scope}/providers/Microsoft.ContainerService/managedClusters?api-version=${encodeURIComponent(this.apiVersion)}`;
+    const where = options.resourceGroup ? `resource group ${options.resourceGroup}` : `subscription ${subscriptionId}`;
     const context = { operation: `list clusters in ${options.resourceGroup ?? `subscription ${subscriptionId}`}`, subscriptionId };
-    const out: ClusterState[] = [];
-    for (let page = 0; url && page < 10_000; page++) {
-      const response: ArmResponse = await this.transport.send({ method: "GET", url, context, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
-      if (response.status !== 200) throw this.fail(response, context);
-      const body = (response.body ?? {}) as { value?: unknown[]; nextLink?: string };
-      for (const item of body.value ?? []) {
-        if (typeof item === "object" && item !== null) out.push(toClusterState(item as Record<string, unknown>, undefined));
+    return withDeadline({ timeoutInMs: options.timeoutInMs, abortSignal: options.abortSignal, what: `Listing the clusters of ${where}` }, async (abortSignal) => {
+      const out: ClusterState[] = [];
+      for (let page = 0; url && page < 10_000; page++) {
+        const response: ArmResponse = await this.transport.send({ method: "GET", url, context, ...(abortSignal ? { abortSignal } : {}) });
+        if (response.status !== 200) throw this.fail(response, context);
+        const body = (response.body ?? {}) as { value?: unknown[]; nextLink?: string };
+        for (const item of body.value ?? []) {
+          if (typeof item === "object" && item !== null) out.push(toClusterState(item as Record<string, unknown>, undefined));
+        }
+        url = typeof body.nextLink === "string" && body.nextLink !== "" ? body.nextLink : undefined;
       }
-      url = typeof body.nextLink === "string" && body.nextLink !== "" ? body.nextLink : undefined;
-    }
-    return out;
+      return out;
+    });
   }
 
   /**
@@ -200,11 +212,7 @@ export class KubeProxyClient {
     const withWarnings = (plan: KubeProxyPlan): KubeProxyPlan => (warnings.length ? { ...plan, warnings: [...warnings, ...plan.warnings] } : plan);
     const { timeoutInMs } = options;
     if (timeoutInMs === undefined) return withWarnings(await this.planCluster(resolved, settings, options, options.abortSignal));
-    if (typeof timeoutInMs !== "number" || !Number.isFinite(timeoutInMs) || timeoutInMs <= 0) {
-      throw new ValidationError(`timeoutInMs must be a positive number of milliseconds, found ${String(timeoutInMs)}.`, [
-        { path: "timeoutInMs", message: "not a positive number", found: timeoutInMs, allowed: "a number > 0" },
-      ]);
-    }
+    assertTimeoutInMs(timeoutInMs);
     const bound = deadlineSignal(timeoutInMs, options.abortSignal);
     let lastInFlight: KubeProxyPlan | undefined;
     try {
@@ -359,5 +367,56 @@ export class KubeProxyClient {
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+  }
+
+  private dataPlaneDeps(ref: ResolvedClusterRef): DataPlaneDeps {
+    return {
+      polling: this.polling,
+      readCluster: (abortSignal) => this.api.read(ref, abortSignal),
+      listCredential: async (kind, abortSignal) => {
+        const action = kind === "admin" ? "listClusterAdminCredential" : "listClusterUserCredential";
+        const context = { operation: `${action} ${clusterLabel(ref)}`, cluster: clusterLabel(ref), subscriptionId: ref.subscriptionId };
+        const url = `${clusterPath(ref)}/${action}?api-version=${encodeURIComponent(this.apiVersion)}`;
+        const response = await this.transport.send({ method: "POST", url, context, ...(abortSignal ? { abortSignal } : {}) });
+        if (response.status !== 200) throw this.fail(response, context);
+        return response.body;
+      },
+      getToken: async (scope, abortSignal) => {
+        const token = await this.credential.getToken(scope, abortSignal ? { abortSignal } : {});
+        if (!token?.token) throw new Error(`the credential returned no token for ${scope}`);
+        return token.token;
+      },
+    };
+  }
+
+  /**
+   * Checks kube-proxy on the cluster's nodes once (reads only): gets the cluster's kubeconfig from ARM
+   * (`listClusterUserCredential`, or `listClusterAdminCredential` with `admin`; with Microsoft Entra integration a
+   * token for the AKS server application from this client's credential), then reads DaemonSet `kube-system/kube-proxy`,
+   * its pods, the nodes and each checked node's `/proxyMode` with `@kubernetes/client-node`, and compares them with
+   * the desired settings. The verdict is `converged`, `rolling-out`, `mismatch` or `unreachable` (with the reason and
+   * what to do); Windows nodes are listed as skipped.
+   * @param ref - the cluster
+   * @param desired - the settings the nodes must run; omitted: what Azure reports for the cluster
+   * @param options - admin, maxProxyModeNodes, requestTimeoutInMs, abortSignal
+   * @throws {@link ClusterNotFoundError}, {@link AbortedError}, ARM read errors; never for an unreachable API server (that is a verdict)
+   */
+  async verifyDataPlane(ref: ClusterRef, desired?: KubeProxyConfig, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
+    return runDataPlaneCheck(this.dataPlaneDeps(resolveClusterRef(ref, this.subscriptionId)), desired, options);
+  }
+
+  /**
+   * Waits until the cluster's data plane converges: {@link verifyDataPlane} again and again (the SDK's poll backoff)
+   * while the kube-proxy rollout is in progress. Returns the first result that is not `rolling-out` (`converged`,
+   * `mismatch` or `unreachable`: waiting does not change those); throws {@link DataPlaneNotConvergedError} (naming the
+   * nodes) when `timeoutInMs` passes. Progress events carry a serialized state; `resumeState` continues a wait with
+   * its original deadline. Reads only: re-running it never writes.
+   * @param ref - the cluster
+   * @param desired - the settings the nodes must run; omitted: what Azure reports
+   * @param options - timeoutInMs, onProgress, resumeState, abortSignal, and the options of verifyDataPlane
+   */
+  async waitForDataPlane(ref: ClusterRef, desired?: KubeProxyConfig, options: WaitForDataPlaneOptions = {}): Promise<DataPlaneResult> {
+    const resolved = resolveClusterRef(ref, this.subscriptionId);
+    return runDataPlaneWait(this.dataPlaneDeps(resolved), clusterPath(resolved), desired, options);
   }
 }

@@ -47,10 +47,16 @@ export interface KubeProxyClientOptions {
   readonly logger?: (entry: LogEntry) => void;
 }
 
-/** Options of {@link KubeProxyClient.getPreviewStatus}, {@link KubeProxyClient.getCluster}. */
+/** Options of {@link KubeProxyClient.getPreviewStatus}, {@link KubeProxyClient.getCluster}, {@link KubeProxyClient.listClusters}. */
 export interface ReadOptions {
   /** Cancels the read. */
   readonly abortSignal?: AbortSignal;
+  /**
+   * Bounds the read (every page and request of it, the pipeline's retries and throttling sleeps included, through an
+   * AbortSignal): when it passes before Azure answered, the read throws {@link OperationTimeoutError} (code `Timeout`).
+   * A positive number. @default no bound but the caller's `abortSignal`
+   */
+  readonly timeoutInMs?: number;
 }
 
 /** Options of {@link KubeProxyClient.listClusters}. */

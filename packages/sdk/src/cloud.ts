@@ -66,13 +66,20 @@ function trimSlash(url: string): string {
 }
 
 function validUrl(value: string, what: string): string {
+  let u: URL;
   try {
-    const u = new URL(value);
-    if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("not http(s)");
-    return trimSlash(u.toString());
+    u = new URL(value);
   } catch {
-    throw new ValidationError(`${what} "${value}" is not an https URL.`, [{ path: what, message: "not a URL", found: value, allowed: "https://host[:port]" }]);
+    // The value is not repeated: it may be long or hostile, and the caller knows what it passed.
+    throw new ValidationError(`${what} is not an https URL (${value.length} characters that do not parse as a URL).`, [{ path: what, message: "not a URL", allowed: "https://host[:port]" }]);
   }
+  if (u.protocol !== "https:") {
+    // Bearer tokens (ARM) and client secrets (the authority host) are never sent in clear text; the pipeline would refuse later anyway.
+    throw new ValidationError(`${what} ${u.protocol}//${u.host} is not https: https is required (bearer tokens and client secrets are never sent in clear text).`, [
+      { path: what, message: "not https", found: u.protocol, allowed: "https://host[:port]" },
+    ]);
+  }
+  return trimSlash(u.toString());
 }
 
 /**

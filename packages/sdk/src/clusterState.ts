@@ -5,7 +5,7 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { parseClusterId, type ResolvedClusterRef } from "./clusterRef";
-import type { ClusterFacts } from "./rules";
+import { isCiliumDataplane, type ClusterFacts } from "./rules";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "./settings/effective";
 
 /** A managed cluster's identity, the facts that decide what is allowed, and its kube-proxy settings. */
@@ -26,7 +26,10 @@ export interface ClusterState extends ClusterFacts {
   readonly etag?: string;
   /** `networkProfile.kubeProxyConfig` exactly as returned (undefined when absent; may be `{}`). */
   readonly kubeProxyConfig: KubeProxyConfig | undefined;
-  /** What the cluster effectively runs (absent and `{}` read as enabled IPTABLES). */
+  /**
+   * What the cluster effectively runs (absent and `{}` read as enabled IPTABLES); on a Cilium dataplane cluster
+   * (`networkDataplane: cilium`) `enabled: false` whatever kubeProxyConfig says, since Cilium replaces kube-proxy.
+   */
   readonly effective: EffectiveKubeProxySettings;
 }
 
@@ -60,6 +63,8 @@ export function toClusterState(raw: Record<string, unknown>, fallback: ResolvedC
   for (const [k, v] of Object.entries(tagsRaw)) if (typeof v === "string") tags[k] = v;
   const etag = asString(raw["eTag"]) ?? asString(raw["etag"]) ?? etagHeader;
   const kubernetesVersion = asString(properties["currentKubernetesVersion"]) ?? asString(properties["kubernetesVersion"]);
+  const networkDataplane = asString(networkProfile["networkDataplane"]);
+  const parsed = effectiveKubeProxySettings(kubeProxyConfig ?? undefined);
   const state: ClusterState = {
     id,
     subscriptionId: ref?.subscriptionId ?? "",
@@ -68,11 +73,12 @@ export function toClusterState(raw: Record<string, unknown>, fallback: ResolvedC
     location: asString(raw["location"]) ?? "",
     tags,
     kubeProxyConfig: kubeProxyConfig ?? undefined,
-    effective: effectiveKubeProxySettings(kubeProxyConfig ?? undefined),
+    effective: isCiliumDataplane({ networkDataplane }) ? { ...parsed, enabled: false } : parsed,
     ...(etag !== undefined ? { etag } : {}),
     ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}),
     ...(asString(networkProfile["networkPlugin"]) !== undefined ? { networkPlugin: asString(networkProfile["networkPlugin"]) } : {}),
     ...(asString(networkProfile["networkPolicy"]) !== undefined ? { networkPolicy: asString(networkProfile["networkPolicy"]) } : {}),
+    ...(networkDataplane !== undefined ? { networkDataplane } : {}),
     ...(asString(properties["provisioningState"]) !== undefined ? { provisioningState: asString(properties["provisioningState"]) } : {}),
   };
   RAW.set(state, raw);

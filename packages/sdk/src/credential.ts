@@ -2,7 +2,8 @@
  * The one credential factory shared by the CLI and the Pulumi component.
  * @packageDocumentation
  */
-import type { TokenCredential } from "@azure/core-auth";
+import type { AbortSignalLike } from "@azure/abort-controller";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { ClientSecretCredential, DefaultAzureCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { isPublicCloudLoginHost, resolveCloud } from "./cloud";
 
@@ -49,4 +50,88 @@ export function createCredential(options: CreateCredentialOptions = {}): TokenCr
     return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost, disableInstanceDiscovery });
   }
   return new DefaultAzureCredential({ authorityHost, disableInstanceDiscovery, ...(tenantId ? { tenantId } : {}) });
+}
+
+/** Options of {@link sharedTokenCache}. */
+export interface SharedTokenCacheOptions {
+  /** A token is asked for again this long before it expires (or at its `refreshAfterTimestamp`, when earlier). @default 300000 (5 minutes) */
+  readonly refreshBeforeExpiryInMs?: number;
+}
+
+const SHARED_CACHE = Symbol.for("aks-kube-proxy.sharedTokenCache");
+
+interface CacheEntry {
+  token?: AccessToken;
+  pending?: Promise<AccessToken | null>;
+}
+
+/**
+ * One token cache in front of `credential`, for a whole run: every client built with the returned credential (one per
+ * subscription, and each of its Azure SDK clients) shares it, so a run asks the identity provider once per scope and
+ * tenant (and again only near expiry) however many subscriptions, clients and requests it has: concurrent asks share
+ * one request. A request with `claims` (a challenge) always goes to `credential`. A failed ask is not cached. Wrapping
+ * a credential twice returns the same cache.
+ * @param credential - any TokenCredential (e.g. {@link createCredential}'s)
+ * @param options - refreshBeforeExpiryInMs
+ */
+export function sharedTokenCache(credential: TokenCredential, options: SharedTokenCacheOptions = {}): TokenCredential {
+  if ((credential as unknown as Record<symbol, unknown>)[SHARED_CACHE] === true) return credential;
+  const refreshBeforeExpiryInMs = options.refreshBeforeExpiryInMs ?? 300_000;
+  const entries = new Map<string, CacheEntry>();
+  const fresh = (token: AccessToken | undefined, now: number): token is AccessToken =>
+    token !== undefined && token.expiresOnTimestamp - refreshBeforeExpiryInMs > now && (token.refreshAfterTimestamp === undefined || token.refreshAfterTimestamp > now);
+  const shared: TokenCredential = {
+    async getToken(scopes: string | string[], getTokenOptions: GetTokenOptions = {}): Promise<AccessToken | null> {
+      if (getTokenOptions.claims) return credential.getToken(scopes, getTokenOptions);
+      const key = JSON.stringify([[scopes].flat().sort(), getTokenOptions.tenantId ?? "", getTokenOptions.enableCae ?? false]);
+      let entry = entries.get(key);
+      if (!entry) entries.set(key, (entry = {}));
+      if (fresh(entry.token, Date.now())) return entry.token;
+      const current = entry;
+      if (!current.pending) {
+        // The shared ask is not tied to one caller's abort signal: another caller may still want its answer.
+        const { abortSignal: _ignored, ...rest } = getTokenOptions;
+        current.pending = credential.getToken(scopes, rest).then(
+          (token) => {
+            current.pending = undefined;
+            if (token) current.token = token;
+            return token;
+          },
+          (error: unknown) => {
+            current.pending = undefined;
+            throw error;
+          },
+        );
+      }
+      return abortable(current.pending, getTokenOptions.abortSignal);
+    },
+  };
+  Object.defineProperty(shared, SHARED_CACHE, { value: true });
+  return shared;
+}
+
+/** `promise`, or a rejection as soon as `signal` fires (the promise goes on for whoever else awaits it). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener("abort", onAbort);
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function abortError(): Error {
+  const error = new Error("The token request was aborted.");
+  error.name = "AbortError";
+  return error;
 }

@@ -37,7 +37,9 @@ export { assertSupportedApiVersion } from "./apiVersion";
 
 // settings input (pure)
 /** Parse the `--kube-proxy-config` file format into the SDK model; throws ValidationError. */
-export { parseKubeProxySettings, readKubeProxySettingsFile } from "./settings/parse";
+export { parseKubeProxySettings, parseKubeProxySettingsText, readKubeProxySettingsFile } from "./settings/parse";
+/** The bounds every settings and rollout file is held to (depth, entries per list, subscriptions, patterns). */
+export { INPUT_LIMITS } from "./settings/jsonText";
 /** Result and options of parsing. */
 export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./settings/parse";
 /** Canonical JSON with sorted keys. */
@@ -58,6 +60,8 @@ export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./settings/model";
 export type { Finding, FindingSeverity } from "./findings";
 /** The rule checker. */
 export { checkKubeProxyRules } from "./rules";
+/** True for a Cilium dataplane cluster (`networkDataplane: cilium`), which runs no kube-proxy. */
+export { isCiliumDataplane } from "./rules";
 /** Facts and arguments of the rule checker. */
 export type { ClusterFacts, CheckKubeProxyRulesArgs } from "./rules";
 /** The pure planner. */
@@ -127,10 +131,14 @@ export type { LogEntry, LogLevel } from "./log";
 export { resolveCloud, isPublicCloudLoginHost, AZURE_CLOUDS } from "./cloud";
 /** Cloud types. */
 export type { AzureCloudName, CloudEndpoints, ResolveCloudOptions } from "./cloud";
-/** The credential factory. */
-export { createCredential } from "./credential";
-/** Options of createCredential. */
-export type { CreateCredentialOptions } from "./credential";
+/** The credential factory, and the one token cache a whole run shares across its clients and subscriptions. */
+export { createCredential, sharedTokenCache } from "./credential";
+/** Options of createCredential and sharedTokenCache. */
+export type { CreateCredentialOptions, SharedTokenCacheOptions } from "./credential";
+/** Bounds any reads by a deadline: past it, OperationTimeoutError (code `Timeout`) instead of a hang. */
+export { withDeadline } from "./poll";
+/** Options of withDeadline. */
+export type { WithDeadlineOptions } from "./poll";
 
 // errors
 /** Typed errors; test with isKubeProxyError (survives two copies of the package). */
@@ -162,6 +170,41 @@ export {
 /** Error details and validation issues. */
 export type { KubeProxyErrorDetails, ValidationIssue } from "./errors";
 
+// data plane (kube-proxy on the nodes)
+/** The data-plane wait did not converge in time; its `result` names the nodes. */
+export { DataPlaneNotConvergedError, DEFAULT_PROXY_MODE_SAMPLE, DEFAULT_KUBE_REQUEST_TIMEOUT_IN_MS, DATA_PLANE_WAIT_STATE_KIND } from "./dataPlane/verify";
+/** Options, result and progress of verifyDataPlane / waitForDataPlane. */
+export type { VerifyDataPlaneOptions, WaitForDataPlaneOptions, DataPlaneResult, DataPlaneProgress } from "./dataPlane/verify";
+/** The kube-proxy flags expected for settings, reading them from a command line, and comparing them. */
+export { expectedKubeProxyFlags, parseKubeProxyArgs, compareKubeProxyFlags, metricsPortOf, IPVS_SCHEDULER_FLAG_VALUES, DEFAULT_KUBE_PROXY_METRICS_PORT } from "./dataPlane/flags";
+/** Expected flags and one field's comparison. */
+export type { ExpectedKubeProxyFlags, KubeProxyFlagCheck } from "./dataPlane/flags";
+/** The verdict computed from what the Kubernetes API showed (pure), and kubectl's DaemonSet rollout-status rule. */
+export { assessDataPlane, daemonSetRolloutStatus } from "./dataPlane/verdict";
+/** The parts of a data-plane result. */
+export type {
+  DataPlaneVerdict,
+  DataPlaneUnreachableReason,
+  DataPlaneObservation,
+  DataPlaneAssessment,
+  DataPlaneRollout,
+  DataPlaneMismatch,
+  DaemonSetObservation,
+  NodeObservation,
+  PodObservation,
+  ProxyModeObservation,
+  NodeDataPlaneResult,
+  NodeDataPlaneState,
+} from "./dataPlane/verdict";
+/** Why the API server could not be read; the least RBAC the check needs; the kube-proxy names it reads. */
+export type { DataPlaneUnreachable } from "./dataPlane/kubeApi";
+/** The least Kubernetes RBAC the check needs, in words; the namespace, DaemonSet and pod selector it reads. */
+export { DATA_PLANE_RBAC_ADVICE, KUBE_PROXY_NAMESPACE, KUBE_PROXY_DAEMONSET, KUBE_PROXY_POD_SELECTOR } from "./dataPlane/kubeApi";
+/** ARM's kubeconfig answer: decode, read the current context, swap a kubelogin exec user for a bearer token. */
+export { AKS_SERVER_APPLICATION_ID, decodeCredentialResults, readKubeconfig, withBearerToken } from "./dataPlane/kubeconfig";
+/** A kubeconfig read from ARM and how it authenticates. */
+export type { ClusterKubeconfig, KubeconfigAuthentication } from "./dataPlane/kubeconfig";
+
 // ---------------------------------------------------------------------------------------------------------------
 // BEGIN rollout exports — owned by the fleet helper (packages/sdk/src/rollout/**). Add the rollout API below this
 // line; keep the explicit-named-export style and TSDoc on every export.
@@ -173,7 +216,7 @@ export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./rollout/p
 /** Result and options of parsing a rollout file. */
 export type { ParsedRolloutSpec, ParseRolloutOptions } from "./rollout/parseSpec";
 /** The rollout model. */
-export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, ClusterSelector } from "./rollout/spec";
+export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./rollout/spec";
 /** JSON Schema of the rollout file (also packages/sdk/schema/rollout.schema.json). */
 export { rolloutJsonSchema } from "./rollout/schema";
 
@@ -198,6 +241,10 @@ export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, P
 // journal
 /** Journal markers, spec hash and counts. */
 export { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, countClusters } from "./rollout/journal";
+/** What resuming a journal will run (pending, in progress, and with retryFailed the failed and halt-skipped clusters). */
+export { resumeWork } from "./rollout/resume";
+/** The counts resumeWork returns. */
+export type { ResumeWork } from "./rollout/resume";
 /** The journal model. */
 export type {
   RolloutJournal,
@@ -207,6 +254,8 @@ export type {
   JournalRun,
   JournalError,
   JournalIntent,
+  JournalGate,
+  WaveApproval,
   RolloutClusterStatus,
   RolloutSkipReason,
   RolloutOutcome,
@@ -277,5 +326,24 @@ export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
 export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
 /** Durations as rollout files write them ("10m", "1h30m"). */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
+
+/** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
+export { toHtmlReport, toMarkdownReport, nextCommand } from "./rollout/reportHtml";
+/** Options of the HTML and Markdown reports. */
+export type { ReportRenderOptions } from "./rollout/reportHtml";
+
+// gates (progressive delivery)
+/** Skip and stop requests recorded beside a journal (`rollout skip`, `rollout stop`). */
+export { readFileControl, updateFileControl, controlFileOf } from "./rollout/control";
+/** The skip and stop requests, and a change to them. */
+export type { RolloutControl, RolloutControlChange } from "./rollout/control";
+/** Approval gates: the wave `rollout approve` may approve. */
+export { approvableWave } from "./rollout/approval";
+/** What `JournalStore.approve` did. */
+export type { ApprovalResult } from "./rollout/approval";
+/** Health gates: the gate of a cluster, its error, and how its failure reads. */
+export { healthGateOf, HealthGateFailedError, describeMismatches } from "./rollout/healthGate";
+/** The part of the client a health gate uses. */
+export type { HealthGateClient } from "./rollout/healthGate";
 
 // END rollout exports

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import { delay } from "@azure/core-util";
-import { AbortedError } from "./errors";
+import { AbortedError, OperationTimeoutError, ValidationError } from "./errors";
 
 /** Polling settings resolved with defaults. @internal */
 export interface PollingSettings {
@@ -133,4 +133,56 @@ export function deadlineSignal(timeoutInMs: number, callerSignal: AbortSignal | 
     timedOut: () => controller.signal.aborted && !callerSignal?.aborted,
     dispose: () => clearTimeout(timer),
   };
+}
+
+/**
+ * Refuses a `timeoutInMs` that is not a positive, finite number of milliseconds.
+ * @internal
+ */
+export function assertTimeoutInMs(timeoutInMs: unknown, path = "timeoutInMs"): asserts timeoutInMs is number {
+  if (typeof timeoutInMs !== "number" || !Number.isFinite(timeoutInMs) || timeoutInMs <= 0) {
+    throw new ValidationError(`${path} must be a positive number of milliseconds, found ${String(timeoutInMs)}.`, [
+      { path, message: "not a positive number", found: timeoutInMs, allowed: "a number > 0" },
+    ]);
+  }
+}
+
+/** Options of {@link withDeadline}. */
+export interface WithDeadlineOptions {
+  /** The bound, in milliseconds (a positive number); undefined: no bound but the caller's signal. */
+  readonly timeoutInMs?: number | undefined;
+  /** The caller's signal (Ctrl-C): when it fires the work ends as the work reports it (usually {@link AbortedError}). */
+  readonly abortSignal?: AbortSignal | undefined;
+  /** What was being done, for the message: e.g. "Reading the cluster rg/aks". */
+  readonly what: string;
+}
+
+/**
+ * Runs `work` with an AbortSignal that fires at the deadline or when the caller's signal fires (one deadline timer,
+ * {@link deadlineSignal}). When the deadline fires first, whatever `work` threw becomes an
+ * {@link OperationTimeoutError} (code `Timeout`) that names what was being done and the bound: a read that Azure
+ * never answers ends at the deadline instead of hanging. Without `timeoutInMs` it only passes the caller's signal.
+ * @param options - timeoutInMs, abortSignal, what
+ * @param work - the reads; pass them the signal it gets
+ * @throws {@link OperationTimeoutError} at the deadline; {@link ValidationError} for a `timeoutInMs` that is not a positive number
+ */
+export async function withDeadline<T>(options: WithDeadlineOptions, work: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  const { timeoutInMs, abortSignal } = options;
+  if (timeoutInMs === undefined) return work(abortSignal);
+  assertTimeoutInMs(timeoutInMs);
+  const bound = deadlineSignal(timeoutInMs, abortSignal);
+  try {
+    return await work(bound.signal);
+  } catch (error) {
+    if (bound.timedOut()) {
+      throw new OperationTimeoutError(
+        `${options.what} timed out after ${formatDuration(timeoutInMs)}: Azure had not answered. Nothing was written. Run again, or allow a longer timeout.`,
+        { lastState: "waiting for an answer" },
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    bound.dispose();
+  }
 }

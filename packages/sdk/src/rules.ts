@@ -18,6 +18,11 @@ export interface ClusterFacts {
   readonly networkPlugin?: string;
   /** `networkProfile.networkPolicy`: azure, calico, cilium, or undefined. */
   readonly networkPolicy?: string;
+  /**
+   * `networkProfile.networkDataplane`: azure, cilium (Azure CNI Powered by Cilium, which replaces kube-proxy), or
+   * undefined.
+   */
+  readonly networkDataplane?: string;
   /** `provisioningState`: Succeeded, Updating, Failed... */
   readonly provisioningState?: string;
 }
@@ -39,9 +44,20 @@ export interface CheckKubeProxyRulesArgs {
 const eq = (a: string | undefined, b: string): boolean => (a ?? "").toLowerCase() === b.toLowerCase();
 
 /**
+ * True for a cluster whose data plane is Cilium (`networkDataplane: cilium`, Azure CNI Powered by Cilium): Cilium
+ * replaces kube-proxy, so none runs and Azure refuses a kubeProxyConfig that enables it
+ * (`CiliumDataplaneRequiresKubeProxyConfigDisabled`).
+ * @param facts - the cluster's facts
+ */
+export function isCiliumDataplane(facts: Pick<ClusterFacts, "networkDataplane">): boolean {
+  return eq(facts.networkDataplane, "cilium");
+}
+
+/**
  * Checks desired settings against the rules, purely. Finding ids:
  * `api-version-too-old`, `ipvs-with-azure-network-policy`, `nftables-needs-api-version`, `nftables-needs-k8s-1.33`,
  * `ipvs-needs-k8s-1.22`, `kubernetes-version-unknown`, `ipvs-config-with-nftables`, `ipvs-config-requires-ipvs`,
+ * `cilium-dataplane-requires-kube-proxy-disabled` (blocker: Azure refuses it),
  * `disable-kube-proxy` (blocker unless `allowDisable`), `disable-requires-byo-cni` (blocker: Azure refuses it), `mode-change-disrupts-traffic`,
  * `ipvs-deprecated`, `ipvs-least-connection`, `unknown-mode`.
  * @param args - facts, current and desired settings, api-version
@@ -113,7 +129,18 @@ export function checkKubeProxyRules(args: CheckKubeProxyRulesArgs): Finding[] {
     );
   }
 
-  if (!want.enabled && current.enabled) {
+  const cilium = isCiliumDataplane(facts);
+  if (cilium && want.enabled) {
+    // Cilium replaces kube-proxy; Azure refuses any kubeProxyConfig that enables it: stop before any write.
+    findings.push({
+      id: "cilium-dataplane-requires-kube-proxy-disabled",
+      severity: "blocker",
+      path: "enabled",
+      message: `The cluster's data plane is Cilium (networkDataplane: ${facts.networkDataplane ?? "cilium"}), which replaces kube-proxy: Azure refuses a kubeProxyConfig that enables kube-proxy (${desired.enabled === undefined ? "enabled is absent, which means true" : "enabled: true"}) with CiliumDataplaneRequiresKubeProxyConfigDisabled. Leave this cluster out (its Services are handled by Cilium), or write only { "enabled": false }.`,
+    });
+  }
+
+  if (!want.enabled && current.enabled && !cilium) {
     const byoCni = eq(facts.networkPlugin, "none");
     if (!byoCni && facts.networkPlugin !== undefined) {
       // Azure refuses this whatever the caller means (KubeProxyConfigDisabledBYOCNIOnly): stop before any write.

@@ -191,6 +191,35 @@ describe("reports", () => {
     expect(cases.filter((c) => c.skipped !== undefined).map((c) => c["@_name"]).sort()).toEqual(["c", "d"]);
   });
 
+  test("JUnit: each testcase carries its own cluster's start time, a suite its first cluster's, never one shared time", () => {
+    const j = finished(journal());
+    const started = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, i * 7)).toISOString();
+    j.clusters.forEach((c, i) => {
+      if (c.status === "done" || c.status === "failed") {
+        c.startedAt = started(i);
+        c.finishedAt = started(i + 1);
+      }
+    });
+    const report = buildRolloutReport([{ journal: j }], new Date("2026-06-01T00:00:00Z"));
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === "testsuite" || n === "testcase" }).parse(toJUnitXml(report)) as {
+      testsuites: { testsuite: { "@_timestamp": string; testcase: { "@_name": string; "@_timestamp"?: string; "system-out": string }[] }[] };
+    };
+    const byName = new Map(j.clusters.map((c) => [c.name, c]));
+    const cases = doc.testsuites.testsuite.flatMap((s) => s.testcase);
+    for (const tc of cases) {
+      const c = byName.get(tc["@_name"])!;
+      expect([tc["@_name"], tc["@_timestamp"]]).toEqual([tc["@_name"], c.startedAt]);
+      if (c.startedAt) expect(tc["system-out"]).toContain(`started: ${c.startedAt}`);
+    }
+    const stamps = cases.map((tc) => tc["@_timestamp"]).filter((x) => x !== undefined);
+    expect(stamps.length).toBeGreaterThan(1);
+    expect(new Set(stamps).size).toBe(stamps.length);
+    for (const suite of doc.testsuites.testsuite) {
+      const starts = suite.testcase.map((tc) => tc["@_timestamp"]).filter((x): x is string => x !== undefined).sort();
+      expect(suite["@_timestamp"]).toBe(starts[0] ?? report.generatedAt);
+    }
+  });
+
   test("merge: shards of one rollout combine into one report; other rollouts, repeated shards and missing shards are caught", () => {
     const shards = [1, 2].map((index) => finished(journal({ index, count: 2 })));
     const report = buildRolloutReport(shards.map((j, i) => ({ journal: j, path: `s${i + 1}.json` })));

@@ -6,6 +6,7 @@ import { armError, type ArmResponse } from "../http";
 import { parseApiVersion, type ApiVersion } from "../apiVersions";
 import type { FaultRegistry } from "../faults";
 import type { EmulatorStore, SubscriptionState } from "../state/store";
+import type { KubeRuntime } from "../kube/runtime";
 
 /** One request, parsed. */
 export interface RequestContext {
@@ -21,6 +22,8 @@ export interface RequestContext {
   store: EmulatorStore;
   faults: FaultRegistry;
   listPageSize: number;
+  /** The emulated Kubernetes side (kubeconfigs, API servers). */
+  kube?: KubeRuntime;
 }
 
 /** A handler for a matched route; `params` are the regex groups. */

@@ -3,7 +3,8 @@
  * the first group of every pattern is the subscription id.
  */
 import { featureActionRoute, getFeatureRoute, listFeaturesRoute } from "./features";
-import { deleteClusterRoute, getClusterRoute, listClustersRoute, patchClusterRoute, putClusterRoute } from "./managedClusters";
+import { deleteClusterRoute, getClusterRoute, listClustersRoute, notFound, patchClusterRoute, putClusterRoute } from "./managedClusters";
+import { credentialRoute } from "../kube/runtime";
 import { getOperationResultRoute, getOperationStatusRoute } from "./operations";
 import { getProviderRoute, listProvidersRoute, providerActionRoute } from "./providers";
 import { getResourceGroupRoute, listResourceGroupsRoute, putResourceGroupRoute } from "./resourceGroups";
@@ -44,6 +45,8 @@ export const ROUTES: Route[] = [
   route("PUT", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, putClusterRoute, false, "put-cluster"),
   route("PATCH", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, patchClusterRoute),
   route("DELETE", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)`, deleteClusterRoute),
+  route("POST", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)/listClusterUserCredential`, credentialRoute("user", notFound)),
+  route("POST", `${SUB}/resourceGroups/([^/]+)${MC}/([^/]+)/listClusterAdminCredential`, credentialRoute("admin", notFound)),
   route("GET", `${SUB}/providers`, listProvidersRoute),
   route("GET", `${SUB}/providers/([^/]+)`, getProviderRoute),
   route("POST", `${SUB}/providers/([^/]+)/(register|unregister)`, providerActionRoute),

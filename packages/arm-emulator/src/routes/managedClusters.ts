@@ -37,7 +37,8 @@ function versionCheck(ctx: RequestContext) {
   });
 }
 
-function notFound(rg: string, name: string): ArmResponse {
+/** ARM's 404 for a missing managed cluster. */
+export function notFound(rg: string, name: string): ArmResponse {
   const res = armError(
     404,
     "ResourceNotFound",
@@ -176,6 +177,9 @@ function buildFromPut(
   const sent = kpcKey !== undefined ? net[kpcKey] : undefined;
   if (kpcKey !== undefined) Reflect.deleteProperty(net, kpcKey);
   const before = existing ? storedKubeProxyConfig(existing.raw) : undefined;
+  // The data plane cannot be dropped by an update that does not send it (a Cilium cluster stays one).
+  const oldNet = existingProps && isObject(existingProps.networkProfile) ? existingProps.networkProfile : undefined;
+  if (oldNet?.networkDataplane !== undefined && net.networkDataplane === undefined) net.networkDataplane = clone(oldNet.networkDataplane);
 
   fillServerProperties({ raw, subscriptionId: sub.id, resourceGroup: rg, name, tenantId: ctx.store.tenantId });
   const filledNet = (raw.properties as Record<string, unknown>).networkProfile as Record<string, unknown>;

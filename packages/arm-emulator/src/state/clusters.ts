@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { clone, isObject } from "../http";
 import { supportsEtag, supportsKubeProxyConfig, type ApiVersion } from "../apiVersions";
 import type { ClusterSeed } from "../types";
+import type { AgentPoolSeed } from "../kube/types";
 
 /** Kubernetes version a cluster created without one gets. */
 export const DEFAULT_KUBERNETES_VERSION = "1.33.2";
@@ -62,18 +63,20 @@ export function seedToBody(seed: ClusterSeed): Record<string, unknown> {
   const networkPlugin = seed.networkPlugin ?? "azure";
   const networkProfile: Record<string, unknown> = { networkPlugin };
   if (seed.networkPolicy !== undefined) networkProfile.networkPolicy = seed.networkPolicy;
+  if (seed.networkDataplane !== undefined) networkProfile.networkDataplane = seed.networkDataplane;
   if (seed.kubeProxyConfig !== undefined) networkProfile.kubeProxyConfig = clone(seed.kubeProxyConfig);
   const pools = Math.max(1, seed.agentPoolCount ?? 1);
+  const poolSeeds: AgentPoolSeed[] = seed.agentPools ?? Array.from({ length: pools }, (_, i) => ({ name: i === 0 ? "nodepool1" : `nodepool${i + 1}` }));
   const properties: Record<string, unknown> = {
     kubernetesVersion: seed.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
     dnsPrefix: `${seed.name}-dns`,
-    agentPoolProfiles: Array.from({ length: pools }, (_, i) => ({
-      name: i === 0 ? "nodepool1" : `nodepool${i + 1}`,
-      count: 3,
-      vmSize: "Standard_DS2_v2",
-      osType: "Linux",
+    agentPoolProfiles: poolSeeds.map((p, i) => ({
+      name: p.name,
+      count: p.count ?? 3,
+      vmSize: p.vmSize ?? "Standard_DS2_v2",
+      osType: p.osType ?? "Linux",
       type: "VirtualMachineScaleSets",
-      mode: i === 0 ? "System" : "User",
+      mode: p.mode ?? (i === 0 ? "System" : "User"),
     })),
     networkProfile,
     ...(seed.extraProperties ? clone(seed.extraProperties) : {}),
@@ -226,12 +229,13 @@ export function viewCluster(raw: Record<string, unknown>, apiVersion: ApiVersion
 }
 
 /** Facts used by the rules. */
-export function clusterFacts(raw: Record<string, unknown>): { kubernetesVersion: string; networkPlugin?: string; networkPolicy?: string } {
+export function clusterFacts(raw: Record<string, unknown>): { kubernetesVersion: string; networkPlugin?: string; networkPolicy?: string; networkDataplane?: string } {
   const props = isObject(raw.properties) ? raw.properties : {};
   const net = isObject(props.networkProfile) ? props.networkProfile : {};
   return {
     kubernetesVersion: typeof props.kubernetesVersion === "string" && props.kubernetesVersion !== "" ? props.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
     networkPlugin: typeof net.networkPlugin === "string" ? net.networkPlugin : undefined,
     networkPolicy: typeof net.networkPolicy === "string" ? net.networkPolicy : undefined,
+    networkDataplane: typeof net.networkDataplane === "string" ? net.networkDataplane : undefined,
   };
 }

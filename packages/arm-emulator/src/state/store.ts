@@ -44,6 +44,18 @@ export function defaultDisplayName(id: string): string {
   return `Emulated subscription ${id}`;
 }
 
+/** Observers of cluster lifecycle events (the emulated data plane listens; see kube/model.ts). */
+export interface StoreHooks {
+  /** Before a reset clears the state. */
+  resetting?(): void;
+  /** A cluster was seeded (already provisioned). */
+  clusterSeeded?(record: ClusterRecord): void;
+  /** An operation reached its end state at `endMs` (the cluster is already updated). */
+  operationEnded?(record: ClusterRecord, op: OperationRecord, endMs: number, succeeded: boolean): void;
+  /** A delete finished: the cluster is gone. */
+  clusterRemoved?(subscriptionId: string, record: ClusterRecord): void;
+}
+
 /** What a reset goes back to. */
 export interface SeedData {
   subscriptions: SubscriptionSeed[];
@@ -61,6 +73,8 @@ export class EmulatorStore {
   private readonly approvalRequired = new Set<string>();
   /** See StartEmulatorOptions.disabledKubeProxyReadsAsEmpty. */
   disabledKubeProxyReadsAsEmpty = false;
+  /** Lifecycle observers. */
+  hooks: StoreHooks = {};
 
   constructor(
     readonly tenantId: string,
@@ -78,6 +92,7 @@ export class EmulatorStore {
 
   /** Back to the seed. */
   reset(): void {
+    this.hooks.resetting?.();
     this.subscriptions.clear();
     this.operations.clear();
     this.active.clear();
@@ -185,6 +200,7 @@ export class EmulatorStore {
     this.resourceGroup(sub, seed.resourceGroup, String(raw.location));
     const record: ClusterRecord = { subscriptionId: sub.id, resourceGroup: seed.resourceGroup, name: seed.name, raw };
     sub.clusters.set(clusterKey(seed.resourceGroup, seed.name), record);
+    this.hooks.clusterSeeded?.(record);
     return record;
   }
 
@@ -261,10 +277,12 @@ export class EmulatorStore {
       cluster.operationId = undefined;
       if (op.kind === "delete" && !op.failure) {
         sub.clusters.delete(op.clusterKey);
+        this.hooks.clusterRemoved?.(sub.id, cluster);
         continue;
       }
       setProvisioningState(cluster.raw, op.failure ? "Failed" : "Succeeded");
       normaliseAfterOperation(cluster.raw);
+      this.hooks.operationEnded?.(cluster, op, op.startMs + op.durationMs, !op.failure);
     }
   }
 

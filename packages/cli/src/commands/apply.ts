@@ -17,12 +17,14 @@ import { hintsForFindings } from "../runtime/errors";
 import type { CliCommandModule } from "../runtime/command-module";
 import { parseDurationInMs } from "../runtime/duration";
 import { ExitCode } from "../runtime/exit-codes";
+import { verifyDataPlanes } from "../flows/data-plane";
 
 interface ApplyFlags extends ClusterSelectionFlags, SettingsFlags {
   readonly yes?: boolean;
   readonly skipEnablePreview?: boolean;
   readonly timeout?: string;
   readonly allowWriteWithoutEtag?: boolean;
+  readonly verifyDataPlane?: boolean;
   /** `--no-wait` sets this to false. */
   readonly wait: boolean;
 }
@@ -64,6 +66,7 @@ export const applyCommand: CliCommandModule = {
       .option("--no-wait", "return once Azure accepted each write; prints the operation and the `aks-kube-proxy wait` command that follows it")
       .option("--skip-enable-preview", "do not register the feature flag / refresh the provider first")
       .option("--timeout <duration>", "give up waiting for each cluster after this long (e.g. 30m)")
+      .option("--verify-data-plane", "after Azure's Succeeded, wait until kube-proxy on every checked node runs the settings (DaemonSet rollout and each node's /proxyMode); exit 1 naming the nodes when it does not within --timeout")
       .option("--allow-write-without-etag", "write even through an api-version that returns no eTag (before 2024-04-02-preview): the PUT then has no If-Match and can overwrite a concurrent change");
     host.examples(command, [
       "aks-kube-proxy apply -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
@@ -71,6 +74,7 @@ export const applyCommand: CliCommandModule = {
       "aks-kube-proxy apply -g my-rg -n my-aks --mode NFTABLES --skip-enable-preview -o json",
       "aks-kube-proxy apply -g my-rg -n byocni-aks --disable-kube-proxy --yes   # BYO CNI only",
       "aks-kube-proxy apply -g my-rg -n my-aks --mode IPVS --yes --no-wait      # then: aks-kube-proxy wait -g my-rg -n my-aks",
+      "aks-kube-proxy apply -g my-rg -n my-aks --mode NFTABLES --yes --verify-data-plane --timeout 20m",
     ]);
     command.action(
       host.action(async (ctx) => {
@@ -86,6 +90,7 @@ export const applyCommand: CliCommandModule = {
         const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}) });
         ctx.out.print([...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"));
         if (plans.some((p) => p.blockers.length > 0)) throw blockedError(ctx, plans, sdk);
+        if (flags.verifyDataPlane && !flags.wait) throw new CliError("InvalidInput", "--verify-data-plane waits for the nodes; it cannot be combined with --no-wait.", ExitCode.InvalidInput);
         // An operation still in flight when the wait ran out: not converged, never "nothing to do" (exit 1, ClusterBusy).
         const stillInFlight = inFlightPlans(plans);
         if (stillInFlight.length > 0) throw inFlightError(stillInFlight);
@@ -104,7 +109,10 @@ export const applyCommand: CliCommandModule = {
         });
         if (toChange.length === 0) {
           ctx.out.print("Nothing to do: every cluster already runs these settings. Nothing was written.");
-          if (ctx.out.json) ctx.out.document(document(null, []));
+          // A re-run after an interrupted data-plane wait lands here: it waits again, it does not write.
+          const dataPlane = flags.verifyDataPlane ? await verifyDataPlanes(ctx, client, plans.map((p) => p.cluster), desired.settings, timeoutInMs) : undefined;
+          if (ctx.out.json) ctx.out.document({ ...(document(null, []) as object), ...(dataPlane ? { dataPlane: dataPlane.results } : {}) });
+          if (dataPlane?.failure) throw dataPlane.failure;
           return ExitCode.Ok;
         }
 
@@ -145,8 +153,10 @@ export const applyCommand: CliCommandModule = {
           results.push(result);
           ctx.out.print(applyResultLine(result, ctx.out));
         }
-        if (ctx.out.json) ctx.out.document(document(preview, results));
+        const dataPlane = flags.verifyDataPlane ? await verifyDataPlanes(ctx, client, plans.map((p) => p.cluster), desired.settings, timeoutInMs) : undefined;
+        if (ctx.out.json) ctx.out.document({ ...(document(preview, results) as object), ...(dataPlane ? { dataPlane: dataPlane.results } : {}) });
         else ctx.out.print(`Apply complete: ${results.filter((r) => r.changed).length} changed, ${plans.length - results.filter((r) => r.changed).length} unchanged.`);
+        if (dataPlane?.failure) throw dataPlane.failure;
         return ExitCode.Ok;
       }),
     );

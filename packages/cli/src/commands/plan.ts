@@ -11,6 +11,8 @@ import type { CliCommandModule } from "../runtime/command-module";
 import { parseDurationInMs } from "../runtime/duration";
 import { hintsForFindings } from "../runtime/errors";
 import { ExitCode } from "../runtime/exit-codes";
+import { dataPlaneJson, dataPlaneText } from "../render/data-plane";
+import type { DataPlaneResult } from "@aks-kube-proxy/sdk";
 
 /** The `plan` command. */
 export const planCommand: CliCommandModule = {
@@ -27,6 +29,7 @@ export const planCommand: CliCommandModule = {
     addSettingsOptions(command);
     command
       .option("--timeout <duration>", "give up on each cluster after this long (e.g. 30s, 5m): its reads and any wait for an operation in flight")
+      .option("--data-plane", "also read kube-proxy on the nodes (DaemonSet, pods, /proxyMode) and show whether they run the desired settings (reads only)")
       .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would or an operation is still in flight (not converged), 1 on any error, a blocked change included (as terraform plan)");
     host.examples(command, [
       "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
@@ -34,11 +37,12 @@ export const planCommand: CliCommandModule = {
       "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --detailed-exitcode; echo $?   # 0 unchanged, 2 changes",
       "aks-kube-proxy plan --ids ID1 ID2 --kube-proxy-config kube-proxy.json -o json",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --timeout 2m   # give up (exit 1) if Azure has not answered in 2 minutes",
+      "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --data-plane   # and what kube-proxy on the nodes runs now",
     ]);
     command.action(
       host.action(async (ctx) => {
         const sdk = ctx.sdk();
-        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean; timeout?: string }>();
+        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean; timeout?: string; dataPlane?: boolean }>();
         const selection = resolveClusterSelection(sdk, flags);
         const timeoutInMs = flags.timeout !== undefined ? parseDurationInMs(flags.timeout, "--timeout") : undefined;
         const desired = await readDesiredSettings(sdk, flags);
@@ -47,8 +51,10 @@ export const planCommand: CliCommandModule = {
         const refs = selection.kind === "refs" ? selection.refs : [];
         const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}) });
         const blocked = plans.filter((p) => p.blockers.length > 0);
+        const dataPlane: DataPlaneResult[] = [];
+        if (flags.dataPlane) for (const p of plans) dataPlane.push(await client.verifyDataPlane({ id: p.cluster.id }, desired.settings, { abortSignal: ctx.abortSignal }));
         ctx.out.result({
-          table: () => [...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`].join("\n"),
+          table: () => [...plans.map((p) => planText(p, ctx.out)), "", `Plan: ${planSummary(plans)}.`, ...(flags.dataPlane ? ["", ...dataPlane.map(dataPlaneText)] : [])].join("\n"),
           json: () => ({
             subscriptionId: client.subscriptionId,
             apiVersion: client.apiVersion,
@@ -59,6 +65,7 @@ export const planCommand: CliCommandModule = {
             converged: plans.every((p) => p.converged),
             blocked: blocked.length > 0,
             plans: plans.map(planJson),
+            ...(flags.dataPlane ? { dataPlane: dataPlane.map(dataPlaneJson) } : {}),
           }),
         });
         if (blocked.length > 0) {

@@ -5,6 +5,7 @@
  */
 import type { CliCommandModule } from "../runtime/command-module";
 import { ExitCode } from "../runtime/exit-codes";
+import { addReadTimeoutOption } from "../runtime/read-timeout";
 
 /** The `preview` command group. */
 export const previewCommand: CliCommandModule = {
@@ -18,12 +19,13 @@ export const previewCommand: CliCommandModule = {
         "Read the KubeProxyConfigurationPreview feature (as `az feature show --namespace Microsoft.ContainerService --name KubeProxyConfigurationPreview`) " +
           "and the Microsoft.ContainerService provider's registrationState. Writes nothing. `enable-preview` changes them.",
       );
+    addReadTimeoutOption(show);
     host.examples(show, ["aks-kube-proxy preview show", "aks-kube-proxy preview show --query properties.state -o tsv"]);
     show.action(
       host.action(async (ctx) => {
         const sdk = ctx.sdk();
         const client = ctx.createClient();
-        const status = await client.getPreviewStatus({ abortSignal: ctx.abortSignal });
+        const status = await ctx.withReadTimeout("Reading the preview's state", (abortSignal) => client.getPreviewStatus({ ...(abortSignal ? { abortSignal } : {}) }));
         const id = `/subscriptions/${client.subscriptionId}/providers/Microsoft.Features/providers/${sdk.PROVIDER_NAMESPACE}/features/${sdk.FEATURE_NAME}`;
         const enabled = [status.featureState, status.providerState].every((s) => s.toLowerCase() === "registered");
         ctx.out.result({

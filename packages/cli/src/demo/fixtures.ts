@@ -52,6 +52,7 @@ export function demoTimings(scale: number): EmulatorTimings {
     providerRegistrationMs: Math.round(2000 * scale),
     operationMs: Math.round(3000 * scale),
     retryAfterSeconds: scale >= 1 ? 1 : 0,
+    kubeProxyRolloutPerNodeMs: Math.round(1500 * scale),
   };
 }
 

@@ -43,6 +43,8 @@ export interface DemoClusterSummary {
   /** The mode the emulated cluster actually runs. */
   effectiveMode: string | null;
   provisioningState: string | null;
+  /** The data-plane verdict watched after the apply (null when nothing was applied). */
+  dataPlane: string | null;
 }
 
 /** The `--output json` document of the demo. */
@@ -63,6 +65,8 @@ function countWrites(em: RunningEmulator): { byCluster: Map<string, number>; pre
   let total = 0;
   for (const r of em.control.requestLog()) {
     if (r.kind !== "write") continue;
+    // listClusterUserCredential is a POST that reads the kubeconfig (the data-plane check), not a change.
+    if (/\/listCluster(User|Admin)Credential$/i.test(r.path)) continue;
     total += 1;
     const name = CLUSTER_PATH.exec(r.path)?.[1]?.toLowerCase();
     if (name !== undefined) byCluster.set(name, (byCluster.get(name) ?? 0) + 1);
@@ -169,9 +173,10 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
     }
 
     // 6. Apply.
-    say.heading("Apply to every cluster", "(aks-kube-proxy apply: write only kubeProxyConfig, wait, verify by reading back)");
+    say.heading("Apply to every cluster", "(aks-kube-proxy apply: write only kubeProxyConfig, wait, verify by reading back, then watch kube-proxy reach the nodes)");
     const outcomes = new Map<string, DemoClusterSummary["outcome"]>();
     const blockersByCluster = new Map<string, string[]>();
+    const dataPlaneByCluster = new Map<string, string>();
     for (const ref of refs) {
       const label = ref.name.padEnd(labelWidth);
       const t6 = Date.now();
@@ -190,6 +195,23 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
         outcomes.set(ref.name, result.changed ? "changed" : "unchanged");
         if (result.changed) say.step("✓", `${label}  ${describeSettings(result.before)} → ${describeSettings(result.after)}, verified (${formatDuration(result.durationInMs)})`);
         else say.step("=", `${label}  already converged: no write`);
+        if (result.changed) {
+          // Azure's Succeeded is not the nodes: watch the kube-proxy DaemonSet roll the new flags out, node by node.
+          const t7 = Date.now();
+          let lastRollout = "";
+          const dataPlane = await client.waitForDataPlane(ref, settings, {
+            abortSignal: signal,
+            timeoutInMs: 600_000,
+            onProgress: (e) => {
+              const text = e.totalNodes > 0 ? `kube-proxy rollout ${e.convergedNodes}/${e.totalNodes} nodes` : `kube-proxy: ${e.verdict}`;
+              if (text === lastRollout) return;
+              lastRollout = text;
+              say.step("·", `${label}  ${text}  ${ctx.out.style("dim", `(${since(t7)})`, ctx.out.json ? ctx.out.stderr : ctx.out.stdout)}`);
+            },
+          });
+          dataPlaneByCluster.set(ref.name, dataPlane.verdict);
+          say.step(dataPlane.verdict === "converged" ? "✓" : "✗", `${label}  data plane ${dataPlane.verdict}: ${dataPlane.summary}`);
+        }
       } catch (err) {
         if (!(sdk.isKubeProxyError(err) && err.code === "PlanBlocked")) throw err;
         const findings = (err as InstanceType<typeof sdk.PlanBlockedError>).findings;
@@ -226,6 +248,7 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
         kubeProxyConfig: kubeProxyConfigOf(raw),
         effectiveMode: em.control.effectiveKubeProxyMode(ref) ?? null,
         provisioningState: typeof properties?.["provisioningState"] === "string" ? (properties["provisioningState"] as string) : null,
+        dataPlane: dataPlaneByCluster.get(ref.name) ?? null,
       };
     });
     const durationInMs = Date.now() - startedAt;

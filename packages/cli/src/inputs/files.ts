@@ -1,19 +1,12 @@
 /**
  * Reading the files a user names (settings, rollout files) without trusting them: only regular files (a FIFO,
  * `/dev/zero` or a directory is refused before it is opened, so a read can never hang or fill memory), under a
- * documented size, and every failure is an input error (exit 3) that names the file.
+ * documented size (the SDK's `INPUT_LIMITS`: 1 MB for settings, 20 MB for a rollout file), and every failure is an input error (exit 3) that names the file.
  * @packageDocumentation
  */
 import { constants as fsConstants } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { CliUsageError } from "../runtime/cli-error";
-
-/** Largest settings file accepted (`--kube-proxy-config`): 1 MB. A real one is under 1 KB. */
-export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
-/** Largest rollout file accepted when it is JSON: 20 MB. */
-export const MAX_ROLLOUT_JSON_BYTES = 20 * 1024 * 1024;
-/** Largest rollout file accepted when it is YAML: 2 MB (a YAML parser needs far more memory per byte than JSON's). */
-export const MAX_ROLLOUT_YAML_BYTES = 2 * 1024 * 1024;
 
 function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB` : `${Math.ceil(bytes / 1024)} KB`;

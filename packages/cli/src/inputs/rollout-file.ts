@@ -6,7 +6,7 @@
 import type { ParsedRolloutSpec } from "@aks-kube-proxy/sdk";
 import { CliUsageError } from "../runtime/cli-error";
 import type { SdkModule } from "../runtime/lazy";
-import { MAX_ROLLOUT_JSON_BYTES, MAX_ROLLOUT_YAML_BYTES, readUserFile } from "./files";
+import { readUserFile } from "./files";
 
 /**
  * Reads and parses a rollout file.
@@ -14,24 +14,10 @@ import { MAX_ROLLOUT_JSON_BYTES, MAX_ROLLOUT_YAML_BYTES, readUserFile } from "./
  * @param path - the file
  */
 export async function readRolloutSpecFile(sdk: SdkModule, path: string): Promise<ParsedRolloutSpec> {
-  const text = await readUserFile(path, { what: "rollout file", maxBytes: MAX_ROLLOUT_JSON_BYTES });
+  const text = await readUserFile(path, { what: "rollout file", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
   try {
-    if (/^\s*[{[]/.test(text)) {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      // JSON is parsed as JSON (cheap); anything else that starts like it is YAML flow syntax.
-      if (json !== undefined) return sdk.parseRolloutSpec(json, { source: path });
-    }
-    if (Buffer.byteLength(text) > MAX_ROLLOUT_YAML_BYTES) {
-      throw new CliUsageError(
-        `The rollout file ${path} is YAML of ${(Buffer.byteLength(text) / (1024 * 1024)).toFixed(1)} MB; a YAML rollout file may be at most ${MAX_ROLLOUT_YAML_BYTES / (1024 * 1024)} MB (JSON: ${MAX_ROLLOUT_JSON_BYTES / (1024 * 1024)} MB). Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`,
-      );
-    }
-    return sdk.parseRolloutText(text, { source: path });
+    // JSON is parsed as JSON (cheap; duplicate keys, depth and list lengths checked first); anything else is YAML.
+    return sdk.parseRolloutText(text, { source: path }); // YAML: at most INPUT_LIMITS.maxRolloutYamlBytes (2 MB)
   } catch (error) {
     if (error instanceof CliUsageError || (error as { code?: unknown }).code === "ValidationError") throw error;
     // e.g. the YAML library's "Excessive alias count" (a billion-laughs document): still the file's fault.

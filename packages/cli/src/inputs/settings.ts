@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import type { Finding, KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import { CliUsageError } from "../runtime/cli-error";
 import type { SdkModule } from "../runtime/lazy";
-import { MAX_SETTINGS_FILE_BYTES, readUserFile } from "./files";
+import { readUserFile } from "./files";
 
 /** The settings flags as commander parses them. */
 export interface SettingsFlags {
@@ -120,7 +120,7 @@ export function inlineFlagsError(error: { issues?: readonly { path: string; mess
 
 /**
  * Reads and validates the desired settings from the flags (offline). A settings file must be a regular file of at
- * most {@link MAX_SETTINGS_FILE_BYTES}. Throws the SDK's `ValidationError` for a bad file, {@link CliUsageError}
+ * most the SDK's `INPUT_LIMITS.maxSettingsFileBytes` (1 MB). Throws the SDK's `ValidationError` for a bad file, {@link CliUsageError}
  * for bad inline flags (named as flags) or flags that do not fit together.
  * @param sdk - the loaded SDK
  * @param flags - the parsed flags
@@ -154,17 +154,13 @@ export async function readDesiredSettings(sdk: SdkModule, flags: SettingsFlags):
 }
 
 /**
- * Reads a settings file (a regular file of at most 1 MB) and validates it with the SDK.
+ * Reads a settings file (a regular file of at most 1 MB) and validates it with the SDK (text and all: encoding,
+ * duplicate keys, JSON syntax, values).
  * @param sdk - the loaded SDK
  * @param path - the file
  */
-export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettings">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
-  const text = await readUserFile(path, { what: "settings file", maxBytes: MAX_SETTINGS_FILE_BYTES });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CliUsageError(`The settings file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}. It should look like {"enabled": true, "mode": "IPVS"}.`);
-  }
-  return sdk.parseKubeProxySettings(json, { source: path });
+export async function readSettingsFile(sdk: Pick<SdkModule, "parseKubeProxySettingsText" | "INPUT_LIMITS">, path: string): Promise<{ settings: KubeProxyConfig; warnings: readonly Finding[] }> {
+  const text = await readUserFile(path, { what: "settings file", maxBytes: sdk.INPUT_LIMITS.maxSettingsFileBytes });
+  // The SDK refuses UTF-16 files, duplicate keys, deep nesting and bad JSON with the key path and line (exit 3).
+  return sdk.parseKubeProxySettingsText(text, { source: path });
 }

@@ -17,12 +17,14 @@ export interface ClusterJson {
   kubernetesVersion: string | null;
   networkPlugin: string | null;
   networkPolicy: string | null;
+  /** `networkProfile.networkDataplane` (`cilium`: Azure CNI Powered by Cilium, which replaces kube-proxy). */
+  networkDataplane: string | null;
   provisioningState: string | null;
   /** The SDK's classification of provisioningState: succeeded, in-flight (wait), needs-reconcile (Failed/Canceled), unknown. */
   provisioning: "succeeded" | "in-flight" | "needs-reconcile" | "unknown";
   /** kubeProxyConfig exactly as Azure returned it; null when absent. */
   kubeProxyConfig: unknown;
-  /** What the cluster effectively runs (absent and `{}` read as enabled IPTABLES). */
+  /** What the cluster effectively runs (absent and `{}` read as enabled IPTABLES; a Cilium dataplane as disabled). */
   effective: unknown;
 }
 
@@ -39,6 +41,7 @@ export function clusterJson(state: ClusterState): ClusterJson {
     kubernetesVersion: state.kubernetesVersion ?? null,
     networkPlugin: state.networkPlugin ?? null,
     networkPolicy: state.networkPolicy ?? null,
+    networkDataplane: state.networkDataplane ?? null,
     provisioningState: state.provisioningState ?? null,
     provisioning: provisioningOf(state),
     kubeProxyConfig: state.kubeProxyConfig ?? null,
@@ -85,7 +88,7 @@ export function clusterTable(clusters: readonly ClusterState[], out: Output): st
       c.networkPlugin ?? "-",
       c.networkPolicy ?? "none",
       `${c.provisioningState ?? "-"}${STATE_NOTE[provisioningOf(c)]}`,
-      describeSettings(c.effective),
+      loadSdk().isCiliumDataplane(c) ? "none: Cilium dataplane replaces it" : describeSettings(c.effective),
       describeReturnedShape(c.kubeProxyConfig),
     ]);
   }

@@ -5,8 +5,13 @@
  */
 import type { Command } from "commander";
 import type { KubeProxyClient, KubeProxyClientOptions } from "@aks-kube-proxy/sdk";
+
+/** Any TokenCredential (named through the SDK's options, so the CLI needs no direct @azure/core-auth dependency). */
+type TokenCredential = NonNullable<KubeProxyClientOptions["credential"]>;
 import { CliError, CliInterruptedError, CliNotConfirmedError, CliUsageError } from "./cli-error";
 import { parseDurationInMs } from "./duration";
+import { echoValue } from "./echo";
+import { DEFAULT_READ_TIMEOUT } from "./read-timeout";
 import type { InterruptTrap } from "./interrupt";
 import { loadSdk, type SdkModule } from "./lazy";
 import type { Output, OutputFormat } from "./output";
@@ -17,6 +22,29 @@ import { azureProfilePath, lookUpSubscriptionByName, noSubscriptionMessage, reso
 
 /** The environment variable for the ARM endpoint (the name Azure Service Operator and the Azure SDK for Go's tooling use). */
 export const ENDPOINT_ENV = "AZURE_RESOURCE_MANAGER_ENDPOINT";
+
+/** The environment variable of the Microsoft Entra authority host (Azure Identity's name). */
+export const AUTHORITY_HOST_ENV = "AZURE_AUTHORITY_HOST";
+
+/**
+ * Refuses (exit 3) a URL that is not https: the CLI sends bearer tokens to ARM and client secrets to the authority host,
+ * never in clear text.
+ * @param value - the URL as given
+ * @param source - the flag or environment variable it came from, for the message
+ */
+export function requireHttpsUrl(value: string, source: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    throw new CliUsageError(`${source} "${echoValue(value)}" is not a URL. Give an https URL, e.g. https://management.azure.com.`);
+  }
+  if (protocol !== "https:") {
+    throw new CliUsageError(
+      `${source} "${echoValue(value)}" is not https: https is required (bearer tokens and client secrets are never sent in clear text). Use an https:// URL (the local emulator serves https too: \`aks-kube-proxy emulator\`).`,
+    );
+  }
+}
 
 /** The shortest `--poll-interval` against Azure: faster polls only burn ARM's and the AKS resource provider's request budgets. */
 export const MIN_POLL_INTERVAL_IN_MS = 1_000;
@@ -108,7 +136,7 @@ export class CommandContext {
     if (this.resolvedSubscriptionId) return this.resolvedSubscriptionId;
     const found = resolveSubscriptionLocally(this.globals.subscription, this.env);
     if (found === undefined) throw new CliUsageError(noSubscriptionMessage(this.env));
-    if ("lookUpName" in found) throw new CliUsageError(`--subscription "${found.lookUpName}" is not a subscription id, and no subscription of that name was found.`);
+    if ("lookUpName" in found) throw new CliUsageError(`--subscription "${echoValue(found.lookUpName)}" is not a subscription id, and no subscription of that name was found.`);
     this.resolvedSubscriptionId = found.id;
     return found.id;
   }
@@ -127,7 +155,7 @@ export class CommandContext {
     const { cloud } = this.globals;
     const endpoint = this.endpoint();
     const cloudInfo = sdk.resolveCloud({ ...(cloud ? { cloud } : {}), ...(endpoint ? { endpoint } : {}) });
-    const credential = sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
+    const credential = this.credential();
     let lookup: SubscriptionLookup;
     try {
       lookup = await lookUpSubscriptionByName({
@@ -141,28 +169,34 @@ export class CommandContext {
             return token.token;
           } catch (error) {
             if (this.abortSignal.aborted) throw error;
-            throw new sdk.UnauthorizedError(`Could not get a token to look up --subscription "${name}" through Azure Resource Manager.`, { cause: error });
+            throw new sdk.UnauthorizedError(`Could not get a token to look up --subscription "${echoValue(name)}" through Azure Resource Manager.`, { cause: error });
           }
         },
       });
     } catch (error) {
-      if (this.abortSignal.aborted) throw new CliInterruptedError(`Interrupted while looking up --subscription "${name}". Nothing was read or written.`);
+      if (this.abortSignal.aborted) throw new CliInterruptedError(`Interrupted while looking up --subscription "${echoValue(name)}". Nothing was read or written.`);
       throw error;
     }
     if (lookup.kind === "none") {
       throw new CliError(
         "SubscriptionNotFound",
-        `--subscription "${name}" is not a subscription id (a GUID), and no subscription has that display name: not in the Azure CLI's profile (${azureProfilePath(this.env)}), nor among the ${lookup.listed} subscription(s) Azure Resource Manager lists for this identity. List yours with \`az account list -o table\` and pass the id or the exact name.`,
+        `--subscription "${echoValue(name)}" is not a subscription id (a GUID), and no subscription has that display name: not in the Azure CLI's profile (${azureProfilePath(this.env)}), nor among the ${lookup.listed} subscription(s) Azure Resource Manager lists for this identity. List yours with \`az account list -o table\` and pass the id or the exact name.`,
         ExitCode.InvalidInput,
       );
     }
-    this.out.debug(`--subscription "${name}" is subscription ${lookup.id} (found through Azure Resource Manager).`);
+    this.out.debug(`--subscription "${echoValue(name)}" is subscription ${lookup.id} (found through Azure Resource Manager).`);
     this.resolvedSubscriptionId = lookup.id;
   }
 
-  /** The ARM endpoint: `--endpoint`, else `$AZURE_RESOURCE_MANAGER_ENDPOINT`, else the cloud's. */
+  /**
+   * The ARM endpoint: `--endpoint`, else `$AZURE_RESOURCE_MANAGER_ENDPOINT`, else the cloud's. An endpoint that is
+   * not an https URL is invalid input (exit 3), naming the flag or variable it came from.
+   */
   endpoint(): string | undefined {
-    return this.globals.endpoint ?? (this.env[ENDPOINT_ENV]?.trim() || undefined);
+    const flag = this.globals.endpoint;
+    const value = flag ?? (this.env[ENDPOINT_ENV]?.trim() || undefined);
+    if (value !== undefined) requireHttpsUrl(value, flag !== undefined ? "--endpoint" : ENDPOINT_ENV);
+    return value;
   }
 
   /** `--poll-interval` in milliseconds, refused below the floor (1s; 10ms against a loopback endpoint). */
@@ -175,6 +209,19 @@ export class CommandContext {
       throw new CliUsageError(`--poll-interval ${pollInterval} is too short: at least ${floor >= 1000 ? `${floor / 1000}s` : `${floor}ms`}${floor >= 1000 ? " against Azure (faster polls only use up ARM's request budget)" : ""}.`);
     }
     return ms;
+  }
+
+  /**
+   * Runs the reads of a command that only reads, bounded by its `--timeout` (default {@link DEFAULT_READ_TIMEOUT}, the
+   * duration grammar of every `--timeout`) and Ctrl-C, through the SDK's `withDeadline`: a read Azure (or a blob
+   * journal store) does not answer in time ends the command with `Timeout` (exit 1) instead of a hang.
+   * @param what - what is read, for the message (e.g. "Reading the preview's state")
+   * @param work - the reads; pass them the signal it gets
+   */
+  async withReadTimeout<T>(what: string, work: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const text = this.opts<{ timeout?: string }>().timeout ?? DEFAULT_READ_TIMEOUT;
+    const timeoutInMs = parseDurationInMs(text, "--timeout");
+    return this.sdk().withDeadline({ timeoutInMs, abortSignal: this.abortSignal, what: `${what} (--timeout ${echoValue(text)})` }, work);
   }
 
   /**
@@ -195,9 +242,26 @@ export class CommandContext {
     if (answer === "no") throw new CliNotConfirmedError("Cancelled", `Cancelled. ${args.nothingDone}`);
   }
 
+  private runCredential: TokenCredential | undefined;
+
   /**
-   * A client for the subscription, authenticated with the SDK's credential factory (environment variables, else
-   * DefaultAzureCredential), pointed at `--cloud`/`--endpoint`, with SDK log lines routed to stderr.
+   * The run's one credential (the SDK's factory: environment variables, else DefaultAzureCredential, for `--cloud`)
+   * behind one token cache: every client of the run, one per subscription, and the blob journal share it, so a run
+   * asks the identity provider for a token once per audience, not once per subscription and client.
+   */
+  credential(): TokenCredential {
+    if (!this.runCredential) {
+      const sdk = this.sdk();
+      const { cloud } = this.globals;
+      const authorityHost = this.env[AUTHORITY_HOST_ENV]?.trim();
+      if (authorityHost) requireHttpsUrl(authorityHost, AUTHORITY_HOST_ENV);
+      this.runCredential = sdk.sharedTokenCache(sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env }));
+    }
+    return this.runCredential;
+  }
+
+  /**
+   * A client for the subscription, authenticated with the run's {@link CommandContext.credential}, pointed at `--cloud`/`--endpoint`, with SDK log lines routed to stderr.
    * @param overrides - extra client options (e.g. polling for the demo)
    */
   createClient(overrides: Partial<KubeProxyClientOptions> = {}): KubeProxyClient {
@@ -205,7 +269,7 @@ export class CommandContext {
     const { cloud, apiVersion } = this.globals;
     const endpoint = this.endpoint();
     const intervalInMs = this.pollIntervalInMs();
-    const credential = overrides.credential ?? sdk.createCredential({ ...(cloud ? { cloud } : {}), env: this.env });
+    const credential = overrides.credential ?? this.credential();
     return new sdk.KubeProxyClient({
       subscriptionId: overrides.subscriptionId ?? this.subscriptionId(),
       credential,

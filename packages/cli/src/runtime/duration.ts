@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { CliUsageError } from "./cli-error";
+import { echoValue } from "./echo";
 
 const UNIT_IN_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -17,7 +18,7 @@ export function parseDurationInMs(text: string, flag: string): number {
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   const consumed = parts.map((p) => p[0]).join("");
   if (parts.length === 0 || consumed !== trimmed) {
-    throw new CliUsageError(`${flag} "${text}" is not a duration. Use e.g. 90s, 30m, 1h or 1h30m.`);
+    throw new CliUsageError(`${flag} "${echoValue(text)}" is not a duration. Use e.g. 90s, 30m, 1h or 1h30m.`);
   }
   const total = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_IN_MS[p[2] ?? ""] ?? 0), 0);
   if (total <= 0) throw new CliUsageError(`${flag} must be longer than zero.`);

@@ -18,6 +18,8 @@ export const ExitCode = {
   Blocked: 4,
   /** A write needs consent: stdin is not a terminal and `--yes` was not given, or the question was answered no. Nothing was written. */
   NotConfirmed: 5,
+  /** `rollout apply`: stopped before a wave that needs an approval (`rollout approve --wave NAME`, then `--resume`). */
+  AwaitingApproval: 6,
   /** Interrupted by Ctrl-C (SIGINT) or SIGTERM. */
   Interrupted: 130,
 } as const;
@@ -32,4 +34,40 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
  */
 export function detailedExitCode(code: number): 0 | 1 | 2 {
   return code === ExitCode.Ok ? 0 : code === ExitCode.ChangesPending ? 2 : 1;
+}
+
+/** What each exit code means, in a few words: the help's "Exit codes" lines are built from it ({@link exitCodesHelp}). */
+export const EXIT_CODE_SUMMARY: Readonly<Record<ExitCodeValue, string>> = {
+  [ExitCode.Ok]: "ok",
+  [ExitCode.Failure]: "failure",
+  [ExitCode.ChangesPending]: "changes present (--detailed-exitcode)",
+  [ExitCode.InvalidInput]: "invalid input",
+  [ExitCode.Blocked]: "blocked by a rule",
+  [ExitCode.NotConfirmed]: "not confirmed (no terminal and no --yes)",
+  [ExitCode.AwaitingApproval]: "awaiting approval (rollout apply only)",
+  [ExitCode.Interrupted]: "interrupted",
+};
+
+/**
+ * The "# Exit codes: …" lines of a command's help, from the one table: every code of {@link ExitCode} in order, in
+ * the command's own words where it gives them, without the codes it never returns.
+ * @param specific - the command's wording for some codes
+ * @param omit - codes the command never returns (e.g. 2 without --detailed-exitcode)
+ * @param width - the longest line
+ */
+export function exitCodesHelp(specific: Partial<Record<ExitCodeValue, string>> = {}, omit: readonly ExitCodeValue[] = [], width = 116): string[] {
+  const items = (Object.values(ExitCode) as ExitCodeValue[])
+    .filter((code) => !omit.includes(code))
+    .map((code, i, all) => `${code} ${specific[code] ?? EXIT_CODE_SUMMARY[code]}${i === all.length - 1 ? "." : ","}`);
+  const lines: string[] = [];
+  let line = "# Exit codes:";
+  for (const item of items) {
+    if (line.length + 1 + item.length > width && line.trim() !== "#") {
+      lines.push(line);
+      line = "#            ";
+    }
+    line += ` ${item}`;
+  }
+  lines.push(line);
+  return lines;
 }

@@ -33,15 +33,92 @@ export function checkQuery(query: string): void {
 }
 
 /**
- * Applies a `--query` to a result document.
+ * The bounds of a `--query` evaluation: a JMESPath projection can multiply its input at every step
+ * (`[@,@,@,@][][@,@,@,@][]…` grows 4× per pair), so the evaluator counts its steps and the size of what each step
+ * returns, and gives up (exit 3) past these, before memory grows.
+ */
+export const QUERY_LIMITS = {
+  /** Evaluation steps (nodes visited); a query over a 100,000-cluster plan takes well under a million. */
+  maxSteps: 5_000_000,
+  /** Longest list or string one step may produce. */
+  maxLength: 10_000_000,
+  /** Wall time, in ms. */
+  maxMs: 10_000,
+  /**
+   * Largest result, in bytes of indented JSON (estimated while walking it, shared parts counted each time they
+   * appear): `[@,@,@,@,@,@,@,@]` repeated refers to the document 8ⁿ times in few steps, and printing it would not.
+   */
+  maxResultBytes: 64 * 1024 * 1024,
+} as const;
+
+/** Thrown inside the evaluator when a bound is passed; turned into a CliUsageError by {@link applyQuery}. */
+class QueryBudgetExceeded extends Error {}
+
+/**
+ * Walks a query result as it would be printed (a value referred to twice is printed twice) and throws once its
+ * indented JSON would pass {@link QUERY_LIMITS}.maxResultBytes; the walk stops there, so it is bounded too.
+ */
+function checkResultSize(result: unknown): void {
+  const tooBig = (): QueryBudgetExceeded => new QueryBudgetExceeded(`its result would print more than ${QUERY_LIMITS.maxResultBytes / (1024 * 1024)} MB`);
+  let bytes = 0;
+  const stack: [unknown, number][] = [[result, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    bytes += 2 * depth + 2;
+    if (typeof value === "string") bytes += value.length + 2;
+    else if (value === null || typeof value !== "object") bytes += 8;
+    else {
+      const entries: [string | undefined, unknown][] = Array.isArray(value) ? value.map((item) => [undefined, item]) : Object.entries(value);
+      // every entry prints at least a few bytes: refuse before the walk's own stack grows with a huge list
+      if (bytes + 4 * (stack.length + entries.length) > QUERY_LIMITS.maxResultBytes) throw tooBig();
+      for (const [key, item] of entries) {
+        if (key !== undefined) bytes += key.length + 4;
+        stack.push([item, depth + 1]);
+      }
+    }
+    if (bytes > QUERY_LIMITS.maxResultBytes) throw tooBig();
+  }
+}
+
+function short(query: string): string {
+  return query.length > 200 ? `${query.slice(0, 200)}…` : query;
+}
+
+/**
+ * Applies a `--query` to a result document, within {@link QUERY_LIMITS}.
  * @param value - the document
  * @param query - the JMESPath expression
+ * @throws {@link CliUsageError} (exit 3) when the query fails or passes a bound
  */
 export function applyQuery(value: unknown, query: string): unknown {
+  const mod = jmespath();
+  // Every evaluator (also those made for `let` scopes) shares the class of the exported instance: count its steps.
+  const proto = Object.getPrototypeOf(mod.TreeInterpreter) as { visit: (this: unknown, node: unknown, value: unknown) => unknown };
+  const visit = proto.visit;
+  const started = performance.now();
+  let steps = 0;
+  proto.visit = function boundedVisit(node, current) {
+    steps++;
+    if (steps > QUERY_LIMITS.maxSteps) throw new QueryBudgetExceeded(`it needs more than ${QUERY_LIMITS.maxSteps} evaluation steps`);
+    if (steps % 4096 === 0 && performance.now() - started > QUERY_LIMITS.maxMs) throw new QueryBudgetExceeded(`it ran for more than ${QUERY_LIMITS.maxMs / 1000} s`);
+    const result = visit.call(this, node, current);
+    if ((typeof result === "string" || Array.isArray(result)) && result.length > QUERY_LIMITS.maxLength) {
+      throw new QueryBudgetExceeded(`it builds a ${typeof result === "string" ? "string" : "list"} of more than ${QUERY_LIMITS.maxLength} ${typeof result === "string" ? "characters" : "entries"}`);
+    }
+    return result;
+  };
   try {
-    return jmespath().search(JSON.parse(JSON.stringify(value ?? null)) as Parameters<JmesPathModule["search"]>[0], query);
+    const result = mod.search(JSON.parse(JSON.stringify(value ?? null)) as Parameters<JmesPathModule["search"]>[0], query);
+    checkResultSize(result);
+    return result;
   } catch (error) {
-    throw new CliUsageError(`--query "${query}" failed on the result: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof QueryBudgetExceeded) {
+      throw new CliUsageError(`--query "${short(query)}" was stopped: ${error.message} (a projection that multiplies the result?). Filter first, or simplify the query.`);
+    }
+    if (error instanceof RangeError) throw new CliUsageError(`--query "${short(query)}" was stopped: ${error.message}. Simplify the query.`);
+    throw new CliUsageError(`--query "${short(query)}" failed on the result: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    proto.visit = visit;
   }
 }
 

@@ -70,12 +70,15 @@ export class Output {
   }
 
   /**
-   * Writes the command's result: `table()` in table mode, `json()` as the one JSON document in json mode.
-   * @param result - renderers for both formats; only the one needed is called
+   * Writes the command's result: `table()` in table mode, `json()` as the one JSON document in json mode. `tsv()`,
+   * when given, is the document of `-o tsv` without `--query` (e.g. one row per cluster, where the JSON document's
+   * top level has few scalars); with `--query` the query runs on `json()` as in every format.
+   * @param result - renderers; only the one needed is called
    */
-  result(result: { table: () => string; json: () => unknown }): void {
-    if (this.json) this.document(result.json());
-    else this.print(result.table());
+  result(result: { table: () => string; json: () => unknown; tsv?: () => unknown }): void {
+    if (!this.json) this.print(result.table());
+    else if (this.format === "tsv" && this.query === undefined && result.tsv) this.document(result.tsv());
+    else this.document(result.json());
   }
 
   /** Writes human result text to stdout (table mode only; ignored in json mode). */

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CliError, CliUsageError } from "./cli-error";
 import { ExitCode } from "./exit-codes";
+import { echoValue } from "./echo";
 
 /** A subscription id: a GUID. */
 export const SUBSCRIPTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,14 +76,14 @@ export function resolveSubscriptionLocally(flag: string | undefined, env: NodeJS
     const only = byName.length === 1 ? byName[0] : undefined;
     if (only) return { id: only.id, source: "--subscription" };
     if (byName.length > 1) {
-      throw new CliUsageError(`--subscription "${value}" is ambiguous: ${byName.length} subscriptions of the Azure CLI's profile have that name (${byName.map((s) => s.id).join(", ")}). Pass the id of the one you mean.`);
+      throw new CliUsageError(`--subscription "${echoValue(value)}" is ambiguous: ${byName.length} subscriptions of the Azure CLI's profile have that name (${byName.map((s) => s.id).join(", ")}). Pass the id of the one you mean.`);
     }
     return { lookUpName: value };
   }
   for (const name of ["AZURE_SUBSCRIPTION_ID", "ARM_SUBSCRIPTION_ID"] as const) {
     const value = env[name]?.trim();
     if (value) {
-      if (!SUBSCRIPTION_ID_PATTERN.test(value)) throw new CliUsageError(`${name}="${value}" is not a subscription id (a GUID). Fix it, or pass --subscription.`);
+      if (!SUBSCRIPTION_ID_PATTERN.test(value)) throw new CliUsageError(`${name}="${echoValue(value)}" is not a subscription id (a GUID). Fix it, or pass --subscription.`);
       return { id: value, source: name };
     }
   }
@@ -160,7 +161,7 @@ function retryAfterInMs(value: string | null): number | undefined {
  * @throws {@link SubscriptionLookupError}; the abort signal's error as it is
  */
 async function readSubscriptionPage(url: string, args: { name: string; token: string; abortSignal?: AbortSignal }): Promise<SubscriptionPage> {
-  const failed = (why: string) => new SubscriptionLookupError(`Could not list subscriptions to look up --subscription "${args.name}": ${why}. Pass the subscription id instead (\`az account list -o table\` shows it).`);
+  const failed = (why: string) => new SubscriptionLookupError(`Could not list subscriptions to look up --subscription "${echoValue(args.name)}": ${why}. Pass the subscription id instead (\`az account list -o table\` shows it).`);
   for (let attempt = 1; ; attempt++) {
     let why = "";
     let waitInMs: number | undefined;
@@ -210,9 +211,9 @@ export async function lookUpSubscriptionByName(args: { name: string; endpoint: s
   const matches: { id: string; displayName: string }[] = [];
   let listed = 0;
   for (let page = 0; url; page++) {
-    if (page >= MAX_SUBSCRIPTION_PAGES) throw new SubscriptionLookupError(`Azure Resource Manager listed more than ${MAX_SUBSCRIPTION_PAGES} pages of subscriptions while looking up --subscription "${args.name}"; pass the subscription id instead.`);
+    if (page >= MAX_SUBSCRIPTION_PAGES) throw new SubscriptionLookupError(`Azure Resource Manager listed more than ${MAX_SUBSCRIPTION_PAGES} pages of subscriptions while looking up --subscription "${echoValue(args.name)}"; pass the subscription id instead.`);
     const origin = originOf(url);
-    if (origin !== originOf(base)) throw new SubscriptionLookupError(`Azure Resource Manager's next page of subscriptions is on another host (${origin ?? url}); the CLI sends no token there. Pass the subscription id instead of "${args.name}".`);
+    if (origin !== originOf(base)) throw new SubscriptionLookupError(`Azure Resource Manager's next page of subscriptions is on another host (${origin ?? url}); the CLI sends no token there. Pass the subscription id instead of "${echoValue(args.name)}".`);
     const body = await readSubscriptionPage(url, { name: args.name, token, ...(args.abortSignal ? { abortSignal: args.abortSignal } : {}) });
     for (const s of Array.isArray(body.value) ? body.value : []) {
       listed++;
@@ -223,7 +224,7 @@ export async function lookUpSubscriptionByName(args: { name: string; endpoint: s
   const ids = [...new Set(matches.map((m) => m.id.toLowerCase()))];
   if (ids.length > 1) {
     throw new CliUsageError(
-      `--subscription "${args.name}" is ambiguous: ${ids.length} subscriptions have that display name (${matches.map((m) => m.id).join(", ")}). Pass the id of the one you mean, e.g. --subscription ${matches[0]?.id ?? "<id>"}.`,
+      `--subscription "${echoValue(args.name)}" is ambiguous: ${ids.length} subscriptions have that display name (${matches.map((m) => m.id).join(", ")}). Pass the id of the one you mean, e.g. --subscription ${matches[0]?.id ?? "<id>"}.`,
     );
   }
   const only = matches[0];

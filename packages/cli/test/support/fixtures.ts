@@ -5,7 +5,7 @@
 import { startEmulator, type ClusterSeed, type EmulatorTimings, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 
 /** Milliseconds for every wait, so the suite stays fast. */
-export const FAST_TIMINGS: EmulatorTimings = { featureRegistrationMs: 40, providerRegistrationMs: 30, operationMs: 60, retryAfterSeconds: 0 };
+export const FAST_TIMINGS: EmulatorTimings = { featureRegistrationMs: 40, providerRegistrationMs: 30, operationMs: 60, retryAfterSeconds: 0, kubeProxyRolloutPerNodeMs: 20 };
 
 /** The resource group of most test clusters. */
 export const RG = "rg-cli";

@@ -110,7 +110,7 @@ export class AzureAuthConfigurationError extends Error {
 
 /** For each setting: its `azure-native:` config key and the environment variables azure-native reads, in order. */
 const FIELDS: Readonly<Record<keyof AzureAuthSettings, { readonly config?: string; readonly env: readonly string[] }>> = {
-  subscriptionId: { config: "azure-native:subscriptionId", env: ["ARM_SUBSCRIPTION_ID"] },
+  subscriptionId: { config: "azure-native:subscriptionId", env: ["ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"] },
   tenantId: { config: "azure-native:tenantId", env: ["ARM_TENANT_ID"] },
   clientId: { config: "azure-native:clientId", env: ["ARM_CLIENT_ID"] },
   clientSecret: { config: "azure-native:clientSecret", env: ["ARM_CLIENT_SECRET"] },
@@ -122,9 +122,9 @@ const FIELDS: Readonly<Record<keyof AzureAuthSettings, { readonly config?: strin
   useMsi: { config: "azure-native:useMsi", env: ["ARM_USE_MSI"] },
   useDefaultAzureCredential: { config: "azure-native:useDefaultAzureCredential", env: ["ARM_USE_DEFAULT_AZURE_CREDENTIAL"] },
   environment: { config: "azure-native:environment", env: ["ARM_ENVIRONMENT"] },
-  endpoint: { config: "aks-kube-proxy:endpoint", env: ["AKS_KUBE_PROXY_ENDPOINT"] },
+  endpoint: { config: "aks-kube-proxy:endpoint", env: ["AKS_KUBE_PROXY_ENDPOINT", "AZURE_RESOURCE_MANAGER_ENDPOINT"] },
   audience: { config: "aks-kube-proxy:audience", env: ["AKS_KUBE_PROXY_AUDIENCE"] },
-  authorityHost: { config: "aks-kube-proxy:authorityHost", env: [] },
+  authorityHost: { config: "aks-kube-proxy:authorityHost", env: ["AZURE_AUTHORITY_HOST"] },
 };
 
 /** The stack configuration keys the providers read (everything else in the stack's configuration is ignored). */

@@ -35,7 +35,7 @@ export function unwrapSecrets(value: unknown): unknown {
 }
 
 /** Input properties of the cluster settings resource (what a read hands back as inputs). */
-const CLUSTER_INPUT_KEYS: readonly string[] = ["subscriptionId", "resourceGroupName", "clusterName", "settings", "settingsFile", "apiVersion", "restoreOnDelete", "allowDisable"];
+const CLUSTER_INPUT_KEYS: readonly string[] = ["subscriptionId", "resourceGroupName", "clusterName", "settings", "settingsFile", "apiVersion", "restoreOnDelete", "allowDisable", "verifyDataPlane"];
 
 /** The type token in a URN (`urn:pulumi:stack::project::parent$type::name` → `type`). */
 export function typeOfUrn(urn: string): string {
@@ -91,10 +91,9 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
     void this.previewEnablement.configure(req);
   }
 
-  /** The default subscription: provider configuration, then `ARM_SUBSCRIPTION_ID`. */
+  /** The default subscription: provider configuration (`aks-kube-proxy:subscriptionId`), then `ARM_SUBSCRIPTION_ID`, then `AZURE_SUBSCRIPTION_ID`. */
   private defaultSubscription(): string | undefined {
-    const value = this.config["azure-native:subscriptionId"] ?? process.env["ARM_SUBSCRIPTION_ID"];
-    return value === undefined || value === "" ? undefined : value;
+    return [this.config["azure-native:subscriptionId"], process.env["ARM_SUBSCRIPTION_ID"], process.env["AZURE_SUBSCRIPTION_ID"]].find((v): v is string => v !== undefined && v !== "");
   }
 
   private withDefaultSubscription(news: Record<string, unknown>): Record<string, unknown> {
@@ -252,6 +251,7 @@ export class KubeProxyProvider implements provider.Provider, AdaptedProvider {
         subscriptionId: component.subscriptionId,
         drift: component.drift,
         warnings: component.warnings,
+        dataPlane: component.dataPlane,
       },
     };
   }

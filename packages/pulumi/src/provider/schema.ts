@@ -4,6 +4,7 @@
  * configuration (azure-native's key names, in this package's namespace).
  * @packageDocumentation
  */
+import { PLUGIN_DOWNLOAD_URL, PYTHON_PULUMI_VERSION } from "./packageInfo";
 
 /** The package name: the plugin is `pulumi-resource-aks-kube-proxy`, config keys are `aks-kube-proxy:*`. */
 export const PACKAGE_NAME = "aks-kube-proxy";
@@ -37,7 +38,7 @@ const CONFIG_VARIABLES: Record<string, Prop> = {
   useMsi: bool("Authenticate with a managed identity (user-assigned when `clientId` is set). Falls back to `ARM_USE_MSI`."),
   useDefaultAzureCredential: bool("Use `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI)."),
   environment: str("Azure cloud: `public` (default), `usgovernment` or `china`. Falls back to `ARM_ENVIRONMENT`."),
-  endpoint: str("Another Azure Resource Manager endpoint (Azure Stack, a local emulator); overrides the cloud's. Falls back to `AKS_KUBE_PROXY_ENDPOINT`."),
+  endpoint: str("Another Azure Resource Manager endpoint (Azure Stack, a local emulator); overrides the cloud's. Falls back to `AKS_KUBE_PROXY_ENDPOINT`, then `AZURE_RESOURCE_MANAGER_ENDPOINT` (as the CLI)."),
   audience: str("Token audience for `endpoint`. Default: the endpoint's origin."),
   authorityHost: str("Microsoft Entra authority host for `endpoint` (instance discovery is then disabled). Falls back to `AZURE_AUTHORITY_HOST`."),
   pollingIntervalInMs: int("First interval between polls of long-running operations, in milliseconds. Default 5000."),
@@ -62,6 +63,7 @@ const CLUSTER_INPUTS: Record<string, Prop> = {
   apiVersion: str("Preview api-version used to read and write the cluster (2022-08-02-preview or newer; NFTABLES needs 2025-09-02-preview or newer). Default `2026-08-02-preview`."),
   restoreOnDelete: bool("On delete, put back the settings the cluster had before this resource first changed them (`previousSettings`). Default true."),
   allowDisable: bool("Allow `enabled: false`, which removes the managed kube-proxy (only safe with a bring-your-own CNI). Default false."),
+  verifyDataPlane: bool("After Azure's Succeeded, wait until kube-proxy on the nodes runs the settings (DaemonSet rollout, each checked node's /proxyMode); refresh then reports drift found on the nodes. Needs network access to the cluster's API server. Default false."),
 };
 
 const CLUSTER_OUTPUTS: Record<string, Prop> = {
@@ -73,13 +75,15 @@ const CLUSTER_OUTPUTS: Record<string, Prop> = {
   networkPolicy: str("The cluster's network policy."),
   drift: strings("Settings paths where the cluster differed from the desired settings at the last refresh (empty after up)."),
   warnings: strings("Warnings and notes of validation and planning, as `[id] message`."),
+  dataPlane: ref("aks-kube-proxy:index:DataPlane", "The data plane at the last apply or refresh (only with verifyDataPlane)."),
 };
 
 /**
  * The schema, as the provider's `GetSchema` returns it.
  * @param version - the package version
+ * @param pluginDownloadURL - where the engine downloads the plugin (default: package.json's `pulumi.server`)
  */
-export function buildSchema(version: string): Record<string, unknown> {
+export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_DOWNLOAD_URL): Record<string, unknown> {
   const clusterOutputs = { ...CLUSTER_INPUTS, clusterId: str("Resource id of the cluster, as Azure returns it."), ...CLUSTER_OUTPUTS };
   return {
     name: PACKAGE_NAME,
@@ -90,6 +94,7 @@ export function buildSchema(version: string): Record<string, unknown> {
     license: "MIT",
     publisher: "aks-kube-proxy",
     repository: "https://github.com/aks-kube-proxy/aks-kube-proxy",
+    pluginDownloadURL,
     config: { variables: CONFIG_VARIABLES },
     provider: {
       description: "The aks-kube-proxy provider. Credentials follow azure-native's configuration keys, each falling back to the same environment variables (`ARM_*`, then `AZURE_*` and DefaultAzureCredential).",
@@ -122,6 +127,21 @@ export function buildSchema(version: string): Record<string, unknown> {
           tcpFinTimeoutSeconds: int("Timeout of TCP connections after FIN, in seconds (1-2147483647)."),
           udpTimeoutSeconds: int("Timeout of idle UDP sessions, in seconds (1-2147483647)."),
         },
+      },
+      "aks-kube-proxy:index:DataPlane": {
+        type: "object",
+        description: "kube-proxy on the cluster's nodes, as the last apply or refresh found it.",
+        properties: {
+          verdict: str("`converged`, `rolling-out`, `mismatch` or `unreachable`."),
+          summary: str("One line: progress, the mismatched node and flag, or why the API server was unreachable and what to do."),
+          convergedNodes: int("Linux nodes running the settings."),
+          totalNodes: int("Linux nodes."),
+          checkedNodes: strings("Nodes whose /proxyMode was asked."),
+          skippedNodes: strings("Windows nodes (kube-proxy runs there as a host service; out of scope)."),
+          pendingNodes: strings("Nodes still being rolled."),
+          mismatches: strings("Each difference as `node: field is found, expected expected`."),
+        },
+        required: ["verdict", "summary", "convergedNodes", "totalNodes", "checkedNodes", "skippedNodes", "pendingNodes", "mismatches"],
       },
       [SETTINGS]: {
         type: "object",
@@ -175,13 +195,14 @@ export function buildSchema(version: string): Record<string, unknown> {
           subscriptionId: str("The subscription of the cluster."),
           drift: CLUSTER_OUTPUTS["drift"],
           warnings: CLUSTER_OUTPUTS["warnings"],
+          dataPlane: CLUSTER_OUTPUTS["dataPlane"],
         },
         required: ["apiVersion", "clusterId", "subscriptionId", "drift", "warnings"],
       },
     },
     language: {
       nodejs: { packageName: "@aks-kube-proxy/pulumi-sdk", respectSchemaVersion: true },
-      python: { packageName: "pulumi_aks_kube_proxy", respectSchemaVersion: true, pyproject: { enabled: true } },
+      python: { packageName: "pulumi_aks_kube_proxy", respectSchemaVersion: true, pyproject: { enabled: true }, requires: { pulumi: `==${PYTHON_PULUMI_VERSION}` } },
       go: { importBasePath: "github.com/aks-kube-proxy/aks-kube-proxy/sdk/go/akskubeproxy", generateResourceContainerTypes: true, respectSchemaVersion: true },
       csharp: { rootNamespace: "AksKubeProxy", respectSchemaVersion: true },
     },

@@ -50,9 +50,16 @@ function m(message: unknown, name: string, ...args: unknown[]): unknown {
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the modules @pulumi/pulumi's provider server itself uses, resolved from it */
 function pulumiModules(): { grpc: { Server: { prototype: { addService: (this: unknown, service: unknown, implementation: Record<string, Handler>) => unknown } } }; provrpc: Record<string, unknown>; provproto: Record<string, new () => object>} {
-  const from = { paths: [dirname(require.resolve("@pulumi/pulumi/package.json"))] };
+  // In the single-executable plugin there is no node_modules: require.resolve fails there, and the bundler has put the
+  // one grpc-js that @pulumi/pulumi uses behind the literal require (scripts/release/plugin.mjs resolves it from there).
+  let grpcPath: string | undefined;
+  try {
+    grpcPath = require.resolve("@grpc/grpc-js", { paths: [dirname(require.resolve("@pulumi/pulumi/package.json"))] });
+  } catch {
+    grpcPath = undefined;
+  }
   return {
-    grpc: require(require.resolve("@grpc/grpc-js", from)),
+    grpc: grpcPath !== undefined ? require(grpcPath) : require("@grpc/grpc-js"),
     provrpc: require("@pulumi/pulumi/proto/provider_grpc_pb"),
     provproto: require("@pulumi/pulumi/proto/provider_pb"),
   };

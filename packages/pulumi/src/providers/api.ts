@@ -7,7 +7,8 @@ import type { KubeProxyClient } from "@aks-kube-proxy/sdk";
 import type { AzureAuthSettings } from "../auth/resolveAzureAuth";
 
 /** What the providers call on a client: preview status and enablement, cluster reads, and apply. */
-export type KubeProxyApi = Pick<KubeProxyClient, "getPreviewStatus" | "enablePreview" | "getCluster" | "apply">;
+export type KubeProxyApi = Pick<KubeProxyClient, "getPreviewStatus" | "enablePreview" | "getCluster" | "apply"> &
+  Partial<Pick<KubeProxyClient, "verifyDataPlane" | "waitForDataPlane">>;
 
 /** Which client a provider method needs. */
 export interface KubeProxyApiRequest {

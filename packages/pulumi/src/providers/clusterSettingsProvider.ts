@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterState, KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import type { ClusterState, DataPlaneResult, KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import type { KubeProxyApi, KubeProxyProviderOptions } from "./api";
 import { clientFor, configureProviderRuntime, explainError, loadSdk, newProviderRuntime } from "./runtime";
 import { booleanOr, containsUnknown, diffProperty, optionalString, UNKNOWN, type PropertyChange } from "./values";
@@ -35,6 +35,8 @@ export interface ClusterSettingsRawInputs {
   readonly restoreOnDelete?: boolean;
   /** Allow `enabled: false`. */
   readonly allowDisable?: boolean;
+  /** After apply, wait until kube-proxy on the nodes runs the settings; refresh reads the nodes too. */
+  readonly verifyDataPlane?: boolean;
 }
 
 /** Inputs after `check`: the cluster resolved, the settings parsed and canonical, defaults filled. */
@@ -55,6 +57,37 @@ export interface ClusterSettingsInputs {
   readonly restoreOnDelete: boolean;
   /** Allow `enabled: false`. */
   readonly allowDisable: boolean;
+  /** Verify the data plane after apply and at refresh. */
+  readonly verifyDataPlane: boolean;
+}
+
+/** The data plane as the resource reports it (`dataPlane` output): a flat summary of the SDK's result. */
+export interface DataPlaneOutput {
+  /** `converged`, `rolling-out`, `mismatch` or `unreachable`. */
+  readonly verdict: string;
+  /** One line: progress, the mismatched node and flag, or why it is unreachable and what to do. */
+  readonly summary: string;
+  readonly convergedNodes: number;
+  readonly totalNodes: number;
+  readonly checkedNodes: string[];
+  readonly skippedNodes: string[];
+  readonly pendingNodes: string[];
+  /** `node: field is found, expected expected` per difference. */
+  readonly mismatches: string[];
+}
+
+/** The `dataPlane` output of an SDK result. */
+export function dataPlaneOutputOf(result: DataPlaneResult): DataPlaneOutput {
+  return {
+    verdict: result.verdict,
+    summary: result.summary,
+    convergedNodes: result.rollout?.convergedNodes ?? 0,
+    totalNodes: result.rollout?.totalNodes ?? 0,
+    checkedNodes: [...result.checkedNodes],
+    skippedNodes: [...result.skippedNodes],
+    pendingNodes: [...result.pendingNodes],
+    mismatches: result.mismatches.map((m) => `${m.node ?? "DaemonSet kube-system/kube-proxy"}: ${m.field} is ${m.found ?? "absent"}, expected ${m.expected}`),
+  };
 }
 
 /** The resource's state: its inputs plus what was read from the cluster. */
@@ -77,6 +110,8 @@ export interface ClusterSettingsOutputs extends ClusterSettingsInputs {
   readonly drift: string[];
   /** Warnings and notes from validation and planning, as `[id] message`. */
   readonly warnings: string[];
+  /** The data plane at the last apply or refresh (null unless `verifyDataPlane`). */
+  readonly dataPlane: DataPlaneOutput | null;
 }
 
 /** A diff with Pulumi's field-level `detailedDiff` (the Node.js dynamic-provider host forwards only `changes` and `replaces`). */
@@ -132,6 +167,9 @@ export function writeMayHaveReachedCluster(error: unknown): boolean {
 /** How long the read after a failed write (for the partial state's outputs) may take before it is given up. */
 const PARTIAL_STATE_READ_TIMEOUT_IN_MS = 60_000;
 
+/** How long check's read of the cluster (for the blockers that depend on it) may take before it is given up. */
+const CHECK_READ_TIMEOUT_IN_MS = 20_000;
+
 /** Properties whose change means another cluster: a replacement (delete restores the old cluster). */
 const IDENTITY_PROPERTIES = ["subscriptionId", "resourceGroupName", "clusterName"] as const;
 
@@ -154,6 +192,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       apiVersion: String(p["apiVersion"]),
       restoreOnDelete: booleanOr(p["restoreOnDelete"], true),
       allowDisable: booleanOr(p["allowDisable"], false),
+      verifyDataPlane: booleanOr(p["verifyDataPlane"], false),
     };
   };
 
@@ -162,7 +201,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
   const outputsFrom = (
     inputs: ClusterSettingsInputs,
     cluster: ClusterState,
-    extra: { previousSettings: KubeProxyConfig | null; drift: string[]; warnings: string[]; settings?: KubeProxyConfig },
+    extra: { previousSettings: KubeProxyConfig | null; drift: string[]; warnings: string[]; settings?: KubeProxyConfig; dataPlane?: DataPlaneOutput | null },
   ): ClusterSettingsOutputs => ({
     ...inputs,
     ...(extra.settings !== undefined ? { settings: extra.settings } : {}),
@@ -175,6 +214,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
     networkPolicy: cluster.networkPolicy ?? null,
     drift: extra.drift,
     warnings: extra.warnings,
+    dataPlane: extra.dataPlane ?? null,
   });
 
   /** The settings file's notes (e.g. the docs' `TCPTimeoutSeconds` spelling), which check's canonical settings no longer show. */
@@ -211,7 +251,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
     const cluster = now ?? known.before;
     const properties: ClusterSettingsOutputs = cluster
       ? { ...outputsFrom(inputs, cluster, extra), ...(now === undefined ? { appliedSettings: null, provisioningState: null } : {}) }
-      : { ...inputs, clusterId: id, appliedSettings: null, previousSettings: known.previousSettings, provisioningState: null, kubernetesVersion: null, networkPlugin: null, networkPolicy: null, drift: [], warnings };
+      : { ...inputs, clusterId: id, appliedSettings: null, previousSettings: known.previousSettings, provisioningState: null, kubernetesVersion: null, networkPlugin: null, networkPolicy: null, drift: [], warnings, dataPlane: null };
     explained.message =
       `${explained.message}\nA write may have reached the cluster, so Pulumi records this resource as partially created: ` +
       `the next pulumi up applies the settings again${inputs.restoreOnDelete ? "; pulumi destroy puts back the settings the cluster had before" : ""}.`;
@@ -243,12 +283,45 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
     try {
       const result = await client.apply(ref, inputs.settings, { allowDisable: inputs.allowDisable });
       const warnings = [...(await fileWarnings(inputs)), ...formatFindings(result.plan.warnings)];
-      return { id: result.cluster.id, outs: outputsFrom(inputs, result.cluster, { previousSettings: previous, drift: [], warnings }) };
+      let dataPlane: DataPlaneOutput | null = null;
+      if (inputs.verifyDataPlane) {
+        // Converged includes the nodes when asked: wait for the kube-proxy rollout (reads only; a re-run waits again).
+        if (!client.waitForDataPlane) throw new Error("verifyDataPlane: this client cannot read the data plane.");
+        const checked = dataPlaneOutputOf(await client.waitForDataPlane(ref, inputs.settings));
+        if (checked.verdict !== "converged") {
+          throw Object.assign(new Error(`Azure applied the kube-proxy settings, but the data plane is ${checked.verdict}: ${checked.summary}`), { code: "DataPlaneNotConverged", writeAccepted: true });
+        }
+        dataPlane = checked;
+      }
+      return { id: result.cluster.id, outs: outputsFrom(inputs, result.cluster, { previousSettings: previous, drift: [], warnings, dataPlane }) };
     } catch (error) {
       const explained = explainError(runtime, inputs.subscriptionId, error);
       if (!writeMayHaveReachedCluster(error)) throw explained;
       throw await partialState(client, inputs, explained, { id: before?.id ?? knownId, previousSettings: previous, ...(before ? { before } : {}) });
     }
+  };
+
+  /**
+   * The blockers that depend on the cluster (a Cilium data plane, IPVS with Azure Network Policy, NFTABLES before
+   * Kubernetes 1.33…), from the same `planKubeProxyChange` that up runs, as check failures on `settings`, so that
+   * `pulumi preview` fails on them. Only when every input is known and the cluster can be read now: a cluster this
+   * program has yet to create, or no credential during preview, is left to up, which reads again and stops before any
+   * write.
+   */
+  const clusterBlockers = async (inputs: Record<string, unknown>): Promise<pulumi.dynamic.CheckFailure[]> => {
+    const known = (v: unknown): v is string => typeof v === "string" && v !== "" && v !== UNKNOWN;
+    const { subscriptionId, resourceGroupName, clusterName, apiVersion, settings, allowDisable } = inputs;
+    if (!known(subscriptionId) || !known(resourceGroupName) || !known(clusterName) || !known(apiVersion)) return [];
+    if (typeof settings !== "object" || settings === null || containsUnknown(settings) || typeof allowDisable !== "boolean") return [];
+    let cluster: ClusterState;
+    try {
+      const client = await clientFor(runtime, subscriptionId, apiVersion);
+      cluster = await client.getCluster({ subscriptionId, resourceGroup: resourceGroupName, name: clusterName }, { abortSignal: AbortSignal.timeout(CHECK_READ_TIMEOUT_IN_MS) });
+    } catch {
+      return [];
+    }
+    const plan = loadSdk().planKubeProxyChange({ cluster, desired: settings as KubeProxyConfig, apiVersion, allowDisable });
+    return plan.blockers.map((b) => ({ property: "settings", reason: `[${b.id}] ${b.message} Nothing was written (${resourceGroupName}/${clusterName}).` }));
   };
 
   const provider: ClusterSettingsProvider = {
@@ -342,8 +415,10 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
         apiVersion,
         restoreOnDelete: n["restoreOnDelete"] === UNKNOWN ? UNKNOWN : booleanOr(n["restoreOnDelete"], true),
         allowDisable: n["allowDisable"] === UNKNOWN ? UNKNOWN : booleanOr(n["allowDisable"], false),
+        verifyDataPlane: n["verifyDataPlane"] === UNKNOWN ? UNKNOWN : booleanOr(n["verifyDataPlane"], false),
       };
       if (settingsFile !== undefined) inputs["settingsFile"] = settingsFile;
+      if (failures.length === 0) failures.push(...(await clusterBlockers(inputs)));
       // The pulumi-nodejs host sends the inputs as a protobuf Struct, which cannot carry `undefined` ("Unexpected
       // struct type"): leave out what is not known (e.g. the settings of a file that failed to parse).
       for (const [key, value] of Object.entries(inputs)) if (value === undefined) Reflect.deleteProperty(inputs, key);
@@ -371,7 +446,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       if (typeof state === "string" && state !== "" && loadSdk().classifyProvisioningState(state, `${String(o["resourceGroupName"])}/${String(o["clusterName"])}`) !== "succeeded") {
         changes.push({ path: "provisioningState", kind: "update" });
       }
-      for (const key of ["apiVersion", "restoreOnDelete", "allowDisable", "settingsFile"]) {
+      for (const key of ["apiVersion", "restoreOnDelete", "allowDisable", "settingsFile", "verifyDataPlane"]) {
         const before = o[key] ?? null;
         const after = n[key] ?? null;
         if (JSON.stringify(before) !== JSON.stringify(after)) {
@@ -411,6 +486,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
           apiVersion: sdk.DEFAULT_API_VERSION,
           restoreOnDelete: true,
           allowDisable: false,
+          verifyDataPlane: false,
         };
       }
       const client = await clientFor(runtime, inputs.subscriptionId, inputs.apiVersion);
@@ -455,7 +531,16 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       }
       const previousSettings = (props as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
       const warnings = (props as Partial<ClusterSettingsOutputs>).warnings ?? [];
-      const outs = outputsFrom(inputs, cluster, { previousSettings, drift, warnings, settings: observed });
+      let dataPlane: DataPlaneOutput | null = null;
+      if (inputs.verifyDataPlane) {
+        // Drift found on the nodes: each mismatch as `dataPlane.<node>.<field>` (e.g. a node still on iptables).
+        if (!client.verifyDataPlane) throw new Error("verifyDataPlane: this client cannot read the data plane.");
+        const result = await client.verifyDataPlane(refOf(inputs), inputs.settings);
+        dataPlane = dataPlaneOutputOf(result);
+        for (const m of result.mismatches) drift.push(`dataPlane.${m.node ?? "daemonSet"}.${m.field}`);
+        if (result.verdict === "unreachable") drift.push("dataPlane.unreachable");
+      }
+      const outs = outputsFrom(inputs, cluster, { previousSettings, drift, warnings, settings: observed, dataPlane });
       const newInputs: Record<string, unknown> = { ...inputs, settings: observed };
       return { id: cluster.id || id, props: outs, inputs: newInputs as unknown as ClusterSettingsOutputs };
     },
@@ -471,6 +556,10 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code === "ClusterNotFound") return;
+        // A Cilium dataplane cluster whose kubeProxyConfig was never set ran no kube-proxy, as it does now: nothing to put back.
+        const findings = (error as { findings?: readonly { id: string }[] }).findings ?? [];
+        const neverSet = previous === null || Object.keys(previous).length === 0;
+        if (code === "PlanBlocked" && neverSet && findings.length > 0 && findings.every((f) => f.id === "cilium-dataplane-requires-kube-proxy-disabled")) return;
         const explained = explainError(runtime, inputs.subscriptionId, error);
         explained.message = `Restoring the kube-proxy settings the cluster had before (${JSON.stringify(previous)}) failed: ${explained.message}\nTo leave the cluster as it is, set restoreOnDelete: false, run pulumi up, then destroy again.`;
         throw explained;

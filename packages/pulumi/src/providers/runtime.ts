@@ -82,8 +82,10 @@ export function loadIdentity(): CredentialIdentity {
   } catch {
     fromSdk = undefined;
   }
+  // The literal require serves the single-executable plugin, where require.resolve fails and the bundler resolved it
+  // from the SDK (scripts/release/plugin.mjs).
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see loadSdk)
-  return require(fromSdk ?? "@azure/identity") as CredentialIdentity;
+  return (fromSdk !== undefined ? require(fromSdk) : require("@azure/identity")) as CredentialIdentity;
 }
 
 /**

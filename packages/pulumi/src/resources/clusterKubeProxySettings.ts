@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { DataPlaneOutput } from "../providers/clusterSettingsProvider";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { CLUSTER_SETTINGS_TOKEN } from "../provider/schema";
 
@@ -36,6 +37,8 @@ export interface ClusterKubeProxySettingsArgs {
   readonly restoreOnDelete?: pulumi.Input<boolean>;
   /** Allow `enabled: false`. */
   readonly allowDisable?: pulumi.Input<boolean>;
+  /** After apply, wait until kube-proxy on the nodes runs the settings; refresh reads the nodes too. @default false */
+  readonly verifyDataPlane?: pulumi.Input<boolean>;
 }
 
 /**
@@ -67,6 +70,8 @@ export class ClusterKubeProxySettings extends pulumi.CustomResource {
   declare readonly drift: pulumi.Output<string[]>;
   /** Warnings and notes from validation and planning. */
   declare readonly warnings: pulumi.Output<string[]>;
+  /** The data plane at the last apply or refresh (verdict, progress, mismatches); undefined unless `verifyDataPlane`. */
+  declare readonly dataPlane: pulumi.Output<DataPlaneOutput | undefined>;
 
   /**
    * @param name - resource name
@@ -87,6 +92,8 @@ export class ClusterKubeProxySettings extends pulumi.CustomResource {
         apiVersion: args.apiVersion,
         restoreOnDelete: args.restoreOnDelete,
         allowDisable: args.allowDisable,
+        verifyDataPlane: args.verifyDataPlane,
+        dataPlane: undefined,
         appliedSettings: undefined,
         previousSettings: undefined,
         provisioningState: undefined,

@@ -16,7 +16,9 @@ import { BlobRolloutJournal, type JournalTakeover } from "./blobJournal";
 import { parseBlobJournalUrl, type BlobJournalLocation } from "./blobLocation";
 import { ascii, BlobDocument, describeJournalHolder, downloadText, holderOf, META, parseJournal, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
 import { DocumentFleetCoordinator, type FleetCoordinator } from "./fleetRecord";
-import type { RolloutJournal } from "./journal";
+import type { RolloutJournal, WaveApproval } from "./journal";
+import { approvableWave, type ApprovalResult } from "./approval";
+import type { RolloutControl, RolloutControlChange } from "./control";
 import { JournalLockedError, type JournalLockHolder } from "./journalLock";
 import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "./journalStore";
 import type { Shard } from "./shard";
@@ -122,6 +124,26 @@ export class BlobJournalStore implements JournalStore {
       [META.startedAt]: new Date().toISOString(),
       [META.runId]: randomUUID(),
     };
+  }
+
+  /** {@inheritDoc JournalStore.updateControl} */
+  async updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }> {
+    const first = (await this.readAll())[0];
+    if (!first) throw new ValidationError(`no rollout journal in ${this.location} (run rollout apply first).`, [{ path: "journal", message: "no journal", found: this.location }]);
+    return { ...(await this.fleetFor(first.journal).updateControl(change)), location: this.url(`${this.where.prefix}/fleet.json`) };
+  }
+
+  /** {@inheritDoc JournalStore.approve} */
+  async approve(wave: string, approval: WaveApproval): Promise<ApprovalResult> {
+    const journals = await this.readAll();
+    const first = journals[0];
+    if (!first) {
+      throw new ValidationError(`no rollout journal in ${this.location}: nothing to approve (run rollout apply first).`, [{ path: "journal", message: "no journal", found: this.location }]);
+    }
+    const w = approvableWave(first.journal, wave);
+    const fleet = this.fleetFor(first.journal);
+    const recorded = await fleet.approve(w.name, approval);
+    return { wave: w.name, approval: recorded, alreadyApproved: recorded.at !== approval.at || recorded.by !== approval.by, location: `${this.url(`${this.where.prefix}/fleet.json`)}` };
   }
 
   async exists(options: { readonly shard?: Shard } = {}): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { ApplyPoller, ApplyPollerOptions } from "../apply/poller";
 import { serializeApplyState, type ApplyOperationState } from "../apply/state";
 import { isKubeProxyError } from "../errors";
 import type { ApplyProgress } from "../progress";
+import { healthGateOf, runHealthGate } from "./healthGate";
 import { toJournalError, type JournalCluster, type RolloutJournal } from "./journal";
 import type { OpenRolloutJournal } from "./journalStore";
 import type { PreviewGate } from "./previewGate";
@@ -52,12 +53,17 @@ export class ClusterRunner {
     // Left in progress by a run that crashed or was stopped: re-attach from the saved poller state (or, for a journal
     // of an older version, from the operation URL). Anything else starts afresh; the poller reads first either way.
     const resuming = c.status === "in-progress";
+    // Azure already read back the settings and Succeeded; only the health gate was left: resume the gate, not the write.
+    const gateOnly = resuming && c.gate?.status === "waiting";
     const started = Date.now();
     c.status = "in-progress";
     c.attempts++;
     c.startedAt = new Date(started).toISOString();
-    c.phase = resuming && (c.pollerState !== undefined || c.operationUrl !== undefined) ? "re-attaching" : "starting";
-    if (!resuming) delete c.pollerState;
+    c.phase = gateOnly ? "gate" : resuming && (c.pollerState !== undefined || c.operationUrl !== undefined) ? "re-attaching" : "starting";
+    if (!resuming) {
+      delete c.pollerState;
+      delete c.gate;
+    }
     delete c.error;
     delete c.finishedAt;
     // Not awaited: nothing is sent on the faith of this record (the intent is flushed before the PUT leaves, below), so
@@ -66,7 +72,7 @@ export class ClusterRunner {
     this.args.progress.emitCluster(c);
 
     let retriedAfterEnable = false;
-    for (;;) {
+    for (; !gateOnly; ) {
       let poller: ApplyPoller | undefined;
       try {
         await this.args.preview.ensure(c.subscriptionId);
@@ -113,6 +119,34 @@ export class ClusterRunner {
         this.fail(c, error);
         break;
       }
+    }
+    const gate = healthGateOf(this.j, c);
+    if (gate && (gateOnly || c.status === "done")) {
+      // Done only once the gate passes: until then the cluster stays in progress, the gate's state in the journal.
+      c.status = "in-progress";
+      c.phase = "gate";
+      c.gate ??= { status: "waiting", startedAt: new Date().toISOString() };
+      await this.commit(c);
+      this.args.progress.emitCluster(c);
+      const { outcome, error } = await runHealthGate({
+        cluster: c,
+        gate,
+        client: this.args.clients.get(c.subscriptionId),
+        ...this.abortOptions(),
+        onChange: (flush) => {
+          this.args.file.changed(c);
+          if (c.gate?.summary) this.args.progress.emit({ type: "gate", ...(c.wave !== undefined ? { wave: c.wave } : {}), clusterId: c.id, name: c.name, status: c.gate.status, summary: c.gate.summary });
+          if (flush) void this.args.file.commit().catch(() => undefined);
+        },
+      });
+      if (outcome === "aborted") {
+        await this.commit(c);
+        this.args.progress.emitCluster(c);
+        return;
+      }
+      delete c.phase;
+      if (outcome === "failed") this.fail(c, error);
+      else c.status = "done";
     }
     c.finishedAt = new Date().toISOString();
     c.durationInMs = Date.now() - started;

@@ -15,6 +15,7 @@ import { ArmRateLimiter, type ArmRateLimiterStats } from "./rateLimiter";
 import { reopenFailed } from "./resume";
 import { RolloutClients, type RolloutClientFactory } from "./rolloutClient";
 import { WaveRunner } from "./waveRunner";
+import { readFileControl } from "./control";
 
 export type { RolloutClient, RolloutClientFactory } from "./rolloutClient";
 export type { RolloutProgressEvent, RolloutProgressSnapshot, RolloutWaveProgress } from "./progress";
@@ -81,7 +82,15 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
     ...abortOptions(),
     ...(options.clusterTimeoutInMs !== undefined ? { clusterTimeoutInMs: options.clusterTimeoutInMs } : {}),
   });
-  const waves = new WaveRunner({ file, progress, runCluster: (c) => clusters.run(c), ...abortOptions(), ...(options.waves ? { waves: options.waves } : {}) });
+  const waves = new WaveRunner({
+    file,
+    progress,
+    runCluster: (c) => clusters.run(c),
+    ...abortOptions(),
+    ...(options.waves ? { waves: options.waves } : {}),
+    // A file journal's skip and stop requests live beside it (a blob journal's come with the fleet record).
+    ...(file.fleet ? {} : { control: () => readFileControl(file.location) }),
+  });
 
   // Every change the run makes to a cluster is declared (changed()), so a store may write only those: with the file
   // journal, the run's first steps are appends, not rewrites of the whole fleet (the first write after an open is a
@@ -92,6 +101,8 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
     file.changed(...reopenFailed(j));
     await file.fleet?.clearHalt(j.waves.filter((w) => w.status === "pending").map((w) => w.name));
   }
+  delete j.awaitingApproval;
+  delete j.stopped;
   const run: RolloutJournal["runs"][number] = { startedAt: new Date().toISOString(), resumed };
   j.runs.push(run);
   let outcome: RolloutOutcome;

@@ -9,6 +9,8 @@
  */
 import { sleep } from "../poll";
 import { ValidationError } from "../errors";
+import type { WaveApproval } from "./journal";
+import { applyControlChange, type RolloutControl, type RolloutControlChange } from "./control";
 
 /** The fleet-wide halt. */
 export interface FleetHalt {
@@ -38,6 +40,8 @@ export interface FleetView {
   readonly halt?: FleetHalt;
   /** The wave's counts, fleet-wide. */
   readonly counts: FleetWaveCounts;
+  /** Skip and stop requests (`rollout skip`, `rollout stop`), for every shard. */
+  readonly control?: RolloutControl;
 }
 
 /** Coordination of one shard with the rest of the fleet. Used by the wave runner. */
@@ -60,6 +64,12 @@ export interface FleetCoordinator {
   clearHalt(reopenedWaves: readonly string[]): Promise<void>;
   /** Records that this shard finished a wave and its soak. */
   waveDone(wave: string): Promise<void>;
+  /** The fleet-wide approval of a wave (`rollout approve`), if given: one approval for every shard. */
+  approval(wave: string): Promise<WaveApproval | undefined>;
+  /** Records the fleet-wide approval of a wave (the first one is kept; returns the one recorded). */
+  approve(wave: string, approval: WaveApproval): Promise<WaveApproval>;
+  /** Records a skip or stop request for every shard. */
+  updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean }>;
   /**
    * Waits until every shard finished `wave` (and its soak), or the fleet halted.
    * @param onWaiting - called at each poll with the shards still running it
@@ -98,6 +108,10 @@ export interface FleetRecord {
   specHash: string;
   shardCount: number;
   halt?: FleetHalt;
+  /** wave name → its approval (`rollout approve`), one for the fleet. */
+  approvals?: Record<string, WaveApproval>;
+  /** Skip and stop requests. */
+  control?: RolloutControl;
   /** wave name → shard index → counts. */
   waves: Record<string, Record<string, ShardWave>>;
 }
@@ -166,6 +180,7 @@ export class DocumentFleetCoordinator implements FleetCoordinator {
     const shards = Object.values(record.waves[wave] ?? {});
     return {
       ...(record.halt ? { halt: record.halt } : {}),
+      ...(record.control ? { control: record.control } : {}),
       counts: { failed: shards.reduce((n, s) => n + s.failed, 0), total: shards.reduce((n, s) => n + s.total, 0), shardsReporting: shards.length },
     };
   }
@@ -236,6 +251,29 @@ export class DocumentFleetCoordinator implements FleetCoordinator {
       mine.done = true;
       return true;
     });
+  }
+
+  async approval(wave: string): Promise<WaveApproval | undefined> {
+    return (await this.read()).record?.approvals?.[wave];
+  }
+
+  async approve(wave: string, approval: WaveApproval): Promise<WaveApproval> {
+    const r = await this.update((rec) => {
+      if (rec.approvals?.[wave]) return false;
+      (rec.approvals ??= {})[wave] = approval;
+      return true;
+    });
+    return r.approvals?.[wave] ?? approval;
+  }
+
+  async updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean }> {
+    let changed = false;
+    const r = await this.update((rec) => {
+      rec.control ??= { skipClusters: [], skipWaves: [] };
+      changed = applyControlChange(rec.control, change);
+      return changed;
+    });
+    return { control: r.control ?? { skipClusters: [], skipWaves: [] }, changed };
   }
 
   async waitForWave(wave: string, options: { readonly abortSignal?: AbortSignal; readonly onWaiting?: (shards: readonly number[]) => void }): Promise<FleetView> {

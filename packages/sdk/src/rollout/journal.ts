@@ -24,9 +24,10 @@ export type RolloutClusterStatus = "pending" | "in-progress" | "done" | "failed"
 /**
  * Why a cluster was skipped: `converged` (already at the desired settings), `blocked` (validation blockers; never
  * written), `no-settings` (no group and no top-level settings cover it), `not-in-any-wave` (no wave took it),
- * `halted` (its wave or an earlier one hit the halt rule), `nothing-to-roll-back` (rollback: it was never written).
+ * `halted` (its wave or an earlier one hit the halt rule), `nothing-to-roll-back` (rollback: it was never written),
+ * `requested` (`rollout skip` of the cluster or its wave).
  */
-export type RolloutSkipReason = "converged" | "blocked" | "no-settings" | "not-in-any-wave" | "halted" | "nothing-to-roll-back";
+export type RolloutSkipReason = "converged" | "blocked" | "no-settings" | "not-in-any-wave" | "halted" | "nothing-to-roll-back" | "requested";
 
 /** An error, as recorded in the journal. */
 export interface JournalError {
@@ -110,6 +111,42 @@ export interface JournalCluster {
   finishedAt?: string;
   /** How long the last attempt took. */
   durationInMs?: number;
+  /**
+   * The health gate (a wave with `healthGate`): started once Azure read back the settings and Succeeded; the cluster
+   * is `done` only when it passed (or was skipped as unreachable with `unreachable: skip`). A crash while it waits
+   * resumes the wait from `waitState` (same deadline), never the write.
+   */
+  gate?: JournalGate;
+}
+
+/** A cluster's health gate in the journal. */
+export interface JournalGate {
+  /** `waiting` (the data plane is polled), `passed`, `failed` (mismatch, timeout, or unreachable with `unreachable: fail`), `skipped` (unreachable with `unreachable: skip`). */
+  status: "waiting" | "passed" | "failed" | "skipped";
+  /** When the gate started (ISO 8601). */
+  startedAt: string;
+  /** When it ended. */
+  finishedAt?: string;
+  /** The last verdict of the data-plane check (`converged`, `rolling-out`, `mismatch`, `unreachable`). */
+  verdict?: string;
+  /** One line: progress, or why it failed (node, flag, `/proxyMode`, or why the API server was unreachable). */
+  summary?: string;
+  /** Nodes still waited for, or the nodes whose flags or `/proxyMode` differ. */
+  nodes?: string[];
+  /** Mismatches found: node (absent: the DaemonSet), field (flag or `proxyMode`), expected, found. */
+  mismatches?: { node?: string; field: string; expected: string; found?: string }[];
+  /** The data-plane wait's serialized state (the SDK's `waitForDataPlane` `resumeState`): a resume keeps its deadline. */
+  waitState?: string;
+}
+
+/** An approval of a wave, recorded by `rollout approve`. */
+export interface WaveApproval {
+  /** Who approved: the approver's name as found in the environment (see the CLI's `rollout approve`). */
+  by: string;
+  /** Where the name came from (`GITHUB_ACTOR`, `USER`...) and on which host. */
+  source?: string;
+  /** When (ISO 8601). */
+  at: string;
 }
 
 /** What a rollout meant to write to a cluster, saved before the PUT left. */
@@ -126,8 +163,11 @@ export interface JournalWave {
   name: string;
   /** Position (0-based). */
   index: number;
-  /** `pending`, `running`, `soaking` (done, waiting before the next wave), `done` or `halted`. */
-  status: "pending" | "running" | "soaking" | "done" | "halted";
+  /**
+   * `pending`, `running`, `soaking` (done, waiting before the next wave), `done`, `halted` (it hit the halt rule), or
+   * `skipped` (a later wave never started because an earlier one halted: its clusters are skipped, reason `halted`).
+   */
+  status: "pending" | "running" | "soaking" | "done" | "halted" | "skipped";
   /** Number of clusters it takes. */
   total: number;
   /** When it started. */
@@ -138,6 +178,10 @@ export interface JournalWave {
   soakUntil?: string;
   /** Why it halted. */
   haltReason?: string;
+  /** The wave's approval (a wave with `approval: true` starts only once approved). */
+  approval?: WaveApproval;
+  /** Set when a halt with `rollback: true` restored the wave's written clusters: how many, and the rollback journal. */
+  rolledBack?: { clusters: number; journal: string; outcome: string };
 }
 
 /** A subscription's state in the journal. */
@@ -162,8 +206,12 @@ export interface JournalRun {
   outcome?: RolloutOutcome;
 }
 
-/** How a run ended: every wave done, halted by the halt rule, or aborted (Ctrl-C, AbortSignal). */
-export type RolloutOutcome = "completed" | "halted" | "aborted";
+/**
+ * How a run ended: every wave done, halted by the halt rule, aborted (Ctrl-C, AbortSignal), or stopped before a wave
+ * that needs an approval (`awaiting-approval`: `rollout approve`, then `--resume`), or stopped by `rollout stop`
+ * (`stopped`: `rollout stop --lift`, then `--resume`).
+ */
+export type RolloutOutcome = "completed" | "halted" | "aborted" | "awaiting-approval" | "stopped";
 
 /** The whole journal. */
 export interface RolloutJournal {
@@ -191,6 +239,10 @@ export interface RolloutJournal {
   status: "planned" | "running" | RolloutOutcome;
   /** Set when a wave hit the halt rule. */
   halt?: { wave: string; failed: number; total: number; reason: string };
+  /** Set when `rollout stop` stopped the run: who and when. */
+  stopped?: { by: string; at: string };
+  /** Set while the run waits for a wave's approval (`rollout approve --wave NAME`). */
+  awaitingApproval?: { wave: string; since: string };
   /** For a rollback: the apply journal it undoes. */
   rollbackOf?: { specHash: string; journalPath?: string };
   /** Per subscription (lower-case id). */

@@ -9,7 +9,9 @@
  * @packageDocumentation
  */
 import { access } from "node:fs/promises";
-import type { JournalCluster, RolloutJournal } from "./journal";
+import { approvableWave, type ApprovalResult } from "./approval";
+import { updateFileControl, type RolloutControl, type RolloutControlChange } from "./control";
+import type { JournalCluster, RolloutJournal, WaveApproval } from "./journal";
 import { readRolloutJournal, RolloutJournalFile, type JournalFileOptions } from "./journalFile";
 import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobStore";
 import { isBlobJournalUrl } from "./blobLocation";
@@ -78,6 +80,17 @@ export interface JournalStore {
   exists(options?: { readonly shard?: Shard }): Promise<boolean>;
   /** Every journal kept at this location, read live without the lock (a folder holds one per shard). */
   readAll(options?: { readonly abortSignal?: AbortSignal }): Promise<StoredJournal[]>;
+  /**
+   * Records the approval of a wave that has `approval: true` (`rollout approve`): on the journal's wave (a file, under
+   * its lock), or once for the fleet in the fleet record (a blob folder). An earlier approval is kept.
+   * @throws {@link ValidationError} when the wave is unknown or needs no approval; {@link JournalLockedError} when a run holds a file journal
+   */
+  approve(wave: string, approval: WaveApproval): Promise<ApprovalResult>;
+  /**
+   * Records a skip or stop request (`rollout skip`, `rollout stop`) that running runners honour at their next cluster:
+   * beside a file journal (`<journal>.control.json`), or in a blob folder's fleet record.
+   */
+  updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }>;
 }
 
 /** The local file store: one journal file per shard, the path given by the user. */
@@ -114,6 +127,26 @@ export class FileJournalStore implements JournalStore {
   /** {@inheritDoc JournalStore.readAll} */
   async readAll(): Promise<StoredJournal[]> {
     return [{ journal: await readRolloutJournal(this.location), path: this.location }];
+  }
+
+  /** {@inheritDoc JournalStore.updateControl} */
+  async updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }> {
+    await readRolloutJournal(this.location); // the journal must exist (and be one)
+    return { ...(await updateFileControl(this.location, change)), location: `${this.location}.control.json` };
+  }
+
+  /** {@inheritDoc JournalStore.approve} */
+  async approve(wave: string, approval: WaveApproval): Promise<ApprovalResult> {
+    const file = await this.open({ purpose: "rollout approve" });
+    try {
+      const w = approvableWave(file.journal, wave);
+      const alreadyApproved = w.approval !== undefined;
+      w.approval ??= approval;
+      if (!alreadyApproved) await file.commit();
+      return { wave: w.name, approval: w.approval, alreadyApproved, location: this.location };
+    } finally {
+      await file.close();
+    }
   }
 }
 

@@ -9,9 +9,9 @@ import { describeJsonValue, isPlainObject } from "../settings/jsonValue";
 import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
 
 const CLUSTER_STATUSES = ["pending", "in-progress", "done", "failed", "skipped"];
-const WAVE_STATUSES = ["pending", "running", "soaking", "done", "halted"];
-const JOURNAL_STATUSES = ["planned", "running", "completed", "halted", "aborted"];
-const SKIP_REASONS = ["converged", "blocked", "no-settings", "not-in-any-wave", "halted", "nothing-to-roll-back"];
+const WAVE_STATUSES = ["pending", "running", "soaking", "done", "halted", "skipped"];
+const JOURNAL_STATUSES = ["planned", "running", "completed", "halted", "aborted", "awaiting-approval", "stopped"];
+const SKIP_REASONS = ["converged", "blocked", "no-settings", "not-in-any-wave", "halted", "nothing-to-roll-back", "requested"];
 const MAX_ISSUES = 20;
 
 class Issues {

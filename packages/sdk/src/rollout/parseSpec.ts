@@ -4,17 +4,18 @@
  * @packageDocumentation
  */
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument, isNode } from "yaml";
+import { Lexer, LineCounter, parseDocument, isNode } from "yaml";
 import { validRange } from "semver";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
-import { formatIssues, parseKubeProxySettings } from "../settings/parse";
-import { describeJsonValue, isPlainObject } from "../settings/jsonValue";
+import { parseKubeProxySettings } from "../settings/parse";
+import { describeJsonValue, formatIssues, formatJsonPath, isPlainObject, type JsonPathSegment } from "../settings/jsonValue";
+import { assertReadableFile, assertReadableText, checkJsonStructure, INPUT_LIMITS, jsonLinesOf } from "../settings/jsonText";
 import { closestMatch } from "../settings/suggest";
 import { parseDurationInMs } from "./duration";
 import { compact } from "./util";
-import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
+import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type HealthGate, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
 
 /** The result of parsing a rollout file. */
 export interface ParsedRolloutSpec {
@@ -28,9 +29,15 @@ export interface ParsedRolloutSpec {
 export interface ParseRolloutOptions {
   /** Where the document came from (a file name), used in messages. @default "rollout file" */
   readonly source?: string;
+  /**
+   * {@link parseRolloutText} only: the largest YAML text accepted, in bytes (a YAML parser keeps a node with positions
+   * per value, far more memory per byte than JSON). Larger YAML is refused before it is parsed.
+   * @default INPUT_LIMITS.maxRolloutYamlBytes (2 MB)
+   */
+  readonly maxYamlBytes?: number;
 }
 
-type Segment = string | number;
+type Segment = JsonPathSegment;
 interface Issue extends Omit<ValidationIssue, "path"> {
   readonly at: readonly Segment[];
 }
@@ -53,29 +60,53 @@ const TOP_KEYS = [
   "maxConcurrencyPerSubscription",
   "enablePreview",
   "allowDisable",
+  "healthGate",
 ] as const;
 const SELECTOR_KEYS = ["ids", "subscriptions", "resourceGroups", "names", "tags", "locations", "kubernetesVersion"] as const;
 const SUBSCRIPTION_KEYS = ["id", "maxConcurrency"] as const;
 const GROUP_KEYS = ["name", "select", "settings"] as const;
-const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency"] as const;
-const HALT_KEYS = ["maxFailures", "maxFailurePercent"] as const;
+const WAVE_KEYS = ["name", "count", "percent", "select", "soakTime", "halt", "maxConcurrency", "approval", "healthGate"] as const;
+const HALT_KEYS = ["maxFailures", "maxFailurePercent", "rollback"] as const;
+const HEALTH_GATE_KEYS = ["dataPlane", "timeout", "unreachable"] as const;
 
 /** Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`. @internal */
-export function formatPath(at: readonly Segment[]): string {
-  let out = "$";
-  for (const s of at) {
-    if (typeof s === "number") out += `[${s}]`;
-    else out += /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
-  }
-  return out;
-}
+export const formatPath = formatJsonPath;
 
 class Parser {
   readonly issues: Issue[] = [];
   readonly warnings: Finding[] = [];
+  /** Problems past {@link INPUT_LIMITS}.maxIssues, counted only (a file of a million bad names stays one bounded error). */
+  more = 0;
+  /** Glob patterns seen so far (each becomes a compiled matcher). */
+  patterns = 0;
 
   issue(at: readonly Segment[], message: string, extra: Omit<ValidationIssue, "path" | "message"> = {}): void {
-    this.issues.push({ at, message, ...extra });
+    this.push({ at, message, ...extra });
+  }
+
+  push(issue: Issue): void {
+    if (this.issues.length < INPUT_LIMITS.maxIssues) this.issues.push(issue);
+    else this.more++;
+  }
+
+  /** Refuses a list of more than {@link INPUT_LIMITS}.maxGroupsOrWaves groups or waves (one issue); true when it fits. */
+  fewEnough(items: readonly unknown[], at: readonly Segment[], what: string): boolean {
+    if (items.length <= INPUT_LIMITS.maxGroupsOrWaves) return true;
+    this.issue(at, `lists ${items.length} ${what}, more than the ${INPUT_LIMITS.maxGroupsOrWaves} one rollout file may`, { allowed: `at most ${INPUT_LIMITS.maxGroupsOrWaves} ${what}` });
+    return false;
+  }
+
+  /** Counts a glob pattern; past {@link INPUT_LIMITS}.maxPatterns, one issue. */
+  pattern(s: string, at: readonly Segment[]): string | undefined {
+    if (!/[*?]/.test(s)) return s;
+    this.patterns++;
+    if (this.patterns === INPUT_LIMITS.maxPatterns + 1) {
+      this.issue(at, `more than ${INPUT_LIMITS.maxPatterns} glob patterns (values with * or ?) in the file`, {
+        found: s,
+        allowed: `at most ${INPUT_LIMITS.maxPatterns} patterns; list exact names, or select by tags or resource groups`,
+      });
+    }
+    return this.patterns > INPUT_LIMITS.maxPatterns ? undefined : s;
   }
 
   /** Returns the object at `at`, reporting unknown keys (exact spelling required, did-you-mean offered). */
@@ -177,13 +208,25 @@ class Parser {
     } catch (error) {
       if (!isKubeProxyError(error) || !(error instanceof ValidationError)) throw error;
       for (const { path, ...rest } of error.issues) {
-        this.issues.push({ ...rest, at: [...at, ...segmentsOf(path)] });
+        this.push({ ...rest, at: [...at, ...segmentsOf(path)] });
       }
       return undefined;
     }
   }
 
+  /** Selectors seen so far (each is matched against every listed cluster). */
+  selectorCount = 0;
+
   selector(value: unknown, at: readonly Segment[]): ClusterSelector | undefined {
+    this.selectorCount++;
+    if (this.selectorCount > INPUT_LIMITS.maxSelectors) {
+      if (this.selectorCount === INPUT_LIMITS.maxSelectors + 1) {
+        this.issue(at, `more than ${INPUT_LIMITS.maxSelectors} cluster selectors in the file (select, exclude, groups and waves together)`, {
+          allowed: `at most ${INPUT_LIMITS.maxSelectors} selectors; one selector takes lists of names, ids and tag values`,
+        });
+      }
+      return undefined;
+    }
     const o = this.object(value, at, SELECTOR_KEYS, "a cluster selector");
     if (!o) return undefined;
     const out: {
@@ -200,8 +243,8 @@ class Parser {
       });
     }
     if (o.subscriptions !== undefined) out.subscriptions = this.strings(o.subscriptions, [...at, "subscriptions"], "a subscription id", (s, a) => this.subscriptionId(s, a));
-    if (o.resourceGroups !== undefined) out.resourceGroups = this.strings(o.resourceGroups, [...at, "resourceGroups"], "a resource group name or glob pattern");
-    if (o.names !== undefined) out.names = this.strings(o.names, [...at, "names"], "a cluster name or glob pattern");
+    if (o.resourceGroups !== undefined) out.resourceGroups = this.strings(o.resourceGroups, [...at, "resourceGroups"], "a resource group name or glob pattern", (s, a) => this.pattern(s, a));
+    if (o.names !== undefined) out.names = this.strings(o.names, [...at, "names"], "a cluster name or glob pattern", (s, a) => this.pattern(s, a));
     if (o.locations !== undefined) out.locations = this.strings(o.locations, [...at, "locations"], "an Azure region")?.map(normalizeLocation);
     if (o.kubernetesVersion !== undefined) {
       const range = this.string(o.kubernetesVersion, [...at, "kubernetesVersion"], "a version range");
@@ -219,7 +262,7 @@ class Parser {
       } else {
         const tags: Record<string, string[]> = {};
         for (const [key, v] of Object.entries(o.tags)) {
-          const values = this.strings(v, [...at, "tags", key], "a tag value or glob pattern");
+          const values = this.strings(v, [...at, "tags", key], "a tag value or glob pattern", (s, a) => this.pattern(s, a));
           if (values) tags[key] = values;
         }
         out.tags = tags;
@@ -247,7 +290,7 @@ class Parser {
   halt(value: unknown, at: readonly Segment[]): HaltRule | undefined {
     const o = this.object(value, at, HALT_KEYS, "a halt rule");
     if (!o) return undefined;
-    const out: { maxFailures?: number; maxFailurePercent?: number } = {};
+    const out: { maxFailures?: number; maxFailurePercent?: number; rollback?: boolean } = {};
     if (o.maxFailures !== undefined) {
       const n = this.integer(o.maxFailures, [...at, "maxFailures"], 0, "a number of failed clusters");
       if (n !== undefined) out.maxFailures = n;
@@ -256,10 +299,47 @@ class Parser {
       const p = this.percent(o.maxFailurePercent, [...at, "maxFailurePercent"], true);
       if (p !== undefined) out.maxFailurePercent = p;
     }
+    if (o.rollback !== undefined) {
+      const b = this.boolean(o.rollback, [...at, "rollback"]);
+      if (b === true) out.rollback = true;
+    }
     if (o.maxFailures === undefined && o.maxFailurePercent === undefined) {
-      this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
+      // `halt: { rollback: true }` alone keeps the default threshold (halt on the first failure).
+      if (o.rollback !== undefined) out.maxFailures = 0;
+      else this.issue(at, "a halt rule needs maxFailures or maxFailurePercent", { allowed: "maxFailures: 0, maxFailurePercent: 10, or both" });
     }
     return out;
+  }
+
+  /** A concurrency bound as Fleet Manager writes it: a count (>= 1) or a percentage ("25%"). */
+  concurrency(value: unknown, at: readonly Segment[]): { count?: number; percent?: number } {
+    if (typeof value === "string" && value.trim().endsWith("%")) {
+      const percent = this.percent(value, at, false);
+      return percent === undefined ? {} : { percent };
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      this.issue(at, `expected a number of clusters or a percentage, found ${describeJsonValue(value)}`, { found: value, allowed: 'an integer >= 1, or a percentage such as "25%"' });
+      return {};
+    }
+    return { count: value };
+  }
+
+  healthGate(value: unknown, at: readonly Segment[]): HealthGate | undefined {
+    const o = this.object(value, at, HEALTH_GATE_KEYS, "a health gate");
+    if (!o) return undefined;
+    const dataPlane = o.dataPlane === undefined ? undefined : this.boolean(o.dataPlane, [...at, "dataPlane"]);
+    if (o.dataPlane === undefined) this.issue([...at, "dataPlane"], "a health gate needs dataPlane: true (or false to turn the rollout's default gate off for this wave)", { allowed: "true | false" });
+    const timeoutInMs = o.timeout === undefined ? ROLLOUT_DEFAULTS.healthGateTimeoutInMs : this.duration(o.timeout, [...at, "timeout"]);
+    let unreachable: "fail" | "skip" | undefined = "fail";
+    if (o.unreachable !== undefined) {
+      if (o.unreachable === "fail" || o.unreachable === "skip") unreachable = o.unreachable;
+      else {
+        unreachable = undefined;
+        this.issue([...at, "unreachable"], `expected fail or skip, found ${describeJsonValue(o.unreachable)}`, { found: o.unreachable, allowed: "fail | skip" });
+      }
+    }
+    if (dataPlane === undefined || timeoutInMs === undefined || unreachable === undefined) return undefined;
+    return { dataPlane, timeoutInMs, unreachable };
   }
 }
 
@@ -291,7 +371,7 @@ export function normalizeLocation(location: string): string {
 
 function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutWave[] {
   const items = p.list(value, at, "waves");
-  if (!items) return [];
+  if (!items || !p.fewEnough(items, at, "waves")) return [];
   if (items.length === 0) {
     p.issue(at, "expected at least one wave, found an empty list", { allowed: "leave waves out for a single wave, or list them" });
     return [];
@@ -318,7 +398,13 @@ function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutW
     if (o.select !== undefined) wave.select = p.selectors(o.select, [...wAt, "select"]);
     if (o.soakTime !== undefined) wave.soakTimeInMs = p.duration(o.soakTime, [...wAt, "soakTime"]);
     if (o.halt !== undefined) wave.halt = p.halt(o.halt, [...wAt, "halt"]);
-    if (o.maxConcurrency !== undefined) wave.maxConcurrency = p.integer(o.maxConcurrency, [...wAt, "maxConcurrency"], 1, "a number of clusters");
+    if (o.maxConcurrency !== undefined) {
+      const bound = p.concurrency(o.maxConcurrency, [...wAt, "maxConcurrency"]);
+      wave.maxConcurrency = bound.count;
+      wave.maxConcurrencyPercent = bound.percent;
+    }
+    if (o.approval !== undefined && p.boolean(o.approval, [...wAt, "approval"]) === true) wave.approval = true;
+    if (o.healthGate !== undefined) wave.healthGate = p.healthGate(o.healthGate, [...wAt, "healthGate"]);
     waves.push(compact(wave));
   });
   // A wave that takes "the rest" leaves nothing for the waves after it.
@@ -342,11 +428,15 @@ function parseWaves(p: Parser, value: unknown, at: readonly Segment[]): RolloutW
 export function parseRolloutSpec(input: unknown, options: ParseRolloutOptions = {}): ParsedRolloutSpec {
   const result = parseInternal(input, options.source ?? "rollout file");
   if (result.issues.length > 0) {
-    const issues = result.issues.map(toValidationIssue);
+    const issues = withMore(result.issues.map(toValidationIssue), result.more);
     throw new ValidationError(formatIssues(options.source ?? "rollout file", issues), issues);
   }
   if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
   return { spec: result.spec, warnings: result.warnings };
+}
+
+function withMore(issues: ValidationIssue[], more: number): ValidationIssue[] {
+  return more > 0 ? [...issues, { path: "$", message: `and ${more} more problem(s)` }] : issues;
 }
 
 function toValidationIssue(i: Issue): ValidationIssue {
@@ -354,10 +444,10 @@ function toValidationIssue(i: Issue): ValidationIssue {
   return { path: formatPath(at), ...rest };
 }
 
-function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; issues: Issue[]; warnings: Finding[] } {
+function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; issues: Issue[]; more: number; warnings: Finding[] } {
   const p = new Parser();
   const o = p.object(input, [], TOP_KEYS, "a rollout file");
-  if (!o) return { issues: p.issues, warnings: p.warnings };
+  if (!o) return { issues: p.issues, more: p.more, warnings: p.warnings };
 
   const name = o.name === undefined ? ROLLOUT_DEFAULTS.name : p.string(o.name, ["name"], "a rollout name");
 
@@ -365,8 +455,14 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
   if (o.subscriptions === undefined) {
     p.issue([], "subscriptions is required: list the subscription ids to roll out in", { allowed: "subscriptions: [00000000-0000-0000-0000-000000000000]" });
   } else {
-    const { items, listed } = p.oneOrMany(o.subscriptions);
-    if (items.length === 0) p.issue(["subscriptions"], "expected at least one subscription, found an empty list", { allowed: "a list of subscription ids" });
+    const { items: all, listed } = p.oneOrMany(o.subscriptions);
+    const items = all.length > INPUT_LIMITS.maxSubscriptions ? [] : all;
+    if (all.length === 0) p.issue(["subscriptions"], "expected at least one subscription, found an empty list", { allowed: "a list of subscription ids" });
+    if (all.length > INPUT_LIMITS.maxSubscriptions) {
+      p.issue(["subscriptions"], `lists ${all.length} subscriptions, more than the ${INPUT_LIMITS.maxSubscriptions} one rollout file may`, {
+        allowed: `at most ${INPUT_LIMITS.maxSubscriptions} subscriptions; split the fleet into several rollout files`,
+      });
+    }
     const seen = new Set<string>();
     items.forEach((item, i) => {
       const at = listed ? ["subscriptions", i] : ["subscriptions"];
@@ -380,8 +476,8 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
         }
         const idText = p.string(so.id, [...at, "id"], "a subscription id");
         const id = idText === undefined ? undefined : p.subscriptionId(idText, [...at, "id"]);
-        const maxConcurrency = so.maxConcurrency === undefined ? undefined : p.integer(so.maxConcurrency, [...at, "maxConcurrency"], 1, "a number of clusters");
-        if (id !== undefined) sub = maxConcurrency === undefined ? { id } : { id, maxConcurrency };
+        const bound = so.maxConcurrency === undefined ? {} : p.concurrency(so.maxConcurrency, [...at, "maxConcurrency"]);
+        if (id !== undefined) sub = { id, ...(bound.count !== undefined ? { maxConcurrency: bound.count } : {}), ...(bound.percent !== undefined ? { maxConcurrencyPercent: bound.percent } : {}) };
       } else {
         const idText = p.string(item, at, "a subscription id");
         const id = idText === undefined ? undefined : p.subscriptionId(idText, at);
@@ -403,7 +499,8 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
 
   const groups: RolloutGroup[] = [];
   if (o.groups !== undefined) {
-    const items = p.list(o.groups, ["groups"], "groups");
+    const listed = p.list(o.groups, ["groups"], "groups");
+    const items = listed && p.fewEnough(listed, ["groups"], "groups") ? listed : undefined;
     const names = new Set<string>();
     items?.forEach((item, i) => {
       const at = ["groups", i];
@@ -428,13 +525,14 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
   const waves = o.waves === undefined ? [{ name: "all" }] : parseWaves(p, o.waves, ["waves"]);
   const soakTimeInMs = o.soakTime === undefined ? ROLLOUT_DEFAULTS.soakTimeInMs : p.duration(o.soakTime, ["soakTime"]);
   const halt = o.halt === undefined ? ROLLOUT_DEFAULTS.halt : p.halt(o.halt, ["halt"]);
-  const maxConcurrency = o.maxConcurrency === undefined ? ROLLOUT_DEFAULTS.maxConcurrency : p.integer(o.maxConcurrency, ["maxConcurrency"], 1, "a number of clusters");
-  const maxConcurrencyPerSubscription =
-    o.maxConcurrencyPerSubscription === undefined
-      ? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription
-      : p.integer(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"], 1, "a number of clusters");
+  const overall = o.maxConcurrency === undefined ? {} : p.concurrency(o.maxConcurrency, ["maxConcurrency"]);
+  const perSub = o.maxConcurrencyPerSubscription === undefined ? {} : p.concurrency(o.maxConcurrencyPerSubscription, ["maxConcurrencyPerSubscription"]);
+  // A percentage replaces the count; the count keeps its default for journals and readers that know only counts.
+  const maxConcurrency = overall.count ?? ROLLOUT_DEFAULTS.maxConcurrency;
+  const maxConcurrencyPerSubscription = perSub.count ?? ROLLOUT_DEFAULTS.maxConcurrencyPerSubscription;
   const enablePreview = o.enablePreview === undefined ? true : p.boolean(o.enablePreview, ["enablePreview"]);
   const allowDisable = o.allowDisable === undefined ? false : p.boolean(o.allowDisable, ["allowDisable"]);
+  const healthGate = o.healthGate === undefined ? undefined : p.healthGate(o.healthGate, ["healthGate"]);
 
   if (
     p.issues.length > 0 ||
@@ -446,7 +544,7 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     enablePreview === undefined ||
     allowDisable === undefined
   ) {
-    return { issues: p.issues, warnings: p.warnings };
+    return { issues: p.issues, more: p.more, warnings: p.warnings };
   }
   const spec: RolloutSpec = {
     name,
@@ -462,36 +560,135 @@ function parseInternal(input: unknown, source: string): { spec?: RolloutSpec; is
     maxConcurrencyPerSubscription,
     enablePreview,
     allowDisable,
+    ...(healthGate !== undefined ? { healthGate } : {}),
+    ...(overall.percent !== undefined ? { maxConcurrencyPercent: overall.percent } : {}),
+    ...(perSub.percent !== undefined ? { maxConcurrencyPerSubscriptionPercent: perSub.percent } : {}),
   };
-  return { spec, issues: [], warnings: p.warnings };
+  return { spec, issues: [], more: 0, warnings: p.warnings };
+}
+
+/** The message of a JavaScript stack overflow (a document nested deeper than a recursive reader can follow). */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof Error && /Maximum call stack size exceeded/.test(error.message);
+}
+
+function tooDeep(source: string): ValidationError {
+  const why = `nests lists or objects too deeply to be read (a rollout file needs about 6 levels; at most ${INPUT_LIMITS.maxDepth} are allowed)`;
+  return new ValidationError(`${source} ${why}.`, [{ path: "$", message: why, allowed: `at most ${INPUT_LIMITS.maxDepth} levels` }]);
 }
 
 /**
- * Parses the text of a rollout file, YAML or JSON (JSON is read as YAML 1.2, which it is a subset of). Issues carry
- * their line and column in the message.
+ * Refuses a parsed document whose lists or objects exceed {@link INPUT_LIMITS} (depth, entries), walking it without
+ * recursion. JSON text is checked before it is parsed (`checkJsonStructure`); this holds YAML to the same bounds.
+ */
+function checkValueBounds(value: unknown, source: string): void {
+  const stack: { value: unknown; at: readonly Segment[] }[] = [{ value, at: [] }];
+  while (stack.length > 0) {
+    const { value: v, at } = stack.pop() as { value: unknown; at: readonly Segment[] };
+    if (typeof v !== "object" || v === null) continue;
+    if (at.length >= INPUT_LIMITS.maxDepth) throw tooDeep(source);
+    const entries: [Segment, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    if (entries.length > INPUT_LIMITS.maxEntries) {
+      const why = `has ${entries.length} entries, more than the ${INPUT_LIMITS.maxEntries} one list or object may`;
+      const allowed = `at most ${INPUT_LIMITS.maxEntries} entries; select clusters with patterns, tags or resource groups rather than long lists`;
+      throw new ValidationError(`${source} is invalid (1 problem):\n  ${formatPath(at)}: ${why}; allowed: ${allowed}`, [{ path: formatPath(at), message: why, allowed }]);
+    }
+    for (const [k, x] of entries) if (typeof x === "object" && x !== null) stack.push({ value: x, at: [...at, k] });
+  }
+}
+
+/**
+ * Refuses YAML of more than {@link INPUT_LIMITS}.maxYamlNodes values BEFORE it is parsed: the YAML library's
+ * document keeps a node with source positions per value (about 0.5 KB each), so the count of values, not the size in
+ * bytes, decides its memory. The library's own lexer (a stream of tokens, nothing kept) counts them.
+ */
+function countYamlNodes(text: string, source: string): void {
+  let nodes = 0;
+  for (const token of new Lexer().lex(text)) {
+    const c = token.charCodeAt(0);
+    // a plain scalar (the lexer marks it with \x1f), a quoted or block scalar, a flow list or map
+    if (c === 0x1f || c === 0x22 || c === 0x27 || c === 0x7c || c === 0x3e || c === 0x5b || c === 0x7b) nodes++;
+    if (nodes > INPUT_LIMITS.maxYamlNodes) {
+      const why = `holds more than ${INPUT_LIMITS.maxYamlNodes} YAML values (keys, list entries, scalars)`;
+      throw new ValidationError(`${source} ${why}; a YAML rollout file may hold at most ${INPUT_LIMITS.maxYamlNodes}. Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`, [
+        { path: "$", message: why, allowed: `at most ${INPUT_LIMITS.maxYamlNodes} values` },
+      ]);
+    }
+  }
+}
+
+/**
+ * Parses the text of a rollout file, YAML or JSON. JSON (text that parses as JSON) is read with `JSON.parse` after a
+ * token pass that refuses duplicate keys, nesting and list lengths beyond {@link INPUT_LIMITS} (see
+ * `checkJsonStructure`); anything else is YAML 1.2 (duplicate keys refused too). Issues carry their line.
+ * A UTF-16/UTF-32 file is refused with a message that says to save it as UTF-8.
  * @param text - the file's content
  * @param options - where it came from, for messages
- * @throws {@link ValidationError} for YAML syntax errors (with position) and every invalid value (with path and line)
+ * @throws {@link ValidationError} for syntax errors (with position), duplicate keys, limits, and every invalid value (with path and line)
  */
 export function parseRolloutText(text: string, options: ParseRolloutOptions = {}): ParsedRolloutSpec {
   const source = options.source ?? "rollout file";
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: ValidationIssue[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
-      return { path: "$", message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${e.message.split("\n")[0]}` };
-    });
-    throw new ValidationError(`${source} is not valid YAML or JSON:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, issues);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  assertReadableText(body, source);
+  if (/^\s*[{[]/.test(body)) {
+    checkJsonStructure(body, source);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = undefined; // not JSON: YAML flow syntax, read below
+    }
+    if (json !== undefined) {
+      const result = parseInternal(json, source);
+      if (result.issues.length > 0) {
+        const issues = result.issues.map(toValidationIssue);
+        const lines = jsonLinesOf(body, issues.map((i) => i.path));
+        const withLines = issues.map((v) => {
+          const line = lines.get(v.path);
+          return line === undefined ? v : { ...v, message: `${v.message} (line ${line})` };
+        });
+        const all = withMore(withLines, result.more);
+        throw new ValidationError(formatIssues(source, all), all);
+      }
+      if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
+      return { spec: result.spec, warnings: result.warnings };
+    }
   }
-  const result = parseInternal(doc.toJS({ maxAliasCount: 100 }), source);
+  const maxYaml = options.maxYamlBytes ?? INPUT_LIMITS.maxRolloutYamlBytes;
+  if (Buffer.byteLength(body) > maxYaml) {
+    const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB (${n} bytes)`;
+    const why = `is YAML of ${mb(Buffer.byteLength(body))}; a YAML rollout file may be at most ${mb(maxYaml)} (JSON: ${INPUT_LIMITS.maxRolloutFileBytes / (1024 * 1024)} MB)`;
+    throw new ValidationError(`${source} ${why}. Select clusters with patterns, tags or resource groups rather than long lists, or write it as JSON.`, [{ path: "$", message: why }]);
+  }
+  countYamlNodes(body, source);
+  const lineCounter = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  let value: unknown;
+  try {
+    doc = parseDocument(body, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.some(isStackOverflow)) throw tooDeep(source);
+    if (doc.errors.length > 0) {
+      const issues: ValidationIssue[] = doc.errors.slice(0, INPUT_LIMITS.maxIssues).map((e) => {
+        const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
+        return { path: "$", message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ""}${e.message.split("\n")[0]}` };
+      });
+      throw new ValidationError(`${source} is not valid YAML or JSON:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, issues);
+    }
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (isStackOverflow(error)) throw tooDeep(source);
+    throw error;
+  }
+  checkValueBounds(value, source);
+  const result = parseInternal(value, source);
   if (result.issues.length > 0) {
     const issues = result.issues.map((i) => {
       const line = lineOf(doc, lineCounter, i.at);
       const v = toValidationIssue(i);
       return line === undefined ? v : { ...v, message: `${v.message} (line ${line})` };
     });
-    throw new ValidationError(formatIssues(source, issues), issues);
+    const all = withMore(issues, result.more);
+    throw new ValidationError(formatIssues(source, all), all);
   }
   if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
   return { spec: result.spec, warnings: result.warnings };
@@ -506,11 +703,13 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter,
 }
 
 /**
- * Reads and parses a rollout file (YAML or JSON).
+ * Reads and parses a rollout file (YAML or JSON): only a regular file of at most `INPUT_LIMITS.maxRolloutFileBytes`
+ * (20 MB; YAML: `maxRolloutYamlBytes`, 2 MB) is read.
  * @param path - the file
  * @throws {@link ValidationError} for a missing or unreadable file, a syntax error, or an invalid rollout; the message names the file
  */
 export async function readRolloutFile(path: string): Promise<ParsedRolloutSpec> {
+  await assertReadableFile(path, INPUT_LIMITS.maxRolloutFileBytes, "Pass the path of a rollout file (YAML or JSON; schema: packages/sdk/schema/rollout.schema.json).");
   let text: string;
   try {
     text = await readFile(path, "utf8");

@@ -38,6 +38,8 @@ export type RolloutProgressEventBody =
   | { readonly type: "wave-finished"; readonly wave: string; readonly status: JournalWave["status"] }
   | { readonly type: "soaking"; readonly wave: string; readonly untilInMs: number }
   | { readonly type: "halted"; readonly wave: string; readonly reason: string }
+  | { readonly type: "awaiting-approval"; readonly wave: string }
+  | { readonly type: "gate"; readonly wave?: string; readonly clusterId: string; readonly name: string; readonly status: string; readonly summary: string }
   | { readonly type: "waiting-for-shards"; readonly wave: string; readonly shards: readonly number[] };
 
 /** Progress of a rollout: what happened, and a snapshot of where the rollout stands. */

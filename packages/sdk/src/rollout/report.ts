@@ -5,7 +5,7 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { ValidationError } from "../errors";
-import { countClusters, type JournalCluster, type JournalError, type JournalWave, type RolloutCounts, type RolloutJournal } from "./journal";
+import { countClusters, type JournalCluster, type JournalError, type JournalGate, type JournalWave, type RolloutCounts, type RolloutJournal, type WaveApproval } from "./journal";
 import { formatShard } from "./shard";
 import { compact } from "./util";
 
@@ -46,10 +46,20 @@ export interface RolloutReportCluster {
   readonly operationUrl?: string;
   /** Duration of the last attempt. */
   readonly durationInMs?: number;
+  /** When the last attempt started (ISO 8601). */
+  readonly startedAt?: string;
+  /** When the last attempt finished (ISO 8601). */
+  readonly finishedAt?: string;
   /** Attempts. */
   readonly attempts: number;
   /** The shard (i/n) whose journal holds it. */
   readonly shard: string;
+  /** True once this rollout wrote (or may have written) the cluster. */
+  readonly written?: boolean;
+  /** When the intent was saved, just before the first write (ISO 8601). */
+  readonly writtenAt?: string;
+  /** The health gate: status, verdict, summary, nodes and mismatches (node, flag, /proxyMode). */
+  readonly gate?: Omit<JournalGate, "waitState">;
 }
 
 /** A wave in a report (merged over shards). */
@@ -60,6 +70,20 @@ export interface RolloutReportWave extends RolloutCounts {
   readonly index: number;
   /** Merged status: halted if any shard halted, running if any runs or soaks, done if all are done, else pending. */
   readonly status: JournalWave["status"];
+  /** Earliest start over the shards (ISO 8601). */
+  readonly startedAt?: string;
+  /** Latest finish over the shards. */
+  readonly finishedAt?: string;
+  /** Latest end of the soak over the shards. */
+  readonly soakUntil?: string;
+  /** Whether the wave needs an approval, and the approval if given. */
+  readonly approval?: { readonly required: true; readonly approved?: WaveApproval };
+  /** Why it halted (first shard that halted). */
+  readonly haltReason?: string;
+  /** The automatic rollback of the halted wave (`halt: { rollback: true }`), per shard. */
+  readonly rolledBack?: readonly (NonNullable<JournalWave["rolledBack"]> & { readonly shard: string })[];
+  /** Clusters planned for the wave (the plan), against the counts (the outcome). */
+  readonly planned: number;
 }
 
 /** A rollout report. */
@@ -88,6 +112,8 @@ export interface RolloutReport {
   readonly waves: readonly RolloutReportWave[];
   /** Every cluster, sorted by wave then id. */
   readonly clusters: readonly RolloutReportCluster[];
+  /** Set while a wave waits for its approval (`rollout approve --wave NAME`). */
+  readonly awaitingApproval?: { readonly wave: string; readonly since: string };
 }
 
 /** A journal and where it came from. */
@@ -100,6 +126,7 @@ export interface JournalSource {
 
 function mergeWaveStatus(statuses: JournalWave["status"][]): JournalWave["status"] {
   if (statuses.includes("halted")) return "halted";
+  if (statuses.every((s) => s === "skipped")) return "skipped";
   if (statuses.every((s) => s === "done")) return "done";
   if (statuses.some((s) => s === "running" || s === "soaking")) return "running";
   if (statuses.some((s) => s === "done")) return "running";
@@ -160,13 +187,28 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
     return ia < ib ? -1 : ia > ib ? 1 : 0;
   });
   const journalClusters = sources.flatMap((s) => s.journal.clusters);
-  const waves: RolloutReportWave[] = first.waves.map((w) => ({
-    name: w.name,
-    index: w.index,
-    status: mergeWaveStatus(sources.map((s) => s.journal.waves.find((x) => x.name === w.name)?.status ?? "pending")),
-    ...countClusters(journalClusters.filter((c) => c.wave === w.name)),
-  }));
+  const waves: RolloutReportWave[] = first.waves.map((w) => {
+    const perShard = sources.map((s) => ({ shard: formatShard(s.journal.shard), wave: s.journal.waves.find((x) => x.name === w.name) }));
+    const times = (key: "startedAt" | "finishedAt" | "soakUntil"): string[] => perShard.map((p) => p.wave?.[key]).filter((t): t is string => t !== undefined).sort();
+    const approved = perShard.map((p) => p.wave?.approval).find((a) => a !== undefined);
+    const rolledBack = perShard.flatMap((p) => (p.wave?.rolledBack ? [{ ...p.wave.rolledBack, shard: p.shard }] : []));
+    const counts = countClusters(journalClusters.filter((c) => c.wave === w.name));
+    return compact({
+      name: w.name,
+      index: w.index,
+      status: mergeWaveStatus(perShard.map((p) => p.wave?.status ?? "pending")),
+      ...counts,
+      planned: perShard.reduce((n, p) => n + (p.wave?.total ?? 0), 0),
+      startedAt: times("startedAt")[0],
+      finishedAt: times("finishedAt").at(-1),
+      soakUntil: times("soakUntil").at(-1),
+      approval: first.spec.waves.find((x) => x.name === w.name)?.approval ? { required: true as const, ...(approved ? { approved } : {}) } : undefined,
+      haltReason: perShard.map((p) => p.wave?.haltReason).find((r) => r !== undefined),
+      rolledBack: rolledBack.length > 0 ? rolledBack : undefined,
+    }) as RolloutReportWave;
+  });
   const statuses = sources.map((s) => s.journal.status);
+  const awaiting = sources.map((s) => s.journal.awaitingApproval).find((a) => a !== undefined);
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.has(i));
   const status: RolloutReport["status"] = statuses.includes("halted")
     ? "halted"
@@ -174,6 +216,10 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
       ? "incomplete"
       : statuses.includes("running")
         ? "running"
+        : statuses.includes("awaiting-approval")
+          ? "awaiting-approval"
+          : statuses.includes("stopped")
+            ? "stopped"
         : statuses.includes("aborted")
           ? "aborted"
           : statuses.every((x) => x === "completed")
@@ -194,6 +240,7 @@ export function buildRolloutReport(sources: readonly JournalSource[], now: Date 
     counts: countClusters(journalClusters),
     waves,
     clusters,
+    ...(awaiting ? { awaitingApproval: awaiting } : {}),
   };
 }
 
@@ -215,8 +262,13 @@ function reportCluster(c: JournalCluster, shard: string): RolloutReportCluster {
     error: c.error,
     operationUrl: c.operationUrl,
     durationInMs: c.durationInMs,
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
     attempts: c.attempts,
     shard,
+    written: c.written,
+    writtenAt: c.intent?.at,
+    gate: c.gate ? compact({ ...c.gate, waitState: undefined }) : undefined,
   };
   return compact(out) as unknown as RolloutReportCluster;
 }
@@ -240,6 +292,8 @@ function seconds(ms: number | undefined): string {
  * JUnit XML for a report: one `<testsuite>` per wave (plus one for clusters no wave took), one `<testcase>` per
  * cluster (classname `subscription.resourceGroup`, name the cluster's name); failed clusters carry `<failure>`,
  * skipped ones (converged, blocked, halted...) and clusters not started `<skipped>`, clusters left in progress `<error>`.
+ * Each testcase's `timestamp` is its cluster's own start (none for a cluster never started); a suite's is its first
+ * cluster's start (the report's time when none started).
  * @param report - the report
  */
 export function toJUnitXml(report: RolloutReport): string {
@@ -265,9 +319,12 @@ export function toJUnitXml(report: RolloutReport): string {
     let sMs = 0;
     const cases = cs.map((c) => {
       sMs += c.durationInMs ?? 0;
-      const head = `    <testcase classname="${xmlEscape(`${c.subscriptionId}.${c.resourceGroup}`)}" name="${xmlEscape(c.name)}" time="${seconds(c.durationInMs)}"`;
+      // Each testcase carries its own start (a cluster never started has none); the suite starts with its first cluster.
+      const stamp = c.startedAt !== undefined ? ` timestamp="${xmlEscape(c.startedAt)}"` : "";
+      const head = `    <testcase classname="${xmlEscape(`${c.subscriptionId}.${c.resourceGroup}`)}" name="${xmlEscape(c.name)}" time="${seconds(c.durationInMs)}"${stamp}`;
       const changed = c.status === "done" ? `changed: ${c.changed ? "yes" : "no (already converged)"}` : "";
-      const props = `<system-out>${xmlEscape([`id: ${c.id}`, `status: ${c.status}`, changed, c.operationUrl ? `operation: ${c.operationUrl}` : ""].filter(Boolean).join("\n"))}</system-out>`;
+      const times = [c.startedAt ? `started: ${c.startedAt}` : "", c.finishedAt ? `finished: ${c.finishedAt}` : ""];
+      const props = `<system-out>${xmlEscape([`id: ${c.id}`, `status: ${c.status}`, changed, ...times, c.operationUrl ? `operation: ${c.operationUrl}` : ""].filter(Boolean).join("\n"))}</system-out>`;
       if (c.status === "failed") {
         sFailures++;
         const e = c.error;
@@ -290,8 +347,9 @@ export function toJUnitXml(report: RolloutReport): string {
     errors += sErrors;
     skipped += sSkipped;
     totalMs += sMs;
+    const starts = cs.map((c) => c.startedAt).filter((x): x is string => x !== undefined).sort();
     suites.push(
-      `  <testsuite name="${xmlEscape(`${report.rolloutName} / ${name}`)}" tests="${cs.length}" failures="${sFailures}" errors="${sErrors}" skipped="${sSkipped}" time="${seconds(sMs)}" timestamp="${xmlEscape(report.generatedAt)}">\n${cases.join("\n")}\n  </testsuite>`,
+      `  <testsuite name="${xmlEscape(`${report.rolloutName} / ${name}`)}" tests="${cs.length}" failures="${sFailures}" errors="${sErrors}" skipped="${sSkipped}" time="${seconds(sMs)}" timestamp="${xmlEscape(starts[0] ?? report.generatedAt)}">\n${cases.join("\n")}\n  </testsuite>`,
     );
   }
   const title = `aks-kube-proxy ${report.operation === "rollback" ? "rollback" : "rollout"} ${report.rolloutName}`;

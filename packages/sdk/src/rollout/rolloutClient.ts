@@ -7,10 +7,11 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import type { AdditionalPolicy } from "../arm/pipeline";
 import type { ClusterState } from "../clusterState";
 import type { ApplyPoller, ApplyPollerOptions } from "../apply/poller";
+import type { HealthGateClient } from "./healthGate";
 import type { ArmRateLimiter } from "./rateLimiter";
 
-/** The part of {@link KubeProxyClient} a rollout uses (a `KubeProxyClient` is one). */
-export interface RolloutClient {
+/** The part of {@link KubeProxyClient} a rollout uses (a `KubeProxyClient` is one; `waitForDataPlane` is needed by health gates only). */
+export interface RolloutClient extends HealthGateClient {
   /** Reads the preview's feature and provider states. */
   getPreviewStatus(options?: { abortSignal?: AbortSignal }): Promise<{ featureState: string; providerState: string }>;
   /** Enables the preview (feature flag, provider refresh), waiting until done. */

@@ -5,10 +5,11 @@
  * @packageDocumentation
  */
 import { kubeProxySettingsJsonSchema } from "../settings/schema";
+import { INPUT_LIMITS } from "../settings/jsonText";
 
 const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
   description,
-  oneOf: [item, { type: "array", items: item, minItems: 1 }],
+  oneOf: [item, { type: "array", items: item, minItems: 1, maxItems: INPUT_LIMITS.maxEntries }],
 });
 
 const subscriptionId = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
@@ -21,6 +22,12 @@ const percent = (min: number, exclusive: boolean): Record<string, unknown> => ({
     { type: "number", ...(exclusive ? { exclusiveMinimum: min } : { minimum: min }), maximum: 100 },
     { type: "string", pattern: "^\\d+(\\.\\d+)?%$" },
   ],
+});
+
+const concurrency = (description: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  description: `${description} A count, or a percentage ("25%", rounded up, at least 1) as Fleet Manager writes it.`,
+  oneOf: [{ type: "integer", minimum: 1 }, { type: "string", pattern: "^\\d+(\\.\\d+)?%$" }],
+  ...extra,
 });
 
 const { $schema: _schema, $id: _id, ...kubeProxyConfig } = kubeProxySettingsJsonSchema;
@@ -47,6 +54,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         {
           type: "array",
           minItems: 1,
+          maxItems: INPUT_LIMITS.maxSubscriptions,
           items: {
             oneOf: [
               subscriptionId,
@@ -56,7 +64,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
                 additionalProperties: false,
                 properties: {
                   id: subscriptionId,
-                  maxConcurrency: { type: "integer", minimum: 1, description: "Clusters in progress at once in this subscription." },
+                  maxConcurrency: concurrency("Clusters in progress at once in this subscription (a percentage: of its clusters in the running wave)."),
                 },
               },
             ],
@@ -69,6 +77,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
     settings: { $ref: "#/definitions/kubeProxyConfig", description: "Desired kube-proxy settings for clusters no group matches (az --kube-proxy-config format)." },
     groups: {
       type: "array",
+      maxItems: INPUT_LIMITS.maxGroupsOrWaves,
       description: "Settings per group of clusters; the first group that matches a cluster wins.",
       items: {
         type: "object",
@@ -84,6 +93,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
     waves: {
       type: "array",
       minItems: 1,
+      maxItems: INPUT_LIMITS.maxGroupsOrWaves,
       description: "Ordered waves. Each takes from the clusters no earlier wave took; a wave without count, percent or select takes the rest (last wave only).",
       items: {
         type: "object",
@@ -95,17 +105,20 @@ export const rolloutJsonSchema: Record<string, unknown> = {
           select: { $ref: "#/definitions/selectors", description: 'Only clusters matching these (e.g. tags: { ring: "0" }).' },
           soakTime: { ...duration, description: "Wait this long after the wave before the next one." },
           halt: { $ref: "#/definitions/halt" },
-          maxConcurrency: { type: "integer", minimum: 1 },
+          maxConcurrency: concurrency("Clusters of this wave in progress at once (a percentage: of the wave's clusters)."),
+          approval: { type: "boolean", default: false, description: "Stop before this wave until `rollout approve --wave NAME` (the run exits awaiting-approval, code 6)." },
+          healthGate: { $ref: "#/definitions/healthGate" },
         },
         not: { required: ["count", "percent"] },
       },
     },
     soakTime: { ...duration, description: "Wait this long after each wave before the next one. Default 0." },
     halt: { $ref: "#/definitions/halt" },
-    maxConcurrency: { type: "integer", minimum: 1, default: 20, description: "Clusters in progress at once, overall." },
-    maxConcurrencyPerSubscription: { type: "integer", minimum: 1, default: 10, description: "Clusters in progress at once in one subscription." },
+    maxConcurrency: concurrency("Clusters in progress at once, overall (a percentage: of the running wave's clusters).", { default: 20 }),
+    maxConcurrencyPerSubscription: concurrency("Clusters in progress at once in one subscription (a percentage: of its clusters in the running wave).", { default: 10 }),
     enablePreview: { type: "boolean", default: true, description: "Enable the preview once per subscription before its first write." },
     allowDisable: { type: "boolean", default: false, description: "Allow enabled: false (bring-your-own CNI clusters only)." },
+    healthGate: { $ref: "#/definitions/healthGate", description: "Health gate of every wave that has none." },
   },
   definitions: {
     kubeProxyConfig,
@@ -117,9 +130,21 @@ export const rolloutJsonSchema: Record<string, unknown> = {
       properties: {
         maxFailures: { type: "integer", minimum: 0, description: "Halt when more than this many clusters of a wave failed." },
         maxFailurePercent: { ...percent(0, false), description: "Halt when more than this percentage of a wave's clusters failed." },
+        rollback: { type: "boolean", default: false, description: "On a halt, restore the halted wave's written clusters (the rollout's rollback, limited to that wave)." },
       },
     },
-    selectors: { oneOf: [{ $ref: "#/definitions/selector" }, { type: "array", items: { $ref: "#/definitions/selector" }, minItems: 1 }] },
+    healthGate: {
+      type: "object",
+      description: "A cluster counts as done only when its data plane (kube-proxy on the nodes) converges; a gate that fails or times out is a failure for the halt rule.",
+      additionalProperties: false,
+      required: ["dataPlane"],
+      properties: {
+        dataPlane: { type: "boolean", description: "Wait for kube-proxy's DaemonSet rollout and /proxyMode on the nodes (false: no gate for this wave)." },
+        timeout: { ...duration, description: 'Give up (a failure) after this long. Default "15m".' },
+        unreachable: { enum: ["fail", "skip"], default: "fail", description: "An API server the gate cannot reach: a failure (fail), or done without the data plane verified (skip)." },
+      },
+    },
+    selectors: { oneOf: [{ $ref: "#/definitions/selector" }, { type: "array", items: { $ref: "#/definitions/selector" }, minItems: 1, maxItems: INPUT_LIMITS.maxSelectors }] },
     selector: {
       type: "object",
       description: "Every field given must match; within a list, any entry.",

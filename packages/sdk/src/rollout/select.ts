@@ -35,21 +35,57 @@ export interface SelectedCluster<C extends SelectableCluster = SelectableCluster
   readonly desired?: KubeProxyConfig;
 }
 
-const globCache = new Map<string, RegExp>();
+/** Compiles one glob pattern (`*` any run of characters, `?` one character) to an anchored regular expression. */
+function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+}
 
 /**
  * Matches `text` against a glob pattern (`*` any run of characters, `?` one character).
  * @internal
  */
 export function globMatch(pattern: string, text: string, ignoreCase: boolean): boolean {
-  const key = `${ignoreCase ? "i" : "c"}:${pattern}`;
-  let re = globCache.get(key);
-  if (!re) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    re = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
-    globCache.set(key, re);
+  return globMatcher([pattern], ignoreCase)(text);
+}
+
+/**
+ * One matcher for a list of names and glob patterns: exact names (no `*` or `?`) are looked up in a set, only the
+ * patterns are compiled. Cached per list (the parsed spec's arrays), so a selector of 100,000 names costs one set,
+ * not 100,000 regular expressions.
+ */
+const matchers = new WeakMap<readonly string[], { ignoreCase: (text: string) => boolean; exact: (text: string) => boolean }>();
+
+function globMatcher(patterns: readonly string[], ignoreCase: boolean): (text: string) => boolean {
+  let entry = matchers.get(patterns);
+  if (!entry) {
+    const build = (fold: boolean): ((text: string) => boolean) => {
+      const literals = new Set<string>();
+      const regexes: RegExp[] = [];
+      for (const p of patterns) {
+        if (/[*?]/.test(p)) regexes.push(globRegExp(p, fold));
+        else literals.add(fold ? p.toLowerCase() : p);
+      }
+      return (text) => literals.has(fold ? text.toLowerCase() : text) || regexes.some((re) => re.test(text));
+    };
+    let folded: ((text: string) => boolean) | undefined;
+    let exact: ((text: string) => boolean) | undefined;
+    entry = { ignoreCase: (t) => (folded ??= build(true))(t), exact: (t) => (exact ??= build(false))(t) };
+    matchers.set(patterns, entry);
   }
-  return re.test(text);
+  return ignoreCase ? entry.ignoreCase : entry.exact;
+}
+
+const idSets = new WeakMap<readonly string[], Set<string>>();
+
+/** The lower-cased set of a list of ids (subscriptions, cluster ids), cached per list. */
+function lowerSet(values: readonly string[]): Set<string> {
+  let set = idSets.get(values);
+  if (!set) {
+    set = new Set(values.map((v) => v.toLowerCase()));
+    idSets.set(values, set);
+  }
+  return set;
 }
 
 /**
@@ -58,10 +94,10 @@ export function globMatch(pattern: string, text: string, ignoreCase: boolean): b
  * @param selector - the selector
  */
 export function matchesSelector(cluster: SelectableCluster, selector: ClusterSelector): boolean {
-  if (selector.ids && !selector.ids.some((id) => id.toLowerCase() === cluster.id.toLowerCase())) return false;
-  if (selector.subscriptions && !selector.subscriptions.some((s) => s.toLowerCase() === cluster.subscriptionId.toLowerCase())) return false;
-  if (selector.resourceGroups && !selector.resourceGroups.some((p) => globMatch(p, cluster.resourceGroup, true))) return false;
-  if (selector.names && !selector.names.some((p) => globMatch(p, cluster.name, true))) return false;
+  if (selector.ids && !lowerSet(selector.ids).has(cluster.id.toLowerCase())) return false;
+  if (selector.subscriptions && !lowerSet(selector.subscriptions).has(cluster.subscriptionId.toLowerCase())) return false;
+  if (selector.resourceGroups && !globMatcher(selector.resourceGroups, true)(cluster.resourceGroup)) return false;
+  if (selector.names && !globMatcher(selector.names, true)(cluster.name)) return false;
   if (selector.locations) {
     const location = normalizeLocation(cluster.location ?? "");
     if (!selector.locations.includes(location)) return false;
@@ -76,7 +112,7 @@ export function matchesSelector(cluster: SelectableCluster, selector: ClusterSel
       const key = Object.keys(tags).find((k) => k.toLowerCase() === name.toLowerCase());
       const value = key === undefined ? undefined : tags[key];
       if (value === undefined) return false;
-      if (!patterns.some((p) => globMatch(p, value, false))) return false;
+      if (!globMatcher(patterns, false)(value)) return false;
     }
   }
   return true;

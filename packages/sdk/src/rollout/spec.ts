@@ -35,6 +35,8 @@ export interface RolloutSubscription {
   readonly id: string;
   /** At most this many clusters of this subscription in progress at once. @default the rollout's `maxConcurrencyPerSubscription` */
   readonly maxConcurrency?: number;
+  /** At most this percentage (rounded up, at least 1) of the subscription's clusters in the running wave; replaces the count. */
+  readonly maxConcurrencyPercent?: number;
 }
 
 /** Settings for the clusters a selector matches; the first group that matches a cluster wins. */
@@ -53,6 +55,28 @@ export interface HaltRule {
   readonly maxFailures?: number;
   /** Halt when more than this percentage of a wave's clusters failed. */
   readonly maxFailurePercent?: number;
+  /**
+   * On a halt, restore the halted wave's written clusters to their settings before the rollout (the existing
+   * rollback, limited to that wave). @default false
+   */
+  readonly rollback?: boolean;
+}
+
+/**
+ * A health gate: a cluster of the wave counts as done only when its data plane (kube-proxy on the nodes, through the
+ * SDK's `waitForDataPlane`) converges within `timeoutInMs` after Azure read back the settings and Succeeded. A gate
+ * that fails (a mismatch: node, flag, `/proxyMode`) or times out is a failure for the halt rule.
+ */
+export interface HealthGate {
+  /** Wait for the data plane (kube-proxy's DaemonSet, pods and `/proxyMode` on the nodes). */
+  readonly dataPlane: boolean;
+  /** Give up after this long (a failure). @default 900000 (15m) */
+  readonly timeoutInMs: number;
+  /**
+   * An API server the gate cannot reach (private cluster, no network path, RBAC): `fail` (default: a failure for the
+   * halt rule) or `skip` (the cluster counts as done, its gate recorded as skipped: the data plane was not verified).
+   */
+  readonly unreachable: "fail" | "skip";
 }
 
 /**
@@ -74,6 +98,12 @@ export interface RolloutWave {
   readonly halt?: HaltRule;
   /** At most this many of the wave's clusters in progress at once. @default the rollout's `maxConcurrency` */
   readonly maxConcurrency?: number;
+  /** At most this percentage (rounded up, at least 1) of the wave's clusters in progress at once ("25%" in the file). */
+  readonly maxConcurrencyPercent?: number;
+  /** The wave waits, before it starts, for `rollout approve --wave NAME` (the run stops `awaiting-approval`). @default false */
+  readonly approval?: boolean;
+  /** Health gate of the wave's clusters. @default the rollout's `healthGate` */
+  readonly healthGate?: HealthGate;
 }
 
 /** A parsed, normalised rollout file. */
@@ -100,10 +130,16 @@ export interface RolloutSpec {
   readonly maxConcurrency: number;
   /** Clusters in progress at once in one subscription. @default 10 */
   readonly maxConcurrencyPerSubscription: number;
+  /** Overall bound as a percentage of the running wave's clusters ("25%" in the file; rounded up, at least 1); replaces `maxConcurrency`. */
+  readonly maxConcurrencyPercent?: number;
+  /** Per-subscription bound as a percentage of the subscription's clusters in the running wave; replaces `maxConcurrencyPerSubscription`. */
+  readonly maxConcurrencyPerSubscriptionPercent?: number;
   /** Enable the preview (feature flag + provider refresh) once per subscription before its first write. @default true */
   readonly enablePreview: boolean;
   /** Allow `enabled: false` (removing kube-proxy; bring-your-own CNI only). @default false */
   readonly allowDisable: boolean;
+  /** Health gate of every wave that has none. @default none (a cluster is done when Azure reads back Succeeded) */
+  readonly healthGate?: HealthGate;
 }
 
 /** Defaults of {@link RolloutSpec}. @internal */
@@ -113,4 +149,5 @@ export const ROLLOUT_DEFAULTS = {
   maxConcurrencyPerSubscription: 10,
   halt: { maxFailures: 0 } as HaltRule,
   soakTimeInMs: 0,
+  healthGateTimeoutInMs: 15 * 60_000,
 };

@@ -12,6 +12,7 @@ import type { OpenRolloutJournal } from "./journalStore";
 import type { RolloutProgress } from "./progress";
 import type { HaltRule, RolloutSpec } from "./spec";
 import type { FleetHalt } from "./fleetRecord";
+import type { RolloutControl } from "./control";
 
 /**
  * True when failures exceed the halt rule.
@@ -21,6 +22,36 @@ export function haltExceeded(rule: HaltRule, failed: number, total: number): boo
   if (rule.maxFailures !== undefined && failed > rule.maxFailures) return true;
   if (rule.maxFailurePercent !== undefined && total > 0 && (failed * 100) / total > rule.maxFailurePercent) return true;
   return false;
+}
+
+const STARTABLE = new Set<string>(["pending", "in-progress"]);
+
+/** `percent` of `n` clusters, rounded up, at least 1 (Fleet Manager's maxConcurrency as a percentage). */
+function ofPercent(percent: number, n: number): number {
+  return Math.max(1, Math.ceil((percent * n) / 100));
+}
+
+/**
+ * The concurrency bounds of a wave: overall (the rollout's count or percentage of the wave's clusters, and the wave's
+ * own), per subscription (its count or percentage of its clusters in the wave, else the rollout's). @internal
+ */
+export function concurrencyBounds(spec: RolloutSpec, waveName: string, members: readonly Pick<JournalCluster, "subscriptionId">[]): { overall: number; perSubscription: Map<string, number>; perSubscriptionDefault: number } {
+  const n = members.length;
+  const waveSpec = spec.waves.find((w) => w.name === waveName);
+  const overall = Math.min(
+    spec.maxConcurrencyPercent !== undefined ? ofPercent(spec.maxConcurrencyPercent, n) : spec.maxConcurrency,
+    waveSpec?.maxConcurrencyPercent !== undefined ? ofPercent(waveSpec.maxConcurrencyPercent, n) : (waveSpec?.maxConcurrency ?? Number.POSITIVE_INFINITY),
+  );
+  const inSub = new Map<string, number>();
+  for (const m of members) inSub.set(m.subscriptionId.toLowerCase(), (inSub.get(m.subscriptionId.toLowerCase()) ?? 0) + 1);
+  const byDefault = (key: string): number =>
+    spec.maxConcurrencyPerSubscriptionPercent !== undefined ? ofPercent(spec.maxConcurrencyPerSubscriptionPercent, inSub.get(key) ?? 0) : spec.maxConcurrencyPerSubscription;
+  const perSubscription = new Map<string, number>();
+  for (const key of inSub.keys()) {
+    const s = spec.subscriptions.find((x) => x.id.toLowerCase() === key);
+    perSubscription.set(key, s?.maxConcurrencyPercent !== undefined ? ofPercent(s.maxConcurrencyPercent, inSub.get(key) ?? 0) : (s?.maxConcurrency ?? byDefault(key)));
+  }
+  return { overall, perSubscription, perSubscriptionDefault: spec.maxConcurrencyPerSubscription };
 }
 
 function haltRuleOf(spec: RolloutSpec, waveName: string): HaltRule {
@@ -36,6 +67,8 @@ export interface WaveRunnerArgs {
   readonly abortSignal?: AbortSignal;
   /** Only these waves (by name). */
   readonly waves?: readonly string[];
+  /** Reads the skip and stop requests (a file journal's control file); with a fleet they come with the fleet record. */
+  readonly control?: () => Promise<RolloutControl | undefined>;
 }
 
 /**
@@ -54,6 +87,46 @@ export class WaveRunner {
     return this.args.abortSignal?.aborted ?? false;
   }
 
+  /** Set once a stop request was seen. */
+  private stopRequest: RolloutControl["stop"] | undefined;
+
+  /** The skip and stop requests, from the fleet record (a fleet) or the control file. */
+  private async readControl(wave: string): Promise<RolloutControl | undefined> {
+    const fleet = this.args.file.fleet;
+    return fleet ? (await fleet.check(wave)).control : await this.args.control?.();
+  }
+
+  /**
+   * Applies skip requests to pending clusters (skipped, reason `requested`) and notes a stop request. Returns true
+   * when the run must stop.
+   */
+  private applyControl(control: RolloutControl | undefined): boolean {
+    if (!control) return false;
+    const ids = new Set(control.skipClusters.map((x) => x.toLowerCase()));
+    const waves = new Set(control.skipWaves.map((x) => x.toLowerCase()));
+    if (ids.size > 0 || waves.size > 0) {
+      for (const c of this.j.clusters) {
+        if (c.status !== "pending") continue;
+        const byWave = c.wave !== undefined && waves.has(c.wave.toLowerCase());
+        if (!byWave && !ids.has(c.id.toLowerCase())) continue;
+        c.status = "skipped";
+        c.skipReason = "requested";
+        c.skipMessage = byWave ? `not started: wave "${c.wave}" skipped by rollout skip` : "not started: skipped by rollout skip";
+        this.args.file.changed(c);
+        this.args.progress.emitCluster(c);
+      }
+    }
+    if (control.stop) this.stopRequest = control.stop;
+    return control.stop !== undefined;
+  }
+
+  /** Records the stop in the journal. */
+  private async stopped(): Promise<RolloutOutcome> {
+    if (this.stopRequest) this.j.stopped = { ...this.stopRequest };
+    await this.args.file.commit();
+    return "stopped";
+  }
+
   /** Runs every wave not done yet (or those named), in order. */
   async runWaves(): Promise<RolloutOutcome> {
     const j = this.j;
@@ -68,6 +141,8 @@ export class WaveRunner {
       if (this.aborted) return "aborted";
       this.args.progress.currentWave = wave.name;
       if (wave.status !== "soaking") {
+        if (this.applyControl(await this.readControl(wave.name))) return this.stopped();
+        if (wave.status === "pending" && (await this.awaitingApproval(wave))) return "awaiting-approval";
         const fleetHalt = await this.waitForFleet(i);
         if (fleetHalt) return this.halt(wave, j.clusters.filter((c) => c.wave === wave.name), haltRuleOf(j.spec, wave.name), fleetHalt);
         if (this.aborted) return "aborted";
@@ -98,6 +173,27 @@ export class WaveRunner {
       this.args.progress.emit({ type: "wave-finished", wave: wave.name, status: "done" });
     }
     return "completed";
+  }
+
+  /**
+   * A wave with `approval: true` that was not approved yet: records that the run waits for it and returns true (the
+   * run stops `awaiting-approval`). An approval recorded in the fleet record (blob journal) is copied to this journal.
+   */
+  private async awaitingApproval(wave: JournalWave): Promise<boolean> {
+    // A rollback (same spec, same waves) restores: it is never held for an approval.
+    if (this.j.operation !== "apply") return false;
+    const spec = this.j.spec.waves.find((w) => w.name === wave.name);
+    if (!spec?.approval || wave.approval) return false;
+    const approval = await this.args.file.fleet?.approval(wave.name);
+    if (approval) {
+      wave.approval = approval;
+      await this.args.file.commit();
+      return false;
+    }
+    this.j.awaitingApproval = { wave: wave.name, since: new Date().toISOString() };
+    await this.args.file.commit();
+    this.args.progress.emit({ type: "awaiting-approval", wave: wave.name });
+    return true;
   }
 
   /**
@@ -134,8 +230,8 @@ export class WaveRunner {
 
     const rule = haltRuleOf(j.spec, wave.name);
     const spec = j.spec;
-    const waveSpec = spec.waves.find((w) => w.name === wave.name);
-    const perSubscription = new Map(spec.subscriptions.map((s) => [s.id.toLowerCase(), s.maxConcurrency ?? spec.maxConcurrencyPerSubscription]));
+    const bounds = concurrencyBounds(spec, wave.name, members);
+    const perSubscription = bounds.perSubscription;
     const fleet = this.args.file.fleet;
     // With a fleet, the rule is judged on the fleet's sums only (judgeFleet), never on this shard's own counts.
     let halted = !fleet && haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
@@ -155,10 +251,10 @@ export class WaveRunner {
     const activeFrom = Date.now();
     await runBounded({
       items: todo,
-      maxConcurrency: Math.min(spec.maxConcurrency, waveSpec?.maxConcurrency ?? Number.POSITIVE_INFINITY),
+      maxConcurrency: bounds.overall,
       keyOf: (c) => c.subscriptionId,
-      maxPerKey: (key) => perSubscription.get(key) ?? spec.maxConcurrencyPerSubscription,
-      shouldStop: () => halted || this.aborted,
+      maxPerKey: (key) => perSubscription.get(key) ?? bounds.perSubscriptionDefault,
+      shouldStop: () => halted || this.aborted || this.stopRequest !== undefined,
       run: async (c) => {
         if (fleet) {
           // Read the fleet's halt before each write: a halt set by another shard stops this one before its next cluster.
@@ -167,8 +263,13 @@ export class WaveRunner {
             fleetHalt ??= view.halt;
             halted = true;
           }
+          if (this.applyControl(view.control)) return;
           if (halted || this.aborted) return;
+        } else if (this.args.control && this.applyControl(await this.args.control())) {
+          return;
         }
+        // Skipped by a request since the wave started.
+        if (!STARTABLE.has(c.status)) return;
         await this.args.runCluster(c);
         if (fleet) {
           if (c.status === "failed" && !halted) await judgeFleet();
@@ -183,6 +284,7 @@ export class WaveRunner {
       return "aborted";
     }
     if (halted) return this.halt(wave, members, rule, fleetHalt);
+    if (this.stopRequest) return this.stopped();
     wave.finishedAt = new Date().toISOString();
     await this.args.file.commit();
     return "completed";
@@ -219,6 +321,13 @@ export class WaveRunner {
         c.skipReason = "halted";
         c.skipMessage = `not started: wave "${wave.name}" hit the halt rule`;
         this.args.file.changed(c);
+      }
+    }
+    // The later waves will not start: they read as skipped, not pending (`--resume --retry-failed` reopens them).
+    for (const w of j.waves) {
+      if (w.index > haltedIndex && w.status === "pending") {
+        w.status = "skipped";
+        w.haltReason = `not started: wave "${wave.name}" hit the halt rule`;
       }
     }
     await this.args.file.commit();

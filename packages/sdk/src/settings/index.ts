@@ -6,7 +6,9 @@
  */
 
 /** Parses and validates a settings document (the `az --kube-proxy-config` format, keys in any case). */
-export { parseKubeProxySettings, readKubeProxySettingsFile } from "./parse";
+export { parseKubeProxySettings, parseKubeProxySettingsText, readKubeProxySettingsFile } from "./parse";
+/** The bounds every settings and rollout file is held to (depth, entries per list, subscriptions, patterns). */
+export { INPUT_LIMITS } from "./jsonText";
 /** Result and options of the parser. */
 export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./parse";
 /** Canonical JSON of settings (the API's camelCase, sorted keys). */

@@ -23,3 +23,33 @@ export function describeJsonValue(x: unknown): string {
   if (typeof x === "object") return "an object";
   return `${typeof x} ${String(x)}`;
 }
+
+/** One step of a JSON path: an object key or a list index. */
+export type JsonPathSegment = string | number;
+
+/**
+ * Renders segments as a JSON path: `$.waves[1].select[0].tags.ring`, `$["odd key"]`.
+ * @internal
+ */
+export function formatJsonPath(at: readonly JsonPathSegment[]): string {
+  let out = "$";
+  for (const s of at) {
+    if (typeof s === "number") out += `[${s}]`;
+    else out += /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+/**
+ * Formats issues for a message: one line per issue with path, problem, allowed values and suggestion.
+ * @internal
+ */
+export function formatIssues(source: string, issues: readonly { path: string; message: string; allowed?: string; suggestion?: string }[]): string {
+  const lines = issues.map((i) => {
+    let line = `  ${i.path}: ${i.message}`;
+    if (i.allowed) line += `; allowed: ${i.allowed}`;
+    if (i.suggestion) line += `; did you mean "${i.suggestion}"?`;
+    return line;
+  });
+  return `${source} is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+}

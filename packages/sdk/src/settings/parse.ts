@@ -11,7 +11,8 @@ import type {
 import { ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
 import { INT32_MAX, IPVS_SCHEDULERS, IPVS_TIMEOUT_FIELDS, KUBE_PROXY_MODES } from "./model";
-import { isPlainObject, describeJsonValue } from "./jsonValue";
+import { isPlainObject, describeJsonValue, formatIssues } from "./jsonValue";
+import { assertReadableFile, INPUT_LIMITS, jsonLinesOf, parseJsonText } from "./jsonText";
 import { closestMatch } from "./suggest";
 
 /** The result of parsing a settings document. */
@@ -47,8 +48,11 @@ function childPath(parent: string, key: string): string {
 class Collector {
   readonly issues: ValidationIssue[] = [];
   readonly warnings: Finding[] = [];
+  /** Problems past {@link INPUT_LIMITS}.maxIssues, counted only. */
+  more = 0;
   issue(issue: ValidationIssue): void {
-    this.issues.push(issue);
+    if (this.issues.length < INPUT_LIMITS.maxIssues) this.issues.push(issue);
+    else this.more++;
   }
   finding(f: Finding): void {
     this.warnings.push(f);
@@ -198,31 +202,46 @@ export function parseKubeProxySettings(input: unknown, options: ParseKubeProxySe
     }
   }
   if (c.issues.length > 0) {
-    throw new ValidationError(formatIssues(source, c.issues), c.issues);
+    const issues = c.more > 0 ? [...c.issues, { path: "$", message: `and ${c.more} more problem(s)` }] : c.issues;
+    throw new ValidationError(formatIssues(source, issues), issues);
   }
   return { settings, warnings: c.warnings };
 }
 
 /**
- * Formats issues for a message: one line per issue with path, problem, allowed values and suggestion.
- * @internal
+ * Parses the text of a settings file (UTF-8 JSON; a BOM is tolerated). Refuses a UTF-16/UTF-32 file, duplicate keys
+ * (`{"mode":"IPVS","mode":"IPTABLES"}`: JSON readers would keep one silently), deep nesting and huge objects, each with
+ * its JSON path and line, before anything is built; then validates like {@link parseKubeProxySettings}.
+ * @param text - the file's content
+ * @param options - where it came from, for messages
+ * @returns the settings in the API's spelling and the accepted oddities
+ * @throws {@link ValidationError} naming the file, the key path and the line of each problem
  */
-export function formatIssues(source: string, issues: readonly ValidationIssue[]): string {
-  const lines = issues.map((i) => {
-    let line = `  ${i.path}: ${i.message}`;
-    if (i.allowed) line += `; allowed: ${i.allowed}`;
-    if (i.suggestion) line += `; did you mean "${i.suggestion}"?`;
-    return line;
-  });
-  return `${source} is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+export function parseKubeProxySettingsText(text: string, options: ParseKubeProxySettingsOptions = {}): ParsedKubeProxySettings {
+  const source = options.source ?? "kube-proxy settings";
+  const json = parseJsonText(text, { source, hint: 'It should look like {"enabled": true, "mode": "IPVS"}.' });
+  try {
+    return parseKubeProxySettings(json, { source });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // The same issues, each with the line it is on (the parser saw only the parsed document).
+    const lines = jsonLinesOf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, error.issues.map((i) => i.path));
+    const issues = error.issues.map((i) => {
+      const line = lines.get(i.path);
+      return line === undefined || i.path === "$" ? i : { ...i, message: `${i.message} (line ${line})` };
+    });
+    throw new ValidationError(formatIssues(source, issues), issues);
+  }
 }
 
 /**
- * Reads and parses a settings file (UTF-8 JSON, a BOM is tolerated).
+ * Reads and parses a settings file (UTF-8 JSON, a BOM is tolerated), as {@link parseKubeProxySettingsText} does. Only a
+ * regular file of at most `INPUT_LIMITS.maxSettingsFileBytes` (1 MB) is read.
  * @param path - the file
  * @throws {@link ValidationError} for a missing or unreadable file, bad JSON (with its position) or invalid settings; the message names the file
  */
 export async function readKubeProxySettingsFile(path: string): Promise<ParsedKubeProxySettings> {
+  await assertReadableFile(path, INPUT_LIMITS.maxSettingsFileBytes, 'Pass the path of a JSON file like {"enabled": true, "mode": "IPVS"}.');
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -231,13 +250,5 @@ export async function readKubeProxySettingsFile(path: string): Promise<ParsedKub
     const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : `cannot be read (${code ?? "unknown error"})`;
     throw new ValidationError(`${path}: ${why}. Pass the path of a JSON file like {"enabled": true, "mode": "IPVS"}.`, [{ path: "$", message: why, found: path }], { cause: error });
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new ValidationError(`${path} is not valid JSON: ${why}`, [{ path: "$", message: `not valid JSON: ${why}` }], { cause: error });
-  }
-  return parseKubeProxySettings(json, { source: path });
+  return parseKubeProxySettingsText(text, { source: path });
 }

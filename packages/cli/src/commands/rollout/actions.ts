@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { access, writeFile } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
 import type {
   ArmRateLimiter,
   JournalStore,
@@ -23,7 +24,7 @@ import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
 import { readRolloutSpecFile } from "../../inputs/rollout-file";
-import { planJson, planTable, planTotals, progressLine, reportTable } from "./render";
+import { planJson, planTable, planTotals, planTsvRows, progressLine, reportTable, reportTsvRows } from "./render";
 
 /** Flags of `rollout plan`. */
 export interface RolloutPlanFlags {
@@ -53,6 +54,12 @@ export interface RolloutReportFlags {
   readonly report?: string;
 }
 
+/** Flags of `rollout approve`. */
+export interface RolloutApproveFlags {
+  readonly journal?: string;
+  readonly wave?: string;
+}
+
 /** Flags of `rollout rollback`. */
 export interface RolloutRollbackFlags {
   readonly journal?: string;
@@ -67,6 +74,8 @@ export interface RolloutRollbackFlags {
   readonly wave?: string[];
   readonly clusterTimeout?: string;
   readonly yes?: boolean;
+  /** Run inside `rollout apply` (the automatic rollback of a halted wave): no result document of its own. @internal */
+  readonly embedded?: boolean;
 }
 
 function clientFactory(ctx: CommandContext): RolloutClientFactory {
@@ -89,11 +98,10 @@ function journalStore(ctx: CommandContext, location: string, flags: { leaseDurat
   if (!sdk.isBlobJournalUrl(location)) return sdk.journalStoreFor(location);
   const key = ctx.env.AZURE_STORAGE_KEY;
   const sas = ctx.env.AZURE_STORAGE_SAS_TOKEN;
-  const cloud = ctx.globals.cloud;
   const lease = flags.leaseDuration !== undefined ? Math.round(parseDurationInMs(flags.leaseDuration, "--lease-duration") / 1000) : undefined;
   return sdk.journalStoreFor(location, {
     blob: {
-      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: sdk.createCredential({ ...(cloud ? { cloud } : {}), env: ctx.env }) }),
+      ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: ctx.credential() }),
       ...(lease !== undefined ? { leaseDurationInSeconds: lease } : {}),
     },
   });
@@ -127,9 +135,11 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
   const limiter = new sdk.ArmRateLimiter();
-  const clusters = await sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, abortSignal: ctx.abortSignal });
+  const clusters = await ctx.withReadTimeout(`Listing the clusters of ${spec.subscriptions.length} subscription(s)`, (abortSignal) =>
+    sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
+  );
   const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
-  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan) });
+  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan), tsv: () => planTsvRows(plan) });
   // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
   if (plan.totals.blocked > 0) {
     ctx.out.error(`${plan.totals.blocked} cluster(s) blocked by a rule${ctx.out.json ? "" : " (see Findings above)"}; the rollout would skip them and write nothing to them.`);
@@ -180,6 +190,12 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
       case "halted":
         line = ctx.out.style("red", `halted: ${e.reason}`, ctx.out.stderr);
         break;
+      case "awaiting-approval":
+        line = `wave ${e.wave} needs an approval before it starts`;
+        break;
+      case "gate":
+        if (ctx.out.verbose) line = `${e.name}: health gate ${e.status}: ${e.summary}`;
+        break;
       case "waiting-for-shards": {
         // One line when the set of shards waited for changes, not one per poll.
         const waiting = `waiting for shard(s) ${e.shards.join(", ")} to finish wave ${e.wave}`;
@@ -207,12 +223,14 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
         break;
     }
     if (live) {
-      if (line !== undefined) progress.log(`${stamp()} ${line}`);
-      // The live line is redrawn at most ten times a second, however many clusters report.
+      // The live line is redrawn at most ten times a second, however many clusters report. It takes this event's
+      // counts BEFORE the event's line is printed above it: printing redraws the live line, and with the previous
+      // event's (lower) counts the terminal would show the counts going backwards after every finished cluster.
       if (line !== undefined || Date.now() - lastDrawAt >= 100) {
         lastDrawAt = Date.now();
         progress.update(progressLine(e.snapshot));
       }
+      if (line !== undefined) progress.log(`${stamp()} ${line}`);
     } else if (line !== undefined) {
       lastLineAt = Date.now();
       ctx.out.info(`${stamp()} ${line}`);
@@ -248,7 +266,25 @@ async function writeReports(ctx: CommandContext, report: RolloutReport, flags: {
   }
 }
 
-function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutReport, resumeCommand: string): ExitCodeValue {
+function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutReport, resumeCommand: string, approveCommand?: (wave: string) => string): ExitCodeValue {
+  if (result.outcome === "stopped") {
+    ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+    const by = result.journal.stopped;
+    ctx.out.error(
+      `Stopped by \`rollout stop\`${by ? ` (${by.by} at ${by.at})` : ""}: clusters in progress finished, no other was started. ` +
+        `To go on: aks-kube-proxy rollout stop --journal <journal> --lift, then ${resumeCommand}`,
+    );
+    return ExitCode.Failure;
+  }
+  if (result.outcome === "awaiting-approval") {
+    ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+    const wave = result.journal.awaitingApproval?.wave ?? "";
+    ctx.out.error(
+      `Awaiting approval: wave "${wave}" starts only once approved. Approve it with: ${approveCommand ? approveCommand(wave) : `aks-kube-proxy rollout approve --wave ${wave}`}` +
+        `\nthen continue with: ${resumeCommand}`,
+    );
+    return ExitCode.AwaitingApproval;
+  }
   if (result.outcome === "aborted") {
     const c = result.counts;
     throw new CliInterruptedError(
@@ -256,7 +292,7 @@ function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutRe
         `The journal has every cluster's state; continue with: ${resumeCommand}`,
     );
   }
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (result.outcome === "halted") return ExitCode.Failure;
   if (result.counts.failed > 0) return ExitCode.Failure;
   const blocked = report.clusters.filter((c) => c.skipReason === "blocked").length;
@@ -268,12 +304,21 @@ function finish(ctx: CommandContext, result: RolloutRunResult, report: RolloutRe
 }
 
 /** The run flags `rollout apply` and `rollout rollback` share. */
-type RunFlags = Pick<RolloutApplyFlags, "retryFailed" | "wave" | "clusterTimeout" | "junit" | "report">;
+type RunFlags = Pick<RolloutApplyFlags, "retryFailed" | "wave" | "clusterTimeout" | "junit" | "report"> & { readonly embedded?: boolean };
 
 /** Runs a journal (rollout or rollback) with progress, writes the requested reports, and maps the outcome to an exit code. */
 async function runJournal(
   ctx: CommandContext,
-  args: { file: OpenRolloutJournal; path: string; limiter: ArmRateLimiter; flags: RunFlags; resumeCommand: string },
+  args: {
+    file: OpenRolloutJournal;
+    path: string;
+    limiter: ArmRateLimiter;
+    flags: RunFlags;
+    resumeCommand: string;
+    approveCommand?: (wave: string) => string;
+    /** After the run (journal closed), before the reports: e.g. the automatic rollback of a halted wave. */
+    afterRun?: (result: RolloutRunResult) => Promise<RolloutRunResult>;
+  },
 ): Promise<ExitCodeValue> {
   const { flags, resumeCommand } = args;
   const result = await runWithProgress(ctx, {
@@ -284,9 +329,15 @@ async function runJournal(
     ...(flags.clusterTimeout !== undefined ? { clusterTimeout: flags.clusterTimeout } : {}),
     resumeCommand,
   });
-  const report = ctx.sdk().buildRolloutReport([{ journal: result.journal, path: args.path }]);
+  const final = args.afterRun ? await args.afterRun(result) : result;
+  const report = ctx.sdk().buildRolloutReport([{ journal: final.journal, path: args.path }]);
+  if (flags.embedded) {
+    const c = final.counts;
+    ctx.out.info(`Rollback ${final.outcome}: ${c.done} restored, ${c.failed} failed, ${c.skipped} skipped (journal ${args.path}).`);
+    return final.outcome === "completed" && c.failed === 0 ? ExitCode.Ok : ExitCode.Failure;
+  }
   await writeReports(ctx, report, flags);
-  return finish(ctx, result, report, resumeCommand);
+  return finish(ctx, final, report, resumeCommand, args.approveCommand);
 }
 
 /** `rollout apply FILE`: plan, journal, run waves (or `--resume` a journal). */
@@ -302,7 +353,10 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
   const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
   let journalPath = store.location;
 
-  if (flags.resume) {
+  // A re-run with the same file and journal (a naive CI re-run) continues the journal, or reports it done.
+  const rerun = !flags.resume && (await store.exists(shard ? { shard } : {}));
+  if (rerun) ctx.out.info(`The journal ${journalPath} exists: continuing it (the same as --resume).`);
+  if (flags.resume || rerun) {
     journalFile = await store.open({ purpose: "rollout apply --resume", ...(shard ? { shard } : {}), lockWaitInMs, abortSignal: ctx.abortSignal });
     journalPath = journalFile.location;
     const takeover = (journalFile as { takeover?: { message: string } }).takeover;
@@ -312,7 +366,7 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
       j.operation !== "apply"
         ? `${journalPath} is a ${j.operation} journal; resume it with \`aks-kube-proxy rollout rollback --resume\`.`
         : j.specHash !== sdk.rolloutSpecHash(spec)
-          ? `${journalPath} was written for another version of the rollout file (${j.rolloutName}); resume with the file it was started with, or start a new journal.`
+          ? `${journalPath} was written for another version of the rollout file (${j.rolloutName}): ${describeSpecChange(j.spec, spec)}. Resume with the file it was started with, or start a new journal (another --journal).`
           : shard && (j.shard?.index !== shard.index || j.shard?.count !== shard.count)
             ? `${journalPath} is the journal of shard ${j.shard ? `${j.shard.index}/${j.shard.count}` : "1/1"}, not ${shard.index}/${shard.count}.`
             : undefined;
@@ -321,10 +375,20 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
       throw new CliUsageError(problem);
     }
     const c = sdk.countClusters(j.clusters);
+    if (j.status === "completed" && c.pending + c.inProgress + (flags.retryFailed ? c.failed : 0) === 0) {
+      ctx.out.info(`Already done: ${journalPath} completed (${c.done} done, ${c.failed} failed, ${c.skipped} skipped); nothing to write.`);
+    }
     ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
-    if (c.pending + c.inProgress + (flags.retryFailed ? c.failed : 0) > 0) {
+    const work = sdk.resumeWork(j, { retryFailed: flags.retryFailed === true });
+    if (work.total > 0) {
+      const parts = [
+        work.pending > 0 ? `${work.pending} pending` : undefined,
+        work.inProgress > 0 ? `${work.inProgress} in progress (re-attached)` : undefined,
+        work.failed > 0 ? `${work.failed} failed (retried)` : undefined,
+        work.haltSkipped > 0 ? `${work.haltSkipped} skipped by the halt (started now)` : undefined,
+      ].filter((p): p is string => p !== undefined);
       try {
-        await confirmOrStop(ctx, flags.yes, `Resume the rollout: ${c.pending} pending and ${c.inProgress} in-progress cluster(s)?`);
+        await confirmOrStop(ctx, flags.yes, `Resume the rollout: run ${work.total} cluster(s): ${parts.join(", ")}?`);
       } catch (error) {
         await journalFile.close();
         throw error;
@@ -348,12 +412,78 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     journalFile = await store.create(sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
     journalPath = journalFile.location;
   }
-  return runJournal(ctx, { file: journalFile, path: journalPath, limiter, flags, resumeCommand });
+  const approveCommand = (wave: string): string => `aks-kube-proxy rollout approve --journal ${store.location} --wave ${wave}`;
+  return runJournal(ctx, {
+    file: journalFile,
+    path: journalPath,
+    limiter,
+    flags,
+    resumeCommand,
+    approveCommand,
+    afterRun: (result) => rollbackHaltedWave(ctx, result, { location: store.location, ...(shard ? { shard } : {}), ...(flags.shard ? { shardFlag: flags.shard } : {}) }),
+  });
+}
+
+/**
+ * `halt: { rollback: true }`: after a halt, the halted wave's written clusters are restored through the rollout's
+ * rollback (its own journal, limited to that wave), and the rollout journal records it on the wave.
+ */
+async function rollbackHaltedWave(ctx: CommandContext, result: RolloutRunResult, where: { location: string; shard?: Shard; shardFlag?: string }): Promise<RolloutRunResult> {
+  const halt = result.journal.halt;
+  if (result.outcome !== "halted" || !halt) return result;
+  const rule = result.journal.spec.waves.find((w) => w.name === halt.wave)?.halt ?? result.journal.spec.halt;
+  if (!rule.rollback || result.journal.waves.find((w) => w.name === halt.wave)?.rolledBack) return result;
+  const written = result.journal.clusters.filter((c) => c.wave === halt.wave && (c.written || c.intent !== undefined)).length;
+  ctx.out.info(`Halt with rollback: restoring the ${written} written cluster(s) of wave ${halt.wave}.`);
+  const store = journalStore(ctx, where.location);
+  const rollbackLocation = store.kind === "blob" ? `${store.location}/rollback` : `${where.location.replace(/\.json$/i, "")}.rollback.json`;
+  const rollbackExists = await journalStore(ctx, rollbackLocation).exists(where.shard ? { shard: where.shard } : {});
+  const code = await rolloutRollback(ctx, {
+    journal: where.location,
+    rollbackJournal: rollbackLocation,
+    ...(where.shardFlag ? { shard: where.shardFlag } : {}),
+    wave: [halt.wave],
+    yes: true,
+    embedded: true,
+    ...(rollbackExists ? { resume: true } : {}),
+  });
+  const file = await store.open({ purpose: "rollout apply (record the rollback)", ...(where.shard ? { shard: where.shard } : {}) });
+  try {
+    const wave = file.journal.waves.find((w) => w.name === halt.wave);
+    if (wave) {
+      wave.rolledBack = { clusters: written, journal: rollbackLocation, outcome: code === ExitCode.Ok ? "completed" : `failed (exit ${code})` };
+      await file.commit();
+    }
+    return { ...result, journal: file.journal };
+  } finally {
+    await file.close();
+  }
+}
+
+/** The top-level paths where two specs differ, e.g. `settings.mode: IPVS → NFTABLES; waves[0].count: 1 → 2`. */
+function describeSpecChange(before: unknown, after: unknown): string {
+  const changes: string[] = [];
+  const show = (v: unknown): string => (v === undefined ? "(absent)" : JSON.stringify(v).slice(0, 60));
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (changes.length >= 5) return;
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    if (a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
+      const keys = Array.isArray(a) ? Array.from({ length: Math.max(a.length, (b as unknown[]).length) }, (_, i) => String(i)) : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+      for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+      return;
+    }
+    changes.push(`${path || "the file"}: ${show(a)} → ${show(b)}`);
+  };
+  walk(before, after, "");
+  return changes.length > 0 ? `changed ${changes.join("; ")}` : "changed";
 }
 
 /** Reads journals: files, and every shard of each blob journal folder, live from the store. */
 async function readJournals(ctx: CommandContext, paths: readonly string[]): Promise<{ journal: RolloutJournal; path: string }[]> {
-  const lists = await Promise.all(paths.map((path) => journalStore(ctx, path).readAll({ abortSignal: ctx.abortSignal })));
+  const stores = paths.map((path) => journalStore(ctx, path));
+  const lists = await ctx.withReadTimeout(`Reading ${paths.length === 1 ? `the journal ${paths[0] ?? ""}` : `${paths.length} journals`}`, (abortSignal) =>
+    Promise.all(stores.map((store) => store.readAll(abortSignal ? { abortSignal } : {}))),
+  );
   return lists.flat();
 }
 
@@ -364,7 +494,7 @@ export async function rolloutStatus(ctx: CommandContext, positional: readonly st
   if (paths.length === 0) throw new CliUsageError("Name the journal to read: `aks-kube-proxy rollout status my-rollout.journal.json`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report, tsv: () => reportTsvRows(report) });
   return ExitCode.Ok;
 }
 
@@ -375,15 +505,15 @@ export async function rolloutMerge(ctx: CommandContext, positional: readonly str
   if (paths.length === 0) throw new CliUsageError("Name the shard journals to merge: `aks-kube-proxy rollout merge journals/*.json --junit rollout.xml`.");
   const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
-  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report });
+  ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (report.shards.missing.length > 0) ctx.out.warn(`shard journal(s) missing: ${report.shards.missing.map((i) => `${i}/${report.shards.count}`).join(", ")}`);
   return report.status === "completed" && report.counts.failed === 0 ? ExitCode.Ok : ExitCode.Failure;
 }
 
 /** `rollout rollback --journal FILE`: put back each written cluster's previous settings, with the same waves. */
-export async function rolloutRollback(ctx: CommandContext): Promise<ExitCodeValue> {
+export async function rolloutRollback(ctx: CommandContext, override?: RolloutRollbackFlags): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
-  const flags = ctx.opts<RolloutRollbackFlags>();
+  const flags = override ?? ctx.opts<RolloutRollbackFlags>();
   if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
   if (sdk.isBlobJournalUrl(flags.journal)) return rolloutRollbackFromStore(ctx, flags, flags.journal);
   const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
@@ -467,4 +597,117 @@ async function rolloutRollbackFromStore(ctx: CommandContext, flags: RolloutRollb
   } finally {
     await source.close();
   }
+}
+
+/**
+ * Who approves, from the environment: `GITHUB_ACTOR` (the GitHub user who started the workflow run) in GitHub Actions,
+ * else `BUILD_REQUESTEDFOR` (Azure Pipelines), else the operating-system user. Not an authentication: whoever may
+ * write the journal may approve; protect the journal (file permissions, the storage account's RBAC) and, in CI, put
+ * the approve job behind a protected environment with required reviewers.
+ */
+export function approverFromEnvironment(env: NodeJS.ProcessEnv): { by: string; source: string } {
+  const host = hostname();
+  if (env.GITHUB_ACTOR) return { by: env.GITHUB_ACTOR, source: `GITHUB_ACTOR${env.GITHUB_RUN_ID ? ` (run ${env.GITHUB_RUN_ID})` : ""} on ${host}` };
+  if (env.BUILD_REQUESTEDFOR) return { by: env.BUILD_REQUESTEDFOR, source: `BUILD_REQUESTEDFOR on ${host}` };
+  let user = env.USER ?? env.USERNAME ?? env.LOGNAME;
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = "unknown";
+    }
+  }
+  return { by: user, source: `operating-system user on ${host}` };
+}
+
+/** `rollout approve --journal J --wave NAME`: records who approved the wave and when; `--resume` then runs it. */
+export async function rolloutApprove(ctx: CommandContext): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutApproveFlags>();
+  if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout approve --journal my-rollout.journal.json --wave prod`.");
+  if (!flags.wave) throw new CliUsageError("Name the wave to approve: `--wave NAME`.");
+  const who = approverFromEnvironment(ctx.env);
+  const store = journalStore(ctx, flags.journal);
+  const result = await store.approve(flags.wave, { by: who.by, source: who.source, at: new Date().toISOString() });
+  const text = result.alreadyApproved
+    ? `Wave ${result.wave} was already approved by ${result.approval.by} at ${result.approval.at}; nothing changed.`
+    : `Approved wave ${result.wave} as ${result.approval.by} (${result.approval.source ?? ""}) at ${result.approval.at}, recorded in ${result.location}. Continue the rollout with --resume.`;
+  ctx.out.result({ table: () => text, json: () => ({ wave: result.wave, approval: result.approval, alreadyApproved: result.alreadyApproved, location: result.location }) });
+  return ExitCode.Ok;
+}
+
+/** Flags of `rollout report`. */
+export interface RolloutHtmlReportFlags {
+  readonly journal?: string[];
+  readonly html?: string;
+  readonly markdown?: string;
+  readonly rolloutFile?: string;
+}
+
+/**
+ * `rollout report --journal J [--html FILE] [--markdown FILE]`: the HTML page and the Markdown summary of one journal
+ * or a blob folder's shards. Without --html or --markdown the Markdown goes to stdout. `--markdown -` is stdout too.
+ */
+export async function rolloutReport(ctx: CommandContext, positional: readonly string[]): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const flags = ctx.opts<RolloutHtmlReportFlags>();
+  const paths = [...positional, ...(flags.journal ?? [])];
+  if (paths.length === 0) throw new CliUsageError("Name the journal: `aks-kube-proxy rollout report --journal my-rollout.journal.json --html report.html`.");
+  const report = sdk.buildRolloutReport(await readJournals(ctx, paths));
+  const options = { journal: paths[0] as string, ...(flags.rolloutFile !== undefined ? { rolloutFile: flags.rolloutFile } : {}) };
+  if (flags.html) {
+    await writeFile(flags.html, sdk.toHtmlReport(report, options));
+    ctx.out.info(`HTML report written to ${flags.html}`);
+  }
+  const markdown = flags.markdown ?? (flags.html ? undefined : "-");
+  if (markdown !== undefined && markdown !== "-") {
+    await writeFile(markdown, sdk.toMarkdownReport(report, options));
+    ctx.out.info(`Markdown summary written to ${markdown}`);
+  }
+  const written = { status: report.status, ...(flags.html ? { html: flags.html } : {}), ...(markdown !== undefined && markdown !== "-" ? { markdown } : {}) };
+  if (markdown === "-") ctx.out.result({ table: () => sdk.toMarkdownReport(report, options), json: () => report });
+  else if (ctx.out.json) ctx.out.result({ table: () => "", json: () => written });
+  return ExitCode.Ok;
+}
+
+/** Flags of `rollout skip` and `rollout stop`. */
+export interface RolloutControlFlags {
+  readonly journal?: string;
+  readonly cluster?: string;
+  readonly wave?: string;
+  readonly lift?: boolean;
+}
+
+/** `rollout skip --journal J (--cluster ID | --wave NAME)`: running runners skip it at their next cluster. */
+export async function rolloutSkip(ctx: CommandContext): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutControlFlags>();
+  if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout skip --journal my-rollout.journal.json --cluster ID`.");
+  if ((flags.cluster === undefined) === (flags.wave === undefined)) throw new CliUsageError("Pass either --cluster ID or --wave NAME.");
+  const store = journalStore(ctx, flags.journal);
+  if (flags.wave !== undefined) {
+    const journals = await store.readAll({ abortSignal: ctx.abortSignal });
+    const known = journals[0]?.journal.waves.map((w) => w.name) ?? [];
+    if (!known.some((w) => w.toLowerCase() === flags.wave?.toLowerCase())) throw new CliUsageError(`wave "${flags.wave}" is not a wave of this rollout (waves: ${known.join(", ")}).`);
+  }
+  const change = flags.cluster !== undefined ? ({ type: "skip-cluster", id: flags.cluster } as const) : ({ type: "skip-wave", wave: flags.wave ?? "" } as const);
+  const r = await store.updateControl(change);
+  const what = flags.cluster !== undefined ? `cluster ${flags.cluster}` : `wave ${flags.wave}`;
+  ctx.out.result({
+    table: () => `${r.changed ? "Recorded" : "Already recorded"}: skip ${what} (in ${r.location}). Running runners skip it at their next cluster; a cluster already in progress finishes.`,
+    json: () => ({ changed: r.changed, control: r.control, location: r.location }),
+  });
+  return ExitCode.Ok;
+}
+
+/** `rollout stop --journal J [--lift]`: running runners start no further cluster (clusters in progress finish). */
+export async function rolloutStop(ctx: CommandContext): Promise<ExitCodeValue> {
+  const flags = ctx.opts<RolloutControlFlags>();
+  if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout stop --journal my-rollout.journal.json`.");
+  const store = journalStore(ctx, flags.journal);
+  const who = approverFromEnvironment(ctx.env);
+  const r = await store.updateControl(flags.lift ? { type: "lift-stop" } : { type: "stop", by: who.by, at: new Date().toISOString() });
+  const text = flags.lift
+    ? `${r.changed ? "Lifted the stop" : "No stop was recorded"} (${r.location}); continue with rollout apply --resume.`
+    : `${r.changed ? "Recorded a stop" : "Already stopped"} (${r.location}): running runners start no further cluster; those in progress finish. Lift it with --lift.`;
+  ctx.out.result({ table: () => text, json: () => ({ changed: r.changed, control: r.control, location: r.location }) });
+  return ExitCode.Ok;
 }

@@ -6,6 +6,18 @@
  */
 import type { Command } from "commander";
 import type { CliCommandModule, CommandHost } from "../../runtime/command-module";
+import { ExitCode, exitCodesHelp } from "../../runtime/exit-codes";
+import { addReadTimeoutOption } from "../../runtime/read-timeout";
+
+/** What the exit codes mean for a run (`rollout apply`, `rollout rollback`); the codes themselves are the one table's. */
+const RUN_EXIT_CODES = {
+  [ExitCode.Ok]: "every cluster done or skipped as converged (also a re-run of a finished journal)",
+  [ExitCode.Failure]: "a cluster failed, or a halt",
+  [ExitCode.Blocked]: "a cluster blocked by a rule was skipped (nothing written to it)",
+  [ExitCode.NotConfirmed]: "not confirmed (no terminal and no --yes; nothing written)",
+  [ExitCode.AwaitingApproval]: "awaiting approval (rollout approve, then --resume)",
+  [ExitCode.Interrupted]: "interrupted (continue with --resume)",
+} as const;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -26,6 +38,7 @@ function registerPlan(group: Command, host: CommandHost): void {
     )
     .option("--shard <i/n>", "plan only shard i of n (deterministic split by resource id)")
     .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout plan rollout.yaml", "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json"]);
   command.action(host.action(async (ctx) => actions().rolloutPlan(ctx, String(ctx.args[0]))));
 }
@@ -68,7 +81,7 @@ function registerApply(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout apply rollout.yaml --shard 2/4 --journal shard-2.json --yes -o json",
     "aks-kube-proxy rollout apply rollout.yaml --wave canary --journal canary.json --yes",
     "",
-    "# Exit codes: 0 every cluster done or skipped, 1 a failure or a halt, 3 invalid input, 130 interrupted (resume later).",
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutApply(ctx, String(ctx.args[0]))));
 }
@@ -82,6 +95,7 @@ function registerStatus(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "journal file or blob journal folder (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report")
     .option("--report <file>", "write the JSON report to a file too");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout status rollout.journal.json", "aks-kube-proxy rollout status rollout.journal.json -o json"]);
   command.action(host.action(async (ctx) => actions().rolloutStatus(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
@@ -98,6 +112,7 @@ function registerMerge(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "journal file or blob journal folder, whose every shard is read live (repeatable)", collect)
     .option("--junit <file>", "write a JUnit XML report (one test case per cluster)")
     .option("--report <file>", "write the JSON report to a file too");
+  addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout merge journals/*.json --junit rollout.xml --report rollout.json"]);
   command.action(host.action(async (ctx) => actions().rolloutMerge(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
@@ -122,8 +137,77 @@ function registerRollback(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --yes",
     "aks-kube-proxy rollout rollback --journal rollout.journal.json --resume",
     "aks-kube-proxy rollout rollback --journal https://acct.blob.core.windows.net/rollouts/r1 --shard 2/4 --yes",
+    "",
+    ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending, ExitCode.AwaitingApproval]),
   ]);
   command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
+}
+
+function registerApprove(group: Command, host: CommandHost): void {
+  const command = group
+    .command("approve")
+    .summary("approve a wave that has approval: true, so --resume runs it")
+    .description(
+      "Record in the journal who approved a wave (from the environment: GITHUB_ACTOR in GitHub Actions, BUILD_REQUESTEDFOR in " +
+        "Azure Pipelines, else the operating-system user) and when. A blob journal keeps one approval for every shard (in the fleet record). " +
+        "Writes no cluster; the rollout goes on with `rollout apply --resume`.",
+    )
+    .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+    .option("--wave <name>", "the wave to approve (required)");
+  host.examples(command, [
+    "aks-kube-proxy rollout approve --journal rollout.journal.json --wave prod",
+    "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --resume --yes",
+  ]);
+  command.action(host.action(async (ctx) => actions().rolloutApprove(ctx)));
+}
+
+function registerReport(group: Command, host: CommandHost): void {
+  const command = group
+    .command("report")
+    .argument("[journals...]", "journal file(s)")
+    .summary("write an HTML report (self-contained) and a Markdown summary of a rollout")
+    .description(
+      "Read one journal (or a blob folder's shards) and write one self-contained HTML page (inline CSS, SVG and JS; no request " +
+        "when viewed): outcome, plan against outcome per wave, a timeline per wave and cluster (write, operation, health gate, soak) " +
+        "with failures and halts marked, the data-plane verdicts, and the failures with their reasons; and a Markdown summary for " +
+        "$GITHUB_STEP_SUMMARY with the command to run next. Reads no Azure state. Without --html or --markdown, prints the Markdown.",
+    )
+    .option("--journal <file|url>", "journal file or blob journal folder (repeatable)", collect)
+    .option("--html <file>", "write the HTML page to this file")
+    .option("--markdown <file>", "write the Markdown summary to this file (- for stdout), e.g. \"$GITHUB_STEP_SUMMARY\"")
+    .option("--rollout-file <file>", "the rollout file, named in the resume command the reports show");
+  host.examples(command, [
+    "aks-kube-proxy rollout report --journal rollout.journal.json --html report.html",
+    'aks-kube-proxy rollout report --journal rollout.journal.json --markdown "$GITHUB_STEP_SUMMARY" --rollout-file rollout.yaml',
+  ]);
+  command.action(host.action(async (ctx) => actions().rolloutReport(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+}
+
+function registerSkipStop(group: Command, host: CommandHost): void {
+  const skip = group
+    .command("skip")
+    .summary("skip a cluster or a wave of a rollout, honoured by running runners at their next cluster")
+    .description(
+      "Record beside the journal (file: <journal>.control.json; blob folder: the fleet record, for every shard) that a cluster or " +
+        "every pending cluster of a wave is to be skipped. Running runners read it before each cluster they start; a cluster in progress finishes. " +
+        "Skipped clusters are reported with reason `requested`.",
+    )
+    .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+    .option("--cluster <id>", "the cluster's resource id")
+    .option("--wave <name>", "the wave");
+  host.examples(skip, ["aks-kube-proxy rollout skip --journal rollout.journal.json --wave ring2"]);
+  skip.action(host.action(async (ctx) => actions().rolloutSkip(ctx)));
+  const stop = group
+    .command("stop")
+    .summary("stop a rollout: running runners start no further cluster (those in progress finish)")
+    .description(
+      "Record a stop beside the journal (file: <journal>.control.json; blob folder: the fleet record, for every shard). Runners " +
+        "read it before each cluster they start and end with outcome `stopped` (exit 1). `--lift` removes it; then `rollout apply --resume`.",
+    )
+    .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
+    .option("--lift", "remove the stop");
+  host.examples(stop, ["aks-kube-proxy rollout stop --journal rollout.journal.json", "aks-kube-proxy rollout stop --journal rollout.journal.json --lift"]);
+  stop.action(host.action(async (ctx) => actions().rolloutStop(ctx)));
 }
 
 /** The `rollout` command group (registered by `commands/index.ts`). */
@@ -132,7 +216,7 @@ export const commandModule: CliCommandModule = {
   register(program, host) {
     const group = program
       .command("rollout")
-      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback")
+      .summary("roll kube-proxy settings out across a fleet: plan, apply, status, merge, rollback, approve, report, skip, stop")
       .description(
         "Fleet rollouts: a rollout file names subscriptions, selects clusters (ids, resource groups, name patterns, tags, " +
           "locations, Kubernetes versions), gives settings (per group if needed), waves, soak time, halt rule and concurrency.",
@@ -142,6 +226,9 @@ export const commandModule: CliCommandModule = {
     registerStatus(group, host);
     registerMerge(group, host);
     registerRollback(group, host);
+    registerApprove(group, host);
+    registerReport(group, host);
+    registerSkipStop(group, host);
     host.examples(group, [
       "aks-kube-proxy rollout plan rollout.yaml",
       "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --junit rollout.xml",

@@ -147,12 +147,51 @@ export function reportTable(report: RolloutReport, out: Output, options: { clust
     for (const f of failed) lines.push(`  ${out.style("red", f.name)} (${f.resourceGroup}, wave ${f.wave ?? "-"}): ${f.error ? `${f.error.code}${f.error.armCode ? `/${f.error.armCode}` : ""}: ${f.error.message.split("\n")[0]}` : "failed"}`);
   }
   for (const h of report.halts) lines.push("", out.style("red", `Halted (shard ${h.shard}): ${h.reason}`));
+  for (const w of report.waves) {
+    for (const r of w.rolledBack ?? []) lines.push(`Wave ${w.name} rolled back after the halt (shard ${r.shard}): ${r.clusters} cluster(s), ${r.outcome}; journal ${r.journal}.`);
+  }
+  const approvals = report.waves.filter((w) => w.approval);
+  if (approvals.length > 0) {
+    lines.push("", "Approvals:");
+    for (const w of approvals) {
+      const a = w.approval?.approved;
+      lines.push(`  ${w.name}: ${a ? `approved by ${a.by} at ${a.at}${a.source ? ` (${a.source})` : ""}` : report.awaitingApproval?.wave === w.name ? "AWAITING APPROVAL (rollout approve --wave " + w.name + ", then --resume)" : "not approved yet"}`);
+    }
+  }
+  const gated = report.clusters.filter((x) => x.gate);
+  if (gated.length > 0) {
+    const by = (st: string): number => gated.filter((x) => x.gate?.status === st).length;
+    lines.push("", `Health gates: ${by("passed")} passed, ${by("failed")} failed, ${by("skipped")} skipped (unreachable), ${by("waiting")} waiting.`);
+  }
   const inProgress = report.clusters.filter((x) => x.status === "in-progress");
   if (inProgress.length > 0) lines.push("", `${inProgress.length} cluster(s) still in progress: continue with \`aks-kube-proxy rollout apply <file> --resume\`.`);
   return lines.join("\n");
 }
 
 /** The live line: the current wave and the totals, elapsed and estimate. */
+/**
+ * The rows of `-o tsv` for a rollout report without `--query`: one line per cluster, tab-separated: subscription id,
+ * resource group, name, wave, status (`done`, `failed`, `skipped`, `in-progress`, `pending`), changed (`true`/`false`
+ * for a done cluster, else empty), and the reason (the skip reason, or the failure's error code).
+ * @param report - the report
+ */
+export function reportTsvRows(report: RolloutReport): string[][] {
+  return report.clusters.map((c) => [
+    c.subscriptionId,
+    c.resourceGroup,
+    c.name,
+    c.wave ?? "",
+    c.status,
+    c.status === "done" ? String(c.changed === true) : "",
+    c.status === "failed" ? (c.error?.code ?? "") : (c.skipReason ?? ""),
+  ]);
+}
+
+/** The rows of `-o tsv` for a rollout plan without `--query`: one line per cluster (as {@link reportTsvRows}: id parts, wave, action). */
+export function planTsvRows(plan: RolloutPlan): string[][] {
+  return plan.entries.map((c) => [c.cluster.subscriptionId, c.cluster.resourceGroup, c.cluster.name, c.wave ?? "", c.action]);
+}
+
 export function progressLine(s: RolloutProgressSnapshot): string {
   const w = s.waves.find((x) => x.name === s.currentWave);
   const wave = w ? `wave ${w.name} (${w.status}): ${w.done}/${w.total} done, ${w.inProgress} in progress, ${w.failed} failed · ` : "";

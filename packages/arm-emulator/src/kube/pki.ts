@@ -1,0 +1,106 @@
+/**
+ * The emulated clusters' Kubernetes PKI: one Kubernetes CA per emulator (distinct from the ARM CA, so a client that
+ * ignores the kubeconfig's certificate-authority-data fails as it would against AKS), the API server's certificate,
+ * and the client certificates that admin credentials carry, each valid for one cluster only.
+ */
+import { randomBytes, X509Certificate } from "node:crypto";
+import { generate } from "selfsigned";
+
+/** A client certificate and its key (PEM). */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+  /** SHA-256 fingerprint as Node's TLS reports it (`AA:BB:…`). */
+  fingerprint256: string;
+}
+
+/** The Kubernetes CA and everything it signs. */
+export class KubePki {
+  private readonly issued = new Map<string, string>();
+  private readonly byCluster = new Map<string, Promise<ClientCertificate>>();
+
+  private constructor(
+    readonly caCert: string,
+    private readonly caKey: string,
+    readonly serverCert: string,
+    readonly serverKey: string,
+  ) {}
+
+  /** Makes the CA and the API server's certificate (SANs 127.0.0.1, ::1, localhost and `hosts`). */
+  static async create(hosts: string[] = []): Promise<KubePki> {
+    const notBeforeDate = new Date(Date.now() - 60_000);
+    const notAfterDate = new Date(Date.now() + 7 * 24 * 3600_000);
+    const ca = await generate([{ name: "commonName", value: `aks-kube-proxy emulated Kubernetes CA ${randomBytes(6).toString("hex")}` }], {
+      keyType: "ec",
+      curve: "P-256",
+      algorithm: "sha256",
+      notBeforeDate,
+      notAfterDate,
+      extensions: [
+        { name: "basicConstraints", cA: true, critical: true },
+        { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      ],
+    });
+    const ips = ["127.0.0.1", "::1", ...hosts.filter((h) => /^[0-9.]+$/.test(h) || h.includes(":"))];
+    const names = ["localhost", "kubernetes", "kubernetes.default.svc", ...hosts.filter((h) => !/^[0-9.]+$/.test(h) && !h.includes(":"))];
+    const server = await generate([{ name: "commonName", value: "apiserver" }], {
+      keyType: "ec",
+      curve: "P-256",
+      algorithm: "sha256",
+      notBeforeDate,
+      notAfterDate,
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [
+        { name: "basicConstraints", cA: false },
+        { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: "extKeyUsage", serverAuth: true },
+        {
+          name: "subjectAltName",
+          altNames: [...[...new Set(names)].map((value) => ({ type: 2 as const, value })), ...[...new Set(ips)].map((ip) => ({ type: 7 as const, ip }))],
+        },
+      ],
+    });
+    return new KubePki(ca.cert, ca.private, server.cert, server.private);
+  }
+
+  /** The admin client certificate of a cluster (CN=masterclient, O=system:masters, as AKS issues), made once. */
+  clientCertificate(clusterKey: string): Promise<ClientCertificate> {
+    let pending = this.byCluster.get(clusterKey);
+    if (!pending) {
+      pending = this.issue(clusterKey);
+      this.byCluster.set(clusterKey, pending);
+      pending.catch(() => this.byCluster.delete(clusterKey));
+    }
+    return pending;
+  }
+
+  /** The cluster a presented client certificate was issued for (undefined: not one of ours). */
+  clusterOf(fingerprint256: string | undefined): string | undefined {
+    return fingerprint256 ? this.issued.get(fingerprint256.toUpperCase()) : undefined;
+  }
+
+  private async issue(clusterKey: string): Promise<ClientCertificate> {
+    const client = await generate(
+      [
+        { name: "commonName", value: "masterclient" },
+        { name: "organizationName", value: "system:masters" },
+      ],
+      {
+        keyType: "ec",
+        curve: "P-256",
+        algorithm: "sha256",
+        notBeforeDate: new Date(Date.now() - 60_000),
+        notAfterDate: new Date(Date.now() + 7 * 24 * 3600_000),
+        ca: { key: this.caKey, cert: this.caCert },
+        extensions: [
+          { name: "basicConstraints", cA: false },
+          { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+          { name: "extKeyUsage", clientAuth: true },
+        ],
+      },
+    );
+    const fingerprint256 = new X509Certificate(client.cert).fingerprint256.toUpperCase();
+    this.issued.set(fingerprint256, clusterKey);
+    return { cert: client.cert, key: client.private, fingerprint256 };
+  }
+}

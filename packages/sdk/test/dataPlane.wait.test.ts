@@ -1,0 +1,106 @@
+/**
+ * The data-plane poller (`runDataPlaneWait`) with the Kubernetes reads replaced: it waits while the rollout is in
+ * progress and reports progress with a serialized state, returns a mismatch at once, gives up at its deadline naming
+ * the nodes, continues a serialized wait with its original deadline, and stops at the caller's abort.
+ */
+import { stringify } from "yaml";
+import { runDataPlaneWait, type DataPlaneDeps } from "../src/dataPlane/verify";
+import type { DataPlaneObservation } from "../src/dataPlane/verdict";
+import type { ClusterState, DataPlaneProgress } from "@aks-kube-proxy/sdk";
+
+const CLUSTER_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
+const KUBECONFIG = Buffer.from(
+  stringify({
+    clusters: [{ name: "aks", cluster: { server: "https://127.0.0.1:1/clusters/aks" } }],
+    users: [{ name: "u", user: { "client-certificate-data": "Y2VydA==", "client-key-data": "a2V5" } }],
+    contexts: [{ name: "aks", context: { cluster: "aks", user: "u" } }],
+    "current-context": "aks",
+  }),
+).toString("base64");
+const ARGS = (mode: string) => ["kube-proxy", "--metrics-bind-address=0.0.0.0:10249", `--proxy-mode=${mode}`];
+
+/** An observation with `updated` of 2 nodes on nftables (the rest still iptables). */
+function observation(updated: number, answer = "nftables"): DataPlaneObservation {
+  const nodes = ["n0", "n1"];
+  return {
+    daemonSet: { generation: 2, observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: updated, numberAvailable: updated, updateStrategy: "RollingUpdate", argv: ARGS("nftables") },
+    nodes: nodes.map((name) => ({ name, os: "linux" })),
+    pods: nodes.map((name, i) => ({ name: `kube-proxy-${name}`, nodeName: name, argv: ARGS(i < updated ? "nftables" : "iptables"), ready: true })),
+    proxyModes: new Map(nodes.map((name, i) => [name, { mode: i < updated ? answer : "iptables" }])),
+  };
+}
+
+function deps(observations: DataPlaneObservation[], provisioningStates: string[] = ["Succeeded"]): DataPlaneDeps & { calls: number } {
+  let reads = 0;
+  const d = {
+    calls: 0,
+    polling: { intervalInMs: 1, maxIntervalInMs: 2, maxRetryAfterInMs: 2, consecutiveRegisteredReads: 1 },
+    readCluster: async () =>
+      ({ id: CLUSTER_ID, resourceGroup: "rg", name: "aks", provisioningState: provisioningStates[Math.min(reads++, provisioningStates.length - 1)], effective: { enabled: true, mode: "NFTABLES" } }) as unknown as ClusterState,
+    listCredential: async () => ({ kubeconfigs: [{ name: "clusterUser", value: KUBECONFIG }] }),
+    getToken: async () => "token",
+    observe: async () => {
+      const next = observations[Math.min(d.calls, observations.length - 1)] as DataPlaneObservation;
+      d.calls++;
+      return next;
+    },
+  };
+  return d;
+}
+
+describe("the data-plane wait", () => {
+  it("waits while rolling out and returns converged, reporting progress with a serialized state", async () => {
+    const d = deps([observation(0), observation(1), observation(2)]);
+    const events: DataPlaneProgress[] = [];
+    const result = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000, onProgress: (e) => events.push(e) });
+    expect(result.verdict).toBe("converged");
+    expect(events.map((e) => `${e.verdict} ${e.convergedNodes}/${e.totalNodes}`)).toEqual(["rolling-out 0/2", "rolling-out 1/2", "converged 2/2"]);
+    expect(JSON.parse(events[0]?.state ?? "{}")).toMatchObject({ kind: "aks-kube-proxy/data-plane-wait", version: 1, clusterId: CLUSTER_ID, desired: { enabled: true, mode: "NFTABLES" } });
+  });
+
+  it("returns a mismatch at once (waiting does not change it)", async () => {
+    const d = deps([observation(2, "iptables")]);
+    const result = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 });
+    expect(result.verdict).toBe("mismatch");
+    expect(d.calls).toBe(1);
+  });
+
+  it("gives up at the deadline naming the node still waited for; its serialized wait resumes with the same deadline", async () => {
+    const d = deps([observation(1)]);
+    const error = (await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 50 }).catch((e: unknown) => e)) as { code: string; message: string; waitState: string; result: { pendingNodes: string[] } };
+    expect(error.code).toBe("DataPlaneNotConverged");
+    expect(error.result.pendingNodes).toEqual(["n1"]);
+    expect(error.message).toContain("n1");
+    // The resumed wait keeps the original (passed) deadline: one check, then the same answer.
+    const resumed = deps([observation(1)]);
+    await expect(runDataPlaneWait(resumed, CLUSTER_ID, undefined, { resumeState: error.waitState, timeoutInMs: 3_600_000 })).rejects.toMatchObject({ code: "DataPlaneNotConverged" });
+    expect(resumed.calls).toBe(1);
+  });
+
+  it("while Azure's operation is in flight the data plane is rolling-out, not a mismatch (the DaemonSet is not rendered yet)", async () => {
+    const stale: DataPlaneObservation = { ...observation(2), daemonSet: { ...(observation(2).daemonSet as NonNullable<DataPlaneObservation["daemonSet"]>), argv: ARGS("iptables") } };
+    const d = deps([stale, observation(2)], ["Updating", "Succeeded"]);
+    const events: string[] = [];
+    const result = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000, onProgress: (e) => events.push(e.verdict) });
+    expect(events).toEqual(["rolling-out", "converged"]);
+    expect(result.verdict).toBe("converged");
+  });
+
+  it("a provisioningState the SDK does not know fails loudly at once, before any Kubernetes read", async () => {
+    const d = deps([observation(2)], ["Frobnicating"]);
+    await expect(runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 })).rejects.toMatchObject({ code: "UnknownClusterState" });
+    expect(d.calls).toBe(0);
+  });
+
+  it("refuses the serialized wait of another cluster", async () => {
+    const state = JSON.stringify({ kind: "aks-kube-proxy/data-plane-wait", version: 1, clusterId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/other", desired: { enabled: true, mode: "IPTABLES" }, startedAt: 0, deadlineAt: 1 });
+    await expect(runDataPlaneWait(deps([observation(2)]), CLUSTER_ID, undefined, { resumeState: state })).rejects.toMatchObject({ code: "ValidationError" });
+  });
+
+  it("stops at the caller's abort with AbortedError, while still rolling out", async () => {
+    const controller = new AbortController();
+    const d = deps([observation(0)]);
+    const waiting = runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 3_600_000, abortSignal: controller.signal, onProgress: () => controller.abort() });
+    await expect(waiting).rejects.toMatchObject({ code: "Aborted" });
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The HTML page and the Markdown summary as pure functions of a report: the command to run next for each outcome
+ * (approve then resume, lift the stop, retry or roll back), text escaped (a hostile cluster or rollout name stays
+ * text), and no reference to anything outside the page.
+ */
+import { toHtmlReport, toMarkdownReport, nextCommand, type RolloutReport } from "../src/index";
+
+function report(over: Partial<RolloutReport>): RolloutReport {
+  return {
+    kind: "aks-kube-proxy.rollout-report",
+    rolloutName: "r",
+    operation: "apply",
+    specHash: "0".repeat(64),
+    status: "completed",
+    generatedAt: "2026-12-07T10:00:00.000Z",
+    shards: { count: 1, present: [1], missing: [] },
+    journals: [{ path: "j.json", shard: "1/1", status: "completed", updatedAt: "2026-12-07T10:00:00.000Z" }],
+    halts: [],
+    counts: { total: 1, pending: 0, inProgress: 0, done: 1, changed: 1, failed: 0, skipped: 0 },
+    waves: [{ name: "w", index: 0, status: "done", planned: 1, total: 1, pending: 0, inProgress: 0, done: 1, changed: 1, failed: 0, skipped: 0 }],
+    clusters: [],
+    ...over,
+  } as RolloutReport;
+}
+
+describe("report rendering", () => {
+  test("the next command: approve then resume, lift the stop then resume, retry or roll back after a halt, nothing when done", () => {
+    const opts = { journal: "j.json", rolloutFile: "r.yaml" };
+    expect(nextCommand(report({ status: "awaiting-approval", awaitingApproval: { wave: "prod", since: "x" } }), opts)).toBe(
+      "aks-kube-proxy rollout approve --journal j.json --wave prod  # then: aks-kube-proxy rollout apply r.yaml --journal j.json --resume",
+    );
+    expect(nextCommand(report({ status: "stopped" }), opts)).toMatch(/^aks-kube-proxy rollout stop --journal j.json --lift/);
+    expect(nextCommand(report({ status: "halted" }), opts)).toMatch(/--resume --retry-failed .*rollout rollback --journal j.json/);
+    expect(nextCommand(report({}), opts)).toBeUndefined();
+    const md = toMarkdownReport(report({ status: "awaiting-approval", awaitingApproval: { wave: "w", since: "x" }, waves: [{ ...report({}).waves[0]!, approval: { required: true } }] }), opts);
+    expect(md).toContain("**awaiting approval**");
+    expect(md).toContain("```sh\naks-kube-proxy rollout approve --journal j.json --wave w\naks-kube-proxy rollout apply r.yaml --journal j.json --resume\n```");
+  });
+
+  test("hostile names stay text, and the page loads nothing from outside", () => {
+    const evil = `<img src=x onerror=alert(1)>"'&`;
+    const html = toHtmlReport(
+      report({
+        rolloutName: evil,
+        status: "halted",
+        counts: { total: 1, pending: 0, inProgress: 0, done: 0, changed: 0, failed: 1, skipped: 0 },
+        clusters: [
+          {
+            id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c",
+            subscriptionId: "s",
+            resourceGroup: "g",
+            name: evil,
+            wave: "w",
+            status: "failed",
+            attempts: 1,
+            shard: "1/1",
+            startedAt: "2026-12-07T09:59:00.000Z",
+            finishedAt: "2026-12-07T10:00:00.000Z",
+            error: { code: "HealthGateFailed", message: evil },
+            gate: { status: "failed", startedAt: "2026-12-07T09:59:30.000Z", finishedAt: "2026-12-07T10:00:00.000Z", summary: evil, mismatches: [{ node: evil, field: "proxyMode", expected: "ipvs", found: "iptables" }] },
+          },
+        ],
+      }),
+    );
+    expect(html).not.toContain("<img");
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;");
+    expect(html).toContain(`default-src 'none'`);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html.match(/<script>/g)).toHaveLength(1);
+  });
+});
