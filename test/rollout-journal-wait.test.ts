@@ -1,8 +1,10 @@
 /**
  * What a cluster waits for in the journal, through the SDK's runner against the emulator: its PUT waits for its intent
  * to be on disk (crash safety), but its slot does not wait for the record of its outcome (nothing is sent on the faith
- * of that record), so the next cluster starts at once.
+ * of that record), so the next cluster starts at once. A cluster skipped by `rollout skip` while the wave runs is on
+ * disk as skipped before the runner goes on to the next cluster (a kill -9 then cannot find it pending).
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRolloutJournal, DEFAULT_API_VERSION, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout, type OpenRolloutJournal } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
@@ -56,5 +58,46 @@ describe("journal writes on a cluster's path", () => {
     expect(result.counts).toMatchObject({ done: 2, failed: 0 });
     expect(requestsToSecond().filter((r) => r.method === "PUT" && r.status < 300)).toHaveLength(1);
     expect(readJournalNow(path)?.clusters.filter((c) => c.status === "done")).toHaveLength(2);
+  });
+
+  test("a cluster skipped by a skip request while its wave runs is skipped on disk before the next cluster starts", async () => {
+    t = await startFleetEmulator({ clusters: fleetSeeds({ subscriptions: ONE, perSubscription: 3 }), subscriptions: ONE, timings: { operationMs: 50 } });
+    const { spec } = parseRolloutSpec({ subscriptions: ONE, settings: { mode: "IPVS" }, maxConcurrency: 1 });
+    const createClient = clientFactory(t);
+    const clusters = await listRolloutClusters({ spec, createClient });
+    const path = join(tempDir(), "j.json");
+    const file = await RolloutJournalFile.create(path, createRolloutJournal(planRollout({ spec, clusters, apiVersion: DEFAULT_API_VERSION })));
+    const [first, second, third] = file.journal.clusters.filter((c) => c.status === "pending");
+    if (!first || !second || !third) throw new Error("expected three clusters to change");
+    // Once the first cluster is done, `rollout skip` of the second is recorded (the runner reads it before the second).
+    let requested = false;
+    /** What the journal on disk said about the second cluster when the third one started. */
+    let onDiskWhenThirdStarted: string | undefined;
+    const watched: OpenRolloutJournal = {
+      journal: file.journal,
+      location: file.location,
+      get writes() {
+        return file.writes;
+      },
+      changed: (...cs) => {
+        if (onDiskWhenThirdStarted === undefined && cs.includes(third) && third.status === "in-progress") {
+          onDiskWhenThirdStarted = readJournalNow(path)?.clusters.find((c) => c.id === second.id)?.status ?? "missing";
+        }
+        file.changed(...cs);
+      },
+      commit: () => {
+        if (!requested && first.status === "done") {
+          requested = true;
+          writeFileSync(`${path}.control.json`, JSON.stringify({ skipClusters: [second.id.toLowerCase()], skipWaves: [] }));
+        }
+        return file.commit();
+      },
+      close: () => file.close(),
+    };
+    const result = await runRollout({ journal: watched, createClient });
+    await file.close();
+    expect(result.counts).toMatchObject({ done: 2, skipped: 1, failed: 0 });
+    expect(second).toMatchObject({ status: "skipped", skipReason: "requested" });
+    expect(onDiskWhenThirdStarted).toBe("skipped");
   });
 });
