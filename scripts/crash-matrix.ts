@@ -36,7 +36,7 @@ interface Row {
 }
 
 async function oneRun(point: KillPoint, run: number): Promise<{ killed: boolean; figures: CrashFigures }> {
-  const scene = await crashScene({ startEmulator, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS, operationMs: 250 });
+  const scene = await crashScene({ startEmulator, journalReader: sdk, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS, operationMs: 250 });
   try {
     // The n-th occurrence: journal writes come often; at most maxConcurrency (2) clusters are in progress at once.
     const occurrence = point === "journal-write" ? 2 + (run % 6) : point === "before-put" || point === "intent-saved" ? 1 + (run % 2) : 1 + (run % 3);

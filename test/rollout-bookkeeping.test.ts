@@ -10,7 +10,7 @@ import type { LoggedRequest } from "@aks-kube-proxy/arm-emulator";
 import type { RolloutJournal, RolloutReport } from "@aks-kube-proxy/sdk";
 import { CLI_BIN, emulatorEnv, emulatorFlags } from "../packages/cli/test/support/run-cli";
 import type { TestEmulator } from "./support/emulator";
-import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
+import { fleetSeeds, readJournalNow, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 
 const TARGET = { mode: "IPVS", ipvsConfig: { scheduler: "RoundRobin" } };
 
@@ -130,7 +130,7 @@ describe("journal safety through the CLI", () => {
     for (let i = 0; i < 2000; i++) {
       const j = (() => {
         try {
-          return JSON.parse(readFileSync(journal, "utf8")) as RolloutJournal;
+          return readJournalNow(journal);
         } catch {
           return undefined;
         }

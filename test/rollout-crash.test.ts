@@ -5,7 +5,7 @@
  * failed; the rollback restores every cluster whose settings the rollout changed.
  */
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
-import { restoreTargetOf } from "@aks-kube-proxy/sdk";
+import { restoreTargetOf, journalLogPath, parseRolloutJournalFile } from "@aks-kube-proxy/sdk";
 import { CLI_BIN } from "../packages/cli/test/support/run-cli";
 import { SUBSCRIPTIONS } from "./rollout-fixtures";
 import { CRASH_TARGET, crashScene, journalLeftovers, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type CrashScene } from "./support/rollout-crash";
@@ -21,7 +21,7 @@ describe("a rollout killed at each phase, resumed, then rolled back", () => {
   });
 
   test.each(KILL_POINTS.map((p) => [p]))("killed at %s: no double write, every cluster at the target or reported failed, rollback restores every changed cluster", async (point) => {
-    scene = await crashScene({ startEmulator, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS.slice(0, 2) });
+    scene = await crashScene({ startEmulator, journalReader: { parseRolloutJournalFile, journalLogPath }, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS.slice(0, 2) });
     const first = spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--yes"]);
     const { killed } = await killAt(scene, first, point, point === "journal-write" ? 3 : 1);
     expect(killed).toBe(true);

@@ -2,11 +2,11 @@
  * Fixtures shared by the fleet rollout tests (test/rollout-*.test.ts): a fleet of clusters over several
  * subscriptions on the emulator, with the preview already enabled, and the client factory a rollout needs.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSeed, LoggedRequest, StartEmulatorOptions } from "@aks-kube-proxy/arm-emulator";
-import { FEATURE_NAME, PROVIDER_NAMESPACE, type KubeProxyClientOptions, type RolloutClientFactory } from "@aks-kube-proxy/sdk";
+import { FEATURE_NAME, journalLogPath, parseRolloutJournalFile, PROVIDER_NAMESPACE, type KubeProxyClientOptions, type RolloutClientFactory, type RolloutJournal } from "@aks-kube-proxy/sdk";
 import { emulatorEnv, emulatorFlags, runCli, type CliRun } from "../packages/cli/test/support/run-cli";
 import { startTestEmulator, type TestEmulator } from "./support/emulator";
 
@@ -74,4 +74,22 @@ export function writesByCluster(log: readonly LoggedRequest[]): Map<string, Logg
  */
 export function rolloutCli(t: TestEmulator, cwd: string, args: readonly string[]): Promise<CliRun> {
   return runCli([...emulatorFlags(t.em), ...args], { cwd, env: emulatorEnv(t.em, { CI: "true" }) });
+}
+
+/**
+ * A journal file as on disk now, read while its writer may still run: the snapshot and the records its log holds
+ * beyond it (the SDK's parser). Undefined before it is written, or when read in the instant of a compaction.
+ */
+export function readJournalNow(path: string): RolloutJournal | undefined {
+  try {
+    let logText: string | undefined;
+    try {
+      logText = readFileSync(journalLogPath(path), "utf8");
+    } catch {
+      logText = undefined;
+    }
+    return parseRolloutJournalFile(path, readFileSync(path, "utf8"), logText).journal;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,11 +5,11 @@
  * the gate, not the write), approval gates (`rollout approve`), and idempotent CI re-runs. Spawns the built CLI:
  * `pnpm build` first.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RolloutJournal } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
-import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
+import { fleetSeeds, readJournalNow, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 import { emulatorEnv, emulatorFlags, runCli } from "../packages/cli/test/support/run-cli";
 
 const SUBS = SUBSCRIPTIONS.slice(0, 2);
@@ -21,8 +21,11 @@ function writeRollout(dir: string, body: Record<string, unknown>): string {
   return file;
 }
 
+/** The journal as on disk now: its snapshot and its log (a run in progress appends its steps to the log). */
 function readJournal(path: string): RolloutJournal {
-  return JSON.parse(readFileSync(path, "utf8")) as RolloutJournal;
+  const j = readJournalNow(path);
+  if (!j) throw new Error(`${path}: not written yet, or read during a compaction`);
+  return j;
 }
 
 function totalWrites(t: TestEmulator): number {

@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
-import { restoreTargetOf } from "@aks-kube-proxy/sdk";
+import { restoreTargetOf, journalLogPath, parseRolloutJournalFile } from "@aks-kube-proxy/sdk";
 import { CLI_BIN } from "../packages/cli/test/support/run-cli";
 import { SUBSCRIPTIONS } from "./rollout-fixtures";
 import { CRASH_TARGET, crashScene, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type ScheduledFault } from "./support/rollout-crash";
@@ -43,7 +43,7 @@ describe("rollout under random faults and kills (fast-check)", () => {
   test("at most one accepted PUT per cluster; done means target and Succeeded; every cluster accounted for; rollback restores every changed cluster", async () => {
     await fc.assert(
       fc.asyncProperty(scheduleArb, async ({ faults, kills }) => {
-        const scene = await crashScene({ startEmulator, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS.slice(0, 2), perSubscription: 2, operationMs: 120 });
+        const scene = await crashScene({ startEmulator, journalReader: { parseRolloutJournalFile, journalLogPath }, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS.slice(0, 2), perSubscription: 2, operationMs: 120 });
         try {
           for (const f of faults) scene.em.control.addFault(f);
           let exit: number | null = null;

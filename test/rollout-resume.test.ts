@@ -4,11 +4,10 @@
  * (its operation URL polled) instead of written again. Spawns the built CLI (packages/cli/dist) against the emulator.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RolloutJournal } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
-import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
+import { fleetSeeds, readJournalNow, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 import { waitFor } from "./support/waitFor";
 
 const BIN = join(__dirname, "..", "packages", "cli", "dist", "bin.js");
@@ -29,13 +28,7 @@ function cli(t: TestEmulator, cwd: string, args: string[]): { child: ChildProces
   return { child, done };
 }
 
-function readJournal(path: string): RolloutJournal | undefined {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as RolloutJournal;
-  } catch {
-    return undefined; // not written yet
-  }
-}
+const readJournal = readJournalNow;
 
 
 describe("rollout resume after a crash", () => {

@@ -4,11 +4,11 @@
  * exit 1), skip requests recorded meanwhile are honoured when it goes on (never written, reason `requested`), and
  * `stop --lift` then `--resume` finishes the rest, each cluster written once. Spawns the built CLI: `pnpm build` first.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RolloutJournal } from "@aks-kube-proxy/sdk";
 import type { TestEmulator } from "./support/emulator";
-import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
+import { fleetSeeds, readJournalNow, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 import { emulatorEnv, emulatorFlags, runCli } from "../packages/cli/test/support/run-cli";
 
 let t: TestEmulator;
@@ -16,12 +16,9 @@ afterEach(async () => {
   await t?.stop();
 });
 
+/** The journal as on disk now: its snapshot and its log (a run in progress appends its steps to the log). */
 function journalAt(path: string): RolloutJournal | undefined {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as RolloutJournal;
-  } catch {
-    return undefined;
-  }
+  return readJournalNow(path);
 }
 
 test("stop is honoured by the running rollout at its next cluster; skips of a cluster and a wave are honoured when it goes on; lift and resume finish the rest once", async () => {

@@ -62,6 +62,8 @@ export interface CrashScene {
   readonly hooks: Set<(entry: LoggedRequest) => void>;
   /** The fleet as seeded. */
   readonly seeds: readonly ClusterSeed[];
+  /** The SDK's reader of a journal file with its log (see {@link CrashSceneOptions.journalReader}). */
+  readonly journalReader: JournalReader;
 }
 
 /** An `onRequest` for `startEmulator` that calls every hook in the set. */
@@ -92,6 +94,14 @@ export interface CrashSceneOptions {
   readonly operationMs?: number;
   /** @default 2 */
   readonly maxConcurrency?: number;
+  /** The SDK's journal parser and log path (the caller imports them: from src in jest, from dist in scripts). */
+  readonly journalReader: JournalReader;
+}
+
+/** The SDK's pure reader of a journal file: the snapshot and its append-only log (a torn last record ignored). */
+export interface JournalReader {
+  readonly parseRolloutJournalFile: (path: string, text: string, logText: string | undefined) => { readonly journal: RolloutJournal };
+  readonly journalLogPath: (path: string) => string;
 }
 
 /** An emulator with a small fleet (three kinds of previous settings), the preview on, a rollout file and a journal path. */
@@ -117,7 +127,7 @@ export async function crashScene(opts: CrashSceneOptions): Promise<CrashScene> {
   const dir = mkdtempSync(join(tmpdir(), "crash-"));
   const rolloutFile = join(dir, "rollout.yaml");
   writeRolloutFile(rolloutFile, { subscriptions: opts.subscriptions, settings: CRASH_TARGET, maxConcurrency: opts.maxConcurrency ?? 2 });
-  return { em, cliBin: opts.cliBin, dir, rolloutFile, journal: join(dir, "crash.journal.json"), hooks, seeds };
+  return { em, cliBin: opts.cliBin, dir, rolloutFile, journal: join(dir, "crash.journal.json"), hooks, seeds, journalReader: opts.journalReader };
 }
 
 /** Writes the rollout file of a crash scene. */
@@ -151,13 +161,24 @@ export function spawnCli(scene: Pick<CrashScene, "em" | "cliBin" | "dir">, args:
   return { child, exited };
 }
 
-/** The journal as on disk now (undefined before it exists or while unreadable). */
-export function readJournal(path: string): RolloutJournal | undefined {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as RolloutJournal;
-  } catch {
-    return undefined;
+/** The journal as on disk now, its log included (undefined before it exists or while unreadable). */
+export function readJournal(scene: Pick<CrashScene, "journal" | "journalReader">): RolloutJournal | undefined {
+  const { parseRolloutJournalFile, journalLogPath } = scene.journalReader;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const text = readFileSync(scene.journal, "utf8");
+      let logText: string | undefined;
+      try {
+        logText = readFileSync(journalLogPath(scene.journal), "utf8");
+      } catch {
+        logText = undefined;
+      }
+      return parseRolloutJournalFile(scene.journal, text, logText).journal;
+    } catch {
+      // not written yet, or read while the writer compacted: read again
+    }
   }
+  return undefined;
 }
 
 function clusterName(path: string): string | undefined {
@@ -220,7 +241,7 @@ export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoi
   let watcher: FSWatcher | undefined;
   const ended = (): boolean => proc.child.exitCode !== null || proc.child.signalCode !== null;
   /** Resolves when the journal satisfies `probe` (or the process ended). */
-  const journalSays = (probe: (j: RolloutJournal) => boolean): Promise<void> => waitUntil("the journal", () => ended() || probe(readJournal(scene.journal) ?? ({ clusters: [] } as unknown as RolloutJournal)), 60_000);
+  const journalSays = (probe: (j: RolloutJournal) => boolean): Promise<void> => waitUntil("the journal", () => ended() || probe(readJournal(scene) ?? ({ clusters: [] } as unknown as RolloutJournal)), 60_000);
   const reached = new Promise<void>((resolve) => {
     const hit = (): void => {
       if (++seen === occurrence) {
@@ -259,9 +280,10 @@ export async function killAt(scene: CrashScene, proc: CliProcess, point: KillPoi
       case "journal-write": {
         const base = scene.journal.split("/").pop()!;
         watcher = watch(scene.dir, (_event, name) => {
-          if (typeof name !== "string" || !name.startsWith(`${base}.`) || !name.endsWith(".tmp") || name.includes(".lock.")) return;
+          // A compaction's temporary file, or an append to the journal's log.
+          if (typeof name !== "string" || !name.startsWith(`${base}.`) || !(name.endsWith(".tmp") || name === `${base}.log`) || name.includes(".lock.")) return;
           // Only writes made once a cluster is under way count (not the journal's creation).
-          if (readJournal(scene.journal)?.clusters.some((c) => c.status !== "pending" && c.status !== "skipped")) hit();
+          if (readJournal(scene)?.clusters.some((c) => c.status !== "pending" && c.status !== "skipped")) hit();
         });
         break;
       }
@@ -304,14 +326,14 @@ export async function resumeAndCheck(scene: CrashScene, args: { target: unknown;
   const { em } = scene;
   const exits: (number | null)[] = [args.firstExit];
   for (let i = 0; i < (args.maxResumes ?? 3); i++) {
-    const j = readJournal(scene.journal);
+    const j = readJournal(scene);
     if (j && j.status !== "running" && j.status !== "planned" && j.status !== "aborted") break;
     const r = await spawnCli(scene, ["rollout", "apply", scene.rolloutFile, "--journal", scene.journal, "--resume", "--yes"]).exited;
     exits.push(r.code);
   }
   const rolloutLog = em.control.requestLog();
   const doubleWrites = [...acceptedPuts(rolloutLog)].filter(([, n]) => n > 1).map(([name, n]) => `${name} (${n} PUTs)`);
-  const j = readJournal(scene.journal)!;
+  const j = readJournal(scene)!;
   const doneButWrong: string[] = [];
   const unaccounted: string[] = [];
   for (const c of j.clusters) {

@@ -261,10 +261,13 @@ export type {
   RolloutOutcome,
   RolloutCounts,
 } from "./rollout/journal";
-/** The journal file: atomic writes, group commit, lock; and a lock-free reader. */
-export { RolloutJournalFile, readRolloutJournal } from "./rollout/journalFile";
+/**
+ * The journal file: a snapshot and an append-only log (`journalLogPath`), group commit, lock; a lock-free reader; and
+ * the pure parser of a snapshot with its log (a torn last record ignored).
+ */
+export { RolloutJournalFile, readRolloutJournal, parseRolloutJournalFile, journalLogPath, JOURNAL_FILE_VERSION_WITH_LOG } from "./rollout/journalFile";
 /** Options of the journal file. */
-export type { JournalFileOptions } from "./rollout/journalFile";
+export type { JournalFileOptions, ParsedJournalFile } from "./rollout/journalFile";
 /** A journal's lock (pid, host, start time; published atomically; stale takeover that only one process wins), and its error. */
 export { JournalLock, JournalLockedError } from "./rollout/journalLock";
 /** Who holds a journal's lock, and the options of taking it. */

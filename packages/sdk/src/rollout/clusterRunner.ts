@@ -66,7 +66,9 @@ export class ClusterRunner {
     }
     delete c.error;
     delete c.finishedAt;
-    await this.commit(c);
+    // Not awaited: nothing is sent on the faith of this record (the intent is flushed before the PUT leaves, below), so
+    // the cluster's read does not wait for a journal write; the record goes with the next one.
+    void this.commit(c).catch(() => undefined);
     this.args.progress.emitCluster(c);
 
     let retriedAfterEnable = false;
@@ -149,8 +151,14 @@ export class ClusterRunner {
     c.finishedAt = new Date().toISOString();
     c.durationInMs = Date.now() - started;
     this.args.progress.clusterFinished();
-    await this.commit(c);
-    this.args.progress.emitCluster(c);
+    // The outcome is reported once it is on disk, but the cluster's slot is freed at once: a crash before the write
+    // leaves the cluster in progress with its poller state, and a resume reads it and finds it done (or failed) without
+    // writing it again. Every later flush (the next intent, the wave's end, close) includes this record; a write that
+    // fails is retried with the next one.
+    void this.commit(c).then(
+      () => this.args.progress.emitCluster(c),
+      () => undefined,
+    );
   }
 
   /** The apply poller of a cluster: restored from the journal when resuming, otherwise new. */
@@ -191,6 +199,8 @@ export class ClusterRunner {
     c.pollerState = serialized;
     c.phase = "writing";
     await this.commit(c);
+    // Reported once the intent is on disk, as the PUT leaves.
+    this.args.progress.emitCluster(c);
   }
 
   /** Saves a poller state that a resume can re-attach from (a write may have been sent, not finished). */
@@ -218,7 +228,7 @@ export class ClusterRunner {
 
   private onApplyProgress(c: JournalCluster, e: ApplyProgress): void {
     const before = c.phase;
-    this.args.file.changed(c);
+    const operationBefore = c.operationUrl;
     if (e.phase === "accepted") {
       c.phase = "accepted";
       if (e.operationUrl) c.operationUrl = e.operationUrl;
@@ -227,6 +237,8 @@ export class ClusterRunner {
     } else {
       c.phase = e.phase;
     }
+    // Declared changed only when it did (not at every poll): the journal's next write carries what changed.
+    if (c.phase !== before || c.operationUrl !== operationBefore) this.args.file.changed(c);
     if (c.phase !== before) this.args.progress.emitCluster(c);
   }
 }

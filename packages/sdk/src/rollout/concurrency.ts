@@ -25,25 +25,50 @@ export interface RunBoundedOptions<T> {
  * @internal
  */
 export function runBounded<T>(options: RunBoundedOptions<T>): Promise<void> {
-  const queue = [...options.items];
-  const perKey = new Map<string, number>();
+  // One FIFO per key (items keep their global position): picking the next task looks at the head of each key's queue,
+  // never scans the tasks of keys that are full, so starting a task costs O(keys), not O(tasks), for fleets of thousands.
+  interface KeyQueue {
+    items: ({ item: T; position: number } | undefined)[];
+    head: number;
+    running: number;
+  }
+  const queues = new Map<string, KeyQueue>();
+  options.items.forEach((item, position) => {
+    const key = options.keyOf(item);
+    let q = queues.get(key);
+    if (!q) queues.set(key, (q = { items: [], head: 0, running: 0 }));
+    q.items.push({ item, position });
+  });
+  let queued = options.items.length;
   let running = 0;
+  /** The key whose next task comes first in the given order, among keys with room and tasks left. */
+  const nextKey = (): KeyQueue | undefined => {
+    let best: KeyQueue | undefined;
+    let bestPosition = Number.POSITIVE_INFINITY;
+    for (const [key, q] of queues) {
+      const next = q.items[q.head];
+      if (next === undefined || q.running >= options.maxPerKey(key)) continue;
+      if (next.position < bestPosition) {
+        best = q;
+        bestPosition = next.position;
+      }
+    }
+    return best;
+  };
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const pump = (): void => {
       if (settled) return;
       if (!options.shouldStop()) {
-        for (let i = 0; i < queue.length && running < options.maxConcurrency; ) {
-          const item = queue[i] as T;
-          const key = options.keyOf(item);
-          const used = perKey.get(key) ?? 0;
-          if (used >= options.maxPerKey(key)) {
-            i++;
-            continue;
-          }
-          queue.splice(i, 1);
+        while (running < options.maxConcurrency) {
+          const q = nextKey();
+          const next = q?.items[q.head];
+          if (q === undefined || next === undefined) break;
+          const { item } = next;
+          q.items[q.head++] = undefined; // let the started task's item go
+          queued--;
           running++;
-          perKey.set(key, used + 1);
+          q.running++;
           let task: Promise<void>;
           try {
             task = options.run(item);
@@ -53,7 +78,7 @@ export function runBounded<T>(options: RunBoundedOptions<T>): Promise<void> {
           task.then(
             () => {
               running--;
-              perKey.set(key, (perKey.get(key) ?? 1) - 1);
+              q.running--;
               pump();
             },
             (error: unknown) => {
@@ -64,7 +89,7 @@ export function runBounded<T>(options: RunBoundedOptions<T>): Promise<void> {
           if (options.shouldStop()) break;
         }
       }
-      if (running === 0 && (queue.length === 0 || options.shouldStop())) {
+      if (running === 0 && (queued === 0 || options.shouldStop())) {
         settled = true;
         resolve();
       }

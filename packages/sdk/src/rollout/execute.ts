@@ -92,6 +92,10 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRun
     ...(file.fleet ? {} : { control: () => readFileControl(file.location) }),
   });
 
+  // Every change the run makes to a cluster is declared (changed()), so a store may write only those: with the file
+  // journal, the run's first steps are appends, not rewrites of the whole fleet (the first write after an open is a
+  // whole write anyway, which carries whatever the caller changed before the run).
+  file.changed();
   const resumed = j.runs.length > 0;
   if (options.retryFailed) {
     file.changed(...reopenFailed(j));

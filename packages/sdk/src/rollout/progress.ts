@@ -95,7 +95,11 @@ export class RolloutProgress {
   emit(event: RolloutProgressEventBody): void {
     if (!this.callback) return;
     try {
-      this.callback({ ...event, snapshot: this.snapshot() });
+      // The snapshot is a pass over the whole journal: computed when the callback reads it (once), not for every event
+      // of a fleet of thousands whose callback looks at few of them.
+      let snapshot: RolloutProgressSnapshot | undefined;
+      const full = Object.defineProperty({ ...event }, "snapshot", { enumerable: true, get: () => (snapshot ??= this.snapshot()) }) as RolloutProgressEvent;
+      this.callback(full);
     } catch {
       // a progress callback must never break the rollout
     }

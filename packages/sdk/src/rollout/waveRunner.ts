@@ -98,10 +98,12 @@ export class WaveRunner {
 
   /**
    * Applies skip requests to pending clusters (skipped, reason `requested`) and notes a stop request. Returns true
-   * when the run must stop.
+   * when the run must stop. Clusters it skips are written to the journal before it returns (declared changed, then
+   * committed), so a crash right after leaves them skipped, not pending.
    */
-  private applyControl(control: RolloutControl | undefined): boolean {
+  private async applyControl(control: RolloutControl | undefined): Promise<boolean> {
     if (!control) return false;
+    let skipped = 0;
     const ids = new Set(control.skipClusters.map((x) => x.toLowerCase()));
     const waves = new Set(control.skipWaves.map((x) => x.toLowerCase()));
     if (ids.size > 0 || waves.size > 0) {
@@ -114,8 +116,10 @@ export class WaveRunner {
         c.skipMessage = byWave ? `not started: wave "${c.wave}" skipped by rollout skip` : "not started: skipped by rollout skip";
         this.args.file.changed(c);
         this.args.progress.emitCluster(c);
+        skipped++;
       }
     }
+    if (skipped > 0) await this.args.file.commit();
     if (control.stop) this.stopRequest = control.stop;
     return control.stop !== undefined;
   }
@@ -141,7 +145,7 @@ export class WaveRunner {
       if (this.aborted) return "aborted";
       this.args.progress.currentWave = wave.name;
       if (wave.status !== "soaking") {
-        if (this.applyControl(await this.readControl(wave.name))) return this.stopped();
+        if (await this.applyControl(await this.readControl(wave.name))) return this.stopped();
         if (wave.status === "pending" && (await this.awaitingApproval(wave))) return "awaiting-approval";
         const fleetHalt = await this.waitForFleet(i);
         if (fleetHalt) return this.halt(wave, j.clusters.filter((c) => c.wave === wave.name), haltRuleOf(j.spec, wave.name), fleetHalt);
@@ -263,9 +267,9 @@ export class WaveRunner {
             fleetHalt ??= view.halt;
             halted = true;
           }
-          if (this.applyControl(view.control)) return;
+          if (await this.applyControl(view.control)) return;
           if (halted || this.aborted) return;
-        } else if (this.args.control && this.applyControl(await this.args.control())) {
+        } else if (this.args.control && (await this.applyControl(await this.args.control()))) {
           return;
         }
         // Skipped by a request since the wave started.
