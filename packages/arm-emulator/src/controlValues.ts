@@ -196,6 +196,18 @@ export function checkAksThrottling(settings: unknown): void {
 }
 
 /**
+ * Checks a `registeredFeatures` entry: `{ name, subscriptionId?, namespace? }` (a bare name string used to register
+ * a feature called "undefined" and leave the one meant unregistered).
+ * @throws ControlValueError
+ */
+export function checkFeatureRef(ref: unknown): void {
+  if (!isObject(ref)) throw new ControlValueError("registeredFeatures", `A registeredFeatures entry must be an object { "name": …, "subscriptionId"?: …, "namespace"?: … }; got ${show(ref)}.`);
+  checkString("name", ref.name, true, 90);
+  checkString("subscriptionId", ref.subscriptionId, false, 256);
+  checkString("namespace", ref.namespace, false, 256);
+}
+
+/**
  * Checks a cluster seed's scalar fields (names, versions, node pool count).
  * @throws ControlValueError
  */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TokenAuthority } from "./auth";
 import { createControl } from "./control";
-import { checkAksThrottling, checkClusterSeed, checkNumber, checkThrottling, checkTimings } from "./controlValues";
+import { checkAksThrottling, checkClusterSeed, checkFeatureRef, checkNumber, checkThrottling, checkTimings } from "./controlValues";
 import { FaultRegistry } from "./faults";
 import { newGuid } from "./ids";
 import { RequestLog } from "./log";
@@ -66,6 +66,7 @@ export async function startEmulator(options: StartEmulatorOptions & InternalStar
   checkTimings(timings, Object.keys(DEFAULT_TIMINGS));
   checkThrottling(throttling);
   for (const seed of [...(fromFile.clusters ?? []), ...(options.clusters ?? [])]) checkClusterSeed(seed);
+  for (const ref of [...(fromFile.registeredFeatures ?? []), ...(options.registeredFeatures ?? [])]) checkFeatureRef(ref);
   const listPageSize = checkNumber("listPageSize", options.listPageSize ?? fromFile.listPageSize ?? 100, { min: 1, max: 100_000, integer: true, what: "a page size" });
   const host = options.host ?? "127.0.0.1";
   const tenantId = options.tenantId ?? newGuid();

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import * as https from "node:https";
 import * as tls from "node:tls";
 import { join } from "node:path";
@@ -125,6 +126,29 @@ describe("control values are range-checked", () => {
     await expect(startEmulator({ timings: { operationMs: -5 } })).rejects.toThrow(/"operationMs" must be a duration in milliseconds/);
     await expect(startEmulator({ clusters: [{ resourceGroup: "rg", name: "x", agentPoolCount: 1e9 }] })).rejects.toThrow(/"agentPoolCount"/);
     await expect(startEmulator({ listPageSize: 0 })).rejects.toThrow(/"listPageSize" must be a page size: an integer from 1 to 100000/);
+  });
+
+  it("a registeredFeatures entry that is not { name, … } is refused, in a seed file and in the options (a bare name registered nothing)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "em-seed-"));
+    try {
+      const seed = join(dir, "seed.json");
+      await writeFile(seed, JSON.stringify({ registeredFeatures: ["KubeProxyConfigurationPreview"] }));
+      // An emulator that starts anyway is stopped, so the test fails rather than hangs.
+      const startError = async (options: Parameters<typeof startEmulator>[0]): Promise<string> => {
+        let em;
+        try {
+          em = await startEmulator(options);
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+        await em.stop();
+        return "started";
+      };
+      expect(await startError({ seedFile: seed })).toMatch(/registeredFeatures entry must be an object \{ "name"/);
+      expect(await startError({ registeredFeatures: [{ name: "" }] })).toMatch(/"name" must be a non-empty string/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

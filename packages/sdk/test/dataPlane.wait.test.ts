@@ -1,10 +1,11 @@
 /**
  * The data-plane poller (`runDataPlaneWait`) with the Kubernetes reads replaced: it waits while the rollout is in
  * progress and reports progress with a serialized state, returns a mismatch at once, gives up at its deadline naming
- * the nodes, continues a serialized wait with its original deadline, and stops at the caller's abort.
+ * the nodes, continues a serialized wait with its original deadline, and stops at the caller's abort; a one-off check
+ * names NFTABLES on Kubernetes < 1.33 as the cause of its mismatch.
  */
 import { stringify } from "yaml";
-import { runDataPlaneWait, type DataPlaneDeps } from "../src/dataPlane/verify";
+import { runDataPlaneCheck, runDataPlaneWait, type DataPlaneDeps } from "../src/dataPlane/verify";
 import type { DataPlaneObservation } from "../src/dataPlane/verdict";
 import type { ClusterState, DataPlaneProgress } from "@aks-kube-proxy/sdk";
 
@@ -30,13 +31,13 @@ function observation(updated: number, answer = "nftables"): DataPlaneObservation
   };
 }
 
-function deps(observations: DataPlaneObservation[], provisioningStates: string[] = ["Succeeded"]): DataPlaneDeps & { calls: number } {
+function deps(observations: DataPlaneObservation[], provisioningStates: string[] = ["Succeeded"], kubernetesVersion?: string): DataPlaneDeps & { calls: number } {
   let reads = 0;
   const d = {
     calls: 0,
     polling: { intervalInMs: 1, maxIntervalInMs: 2, maxRetryAfterInMs: 2, consecutiveRegisteredReads: 1 },
     readCluster: async () =>
-      ({ id: CLUSTER_ID, resourceGroup: "rg", name: "aks", provisioningState: provisioningStates[Math.min(reads++, provisioningStates.length - 1)], effective: { enabled: true, mode: "NFTABLES" } }) as unknown as ClusterState,
+      ({ id: CLUSTER_ID, resourceGroup: "rg", name: "aks", provisioningState: provisioningStates[Math.min(reads++, provisioningStates.length - 1)], effective: { enabled: true, mode: "NFTABLES" }, ...(kubernetesVersion ? { kubernetesVersion } : {}) }) as unknown as ClusterState,
     listCredential: async () => ({ kubeconfigs: [{ name: "clusterUser", value: KUBECONFIG }] }),
     getToken: async () => "token",
     observe: async () => {
@@ -90,6 +91,17 @@ describe("the data-plane wait", () => {
     const d = deps([observation(2)], ["Frobnicating"]);
     await expect(runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 })).rejects.toMatchObject({ code: "UnknownClusterState" });
     expect(d.calls).toBe(0);
+  });
+
+  it("names NFTABLES on Kubernetes < 1.33 as the cause of a DaemonSet that renders iptables (and only on such a cluster)", async () => {
+    /** What AKS renders for NFTABLES on 1.32: every pod and the template on iptables, rolled out. */
+    const iptables: DataPlaneObservation = { ...observation(2, "iptables"), pods: observation(0).pods, daemonSet: { ...observation(2).daemonSet!, argv: ARGS("iptables") } };
+    const old = await runDataPlaneCheck(deps([iptables], ["Succeeded"], "1.32.6"), { mode: "NFTABLES" });
+    expect(old.verdict).toBe("mismatch");
+    expect(old.summary).toContain("NFTABLES needs Kubernetes 1.33 or newer and the cluster runs 1.32.6");
+    const current = await runDataPlaneCheck(deps([iptables], ["Succeeded"], "1.33.2"), { mode: "NFTABLES" });
+    expect(current.verdict).toBe("mismatch");
+    expect(current.summary).not.toContain("1.33");
   });
 
   it("refuses the serialized wait of another cluster", async () => {

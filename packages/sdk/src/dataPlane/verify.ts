@@ -10,6 +10,7 @@ import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorD
 import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
 import { report } from "../progress";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
+import { isAtLeast, parseKubernetesVersion } from "../versions";
 import { expectedKubeProxyFlags, type KubeProxyFlagCheck } from "./flags";
 import { decodeCredentialResults, kubeconfigYaml, readKubeconfig, withBearerToken, type KubeconfigAuthentication } from "./kubeconfig";
 import { observeDataPlane, UnreachableSignal, type DataPlaneUnreachable, type ObserveOptions } from "./kubeApi";
@@ -205,10 +206,11 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
   const assessment = assessDataPlane(expected, observation);
   // While Azure's operation runs, the DaemonSet may not be rendered yet: not converged, and not a mismatch either.
   const inFlight = provisioning === "in-flight";
+  const hint = assessment.verdict === "mismatch" ? nftablesVersionHint(wanted, cluster.kubernetesVersion) : undefined;
   return {
     ...base,
     verdict: inFlight ? "rolling-out" : assessment.verdict,
-    summary: inFlight ? `Azure's operation is still running (provisioningState ${cluster.provisioningState}); ${assessment.summary}` : assessment.summary,
+    summary: inFlight ? `Azure's operation is still running (provisioningState ${cluster.provisioningState}); ${assessment.summary}` : hint ? `${assessment.summary}. ${hint}` : assessment.summary,
     authentication: kubeconfig.authentication,
     rollout: assessment.rollout,
     flags: assessment.flags,
@@ -218,6 +220,18 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
     pendingNodes: assessment.nodes.filter((n) => n.state === "pending").map((n) => n.name),
     mismatches: assessment.mismatches,
   };
+}
+
+/**
+ * The cause of a mismatch that waiting or a restart cannot fix: NFTABLES on Kubernetes < 1.33, which Azure accepts and
+ * AKS renders as `--proxy-mode=iptables` (AKS nftables troubleshooting article; the rule `nftables-needs-k8s-1.33`).
+ * @param wanted - the desired settings
+ * @param kubernetesVersion - the cluster's version as Azure reports it
+ */
+function nftablesVersionHint(wanted: EffectiveKubeProxySettings, kubernetesVersion: string | undefined): string | undefined {
+  const k8s = parseKubernetesVersion(kubernetesVersion);
+  if (wanted.mode !== "NFTABLES" || !k8s || isAtLeast(k8s, 1, 33)) return undefined;
+  return `NFTABLES needs Kubernetes 1.33 or newer and the cluster runs ${kubernetesVersion}: Azure accepts the setting and kube-proxy keeps running iptables. Upgrade the cluster first`;
 }
 
 function parseWaitState(text: string, clusterId: string): WaitState {
