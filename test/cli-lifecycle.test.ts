@@ -2,7 +2,7 @@
  * End-to-end: `enable-preview`, `create`, `delete` and `emulator` of the built binary. Needs `pnpm build` first.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
@@ -165,6 +165,20 @@ describe("emulator", () => {
     expect(run.stdout).toMatch(/^ {2}export NODE_EXTRA_CA_CERTS=\S+$/m);
     expect(run.stdout).toMatch(/^ {2}export AZURE_RESOURCE_MANAGER_ENDPOINT=https:\/\/127\.0\.0\.1:\d+$/m);
     expect(run.stdout).toMatch(/^ {2}aks-kube-proxy status --all$/m);
+  });
+
+  it("refuses a seed file with a value out of range as invalid input (exit 3), naming the value", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-emulator-seed-"));
+    try {
+      const seed = join(dir, "seed.json");
+      writeFileSync(seed, JSON.stringify({ timings: { operationMs: -5 } }));
+      const run = await runCli(["emulator", "--seed", seed]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('"operationMs"');
+      expect(run.stderr).toContain("Fix the seed file");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a port that is not a number (exit 3)", async () => {

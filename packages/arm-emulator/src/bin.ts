@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { startEmulator } from "./emulator";
+import { isInvalidSeedError } from "./seedFile";
 import type { EmulatorTimings } from "./types";
 
 /** Timings of the command-line emulator: visible in a demo, short enough to wait for. */
@@ -46,15 +47,22 @@ async function main(): Promise<number> {
     console.error(`--port must be a number from 0 to 65535, got '${args.values.port}'.`);
     return 3;
   }
-  const em = await startEmulator({
-    port,
-    host: args.values.host,
-    seedFile: args.values.seed,
-    baseTimings: BIN_TIMINGS,
-    onRequest: args.values.verbose
-      ? (entry) => console.error(`${entry.time} ${entry.method} ${entry.path} -> ${entry.status} (${entry.kind}, ${entry.id})`)
-      : undefined,
-  });
+  let em: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    em = await startEmulator({
+      port,
+      host: args.values.host,
+      seedFile: args.values.seed,
+      baseTimings: BIN_TIMINGS,
+      onRequest: args.values.verbose
+        ? (entry) => console.error(`${entry.time} ${entry.method} ${entry.path} -> ${entry.status} (${entry.kind}, ${entry.id})`)
+        : undefined,
+    });
+  } catch (error) {
+    if (!isInvalidSeedError(error)) throw error;
+    console.error(`${(error as Error).message}\nFix the seed file (its shape is in the emulator's README) and start again.`);
+    return 3;
+  }
   console.log(`ARM emulator listening on ${em.url}`);
   console.log(`CA certificate: ${em.caPath}`);
   console.log(`Subscription:   ${em.subscriptionId}`);

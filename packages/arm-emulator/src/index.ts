@@ -33,6 +33,8 @@ export type { AgentPoolSeed, KubeClusterRef, KubeClusterState, KubeFaultSpec, Ku
 export { AKS_SERVER_APP_ID } from "./kube/types";
 /** Starts an emulator on a loopback port; see {@link StartEmulatorOptions}. */
 export { startEmulator } from "./emulator";
+/** A seed file that cannot be read or is not a valid seed (code `InvalidSeedFile`), and the test for bad seeds and options. */
+export { SeedFileError, isInvalidSeedError } from "./seedFile";
 /** The library's default timings: feature 30 ms, provider 20 ms, operation 40 ms, Retry-After 0. */
 export { DEFAULT_TIMINGS } from "./emulator";
 /** ARM's documented per-subscription request budgets (reads 250 + 25/s, writes 200 + 10/s). */

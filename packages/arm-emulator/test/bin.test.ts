@@ -91,4 +91,24 @@ describe("arm-emulator bin", () => {
     expect(code).toBe(3);
     expect(stderr).toContain("--port");
   });
+
+  (existsSync(BIN) ? it : it.skip)("refuses a seed file it cannot use (unreadable, a bad cluster, a value out of range) with exit code 3", async () => {
+    const bad = join(dir, "bad-cluster.json");
+    await writeFile(bad, JSON.stringify({ clusters: [1] }));
+    const outOfRange = join(dir, "out-of-range.json");
+    await writeFile(outOfRange, JSON.stringify({ timings: { operationMs: -5 } }));
+    for (const [seed, says] of [
+      [join(dir, "missing.json"), "Cannot read the seed file"],
+      [bad, "clusters[0]"],
+      [outOfRange, '"operationMs"'],
+    ] as const) {
+      const proc = spawn(process.execPath, [BIN, "--seed", seed], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      proc.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve));
+      expect({ seed, code }).toEqual({ seed, code: 3 });
+      expect(stderr).toContain(says);
+      expect(stderr).toContain("Fix the seed file");
+    }
+  });
 });

@@ -40,7 +40,15 @@ export const emulatorCommand: CliCommandModule = {
           portNumber = Number(port);
           if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) throw new CliUsageError(`--port "${port}" is not a port number (0-65535).`);
         }
-        const em = await loadEmulator().startEmulator({ ...(portNumber !== undefined ? { port: portNumber } : {}), ...(seed !== undefined ? { seedFile: seed } : {}) });
+        const emulator = loadEmulator();
+        let em: Awaited<ReturnType<typeof emulator.startEmulator>>;
+        try {
+          em = await emulator.startEmulator({ ...(portNumber !== undefined ? { port: portNumber } : {}), ...(seed !== undefined ? { seedFile: seed } : {}) });
+        } catch (error) {
+          // A seed file that cannot be read or holds a bad value is bad input (exit 3), not a failure of the emulator.
+          if (emulator.isInvalidSeedError(error)) throw new CliUsageError(`${(error as Error).message} Fix the seed file (its shape is in the emulator's README) and start again.`);
+          throw error;
+        }
         // The endpoint too (AZURE_RESOURCE_MANAGER_ENDPOINT), so the pasted exports are all the CLI needs.
         const env: Record<string, string> = { ...em.env, [ENDPOINT_ENV]: em.url };
         try {
