@@ -3,8 +3,9 @@
  * ignores the kubeconfig's certificate-authority-data fails as it would against AKS), the API server's certificate,
  * and the client certificates that admin credentials carry, each valid for one cluster only.
  */
-import { randomBytes, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { generate } from "selfsigned";
+import { certificateBasics, createCertificates } from "../tls";
 
 /** A client certificate and its key (PEM). */
 export interface ClientCertificate {
@@ -26,41 +27,14 @@ export class KubePki {
     readonly serverKey: string,
   ) {}
 
-  /** Makes the CA and the API server's certificate (SANs 127.0.0.1, ::1, localhost and `hosts`). */
+  /** Makes the CA and the API server's certificate (SANs 127.0.0.1, ::1, localhost, the in-cluster names and `hosts`). */
   static async create(hosts: string[] = []): Promise<KubePki> {
-    const notBeforeDate = new Date(Date.now() - 60_000);
-    const notAfterDate = new Date(Date.now() + 7 * 24 * 3600_000);
-    const ca = await generate([{ name: "commonName", value: `aks-kube-proxy emulated Kubernetes CA ${randomBytes(6).toString("hex")}` }], {
-      keyType: "ec",
-      curve: "P-256",
-      algorithm: "sha256",
-      notBeforeDate,
-      notAfterDate,
-      extensions: [
-        { name: "basicConstraints", cA: true, critical: true },
-        { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-      ],
+    const certs = await createCertificates({
+      hosts: ["kubernetes", "kubernetes.default.svc", ...hosts],
+      caName: "aks-kube-proxy emulated Kubernetes CA",
+      serverName: "apiserver",
     });
-    const ips = ["127.0.0.1", "::1", ...hosts.filter((h) => /^[0-9.]+$/.test(h) || h.includes(":"))];
-    const names = ["localhost", "kubernetes", "kubernetes.default.svc", ...hosts.filter((h) => !/^[0-9.]+$/.test(h) && !h.includes(":"))];
-    const server = await generate([{ name: "commonName", value: "apiserver" }], {
-      keyType: "ec",
-      curve: "P-256",
-      algorithm: "sha256",
-      notBeforeDate,
-      notAfterDate,
-      ca: { key: ca.private, cert: ca.cert },
-      extensions: [
-        { name: "basicConstraints", cA: false },
-        { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: "extKeyUsage", serverAuth: true },
-        {
-          name: "subjectAltName",
-          altNames: [...[...new Set(names)].map((value) => ({ type: 2 as const, value })), ...[...new Set(ips)].map((ip) => ({ type: 7 as const, ip }))],
-        },
-      ],
-    });
-    return new KubePki(ca.cert, ca.private, server.cert, server.private);
+    return new KubePki(certs.caCert, certs.caKey, certs.serverCert, certs.serverKey);
   }
 
   /** The admin client certificate of a cluster (CN=masterclient, O=system:masters, as AKS issues), made once. */
@@ -86,11 +60,7 @@ export class KubePki {
         { name: "organizationName", value: "system:masters" },
       ],
       {
-        keyType: "ec",
-        curve: "P-256",
-        algorithm: "sha256",
-        notBeforeDate: new Date(Date.now() - 60_000),
-        notAfterDate: new Date(Date.now() + 7 * 24 * 3600_000),
+        ...certificateBasics(),
         ca: { key: this.caKey, cert: this.caCert },
         extensions: [
           { name: "basicConstraints", cA: false },
