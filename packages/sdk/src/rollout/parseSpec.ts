@@ -732,7 +732,7 @@ function yamlDuplicateKeys(doc: ReturnType<typeof parseDocument>, lineCounter: L
           else
             issues.push({
               path: formatJsonPath([...at, key]),
-              message: `the key "${key}" appears twice in one mapping (${where(range)}; first at ${where(first.get(key))}); YAML allows each key once`,
+              message: `the key "${key}" appears twice in one mapping (${where(range)}; first at ${where(first.get(key))}); YAML readers refuse it or keep only one of them`,
               found: key,
               allowed: "each key once",
             });
