@@ -159,6 +159,25 @@ describe("every command that reads gives up at its --timeout", () => {
     expect(t.em.control.requestLog().filter((r) => r.path.startsWith("/devstoreaccount1/"))).toHaveLength(0);
   });
 
+  it("wait -g -n --timeout 2s gives up on a cluster GET Azure never answers: exit 1, Timeout, the GET still unanswered", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "managedClusters/plain$", count: 1000, delayMs: HOLD_MS });
+    const run = await runCli(["wait", "-g", RG, "-n", "plain", "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Reading ${RG}/plain timed out after 2s`);
+    expect(parseJsonDocument<{ error: { code: string } }>(run).error.code).toBe("Timeout");
+    expect(t.em.control.requestLog().filter(isGet(/\/managedClusters\/plain$/i))).toHaveLength(0);
+  });
+
+  it("wait --operation URL --timeout 2s gives up on an operation status GET Azure never answers (exit 1, Timeout, the URL named, unanswered)", async () => {
+    t.em.control.addFault({ kind: "slow", method: "GET", pathPattern: "/operations/", count: 1000, delayMs: HOLD_MS });
+    const operationUrl = `${t.em.url}/subscriptions/${t.em.subscriptionId}/providers/Microsoft.ContainerService/locations/westus2/operations/0b0b0b0b-0000-0000-0000-000000000001?api-version=2016-03-30`;
+    const run = await runCli(["wait", "-g", RG, "-n", "plain", "--operation", operationUrl, "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Waiting for the operation ${operationUrl} timed out after 2s: Azure had not answered its status.`);
+    expect(parseJsonDocument<{ error: { code: string; operationUrl: string } }>(run).error).toMatchObject({ code: "Timeout", operationUrl });
+    expect(t.em.control.requestLog().filter(isGet(/\/operations\//i))).toHaveLength(0);
+  });
+
   it("status --timeout 2s gives up when the identity provider never answers the token request (exit 1, Timeout)", async () => {
     t.em.control.addFault({ kind: "slow", method: "POST", pathPattern: "/oauth2/v2\\.0/token$", count: 1000, delayMs: HOLD_MS });
     const run = await runCli(["status", "--all", "--timeout", "2s", "-o", "json", ...emulatorFlags(t.em)], { env: emulatorEnv(t.em) });

@@ -49,9 +49,21 @@ describe("duplicate keys", () => {
     expect(issues[0]?.message).toContain("line 4, column 5; first at line 3, column 16");
   });
 
-  test("a YAML rollout file with a duplicate key is refused with its line", () => {
-    const { message } = refusal(() => parseRolloutText(`subscriptions: [${SUB}]\nsettings:\n  mode: IPVS\n  mode: IPTABLES\n`, { source: "r.yaml" }));
-    expect(message).toMatch(/line 4, column 3: Map keys must be unique/);
+  test("a YAML rollout file with a duplicate key is refused with the key path and line", () => {
+    const { message, issues } = refusal(() => parseRolloutText(`subscriptions: [${SUB}]\nsettings:\n  mode: IPVS\n  mode: IPTABLES\n`, { source: "r.yaml" }));
+    expect(issues.map((i) => i.path)).toEqual(["$.settings.mode"]);
+    expect(message).toContain('$.settings.mode: the key "mode" appears twice in one mapping (line 4, column 3; first at line 3, column 3)');
+  });
+
+  test("duplicate keys deep in a YAML rollout file (a wave, a flow mapping) are each named by key path and line", () => {
+    const text = `subscriptions: [${SUB}]\nsettings: {mode: IPVS, mode: NFTABLES}\nwaves:\n  - name: all\n    count: 1\n    count: 2\n`;
+    const { issues } = refusal(() => parseRolloutText(text, { source: "r.yaml" }));
+    expect(issues.map((i) => [i.path, i.found])).toEqual([
+      ["$.settings.mode", "mode"],
+      ["$.waves[0].count", "count"],
+    ]);
+    expect(issues[0]?.message).toContain("line 2, column 24; first at line 2, column 12");
+    expect(issues[1]?.message).toContain("line 6, column 5; first at line 5, column 5");
   });
 });
 

@@ -157,7 +157,8 @@ maxConcurrencyPerSubscription: 5
     const syntax = issuesOf(() => parseRolloutText("subscriptions: [\nsettings: {", { source: "x.yaml" }));
     expect(syntax[0]!.message).toMatch(/line \d+, column \d+/);
     const dup = issuesOf(() => parseRolloutText(`subscriptions: [${SUB_A}]\nsettings: {}\nsettings: {}\n`));
-    expect(dup[0]!.message).toMatch(/unique|duplicate/i);
+    expect(dup[0]!.path).toBe("$.settings");
+    expect(dup[0]!.message).toMatch(/appears twice .*line 3, column 1; first at line 2, column 1/);
   });
 
   test("wave names must be unique and a wave cannot take both count and percent", () => {

@@ -63,7 +63,10 @@ export const waitCommand: CliCommandModule = {
               onProgress: (e: ApplyProgress) => progress.update(`${label}: ${describeApplyProgress(e)}`),
             });
           }
-          cluster = await client.getCluster(ref, { abortSignal: ctx.abortSignal });
+          // Every read is bounded by what is left of --timeout: a GET Azure never answers must not hold the wait.
+          const readCluster = (): Promise<ClusterState> =>
+            client.getCluster(ref, { abortSignal: ctx.abortSignal, timeoutInMs: Math.max(1, timeoutInMs - (Date.now() - startedAt)) });
+          cluster = await readCluster();
           const intervalInMs = ctx.pollIntervalInMs() ?? 5_000;
           // The SDK's one classification: an unknown (or absent) provisioningState throws UnknownClusterState at once.
           while (sdk.classifyProvisioningState(cluster.provisioningState, label) === "in-flight") {
@@ -82,7 +85,7 @@ export const waitCommand: CliCommandModule = {
                 reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
               }, { once: true });
             });
-            cluster = await client.getCluster(ref, { abortSignal: ctx.abortSignal });
+            cluster = await readCluster();
           }
         } catch (err) {
           if (isAbortError(err) || ctx.interrupted) {

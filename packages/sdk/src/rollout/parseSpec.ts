@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { readFile } from "node:fs/promises";
-import { Lexer, LineCounter, parseDocument, isNode } from "yaml";
+import { Lexer, LineCounter, parseDocument, isMap, isNode, isScalar, isSeq } from "yaml";
 import { validRange } from "semver";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "../errors";
@@ -667,6 +667,13 @@ export function parseRolloutText(text: string, options: ParseRolloutOptions = {}
   try {
     doc = parseDocument(body, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.some(isStackOverflow)) throw tooDeep(source);
+    if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
+      const duplicates = yamlDuplicateKeys(doc, lineCounter);
+      if (duplicates.issues.length > 0) {
+        const all = withMore(duplicates.issues, duplicates.more);
+        throw new ValidationError(formatIssues(source, all), all);
+      }
+    }
     if (doc.errors.length > 0) {
       const issues: ValidationIssue[] = doc.errors.slice(0, INPUT_LIMITS.maxIssues).map((e) => {
         const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
@@ -692,6 +699,52 @@ export function parseRolloutText(text: string, options: ParseRolloutOptions = {}
   }
   if (!result.spec) throw new Error("internal error: a rollout without issues must have a spec");
   return { spec: result.spec, warnings: result.warnings };
+}
+
+/**
+ * The duplicate keys of a YAML document (parsed with `uniqueKeys`, which reports only "Map keys must be unique" and a
+ * position, but keeps both pairs), each with its JSON path, line and column, and where the key first appeared, as
+ * JSON's duplicate keys are reported. Walks with an explicit stack, no deeper than the nesting limit (not checked yet).
+ */
+function yamlDuplicateKeys(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): { issues: ValidationIssue[]; more: number } {
+  const issues: ValidationIssue[] = [];
+  let more = 0;
+  const where = (range: readonly number[] | null | undefined): string => {
+    if (!range) return "unknown position";
+    const pos = lineCounter.linePos(range[0]);
+    return `line ${pos.line}, column ${pos.col}`;
+  };
+  const stack: { node: unknown; at: JsonPathSegment[] }[] = [{ node: doc.contents, at: [] }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { node, at } = top;
+    if (at.length > INPUT_LIMITS.maxDepth) continue; // refused as too deep anyway; keeps the walk linear
+    const children: { node: unknown; at: JsonPathSegment[] }[] = [];
+    if (isSeq(node)) {
+      node.items.forEach((item, i) => children.push({ node: item, at: [...at, i] }));
+    } else if (isMap(node)) {
+      const first = new Map<string, readonly number[] | null | undefined>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key === undefined) continue;
+        const range = isNode(pair.key) ? pair.key.range : undefined;
+        if (first.has(key)) {
+          if (issues.length >= INPUT_LIMITS.maxIssues) more++;
+          else
+            issues.push({
+              path: formatJsonPath([...at, key]),
+              message: `the key "${key}" appears twice in one mapping (${where(range)}; first at ${where(first.get(key))}); YAML readers refuse it or keep only one of them`,
+              found: key,
+              allowed: "each key once",
+            });
+        } else {
+          first.set(key, range);
+          children.push({ node: pair.value, at: [...at, key] });
+        }
+      }
+    }
+    stack.push(...children.reverse()); // document order
+  }
+  return { issues, more };
 }
 
 function lineOf(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, at: readonly Segment[]): number | undefined {
