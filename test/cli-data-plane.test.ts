@@ -64,6 +64,9 @@ describe("apply --verify-data-plane", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(stuck);
     expect(run.stderr).toContain("kube-proxy did not reach every node");
+    // Not "Apply complete": with --verify-data-plane the apply is complete only when the nodes run the settings.
+    expect(run.stdout).not.toContain("Apply complete");
+    expect(run.stdout).toContain("Azure has the settings (1 changed, 0 unchanged), but the data plane has not converged:");
     const pod = em.control.kubeState({ resourceGroup: RG, name: "aks1" })?.nodes.find((n) => n.name === stuck)?.pod;
     expect(pod?.command).toContain("--proxy-mode=iptables");
   });

@@ -31,6 +31,9 @@ describe("report rendering", () => {
     );
     expect(nextCommand(report({ status: "stopped" }), opts)).toMatch(/^aks-kube-proxy rollout stop --journal j.json --lift/);
     expect(nextCommand(report({ status: "halted" }), opts)).toMatch(/--resume --retry-failed .*rollout rollback --journal j.json/);
+    const rolledBack = nextCommand(report({ status: "halted", waves: [{ ...report({}).waves[0]!, status: "halted", rolledBack: [{ clusters: 1, journal: "j.rollback.json", outcome: "completed", shard: "1/1" }] }] }), opts);
+    expect(rolledBack).toMatch(/--resume --retry-failed .*already rolled back/);
+    expect(rolledBack).not.toContain("rollout rollback");
     expect(nextCommand(report({}), opts)).toBeUndefined();
     const md = toMarkdownReport(report({ status: "awaiting-approval", awaitingApproval: { wave: "w", since: "x" }, waves: [{ ...report({}).waves[0]!, approval: { required: true } }] }), opts);
     expect(md).toContain("**awaiting approval**");

@@ -155,7 +155,11 @@ export const applyCommand: CliCommandModule = {
         }
         const dataPlane = flags.verifyDataPlane ? await verifyDataPlanes(ctx, client, plans.map((p) => p.cluster), desired.settings, timeoutInMs) : undefined;
         if (ctx.out.json) ctx.out.document({ ...(document(preview, results) as object), ...(dataPlane ? { dataPlane: dataPlane.results } : {}) });
-        else ctx.out.print(`Apply complete: ${results.filter((r) => r.changed).length} changed, ${plans.length - results.filter((r) => r.changed).length} unchanged.`);
+        else {
+          const counts = `${results.filter((r) => r.changed).length} changed, ${plans.length - results.filter((r) => r.changed).length} unchanged`;
+          // With --verify-data-plane the apply is complete only when the nodes run the settings too.
+          ctx.out.print(dataPlane?.failure ? `Azure has the settings (${counts}), but the data plane has not converged:` : `Apply complete: ${counts}.`);
+        }
         if (dataPlane?.failure) throw dataPlane.failure;
         return ExitCode.Ok;
       }),

@@ -48,7 +48,13 @@ export function nextCommand(report: RolloutReport, options: ReportRenderOptions 
   if (report.operation !== "apply") return undefined;
   if (report.awaitingApproval) return `aks-kube-proxy rollout approve --journal ${journal} --wave ${report.awaitingApproval.wave}  # then: aks-kube-proxy rollout apply ${file} --journal ${journal} --resume`;
   if (report.status === "stopped") return `aks-kube-proxy rollout stop --journal ${journal} --lift  # then: aks-kube-proxy rollout apply ${file} --journal ${journal} --resume`;
-  if (report.status === "halted") return `aks-kube-proxy rollout apply ${file} --journal ${journal} --resume --retry-failed  # after fixing the failures; or: aks-kube-proxy rollout rollback --journal ${journal}`;
+  if (report.status === "halted") {
+    // After an automatic rollback on halt (halt.rollback) the halted wave is already restored: a second rollback is
+    // refused (its journal exists), so only the retry is suggested.
+    const rolledBack = report.waves.some((w) => (w.rolledBack ?? []).length > 0);
+    const retry = `aks-kube-proxy rollout apply ${file} --journal ${journal} --resume --retry-failed  # after fixing the failures`;
+    return rolledBack ? `${retry} (the halted wave was already rolled back)` : `${retry}; or: aks-kube-proxy rollout rollback --journal ${journal}`;
+  }
   if (report.status === "aborted" || report.status === "running" || report.counts.pending + report.counts.inProgress > 0) return `aks-kube-proxy rollout apply ${file} --journal ${journal} --resume`;
   return undefined;
 }
