@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { isObject } from "../http";
-import type { ClusterRecord } from "../state/clusters";
+import { clusterFacts, storedKubeProxyConfig, type ClusterRecord } from "../state/clusters";
 import type { OperationRecord } from "../state/operations";
 import type { EmulatorStore } from "../state/store";
 import { dataPlaneKey, type KubeFaultRegistry } from "./faults";
@@ -91,7 +91,7 @@ export function clusterDataFacts(raw: Record<string, unknown>): {
 } {
   const props = isObject(raw.properties) ? raw.properties : {};
   const net = isObject(props.networkProfile) ? props.networkProfile : {};
-  const kubernetesVersion = typeof props.kubernetesVersion === "string" && props.kubernetesVersion !== "" ? props.kubernetesVersion : "1.33.2";
+  const { kubernetesVersion, networkDataplane } = clusterFacts(raw);
   const pools = (Array.isArray(props.agentPoolProfiles) ? props.agentPoolProfiles : []).filter(isObject).map((p, i) => ({
     name: typeof p.name === "string" ? p.name : `nodepool${i + 1}`,
     count: typeof p.count === "number" && Number.isInteger(p.count) ? Math.min(Math.max(p.count, 0), 1000) : 3,
@@ -101,8 +101,7 @@ export function clusterDataFacts(raw: Record<string, unknown>): {
     version: typeof p.currentOrchestratorVersion === "string" ? p.currentOrchestratorVersion : kubernetesVersion,
   }));
   const clusterCidr = typeof net.podCidr === "string" ? net.podCidr : "10.224.0.0/12";
-  const networkDataplane = typeof net.networkDataplane === "string" ? net.networkDataplane : undefined;
-  return { kubernetesVersion, kubeProxyConfig: net.kubeProxyConfig, networkDataplane, clusterCidr, pools };
+  return { kubernetesVersion, kubeProxyConfig: storedKubeProxyConfig(raw), networkDataplane, clusterCidr, pools };
 }
 
 /** Node names as AKS gives them: `aks-<pool>-<8 digits>-vmss<6 base-36 digits>` (Linux), `aks<pool><6 digits>` (Windows). */

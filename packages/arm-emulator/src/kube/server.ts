@@ -11,7 +11,7 @@ import type { TLSSocket } from "node:tls";
 import type { TokenAuthority } from "../auth";
 import { newGuid } from "../ids";
 import { redactHeaders, type RequestLog } from "../log";
-import type { ClusterRecord } from "../state/clusters";
+import { DEFAULT_KUBERNETES_VERSION, type ClusterRecord } from "../state/clusters";
 import type { EmulatorStore } from "../state/store";
 import type { LoggedRequest } from "../types";
 import { dataPlaneKey } from "./faults";
@@ -214,7 +214,7 @@ function region(record: ClusterRecord): string {
 function route(deps: KubeServerDeps, record: ClusterRecord, data: ClusterData, user: string, path: string, query: Record<string, string>): Reply {
   const now = deps.store.now();
   const key = data.key;
-  const version = String((record.raw.properties as Record<string, unknown> | undefined)?.currentKubernetesVersion ?? "1.33.2");
+  const version = String((record.raw.properties as Record<string, unknown> | undefined)?.currentKubernetesVersion ?? DEFAULT_KUBERNETES_VERSION);
   const [major = "1", minor = "33"] = version.split(".");
   const p = path.replace(/\/+$/, "") || "/";
   switch (p) {

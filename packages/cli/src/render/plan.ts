@@ -8,7 +8,7 @@ import type { Output } from "../runtime/output";
 import { clusterJson, type ClusterJson } from "./cluster";
 import { formatFinding } from "./findings";
 import { describeSettings, formatValue } from "./settings";
-import { waitCommandFor } from "../flows/plan";
+import { inFlightPlans, waitCommandFor } from "../flows/plan";
 
 /** The JSON shape of one cluster's plan. */
 export interface PlanJson {
@@ -80,8 +80,9 @@ export function planText(plan: KubeProxyPlan, out: Output): string {
  */
 export function planSummary(plans: readonly KubeProxyPlan[]): string {
   const blocked = plans.filter((p) => p.blockers.length > 0).length;
-  const inFlight = plans.filter((p) => p.blockers.length === 0 && p.convergence.kind === "in-flight").length;
-  const changing = plans.filter((p) => p.blockers.length === 0 && p.hasChanges && p.convergence.kind !== "in-flight").length;
+  const inFlightList = inFlightPlans(plans);
+  const inFlight = inFlightList.length;
+  const changing = plans.filter((p) => p.blockers.length === 0 && p.hasChanges && !inFlightList.includes(p)).length;
   const unchanged = plans.length - blocked - changing - inFlight;
   return [`${changing} to change`, `${unchanged} unchanged`, ...(inFlight > 0 ? [`${inFlight} in flight`] : []), ...(blocked > 0 ? [`${blocked} blocked`] : [])].join(", ");
 }

@@ -6,6 +6,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the query engine and YAML writer load only when used */
 import { styleText } from "node:util";
 import { CliUsageError } from "./cli-error";
+import { echoValue } from "./echo";
 import { loadTable } from "./lazy";
 
 /** Every `-o` value. */
@@ -28,7 +29,7 @@ export function checkQuery(query: string): void {
   try {
     jmespath().compile(query);
   } catch (error) {
-    throw new CliUsageError(`--query "${query}" is not a valid JMESPath expression: ${error instanceof Error ? error.message : String(error)}. See https://jmespath.org for the syntax.`);
+    throw new CliUsageError(`--query "${echoValue(query, MAX_QUERY_ECHO)}" is not a valid JMESPath expression: ${error instanceof Error ? error.message : String(error)}. See https://jmespath.org for the syntax.`);
   }
 }
 
@@ -80,9 +81,8 @@ function checkResultSize(result: unknown): void {
   }
 }
 
-function short(query: string): string {
-  return query.length > 200 ? `${query.slice(0, 200)}…` : query;
-}
+/** How much of a `--query` an error message repeats (the rest is elided with its length, by {@link echoValue}). */
+const MAX_QUERY_ECHO = 200;
 
 /**
  * Applies a `--query` to a result document, within {@link QUERY_LIMITS}.
@@ -113,10 +113,10 @@ export function applyQuery(value: unknown, query: string): unknown {
     return result;
   } catch (error) {
     if (error instanceof QueryBudgetExceeded) {
-      throw new CliUsageError(`--query "${short(query)}" was stopped: ${error.message} (a projection that multiplies the result?). Filter first, or simplify the query.`);
+      throw new CliUsageError(`--query "${echoValue(query, MAX_QUERY_ECHO)}" was stopped: ${error.message} (a projection that multiplies the result?). Filter first, or simplify the query.`);
     }
-    if (error instanceof RangeError) throw new CliUsageError(`--query "${short(query)}" was stopped: ${error.message}. Simplify the query.`);
-    throw new CliUsageError(`--query "${short(query)}" failed on the result: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof RangeError) throw new CliUsageError(`--query "${echoValue(query, MAX_QUERY_ECHO)}" was stopped: ${error.message}. Simplify the query.`);
+    throw new CliUsageError(`--query "${echoValue(query, MAX_QUERY_ECHO)}" failed on the result: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     proto.visit = visit;
   }

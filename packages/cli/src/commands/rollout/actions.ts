@@ -436,7 +436,7 @@ async function rollbackHaltedWave(ctx: CommandContext, result: RolloutRunResult,
   const written = result.journal.clusters.filter((c) => c.wave === halt.wave && (c.written || c.intent !== undefined)).length;
   ctx.out.info(`Halt with rollback: restoring the ${written} written cluster(s) of wave ${halt.wave}.`);
   const store = journalStore(ctx, where.location);
-  const rollbackLocation = store.kind === "blob" ? `${store.location}/rollback` : `${where.location.replace(/\.json$/i, "")}.rollback.json`;
+  const rollbackLocation = defaultRollbackLocation(store.kind === "blob" ? store.location : where.location, store.kind);
   const rollbackExists = await journalStore(ctx, rollbackLocation).exists(where.shard ? { shard: where.shard } : {});
   const code = await rolloutRollback(ctx, {
     journal: where.location,
@@ -510,13 +510,24 @@ export async function rolloutMerge(ctx: CommandContext, positional: readonly str
   return report.status === "completed" && report.counts.failed === 0 ? ExitCode.Ok : ExitCode.Failure;
 }
 
+/**
+ * Where a rollout's rollback keeps its own journal unless `--rollback-journal` says otherwise: `<journal>.rollback.json`
+ * beside a journal file, `<folder>/rollback` in a blob journal's folder. One rule for the manual rollback and the
+ * automatic one after a halt, so each finds (and resumes) the other's journal.
+ * @param journal - the rollout's journal: a file path, or a blob journal folder's URL
+ * @param kind - the journal's store
+ */
+function defaultRollbackLocation(journal: string, kind: "file" | "blob"): string {
+  return kind === "blob" ? `${journal}/rollback` : `${journal.replace(/\.json$/i, "")}.rollback.json`;
+}
+
 /** `rollout rollback --journal FILE`: put back each written cluster's previous settings, with the same waves. */
 export async function rolloutRollback(ctx: CommandContext, override?: RolloutRollbackFlags): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
   const flags = override ?? ctx.opts<RolloutRollbackFlags>();
   if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
   if (sdk.isBlobJournalUrl(flags.journal)) return rolloutRollbackFromStore(ctx, flags, flags.journal);
-  const rollbackPath = flags.rollbackJournal ?? `${flags.journal.replace(/\.json$/i, "")}.rollback.json`;
+  const rollbackPath = flags.rollbackJournal ?? defaultRollbackLocation(flags.journal, "file");
   const limiter = new sdk.ArmRateLimiter();
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
   if (!(await exists(flags.journal))) await sdk.readRolloutJournal(flags.journal); // throws "file not found", naming it
@@ -566,7 +577,7 @@ async function rolloutRollbackFromStore(ctx: CommandContext, flags: RolloutRollb
   const sdk = ctx.sdk();
   const shard = readShard(ctx, flags.shard);
   const sourceStore = journalStore(ctx, journalUrl, flags);
-  const rollbackStore = journalStore(ctx, flags.rollbackJournal ?? `${sourceStore.location}/rollback`, flags);
+  const rollbackStore = journalStore(ctx, flags.rollbackJournal ?? defaultRollbackLocation(sourceStore.location, "blob"), flags);
   const limiter = new sdk.ArmRateLimiter();
   const shardFlag = flags.shard ? ` --shard ${flags.shard}` : "";
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${sourceStore.location}${shardFlag} --rollback-journal ${rollbackStore.location} --resume`;
