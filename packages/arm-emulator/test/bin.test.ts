@@ -97,10 +97,13 @@ describe("arm-emulator bin", () => {
     await writeFile(bad, JSON.stringify({ clusters: [1] }));
     const outOfRange = join(dir, "out-of-range.json");
     await writeFile(outOfRange, JSON.stringify({ timings: { operationMs: -5 } }));
+    const badKubeFault = join(dir, "bad-kube-fault.json");
+    await writeFile(badKubeFault, JSON.stringify({ kubeFaults: [{ kind: "kube-unreachable", cluster: { resourceGroup: "rg", name: "aks" }, how: "later" }] }));
     for (const [seed, says] of [
       [join(dir, "missing.json"), "Cannot read the seed file"],
       [bad, "clusters[0]"],
       [outOfRange, '"operationMs"'],
+      [badKubeFault, '"how" must be "hang" or "refuse"'],
     ] as const) {
       const proc = spawn(process.execPath, [BIN, "--seed", seed], { stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
