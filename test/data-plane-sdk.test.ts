@@ -15,6 +15,7 @@ beforeAll(async () => {
       { resourceGroup: RG, name: "nft", kubernetesVersion: "1.33.2", networkPlugin: "azure", agentPools: [{ name: "nodepool1", count: 3 }, { name: "win", count: 1, osType: "Windows" }] },
       { resourceGroup: RG, name: "entra", kubernetesVersion: "1.33.2", networkPlugin: "azure", extraProperties: { aadProfile: { managed: true, enableAzureRBAC: false } } },
       { resourceGroup: RG, name: "old", kubernetesVersion: "1.32.5", networkPlugin: "azure", kubeProxyConfig: { enabled: true, mode: "NFTABLES" } },
+      { resourceGroup: RG, name: "posts", kubernetesVersion: "1.33.2", networkPlugin: "azure", agentPools: [{ name: "nodepool1", count: 2 }] },
       { resourceGroup: RG, name: "no-local", kubernetesVersion: "1.33.2", networkPlugin: "azure", extraProperties: { aadProfile: { managed: true }, disableLocalAccounts: true } },
     ],
     registeredFeatures: [FEATURE],
@@ -117,6 +118,27 @@ describe("verifyDataPlane / waitForDataPlane against the emulator", () => {
     expect(result.unreachable?.advice).toContain("disableLocalAccounts");
     // The user credential (Entra) works on the same cluster.
     expect((await t.client().verifyDataPlane({ resourceGroup: RG, name: "no-local" })).authentication).toBe("entra");
+  });
+
+  it("a wait of several passes POSTs listClusterUserCredential once (ARM counts the POST against the write budget)", async () => {
+    const client = t.client();
+    const cluster = { resourceGroup: RG, name: "posts" };
+    await client.apply(cluster, { enabled: true, mode: "IPTABLES" });
+    await client.waitForDataPlane(cluster, { mode: "IPTABLES" }, { timeoutInMs: 60_000 });
+    const node = t.em.control.kubeState(cluster)?.nodes.find((n) => n.os === "linux")?.name as string;
+    t.em.control.addKubeFault({ kind: "kube-node-stuck", cluster, node });
+    await client.apply(cluster, { enabled: true, mode: "NFTABLES" });
+    t.em.control.clearRequestLog();
+    // The stuck node keeps the wait rolling out; the caller stops it after the third pass (no clock involved).
+    const controller = new AbortController();
+    const passes: string[] = [];
+    const error = await client
+      .waitForDataPlane(cluster, { mode: "NFTABLES" }, { timeoutInMs: 3_600_000, abortSignal: controller.signal, onProgress: (e) => { passes.push(e.verdict); if (passes.length === 3) controller.abort(); } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "Aborted" });
+    expect(passes).toEqual(["rolling-out", "rolling-out", "rolling-out"]);
+    const posts = t.em.control.requestLog().filter((r) => r.method === "POST" && r.path.toLowerCase().endsWith("/managedclusters/posts/listclusterusercredential"));
+    expect(posts).toHaveLength(1);
   });
 
   it("a node that never updates: the wait gives up with DataPlaneNotConverged naming that node, whose pod still runs the old flags", async () => {

@@ -7,6 +7,7 @@
 import { stringify } from "yaml";
 import { runDataPlaneCheck, runDataPlaneWait, type DataPlaneDeps } from "../src/dataPlane/verify";
 import type { DataPlaneObservation } from "../src/dataPlane/verdict";
+import { UnreachableSignal } from "../src/dataPlane/kubeApi";
 import type { ClusterState, DataPlaneProgress } from "@aks-kube-proxy/sdk";
 
 const CLUSTER_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
@@ -107,6 +108,38 @@ describe("the data-plane wait", () => {
   it("refuses the serialized wait of another cluster", async () => {
     const state = JSON.stringify({ kind: "aks-kube-proxy/data-plane-wait", version: 1, clusterId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/other", desired: { enabled: true, mode: "IPTABLES" }, startedAt: 0, deadlineAt: 1 });
     await expect(runDataPlaneWait(deps([observation(2)]), CLUSTER_ID, undefined, { resumeState: state })).rejects.toMatchObject({ code: "ValidationError" });
+  });
+
+  it("connects once for the whole wait, and again only when the kept credentials are refused (unauthorized)", async () => {
+    const d = deps([observation(0), observation(1), observation(2)]);
+    let posts = 0;
+    const list = d.listCredential;
+    d.listCredential = async (kind, signal) => (posts++, list(kind, signal));
+    const result = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 });
+    expect(result.verdict).toBe("converged");
+    expect(d.calls).toBe(3);
+    expect(posts).toBe(1);
+
+    // The second pass's kept kubeconfig is refused: one new POST, and the pass's verdict is the fresh connection's.
+    const base = deps([observation(0), observation(1), observation(2)]);
+    let refreshes = 0;
+    let refused = false;
+    const e: DataPlaneDeps = {
+      ...base,
+      listCredential: async (kind, signal) => (refreshes++, base.listCredential(kind, signal)),
+      observe: async (o) => {
+        if (base.calls === 1 && !refused) {
+          refused = true;
+          throw new UnreachableSignal({ reason: "unauthorized", statusCode: 401, message: "401", advice: "sign in" });
+        }
+        return base.observe!(o);
+      },
+    };
+    const events: string[] = [];
+    const again = await runDataPlaneWait(e, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000, onProgress: (p) => events.push(`${p.verdict} ${p.convergedNodes}`) });
+    expect(again.verdict).toBe("converged");
+    expect(events).toEqual(["rolling-out 0", "rolling-out 1", "converged 2"]);
+    expect(refreshes).toBe(2);
   });
 
   it("stops at the caller's abort with AbortedError, while still rolling out", async () => {

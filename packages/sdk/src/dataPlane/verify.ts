@@ -7,7 +7,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import type { ClusterState } from "../clusterState";
 import { classifyProvisioningState } from "../convergence";
 import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
-import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
+import { formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
 import { report } from "../progress";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
 import { isAtLeast, parseKubernetesVersion } from "../versions";
@@ -148,20 +148,22 @@ function unreachableResult(base: Pick<DataPlaneResult, "cluster" | "desired" | "
   };
 }
 
-/**
- * One check. @internal
- * @param deps - ARM reads and the credential chain
- * @param desired - the settings to compare with; undefined: what Azure reports for the cluster
- */
-export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
-  const signal = options.abortSignal;
-  const cluster = await deps.readCluster(signal);
-  // The one classification of provisioningState: an unknown state fails loudly here, before anything else.
-  const provisioning = classifyProvisioningState(cluster.provisioningState, `${cluster.resourceGroup}/${cluster.name}`);
-  const wanted = desired !== undefined ? effectiveKubeProxySettings(desired) : cluster.effective;
-  const credential = options.admin ? "admin" : "user";
-  const base = { cluster: clusterOf(cluster), desired: wanted, credential } as const;
+/** A kubeconfig for the API server, from one credential POST (and, with Entra, one token). @internal */
+export interface DataPlaneConnection {
+  readonly kubeconfigYaml: string;
+  readonly authentication: KubeconfigAuthentication;
+}
 
+type CheckBase = Pick<DataPlaneResult, "cluster" | "desired" | "credential">;
+
+/**
+ * The credential POST (listClusterUserCredential / listClusterAdminCredential), the Entra token when needed, and the
+ * kubeconfig: the connection, or the `unreachable` result (reason `credentials`) when ARM or the token refuses. @internal
+ * @param deps - ARM reads and the credential chain
+ * @param base - the cluster, desired settings and credential kind the result names
+ */
+export async function connect(deps: DataPlaneDeps, base: CheckBase, signal: AbortSignal | undefined): Promise<DataPlaneConnection | DataPlaneResult> {
+  const credential = base.credential;
   let body: unknown;
   try {
     body = await deps.listCredential(credential, signal);
@@ -190,18 +192,61 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
     }
     kubeconfig = withBearerToken(kubeconfig, token);
   }
+  return { kubeconfigYaml: kubeconfigYaml(kubeconfig), authentication: kubeconfig.authentication };
+}
+
+/** The connection a wait keeps between passes (undefined: connect on the next pass). @internal */
+export interface DataPlaneSession {
+  connection?: DataPlaneConnection;
+}
+
+/**
+ * One pass: readCluster first (so an unknown provisioningState fails before anything else), then the session's
+ * connection ({@link connect} when it has none), then the Kubernetes reads and the assessment. A kept connection the
+ * API server answers `unauthorized` (an expired token or certificate) is dropped and made again once, in the same
+ * pass, so the verdict is the one a fresh connection gives. @internal
+ * @param deps - ARM reads and the credential chain
+ * @param desired - the settings to compare with; undefined: what Azure reports for the cluster
+ * @param session - the connection kept between passes; a fresh `{}` for a one-off check
+ */
+export async function checkOnce(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions, session: DataPlaneSession): Promise<DataPlaneResult> {
+  const signal = options.abortSignal;
+  const cluster = await deps.readCluster(signal);
+  // The one classification of provisioningState: an unknown state fails loudly here, before anything else.
+  const provisioning = classifyProvisioningState(cluster.provisioningState, `${cluster.resourceGroup}/${cluster.name}`);
+  const wanted = desired !== undefined ? effectiveKubeProxySettings(desired) : cluster.effective;
+  const credential = options.admin ? "admin" : "user";
+  const base = { cluster: clusterOf(cluster), desired: wanted, credential } as const;
   const expected = expectedKubeProxyFlags(wanted);
-  let observation;
-  try {
-    observation = await (deps.observe ?? observeDataPlane)({
-      kubeconfigYaml: kubeconfigYaml(kubeconfig),
-      maxProxyModeNodes: options.maxProxyModeNodes ?? DEFAULT_PROXY_MODE_SAMPLE,
-      requestTimeoutInMs: options.requestTimeoutInMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_IN_MS,
-      ...(signal ? { abortSignal: signal } : {}),
-    });
-  } catch (error) {
-    if (error instanceof UnreachableSignal) return unreachableResult(base, error.unreachable, kubeconfig.authentication);
-    throw error;
+
+  let kept = session.connection !== undefined;
+  let observation: DataPlaneObservation | undefined;
+  let connection: DataPlaneConnection;
+  for (;;) {
+    if (session.connection === undefined) {
+      const connected = await connect(deps, base, signal);
+      if ("verdict" in connected) return connected;
+      session.connection = connected;
+    }
+    connection = session.connection;
+    try {
+      observation = await (deps.observe ?? observeDataPlane)({
+        kubeconfigYaml: connection.kubeconfigYaml,
+        maxProxyModeNodes: options.maxProxyModeNodes ?? DEFAULT_PROXY_MODE_SAMPLE,
+        requestTimeoutInMs: options.requestTimeoutInMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_IN_MS,
+        ...(signal ? { abortSignal: signal } : {}),
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof UnreachableSignal)) throw error;
+      if (kept && error.unreachable.reason === "unauthorized") {
+        // The kept credentials may have expired: connect again, once.
+        session.connection = undefined;
+        kept = false;
+        continue;
+      }
+      return unreachableResult(base, error.unreachable, connection.authentication);
+    }
   }
   const assessment = assessDataPlane(expected, observation);
   // While Azure's operation runs, the DaemonSet may not be rendered yet: not converged, and not a mismatch either.
@@ -211,7 +256,7 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
     ...base,
     verdict: inFlight ? "rolling-out" : assessment.verdict,
     summary: inFlight ? `Azure's operation is still running (provisioningState ${cluster.provisioningState}); ${assessment.summary}` : hint ? `${assessment.summary}. ${hint}` : assessment.summary,
-    authentication: kubeconfig.authentication,
+    authentication: connection.authentication,
     rollout: assessment.rollout,
     flags: assessment.flags,
     nodes: assessment.nodes,
@@ -220,6 +265,15 @@ export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyC
     pendingNodes: assessment.nodes.filter((n) => n.state === "pending").map((n) => n.name),
     mismatches: assessment.mismatches,
   };
+}
+
+/**
+ * One check: {@link checkOnce} with a fresh connection (one credential POST). @internal
+ * @param deps - ARM reads and the credential chain
+ * @param desired - the settings to compare with; undefined: what Azure reports for the cluster
+ */
+export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
+  return checkOnce(deps, desired, options, {});
 }
 
 /**
@@ -259,42 +313,37 @@ function parseWaitState(text: string, clusterId: string): WaitState {
 export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: WaitForDataPlaneOptions = {}): Promise<DataPlaneResult> {
   const resumed = options.resumeState !== undefined ? parseWaitState(options.resumeState, clusterId) : undefined;
   const now = Date.now();
-  const timeoutInMs = resumed ? Math.max(0, resumed.deadlineAt - now) : (options.timeoutInMs ?? 1_800_000);
+  // The deadline is fixed once: a resumed wait keeps the original one, so resuming again does not push it out.
+  const deadlineAt = resumed?.deadlineAt ?? now + (options.timeoutInMs ?? 1_800_000);
+  const timeoutInMs = Math.max(0, deadlineAt - now);
   const wanted = resumed ? resumed.desired : desired !== undefined ? effectiveKubeProxySettings(desired) : undefined;
-  const deadline = new Deadline(timeoutInMs);
   const startedAt = resumed?.startedAt ?? now;
-  const limit = deadlineSignal(timeoutInMs, options.abortSignal);
+  // One credential POST for the whole wait (ARM counts it against the write budget); checkOnce connects again only
+  // when the kept credentials are refused.
+  const session: DataPlaneSession = {};
   let last: DataPlaneResult | undefined;
   let state: string | undefined;
-  try {
-    for (let attempt = 0; ; attempt++) {
-      // A check is bounded by its requests' own timeout (requestTimeoutInMs) and the caller's signal, not by the
-      // deadline: every wait (a resumed one past its deadline included) ends on a complete check that names the nodes.
-      const result = await runDataPlaneCheck(deps, wanted, options);
-      last = result;
-      state = JSON.stringify({ kind: DATA_PLANE_WAIT_STATE_KIND, version: 1, clusterId: result.cluster.id, desired: result.desired, startedAt, deadlineAt: deadline.startedAt + timeoutInMs } satisfies WaitState);
-      report(options.onProgress, {
-        verdict: result.verdict,
-        summary: result.summary,
-        convergedNodes: result.rollout?.convergedNodes ?? 0,
-        totalNodes: result.rollout?.totalNodes ?? 0,
-        pendingNodes: result.pendingNodes,
-        elapsedInMs: Date.now() - startedAt,
-        state,
-      });
-      if (result.verdict !== "rolling-out") return result;
-      const delay = nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: deps.polling });
-      if (deadline.remainingInMs() <= 0) break;
-      try {
-        await sleep(Math.min(delay, deadline.remainingInMs()), limit.signal, "waiting for the kube-proxy rollout");
-      } catch (error) {
-        if (limit.timedOut()) break;
-        throw error;
-      }
-      if (deadline.expired()) break;
-    }
-  } finally {
-    limit.dispose();
+  for (let attempt = 0; ; attempt++) {
+    // A check is bounded by its requests' own timeout (requestTimeoutInMs) and the caller's signal, not by the
+    // deadline: every wait (a resumed one past its deadline included) ends on a complete check that names the nodes.
+    const result = await checkOnce(deps, wanted, options, session);
+    last = result;
+    state = JSON.stringify({ kind: DATA_PLANE_WAIT_STATE_KIND, version: 1, clusterId: result.cluster.id, desired: result.desired, startedAt, deadlineAt } satisfies WaitState);
+    report(options.onProgress, {
+      verdict: result.verdict,
+      summary: result.summary,
+      convergedNodes: result.rollout?.convergedNodes ?? 0,
+      totalNodes: result.rollout?.totalNodes ?? 0,
+      pendingNodes: result.pendingNodes,
+      elapsedInMs: Date.now() - startedAt,
+      state,
+    });
+    if (result.verdict !== "rolling-out") return result;
+    const remaining = deadlineAt - Date.now();
+    if (remaining <= 0) break;
+    // The sleep is cut to the time left, so the caller's signal is the only other thing that ends it (AbortedError).
+    await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: deps.polling }), remaining), options.abortSignal, "waiting for the kube-proxy rollout");
+    if (Date.now() >= deadlineAt) break;
   }
   const result = last as DataPlaneResult;
   const nodes = result.pendingNodes.length > 0 ? result.pendingNodes.join(", ") : "the DaemonSet rollout";
