@@ -33,12 +33,18 @@ test("stop is honoured by the running rollout at its next cluster; skips of a cl
     cwd: dir,
     env: emulatorEnv(t.em, { CI: "true" }),
     onSpawn: () => {
-      // Once the first cluster is done (and the next one runs), record a stop.
+      // Once the first cluster is done (and the next one runs), hold every operation that starts from now on, so the
+      // rollout cannot finish before the stop (a CLI of its own) is recorded; then record the stop and release them.
       timer = setInterval(() => {
         const j = journalAt(journal);
         if (!stopped && j && j.clusters.filter((c) => c.status === "done").length >= 1) {
           clearInterval(timer);
-          stopped = rolloutCli(t, dir, ["rollout", "stop", "--journal", "j.json"]);
+          t.em.control.setTimings({ operationMs: 600_000 });
+          stopped = rolloutCli(t, dir, ["rollout", "stop", "--journal", "j.json"]).then((r) => {
+            t.em.control.setTimings({ operationMs: 200 });
+            t.em.control.finishOperations();
+            return r;
+          });
         }
       }, 10);
     },
