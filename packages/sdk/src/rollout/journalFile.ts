@@ -302,7 +302,7 @@ export class RolloutJournalFile {
   private tracking = false;
   /** The last record written (or included in the snapshot). */
   private seq: number;
-  /** The header as last written (without `updatedAt`), to write it again only when it changed. */
+  /** The key of the header as last written (without `updatedAt` and `spec`), to write it again only when it changed. */
   private lastHeader: string | undefined;
   private logHandle: FileHandle | undefined;
   private logBytes = 0;
@@ -432,12 +432,18 @@ export class RolloutJournalFile {
     return Date.now() - started;
   }
 
-  /** The header as a record carries it (the journal without its clusters and `updatedAt`). */
+  /**
+   * The header as a record carries it (the journal without its clusters and `updatedAt`), and the key that tells
+   * whether it changed: the header without `spec`, which is fixed from planning on (its hash is in the header; nothing
+   * changes it, and `--resume` refuses another spec) and may be large.
+   */
   private header(): { json: string; value: Record<string, unknown> } {
     const { clusters, updatedAt, ...header } = this.journal;
     void clusters;
     void updatedAt;
-    return { json: JSON.stringify(header), value: header };
+    const { spec, ...rest } = header;
+    void spec;
+    return { json: JSON.stringify(rest), value: header };
   }
 
   /** Appends one record with the clusters declared changed (and the header when it changed), then flushes it. */
