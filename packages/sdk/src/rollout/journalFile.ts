@@ -9,6 +9,7 @@
 import { open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ValidationError } from "../errors";
+import { sleep } from "../poll";
 import { JOURNAL_KIND, JOURNAL_VERSION, type JournalCluster, type RolloutJournal } from "./journal";
 import { isProcessAlive, JournalLock, JournalLockedError } from "./journalLock";
 import { GroupCommit } from "./groupCommit";
@@ -206,7 +207,7 @@ export async function readJournalFile(path: string): Promise<ParsedJournalFile> 
     } catch (error) {
       if (!(error instanceof LogGap)) throw error;
       if (attempt >= 20) throw invalid(path, `its log ${journalLogPath(path)} does not follow it (${error.message})`, "log");
-      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+      await sleep(5 * attempt, undefined);
     }
   }
 }
