@@ -441,11 +441,11 @@ export class ApplyPollerImpl implements ApplyPoller {
     this.emit({ phase: "writing" });
     this.deps.api.log.info(`${this.label}: writing kubeProxyConfig ${JSON.stringify(s.desired)}${s.lastConvergence ? ` (${"reason" in s.lastConvergence ? s.lastConvergence.reason : s.lastConvergence.kind})` : ""}`);
     let response;
-    const attempts: AttemptTracker = { attempts: 0, unanswered: false, statuses: [] };
+    const attempts: AttemptTracker = { attempts: 0, statuses: [] };
     try {
       response = await this.deps.api.put(s.cluster, body, s.etag ? { "if-match": s.etag } : {}, this.context, signal, attempts);
     } catch (error) {
-      if (attempts.attempts > 0 && !attempts.unanswered && attempts.statuses.every((status) => status === 429)) {
+      if (attempts.attempts > 0 && attempts.attempts === attempts.statuses.length && attempts.statuses.every((status) => status === 429)) {
         // Every attempt of this PUT was answered 429 (refused before Azure took it) and the wait for the next one was
         // cut short (deadline, abort): nothing reached Azure. Say so, never "the write may have reached Azure".
         s.writeMayHaveBeenSent = false;

@@ -106,10 +106,11 @@ export function requestLogPolicy(log: Log): PipelinePolicy {
 
 /** What the attempts of one request came to, kept by {@link attemptTrackerPolicy}. @internal */
 export interface AttemptTracker {
-  /** Attempts that left for the wire. */
+  /**
+   * Attempts that left for the wire. An attempt is out without an answer (or it ended without one: a dropped
+   * connection, an abort) exactly when this exceeds the number of `statuses`.
+   */
   attempts: number;
-  /** True while an attempt is out without an answer (or it ended without one: a dropped connection, an abort). */
-  unanswered: boolean;
   /** The HTTP status of each answered attempt, in order. */
   readonly statuses: number[];
 }
@@ -137,9 +138,7 @@ export function attemptTrackerPolicy(): PipelinePolicy {
       const tracker = TRACKERS.get(request);
       if (!tracker) return next(request);
       tracker.attempts++;
-      tracker.unanswered = true;
-      const response = await next(request); // thrown: the attempt stays unanswered (it may have reached Azure)
-      tracker.unanswered = false;
+      const response = await next(request); // thrown: the attempt stays unanswered, no status (it may have reached Azure)
       tracker.statuses.push(response.status);
       return response;
     },

@@ -9,6 +9,7 @@
 import { open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ValidationError } from "../errors";
+import { sleep } from "../poll";
 import { JOURNAL_KIND, JOURNAL_VERSION, type JournalCluster, type RolloutJournal } from "./journal";
 import { isProcessAlive, JournalLock, JournalLockedError } from "./journalLock";
 import { GroupCommit } from "./groupCommit";
@@ -206,7 +207,7 @@ export async function readJournalFile(path: string): Promise<ParsedJournalFile> 
     } catch (error) {
       if (!(error instanceof LogGap)) throw error;
       if (attempt >= 20) throw invalid(path, `its log ${journalLogPath(path)} does not follow it (${error.message})`, "log");
-      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+      await sleep(5 * attempt, undefined);
     }
   }
 }
@@ -302,7 +303,7 @@ export class RolloutJournalFile {
   private tracking = false;
   /** The last record written (or included in the snapshot). */
   private seq: number;
-  /** The header as last written (without `updatedAt`), to write it again only when it changed. */
+  /** The key of the header as last written (without `updatedAt` and `spec`), to write it again only when it changed. */
   private lastHeader: string | undefined;
   private logHandle: FileHandle | undefined;
   private logBytes = 0;
@@ -432,12 +433,18 @@ export class RolloutJournalFile {
     return Date.now() - started;
   }
 
-  /** The header as a record carries it (the journal without its clusters and `updatedAt`). */
+  /**
+   * The header as a record carries it (the journal without its clusters and `updatedAt`), and the key that tells
+   * whether it changed: the header without `spec`, which is fixed from planning on (its hash is in the header; nothing
+   * changes it, and `--resume` refuses another spec) and may be large.
+   */
   private header(): { json: string; value: Record<string, unknown> } {
     const { clusters, updatedAt, ...header } = this.journal;
     void clusters;
     void updatedAt;
-    return { json: JSON.stringify(header), value: header };
+    const { spec, ...rest } = header;
+    void spec;
+    return { json: JSON.stringify(rest), value: header };
   }
 
   /** Appends one record with the clusters declared changed (and the header when it changed), then flushes it. */

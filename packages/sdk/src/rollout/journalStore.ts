@@ -10,7 +10,7 @@
  */
 import { access } from "node:fs/promises";
 import { approvableWave, type ApprovalResult } from "./approval";
-import { updateFileControl, type RolloutControl, type RolloutControlChange } from "./control";
+import { controlFileOf, updateFileControl, type RolloutControl, type RolloutControlChange } from "./control";
 import type { JournalCluster, RolloutJournal, WaveApproval } from "./journal";
 import { readRolloutJournal, RolloutJournalFile, type JournalFileOptions } from "./journalFile";
 import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobStore";
@@ -132,7 +132,7 @@ export class FileJournalStore implements JournalStore {
   /** {@inheritDoc JournalStore.updateControl} */
   async updateControl(change: RolloutControlChange): Promise<{ control: RolloutControl; changed: boolean; location: string }> {
     await readRolloutJournal(this.location); // the journal must exist (and be one)
-    return { ...(await updateFileControl(this.location, change)), location: `${this.location}.control.json` };
+    return { ...(await updateFileControl(this.location, change)), location: controlFileOf(this.location) };
   }
 
   /** {@inheritDoc JournalStore.approve} */

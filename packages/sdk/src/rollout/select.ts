@@ -42,14 +42,6 @@ function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
 }
 
 /**
- * Matches `text` against a glob pattern (`*` any run of characters, `?` one character).
- * @internal
- */
-export function globMatch(pattern: string, text: string, ignoreCase: boolean): boolean {
-  return globMatcher([pattern], ignoreCase)(text);
-}
-
-/**
  * One matcher for a list of names and glob patterns: exact names (no `*` or `?`) are looked up in a set, only the
  * patterns are compiled. Cached per list (the parsed spec's arrays), so a selector of 100,000 names costs one set,
  * not 100,000 regular expressions.

@@ -87,6 +87,9 @@ export class WaveRunner {
     return this.args.abortSignal?.aborted ?? false;
   }
 
+  /** The skip requests (`[skipClusters, skipWaves]` as JSON) last applied by {@link WaveRunner.applyControl}. */
+  private appliedSkips: string | undefined;
+
   /** Set once a stop request was seen. */
   private stopRequest: RolloutControl["stop"] | undefined;
 
@@ -106,7 +109,10 @@ export class WaveRunner {
     let skipped = 0;
     const ids = new Set(control.skipClusters.map((x) => x.toLowerCase()));
     const waves = new Set(control.skipWaves.map((x) => x.toLowerCase()));
-    if (ids.size > 0 || waves.size > 0) {
+    // The same skip requests as last applied: nothing to do (no cluster becomes pending again during a run), so the
+    // scan over every cluster is not repeated before each cluster starts.
+    const key = ids.size > 0 || waves.size > 0 ? JSON.stringify([control.skipClusters, control.skipWaves]) : undefined;
+    if (key !== undefined && key !== this.appliedSkips) {
       for (const c of this.j.clusters) {
         if (c.status !== "pending") continue;
         const byWave = c.wave !== undefined && waves.has(c.wave.toLowerCase());
@@ -120,6 +126,8 @@ export class WaveRunner {
       }
     }
     if (skipped > 0) await this.args.file.commit();
+    // Noted only once the skips are committed.
+    if (key !== undefined) this.appliedSkips = key;
     if (control.stop) this.stopRequest = control.stop;
     return control.stop !== undefined;
   }
