@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { sharedPerRun, sharedPreviewEnablement } from "./previewRegistry";
-import type { DataPlaneOutput } from "./providers/clusterSettingsProvider";
+import type { DataPlaneOutput } from "./provider/clusterSettingsProvider";
 import { ClusterKubeProxySettings } from "./resources/clusterKubeProxySettings";
 import { PreviewEnablement } from "./resources/previewEnablement";
 import { warnAboutSettings } from "./settingsWarnings";

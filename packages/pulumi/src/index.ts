@@ -36,21 +36,21 @@ export type { AdaptedProvider, FullDiffResult, DetailedDiffKind } from "./provid
  * routes to them. They are also what stacks made with the dynamic resources of earlier versions still run (the state's
  * serialized shim loads them by name) until their resources move to the plugin.
  */
-export { createClusterSettingsProvider } from "./providers/clusterSettingsProvider";
+export { createClusterSettingsProvider } from "./provider/clusterSettingsProvider";
 /** Types of the cluster settings provider. */
-export type { ClusterSettingsProvider, ClusterSettingsRawInputs, ClusterSettingsInputs, ClusterSettingsOutputs, DetailedDiffResult, PartialStateError } from "./providers/clusterSettingsProvider";
+export type { ClusterSettingsProvider, ClusterSettingsRawInputs, ClusterSettingsInputs, ClusterSettingsOutputs, DetailedDiffResult, PartialStateError } from "./provider/clusterSettingsProvider";
 /** The preview enablement provider. */
-export { createPreviewEnablementProvider } from "./providers/previewEnablementProvider";
+export { createPreviewEnablementProvider } from "./provider/previewEnablementProvider";
 /** Types of the preview enablement provider. */
-export type { PreviewEnablementProvider, PreviewEnablementInputs, PreviewEnablementOutputs } from "./providers/previewEnablementProvider";
+export type { PreviewEnablementProvider, PreviewEnablementInputs, PreviewEnablementOutputs } from "./provider/previewEnablementProvider";
 /** Provider options and the injectable API factory. */
-export type { KubeProxyApi, KubeProxyApiFactory, KubeProxyApiRequest, KubeProxyProviderOptions } from "./providers/api";
+export type { KubeProxyApi, KubeProxyApiFactory, KubeProxyApiRequest, KubeProxyProviderOptions } from "./provider/api";
 /** The small provider Pulumi serializes into the state, which loads this package at run time. */
-export { createProviderShim } from "./providers/shim";
+export { createProviderShim } from "./provider/shim";
 /** Names of the provider factories a shim loads. */
-export type { ProviderFactoryName } from "./providers/shim";
+export type { ProviderFactoryName } from "./provider/shim";
 /** Pulumi's unknown-value sentinel as the providers see it during preview. */
-export { UNKNOWN } from "./providers/values";
+export { UNKNOWN } from "./provider/values";
 
 /** Credential resolution (explicit, `azure-native:*` config, `ARM_*`, then `AZURE_*`/DefaultAzureCredential). */
 export { resolveAzureAuth, describeAzureAuth, AzureAuthConfigurationError, AZURE_AUTH_CONFIG_KEYS } from "./auth/resolveAzureAuth";

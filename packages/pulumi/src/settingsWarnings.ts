@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadSdk } from "./providers/runtime";
+import { loadSdk } from "./provider/runtime";
 
 /** What the component knows about its settings when it is constructed. */
 export interface SettingsSource {

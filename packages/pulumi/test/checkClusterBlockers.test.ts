@@ -4,9 +4,9 @@
  * CiliumDataplaneRequiresKubeProxyConfigDisabled; a cluster it cannot read yet is left to up.
  */
 import { effectiveKubeProxySettings, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
-import type { KubeProxyApi } from "../src/providers/api";
-import { createClusterSettingsProvider } from "../src/providers/clusterSettingsProvider";
-import { UNKNOWN } from "../src/providers/values";
+import type { KubeProxyApi } from "../src/provider/api";
+import { createClusterSettingsProvider } from "../src/provider/clusterSettingsProvider";
+import { UNKNOWN } from "../src/provider/values";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 const ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks`;

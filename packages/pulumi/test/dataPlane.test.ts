@@ -5,7 +5,7 @@
  */
 import { KubeProxyProvider } from "../src/provider/kubeProxyProvider";
 import type { ApplyResult, ClusterState, DataPlaneResult, KubeProxyConfig } from "@aks-kube-proxy/sdk";
-import type { KubeProxyApi } from "../src/providers/api";
+import type { KubeProxyApi } from "../src/provider/api";
 
 const URN = "urn:pulumi:dev::proj::aks-kube-proxy:index:KubeProxyConfig$aks-kube-proxy:index:ClusterKubeProxySettings::kube-proxy";
 const CLUSTER_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";

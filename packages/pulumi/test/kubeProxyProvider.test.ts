@@ -1,8 +1,8 @@
 import { configFromRequest } from "../src/provider/serverAdapter";
 import { credentialConfigOf, KubeProxyProvider, typeOfUrn, unwrapSecrets } from "../src/provider/kubeProxyProvider";
 import { ArmError, OperationTimeoutError, UnknownOperationStatusError, effectiveKubeProxySettings, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
-import type { KubeProxyApi } from "../src/providers/api";
-import type { PartialStateError } from "../src/providers/clusterSettingsProvider";
+import type { KubeProxyApi } from "../src/provider/api";
+import type { PartialStateError } from "../src/provider/clusterSettingsProvider";
 
 const SETTINGS_URN = "urn:pulumi:dev::proj::aks-kube-proxy:index:KubeProxyConfig$aks-kube-proxy:index:ClusterKubeProxySettings::kube-proxy";
 const CLUSTER_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";

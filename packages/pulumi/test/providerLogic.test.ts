@@ -2,11 +2,11 @@
  * The providers' pure parts: check during preview (unknown values), the field-level diff, and the shim that Pulumi
  * serializes. No Azure call is made by anything here.
  */
-import { createClusterSettingsProvider } from "../src/providers/clusterSettingsProvider";
-import { createPreviewEnablementProvider } from "../src/providers/previewEnablementProvider";
-import { createProviderShim } from "../src/providers/shim";
-import { containsUnknown, diffProperty, UNKNOWN } from "../src/providers/values";
-import type { ClusterSettingsOutputs } from "../src/providers/clusterSettingsProvider";
+import { createClusterSettingsProvider } from "../src/provider/clusterSettingsProvider";
+import { createPreviewEnablementProvider } from "../src/provider/previewEnablementProvider";
+import { createProviderShim } from "../src/provider/shim";
+import { containsUnknown, diffProperty, UNKNOWN } from "../src/provider/values";
+import type { ClusterSettingsOutputs } from "../src/provider/clusterSettingsProvider";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 const noApi = () => {

@@ -8,7 +8,7 @@
  * `DefaultAzureCredential` is decided by the SDK's `createCredential`.
  *
  * Nothing in this module may import another module at run time: the dynamic providers capture it when Pulumi
- * serializes them (see providers/).
+ * serializes them (see provider/).
  * @packageDocumentation
  */
 

@@ -9,9 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { AZURE_AUTH_CONFIG_KEYS } from "../auth/resolveAzureAuth";
-import { createClusterSettingsProvider, type ClusterSettingsProvider } from "../providers/clusterSettingsProvider";
-import { createPreviewEnablementProvider, type PreviewEnablementProvider } from "../providers/previewEnablementProvider";
-import type { KubeProxyProviderOptions } from "../providers/api";
+import { createClusterSettingsProvider, type ClusterSettingsProvider } from "./clusterSettingsProvider";
+import { createPreviewEnablementProvider, type PreviewEnablementProvider } from "./previewEnablementProvider";
+import type { KubeProxyProviderOptions } from "./api";
 import type { AdaptedProvider, FullDiffResult } from "./serverAdapter";
 import { buildSchema, CLUSTER_SETTINGS_TOKEN, COMPONENT_TOKEN, PACKAGE_NAME, PREVIEW_ENABLEMENT_TOKEN } from "./schema";
 

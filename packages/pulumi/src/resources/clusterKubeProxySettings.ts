@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DataPlaneOutput } from "../providers/clusterSettingsProvider";
+import type { DataPlaneOutput } from "../provider/clusterSettingsProvider";
 import type { KubeProxyConfig as KubeProxySettings } from "@aks-kube-proxy/sdk";
 import { CLUSTER_SETTINGS_TOKEN } from "../provider/schema";
 

@@ -3,7 +3,7 @@
  * setting changes (`diff`), applies through the SDK (`create`/`update`), notices drift (`read`) and puts the previous
  * settings back (`delete`, when `restoreOnDelete`).
  *
- * Pulumi stores a shim in the state, not this code (see providers/shim); this provider is still kept serializable
+ * Pulumi stores a shim in the state, not this code (see provider/shim); this provider is still kept serializable
  * by Pulumi's closure serializer (no top-level runtime import but this package's pure helpers, the SDK required inside
  * the methods, nothing captured but `options` and an empty runtime), so it can be handed to `pulumi.dynamic.Resource`
  * directly, e.g. with an injected API factory.

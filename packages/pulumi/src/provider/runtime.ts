@@ -6,7 +6,7 @@
  * serializer (a captured top-level import of a workspace package would be serialized by value, and before
  * @pulumi/pulumi 3.251 a captured import broke under pnpm), and programs that never run a provider method (previews
  * with mocks, the component itself) should not pay for loading the Azure SDK. In production the serialized code is
- * the shim (providers/shim), which loads this package, so `require` here resolves from this package's directory.
+ * the shim (provider/shim), which loads this package, so `require` here resolves from this package's directory.
  * @packageDocumentation
  */
 import type * as Sdk from "@aks-kube-proxy/sdk";
