@@ -26,10 +26,12 @@ export { buildSchema, PACKAGE_NAME, CLUSTER_SETTINGS_TOKEN, PREVIEW_ENABLEMENT_T
 export { KubeProxyProvider, credentialConfigOf, typeOfUrn } from "./provider/kubeProxyProvider";
 /** Options of {@link KubeProxyProvider}. */
 export type { KubeProxyProviderServerOptions } from "./provider/kubeProxyProvider";
-/** Completes `@pulumi/pulumi/provider`'s server (configuration, CheckConfig/DiffConfig, detailed diff). */
-export { installServerAdapter, configFromRequest } from "./provider/serverAdapter";
+/** Completes `@pulumi/pulumi/provider`'s server (configuration, CheckConfig/DiffConfig, detailed diff), or refuses to start. */
+export { installServerAdapter, serveProvider, configFromRequest, loadedPulumiVersion, ProviderServerAdapterError } from "./provider/serverAdapter";
 /** Types of the server adapter. */
-export type { AdaptedProvider, FullDiffResult, DetailedDiffKind } from "./provider/serverAdapter";
+export type { AdaptedProvider, FullDiffResult, DetailedDiffKind, ServerAdapterHandle, ProviderMain } from "./provider/serverAdapter";
+/** The exact `@pulumi/pulumi` version the provider server is built for. */
+export { PULUMI_NODEJS_VERSION } from "./provider/packageInfo";
 
 /**
  * The resources' logic, as providers that can be driven directly (tests, Automation API tooling); the provider plugin

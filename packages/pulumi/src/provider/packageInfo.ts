@@ -11,6 +11,7 @@ interface PackageJson {
   readonly version: string;
   readonly pulumi: { readonly name: string; readonly server: string };
   readonly pulumiVersions: { readonly engine: string; readonly python: string };
+  readonly peerDependencies: Readonly<Record<string, string>>;
 }
 
 // A literal require (not a read relative to __dirname), so the bundler inlines package.json into the single-executable
@@ -29,3 +30,10 @@ export const PLUGIN_DOWNLOAD_URL: string = packageJson.pulumi.server;
  * the one the Python tests run on (setup installs it into .toolchain/python).
  */
 export const PYTHON_PULUMI_VERSION: string = packageJson.pulumiVersions.python;
+
+/**
+ * The one `@pulumi/pulumi` version the provider server is built and tested with (`package.json`
+ * `peerDependencies["@pulumi/pulumi"]`, an exact version): the server adapter completes that version's provider
+ * server, and refuses to start when it cannot.
+ */
+export const PULUMI_NODEJS_VERSION: string = packageJson.peerDependencies["@pulumi/pulumi"] ?? "";

@@ -9,9 +9,15 @@
  * {@link installServerAdapter} wraps the service implementation `main` registers (through grpc-js's
  * `Server.prototype.addService`, resolved from `@pulumi/pulumi`'s own dependencies) and replaces those four handlers;
  * every other handler is the SDK's own.
+ *
+ * This reaches into `@pulumi/pulumi`'s provider server, so that package is pinned to one exact version
+ * ({@link PULUMI_NODEJS_VERSION}) and {@link serveProvider} refuses to start — a {@link ProviderServerAdapterError},
+ * exit code 1 from the plugin's `main` — when the service was not completed (otherwise `Configure` would be dropped
+ * silently and the provider would fall back to the environment's credentials: a write under another identity).
  * @packageDocumentation
  */
 import { dirname } from "node:path";
+import { PULUMI_NODEJS_VERSION } from "./packageInfo";
 
 /** Kinds of a property change, as Pulumi's detailed diff names them. */
 export type DetailedDiffKind = "add" | "add-replace" | "delete" | "delete-replace" | "update" | "update-replace";
@@ -34,6 +40,56 @@ export interface AdaptedProvider {
   configureProvider(config: Readonly<Record<string, string>>): void;
   /** The diff with its detailed part. */
   diff(id: string, urn: string, olds: unknown, news: unknown): Promise<FullDiffResult>;
+}
+
+/**
+ * The provider server could not be completed: `@pulumi/pulumi`'s provider server is not the one this plugin was built
+ * for (another version, or another copy of grpc-js), so `Configure` would never reach the provider. The plugin does
+ * not start rather than serve with the environment's credentials.
+ */
+export class ProviderServerAdapterError extends Error {
+  /** Stable code. */
+  readonly code = "ProviderServerNotCompleted";
+  /** The `@pulumi/pulumi` version found (undefined when it cannot be read). */
+  readonly foundVersion: string | undefined;
+
+  /**
+   * @param reason - what did not match
+   * @param foundVersion - the `@pulumi/pulumi` version loaded
+   */
+  constructor(reason: string, foundVersion: string | undefined) {
+    super(
+      `aks-kube-proxy provider: cannot complete @pulumi/pulumi's provider server (${reason}), so Configure (the provider's credentials) would be dropped; refusing to start. ` +
+        `This provider is built and tested with @pulumi/pulumi ${PULUMI_NODEJS_VERSION} exactly, found ${foundVersion ?? "an unknown version"}: install @pulumi/pulumi@${PULUMI_NODEJS_VERSION}.`,
+    );
+    this.name = "ProviderServerAdapterError";
+    this.foundVersion = foundVersion;
+  }
+}
+
+/** The gRPC path of the provider service's Configure method (how the service is recognized besides identity). */
+const CONFIGURE_PATH = "/pulumirpc.ResourceProvider/Configure";
+
+/** The protobuf messages the completed handlers build. */
+const REQUIRED_MESSAGES = ["ConfigureResponse", "CheckResponse", "DiffResponse", "PropertyDiff"] as const;
+
+/** The loaded `@pulumi/pulumi`'s version (`@pulumi/pulumi/version`), or undefined. */
+export function loadedPulumiVersion(): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version module of the @pulumi/pulumi in use
+    const version = (require("@pulumi/pulumi/version") as { version?: unknown }).version;
+    return typeof version === "string" ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What {@link installServerAdapter} returns. */
+export interface ServerAdapterHandle {
+  /** True once a provider service was registered through the completed `addService`. */
+  readonly completed: boolean;
+  /** Puts grpc-js's own `addService` back (tests). */
+  uninstall(): void;
 }
 
 const KINDS: Record<DetailedDiffKind, number> = { add: 0, "add-replace": 1, delete: 2, "delete-replace": 3, update: 4, "update-replace": 5 };
@@ -94,16 +150,18 @@ export function configFromRequest(request: object, packageName: string): Record<
  * @param provider - the provider, which also receives configuration and returns detailed diffs
  * @param packageName - the package name (namespace of the configuration variables)
  */
-export function installServerAdapter(provider: AdaptedProvider, packageName: string): void {
+export function installServerAdapter(provider: AdaptedProvider, packageName: string): ServerAdapterHandle {
   const { grpc, provrpc, provproto } = pulumiModules();
-  const message = (name: string): object => {
-    const Message = provproto[name];
-    if (Message === undefined) throw new Error(`aks-kube-proxy provider: @pulumi/pulumi has no pulumirpc.${name}`);
-    return new Message();
-  };
+  const missing = REQUIRED_MESSAGES.filter((name) => typeof provproto[name] !== "function");
+  if (missing.length > 0) throw new ProviderServerAdapterError(`@pulumi/pulumi/proto/provider_pb has no ${missing.join(", ")}`, loadedPulumiVersion());
+  const message = (name: (typeof REQUIRED_MESSAGES)[number]): object => new (provproto[name] as new () => object)();
+  const isProviderService = (service: unknown): boolean =>
+    service === provrpc["ResourceProviderService"] || (typeof service === "object" && service !== null && (service as { configure?: { path?: unknown } }).configure?.path === CONFIGURE_PATH);
+  const state = { completed: false };
   const original = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function addService(this: unknown, service: unknown, implementation: Record<string, Handler>) {
-    if (service !== provrpc["ResourceProviderService"]) return original.call(this, service, implementation);
+    if (!isProviderService(service)) return original.call(this, service, implementation);
+    state.completed = true;
     const completed: Record<string, Handler> = Object.create(implementation) as Record<string, Handler>;
     for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(implementation))) {
       const value = (implementation as Record<string, unknown>)[key];
@@ -181,4 +239,37 @@ export function installServerAdapter(provider: AdaptedProvider, packageName: str
     };
     return original.call(this, service, completed);
   };
+  return {
+    get completed() {
+      return state.completed;
+    },
+    uninstall() {
+      grpc.Server.prototype.addService = original;
+    },
+  };
+}
+
+/** `@pulumi/pulumi/provider`'s `main` (injectable for tests). */
+export type ProviderMain<P extends AdaptedProvider> = (provider: P, args: string[]) => Promise<void>;
+
+/**
+ * Serves the provider: installs the adapter, starts `main` (which registers the service synchronously, before it
+ * binds), and checks that the service registered was the completed one.
+ * @param provider - the provider
+ * @param packageName - the package name (namespace of the configuration variables)
+ * @param args - the plugin's arguments (the engine's address)
+ * @param main - `@pulumi/pulumi/provider`'s `main`
+ * @returns `main`'s promise
+ * @throws {@link ProviderServerAdapterError} when the service was not completed (the caller exits non-zero before
+ *   the port is announced, so the engine reports the plugin failed to start)
+ */
+export function serveProvider<P extends AdaptedProvider>(provider: P, packageName: string, args: string[], main: ProviderMain<P>): Promise<void> {
+  const handle = installServerAdapter(provider, packageName);
+  const serving = main(provider, args);
+  if (!handle.completed) {
+    handle.uninstall();
+    serving.catch(() => undefined);
+    throw new ProviderServerAdapterError("its main registered no ResourceProvider service through the grpc-js this adapter patched", loadedPulumiVersion());
+  }
+  return serving;
 }
