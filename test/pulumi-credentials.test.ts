@@ -1,6 +1,7 @@
 /**
  * The credentials the Pulumi providers build from azure-native-style settings, exercised against the emulator's
- * Microsoft Entra token endpoint with the real @azure/identity classes.
+ * Microsoft Entra token endpoint with the real @azure/identity classes; and, under the real engine, that the provider
+ * plugin's configuration (Configure) is the identity its token requests use, not the environment's.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sdk from "@aks-kube-proxy/sdk";
 import { createAzureCredential, resolveAzureAuth, type CredentialIdentity } from "@aks-kube-proxy/pulumi";
+import { startEmulator, type RunningEmulator } from "@aks-kube-proxy/arm-emulator";
 import { startTestEmulator, type TestEmulator } from "./support/emulator";
+import { createEngineStack, storedKubeProxyConfig, type EngineStack } from "./support/pulumi-engine";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same module the providers load lazily
 const identity = require("@azure/identity") as CredentialIdentity;
@@ -102,4 +105,41 @@ test("useMsi builds a ManagedIdentityCredential (constructed only: no identity e
   const plan = resolveAzureAuth({ env: { ARM_USE_MSI: "true", ARM_CLIENT_ID: "user-assigned" } });
   const credential = createAzureCredential(plan, { sdk, loadIdentity: () => identity, env: {} });
   expect(credential.constructor.name).toBe("ManagedIdentityCredential");
+});
+
+describe("through the real engine, the provider plugin's Configure", () => {
+  jest.setTimeout(180_000);
+  const RG = "rg-configure";
+  const NAME = "aks-configure";
+  /** Another identity in the environment: if Configure were dropped, the plugin would ask for its token. */
+  const ENV_CLIENT_ID = "99999999-9999-9999-9999-999999999999";
+  let em: RunningEmulator;
+  let engine: EngineStack | undefined;
+
+  beforeAll(async () => {
+    em = await startEmulator({ throttling: false, clusters: [{ resourceGroup: RG, name: NAME, kubernetesVersion: "1.33.2", networkPlugin: "azure", kubeProxyConfig: { enabled: true, mode: "IPTABLES" } }] });
+    engine = await createEngineStack({
+      example: "existing-cluster",
+      em,
+      config: { resourceGroupName: RG, clusterName: NAME },
+      env: { ARM_TENANT_ID: em.tenantId, ARM_CLIENT_ID: ENV_CLIENT_ID, ARM_CLIENT_SECRET: "secret-of-the-environment-identity", AZURE_TENANT_ID: em.tenantId, AZURE_CLIENT_ID: ENV_CLIENT_ID, AZURE_CLIENT_SECRET: "secret-of-the-environment-identity" },
+    });
+  });
+
+  afterAll(async () => {
+    await engine?.cleanup();
+    await em?.stop();
+  });
+
+  test("gives the credentials every token request uses, while the environment names another identity", async () => {
+    em.control.clearRequestLog();
+    const up = await engine!.stack.up(engine!.io);
+    expect(up.summary.result).toBe("succeeded");
+    const tokenRequests = em.control.requestLog().filter((r) => r.kind === "token" && r.method === "POST");
+    expect(tokenRequests.length).toBeGreaterThan(0);
+    const clientIds = new Set(tokenRequests.map((r) => (r.requestBody as Record<string, unknown> | undefined)?.["client_id"]));
+    // The provider configuration's service principal (aks-kube-proxy:clientId), never the environment's.
+    expect([...clientIds]).toEqual([em.clientId]);
+    expect(storedKubeProxyConfig(em, { resourceGroup: RG, name: NAME })).toMatchObject({ mode: "IPVS" });
+  });
 });

@@ -54,6 +54,8 @@ export interface EngineStackOptions {
    * on PATH; PATH then holds only the engine's folder (no Node.js, no packages/pulumi/bin).
    */
   pluginTarball?: string;
+  /** Variables added to the engine's environment (and so the plugins'), over the defaults (e.g. another identity's `ARM_*`). */
+  env?: Record<string, string>;
 }
 
 /** The version of @aks-kube-proxy/pulumi, which is the plugin's. */
@@ -138,7 +140,7 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
   const { em } = options;
   mkdirSync(join(work, "state"));
   const pathDirs = options.pluginTarball !== undefined ? [join(ENGINE_ROOT, "bin")] : undefined;
-  const envVars = engineEnv(work, em, pathDirs);
+  const envVars = { ...engineEnv(work, em, pathDirs), ...options.env };
   if (options.pluginTarball !== undefined) {
     const install = spawnSync(join(ENGINE_ROOT, "bin", "pulumi"), ["plugin", "install", "resource", "aks-kube-proxy", PLUGIN_VERSION, "--file", options.pluginTarball], { encoding: "utf8", env: { ...process.env, ...envVars } });
     if (install.status !== 0) throw new Error(`pulumi plugin install --file ${options.pluginTarball} failed (${install.status}): ${install.stderr}`);
