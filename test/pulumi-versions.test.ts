@@ -8,6 +8,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSchema } from "../packages/pulumi/src/provider/schema";
+import { PULUMI_NODEJS_VERSION } from "../packages/pulumi/src/provider/packageInfo";
+import { loadedPulumiVersion } from "../packages/pulumi/src/provider/serverAdapter";
 
 const ROOT = join(__dirname, "..");
 const json = (path: string) => JSON.parse(readFileSync(join(ROOT, path), "utf8")) as Record<string, unknown> & { pulumiVersions: { engine: string; python: string }; peerDependencies: Record<string, string>; dependencies?: Record<string, string> };
@@ -21,11 +23,17 @@ test("the engine is the pinned version: tools/pulumi/build.sh's pin, and what sc
   expect(version.stdout.trim()).toBe(`v${pkg.pulumiVersions.engine}`);
 });
 
-test("the Node SDK peer is one exact version, the one installed and the one the examples depend on", () => {
+test("the Node SDK peer is one exact version, the one installed, loaded and named by the provider server adapter, and the one every package.json depends on", () => {
   expect(nodePin).toMatch(/^\d+\.\d+\.\d+$/); // not a range
   const installed = (JSON.parse(readFileSync(require.resolve("@pulumi/pulumi/package.json", { paths: [join(ROOT, "packages", "pulumi")] }), "utf8")) as { version: string }).version;
   expect(installed).toBe(nodePin);
   for (const example of ["existing-cluster", "fleet", "new-cluster"]) expect(json(`examples/${example}/package.json`).dependencies?.["@pulumi/pulumi"]).toBe(nodePin);
+  // The package's and the root's devDependencies, which install it here, are copies of the pin.
+  expect((pkg["devDependencies"] as Record<string, string>)["@pulumi/pulumi"]).toBe(nodePin);
+  expect((json("package.json")["devDependencies"] as Record<string, string>)["@pulumi/pulumi"]).toBe(nodePin);
+  // The provider server adapter's refusal to start names this version, and it is the one loaded.
+  expect(PULUMI_NODEJS_VERSION).toBe(nodePin);
+  expect(loadedPulumiVersion()).toBe(nodePin);
   expect(pkg.dependencies?.["@pulumi/pulumi"]).toBeUndefined();
   expect((pkg["peerDependenciesMeta"] as Record<string, { optional?: boolean }>)["@pulumi/azure-native"]).toEqual({ optional: true });
 });
