@@ -4,7 +4,7 @@
  * fleet record (every shard reads it there before the wave).
  * @packageDocumentation
  */
-import { ValidationError } from "../errors";
+import { ValidationError } from "@aks-kube-proxy/sdk";
 import type { JournalWave, RolloutJournal, WaveApproval } from "./journal";
 
 /**

@@ -18,14 +18,14 @@
  *   explicitly. Neither is part of any message, location or log line (the storage pipeline redacts headers and `sig`).
  * @packageDocumentation
  */
-import { sleep } from "../poll";
+import { sleep } from "@aks-kube-proxy/sdk";
 import type { BlobLeaseClient, BlockBlobClient } from "@azure/storage-blob";
 import { describeJournalHolder, holderOf, isTransient, JournalLeaseLostError, META, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
 import type { FleetCoordinator } from "./fleetRecord";
 import type { JournalCluster, RolloutJournal } from "./journal";
 import type { JournalLockHolder } from "./journalLock";
 import { GroupCommit } from "./groupCommit";
-import type { OpenRolloutJournal } from "./journalStore";
+import type { OpenRolloutJournal } from "./journalStoreTypes";
 
 /** The longest pause group commit puts between two journal writes. */
 const MAX_PACING_GAP_MS = 2000;

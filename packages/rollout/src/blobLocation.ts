@@ -10,7 +10,7 @@
  * A SAS in the URL is refused: it would end up in logs and resume commands; pass it as a separate secret instead.
  * @packageDocumentation
  */
-import { ValidationError } from "../errors";
+import { ValidationError } from "@aks-kube-proxy/sdk";
 
 /** A parsed blob journal location. */
 export interface BlobJournalLocation {

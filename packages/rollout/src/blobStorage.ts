@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { BlockBlobClient } from "@azure/storage-blob";
-import { KubeProxyError, ValidationError } from "../errors";
+import { KubeProxyError, ValidationError } from "@aks-kube-proxy/sdk";
 import type { ConditionalDocument } from "./fleetRecord";
 import type { RolloutJournal } from "./journal";
 import { describeHolder, type JournalLockHolder } from "./journalLock";

@@ -10,8 +10,8 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import { AnonymousCredential, BlobServiceClient, newPipeline, StorageSharedKeyCredential, type BlockBlobClient, type ContainerClient } from "@azure/storage-blob";
-import { ValidationError } from "../errors";
-import { sleep } from "../poll";
+import { ValidationError } from "@aks-kube-proxy/sdk";
+import { sleep } from "@aks-kube-proxy/sdk";
 import { BlobRolloutJournal, type JournalTakeover } from "./blobJournal";
 import { parseBlobJournalUrl, type BlobJournalLocation } from "./blobLocation";
 import { ascii, BlobDocument, describeJournalHolder, downloadText, holderOf, META, parseJournal, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
@@ -20,7 +20,7 @@ import type { RolloutJournal, WaveApproval } from "./journal";
 import { approvableWave, type ApprovalResult } from "./approval";
 import type { RolloutControl, RolloutControlChange } from "./control";
 import { JournalLockedError, type JournalLockHolder } from "./journalLock";
-import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "./journalStore";
+import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "./journalStoreTypes";
 import type { Shard } from "./shard";
 
 /** Options of {@link BlobJournalStore}. */

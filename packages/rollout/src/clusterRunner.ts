@@ -7,13 +7,13 @@
  * never done), `skipped` (blocked before anything was written), or stays `in-progress` for `--resume` on an abort.
  * @packageDocumentation
  */
-import type { ApplyPoller, ApplyPollerOptions } from "../apply/poller";
-import { serializeApplyState, type ApplyOperationState } from "../apply/state";
-import { isKubeProxyError } from "../errors";
-import type { ApplyProgress } from "../progress";
+import type { ApplyPoller, ApplyPollerOptions } from "@aks-kube-proxy/sdk";
+import { serializeApplyState, type ApplyOperationState } from "@aks-kube-proxy/sdk";
+import { isKubeProxyError } from "@aks-kube-proxy/sdk";
+import type { ApplyProgress } from "@aks-kube-proxy/sdk";
 import { healthGateOf, runHealthGate } from "./healthGate";
 import { toJournalError, type JournalCluster, type RolloutJournal } from "./journal";
-import type { OpenRolloutJournal } from "./journalStore";
+import type { OpenRolloutJournal } from "./journalStoreTypes";
 import type { PreviewGate } from "./previewGate";
 import type { RolloutProgress } from "./progress";
 import type { RolloutClients } from "./rolloutClient";

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { ValidationError } from "../errors";
+import { ValidationError } from "@aks-kube-proxy/sdk";
 import { JournalLock } from "./journalLock";
 
 /** The requests recorded for a rollout. */

@@ -8,7 +8,7 @@
  */
 import { ClusterRunner } from "./clusterRunner";
 import { countClusters, type RolloutCounts, type RolloutJournal, type RolloutOutcome } from "./journal";
-import type { OpenRolloutJournal } from "./journalStore";
+import type { OpenRolloutJournal } from "./journalStoreTypes";
 import { PreviewGate } from "./previewGate";
 import { RolloutProgress, type RolloutProgressEvent } from "./progress";
 import { ArmRateLimiter, type ArmRateLimiterStats } from "./rateLimiter";

@@ -7,8 +7,8 @@
  * concurrent shards never lose each other's updates.
  * @packageDocumentation
  */
-import { sleep } from "../poll";
-import { ValidationError } from "../errors";
+import { sleep } from "@aks-kube-proxy/sdk";
+import { ValidationError } from "@aks-kube-proxy/sdk";
 import type { WaveApproval } from "./journal";
 import { applyControlChange, type RolloutControl, type RolloutControlChange } from "./control";
 

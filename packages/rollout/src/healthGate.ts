@@ -8,9 +8,9 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { DataPlaneResult, WaitForDataPlaneOptions } from "../dataPlane/verify";
-import { KubeProxyError, isKubeProxyError } from "../errors";
-import { formatDuration } from "../poll";
+import type { DataPlaneResult, WaitForDataPlaneOptions } from "@aks-kube-proxy/sdk";
+import { KubeProxyError, isKubeProxyError } from "@aks-kube-proxy/sdk";
+import { formatDuration } from "@aks-kube-proxy/sdk";
 import type { JournalCluster, JournalGate, RolloutJournal } from "./journal";
 import type { HealthGate } from "./spec";
 

@@ -6,10 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import { isKubeProxyError } from "../errors";
-import type { Finding } from "../findings";
-import { sortKeysDeep } from "../settings/canonical";
-import type { FieldChange } from "../settings/effective";
+import { isKubeProxyError } from "@aks-kube-proxy/sdk";
+import type { Finding } from "@aks-kube-proxy/sdk";
+import { sortKeysDeep } from "@aks-kube-proxy/sdk";
+import type { FieldChange } from "@aks-kube-proxy/sdk";
 import type { Shard } from "./shard";
 import type { RolloutSpec } from "./spec";
 

@@ -8,8 +8,8 @@
  */
 import { open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { ValidationError } from "../errors";
-import { sleep } from "../poll";
+import { ValidationError } from "@aks-kube-proxy/sdk";
+import { sleep } from "@aks-kube-proxy/sdk";
 import { JOURNAL_KIND, JOURNAL_VERSION, type JournalCluster, type RolloutJournal } from "./journal";
 import { isProcessAlive, JournalLock, JournalLockedError } from "./journalLock";
 import { GroupCommit } from "./groupCommit";

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { link, open, readFile, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { KubeProxyError } from "../errors";
+import { KubeProxyError } from "@aks-kube-proxy/sdk";
 
 /** Who holds a journal's lock (the content of the lock file). */
 export interface JournalLockHolder {

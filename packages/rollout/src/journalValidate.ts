@@ -4,8 +4,8 @@
  * failing later with a TypeError or, worse, running nothing and reporting success.
  * @packageDocumentation
  */
-import type { ValidationIssue } from "../errors";
-import { describeJsonValue, isPlainObject } from "../settings/jsonValue";
+import type { ValidationIssue } from "@aks-kube-proxy/sdk";
+import { describeJsonValue, isPlainObject } from "@aks-kube-proxy/sdk";
 import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
 
 const CLUSTER_STATUSES = ["pending", "in-progress", "done", "failed", "skipped"];

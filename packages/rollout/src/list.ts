@@ -3,7 +3,7 @@
  * paced by the rollout's rate limiter.
  * @packageDocumentation
  */
-import type { ClusterState } from "../clusterState";
+import type { ClusterState } from "@aks-kube-proxy/sdk";
 import type { RolloutClientFactory } from "./rolloutClient";
 import type { ArmRateLimiter } from "./rateLimiter";
 import type { RolloutSpec } from "./spec";

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { ClusterState } from "../clusterState";
-import { planKubeProxyChange, type KubeProxyPlan } from "../plan";
+import type { ClusterState } from "@aks-kube-proxy/sdk";
+import { planKubeProxyChange, type KubeProxyPlan } from "@aks-kube-proxy/sdk";
 import { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, type JournalCluster, type RolloutJournal } from "./journal";
 import { selectFleet } from "./select";
 import { inShard, type Shard } from "./shard";

@@ -3,9 +3,9 @@
  * when the preview is already enabled), once per subscription and run; transient failures retried, failures not cached.
  * @packageDocumentation
  */
-import { retryTransient } from "../preview/transient";
+import { retryTransient } from "@aks-kube-proxy/sdk";
 import { toJournalError, type RolloutJournal } from "./journal";
-import type { OpenRolloutJournal } from "./journalStore";
+import type { OpenRolloutJournal } from "./journalStoreTypes";
 import type { RolloutProgressEventBody } from "./progress";
 import type { RolloutClients } from "./rolloutClient";
 

@@ -14,7 +14,7 @@
  */
 import { AbortError, type AbortSignalLike } from "@azure/abort-controller";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
-import { parseRetryAfterInMs } from "../poll";
+import { parseRetryAfterInMs } from "@aks-kube-proxy/sdk";
 
 /** Options of {@link ArmRateLimiter}. */
 export interface ArmRateLimiterOptions {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import { ValidationError } from "../errors";
+import { ValidationError } from "@aks-kube-proxy/sdk";
 import { countClusters, type JournalCluster, type JournalError, type JournalGate, type JournalWave, type RolloutCounts, type RolloutJournal, type WaveApproval } from "./journal";
 import { formatShard } from "./shard";
 import { compact } from "./util";

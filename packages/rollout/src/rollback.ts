@@ -3,7 +3,7 @@
  * the rollout's waves, soak times, halt rule and concurrency. Pure; run it with {@link runRollout}.
  * @packageDocumentation
  */
-import { restoreTargetOf } from "../restore";
+import { restoreTargetOf } from "@aks-kube-proxy/sdk";
 import type { JournalCluster, RolloutJournal } from "./journal";
 
 /** Arguments of {@link createRollbackJournal}. */

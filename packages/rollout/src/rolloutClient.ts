@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { AdditionalPolicy } from "../arm/pipeline";
-import type { ClusterState } from "../clusterState";
-import type { ApplyPoller, ApplyPollerOptions } from "../apply/poller";
+import type { AdditionalPolicy } from "@aks-kube-proxy/sdk";
+import type { ClusterState } from "@aks-kube-proxy/sdk";
+import type { ApplyPoller, ApplyPollerOptions } from "@aks-kube-proxy/sdk";
 import type { HealthGateClient } from "./healthGate";
 import type { ArmRateLimiter } from "./rateLimiter";
 

@@ -4,8 +4,8 @@
  * describes the same shape for completion and early squiggles.
  * @packageDocumentation
  */
-import { kubeProxySettingsJsonSchema } from "../settings/schema";
-import { INPUT_LIMITS } from "../settings/jsonText";
+import { kubeProxySettingsJsonSchema } from "@aks-kube-proxy/sdk";
+import { INPUT_LIMITS } from "@aks-kube-proxy/sdk";
 
 const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
   description,

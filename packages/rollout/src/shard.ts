@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { createHash } from "node:crypto";
-import { ValidationError } from "../errors";
+import { ValidationError } from "@aks-kube-proxy/sdk";
 
 /** One shard of `count` (index from 1 to count). */
 export interface Shard {

@@ -5,10 +5,10 @@
  * finished the one before (see `fleetRecord.ts`).
  * @packageDocumentation
  */
-import { sleep } from "../poll";
+import { sleep } from "@aks-kube-proxy/sdk";
 import { runBounded } from "./concurrency";
 import type { JournalCluster, JournalWave, RolloutJournal, RolloutOutcome } from "./journal";
-import type { OpenRolloutJournal } from "./journalStore";
+import type { OpenRolloutJournal } from "./journalStoreTypes";
 import type { RolloutProgress } from "./progress";
 import type { HaltRule, RolloutSpec } from "./spec";
 import type { FleetHalt } from "./fleetRecord";

@@ -5,19 +5,7 @@
  */
 import { access, writeFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
-import type {
-  ArmRateLimiter,
-  JournalStore,
-  OpenRolloutJournal,
-  RolloutClientFactory,
-  RolloutJournal,
-  RolloutJournalFile,
-  RolloutProgressEvent,
-  RolloutReport,
-  RolloutRunResult,
-  RolloutSpec,
-  Shard,
-} from "@aks-kube-proxy/sdk";
+import type { ArmRateLimiter, JournalStore, OpenRolloutJournal, RolloutClientFactory, RolloutJournal, RolloutJournalFile, RolloutProgressEvent, RolloutReport, RolloutRunResult, RolloutSpec, Shard } from "@aks-kube-proxy/rollout";
 import { CliInterruptedError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
@@ -94,12 +82,12 @@ async function exists(path: string): Promise<boolean> {
  * same Microsoft Entra credential as ARM, or with AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN when one is set.
  */
 function journalStore(ctx: CommandContext, location: string, flags: { leaseDuration?: string } = {}): JournalStore {
-  const sdk = ctx.sdk();
-  if (!sdk.isBlobJournalUrl(location)) return sdk.journalStoreFor(location);
+  const rollout = ctx.rollout();
+  if (!rollout.isBlobJournalUrl(location)) return rollout.journalStoreFor(location);
   const key = ctx.env.AZURE_STORAGE_KEY;
   const sas = ctx.env.AZURE_STORAGE_SAS_TOKEN;
   const lease = flags.leaseDuration !== undefined ? Math.round(parseDurationInMs(flags.leaseDuration, "--lease-duration") / 1000) : undefined;
-  return sdk.journalStoreFor(location, {
+  return rollout.journalStoreFor(location, {
     blob: {
       ...(key ? { accountKey: key } : sas ? { sasToken: sas } : { credential: ctx.credential() }),
       ...(lease !== undefined ? { leaseDurationInSeconds: lease } : {}),
@@ -108,13 +96,13 @@ function journalStore(ctx: CommandContext, location: string, flags: { leaseDurat
 }
 
 async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
-  const { spec, warnings } = await readRolloutSpecFile(ctx.sdk(), file);
+  const { spec, warnings } = await readRolloutSpecFile(ctx.sdk(), ctx.rollout(), file);
   for (const w of warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
   return spec;
 }
 
 function readShard(ctx: CommandContext, text: string | undefined): Shard | undefined {
-  return text === undefined ? undefined : ctx.sdk().parseShard(text);
+  return text === undefined ? undefined : ctx.rollout().parseShard(text);
 }
 
 /** `<name>.journal.json`, or `<name>.shard-<i>-of-<n>.journal.json` for a shard. */
@@ -131,14 +119,15 @@ async function confirmOrStop(ctx: CommandContext, yes: boolean | undefined, ques
 /** `rollout plan FILE`: list, plan, show; writes nothing. */
 export async function rolloutPlan(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   const flags = ctx.opts<RolloutPlanFlags>();
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
-  const limiter = new sdk.ArmRateLimiter();
+  const limiter = new rollout.ArmRateLimiter();
   const clusters = await ctx.withReadTimeout(`Listing the clusters of ${spec.subscriptions.length} subscription(s)`, (abortSignal) =>
-    sdk.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
+    rollout.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
   );
-  const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+  const plan = rollout.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
   ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan), tsv: () => planTsvRows(plan) });
   // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
   if (plan.totals.blocked > 0) {
@@ -158,7 +147,7 @@ interface RunArgs {
 }
 
 async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<RolloutRunResult> {
-  const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   const live = isInteractive(ctx.out.stderr);
   const progress = ctx.progress({ quietWhenPlain: true });
   const started = Date.now();
@@ -237,7 +226,7 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
     }
   };
   try {
-    return await sdk.runRollout({
+    return await rollout.runRollout({
       journal: args.file,
       createClient: clientFactory(ctx),
       rateLimiter: args.limiter,
@@ -255,9 +244,9 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
 }
 
 async function writeReports(ctx: CommandContext, report: RolloutReport, flags: { junit?: string; report?: string }): Promise<void> {
-  const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   if (flags.junit) {
-    await writeFile(flags.junit, sdk.toJUnitXml(report));
+    await writeFile(flags.junit, rollout.toJUnitXml(report));
     ctx.out.info(`JUnit report written to ${flags.junit}`);
   }
   if (flags.report) {
@@ -330,7 +319,7 @@ async function runJournal(
     resumeCommand,
   });
   const final = args.afterRun ? await args.afterRun(result) : result;
-  const report = ctx.sdk().buildRolloutReport([{ journal: final.journal, path: args.path }]);
+  const report = ctx.rollout().buildRolloutReport([{ journal: final.journal, path: args.path }]);
   if (flags.embedded) {
     const c = final.counts;
     ctx.out.info(`Rollback ${final.outcome}: ${c.done} restored, ${c.failed} failed, ${c.skipped} skipped (journal ${args.path}).`);
@@ -343,11 +332,12 @@ async function runJournal(
 /** `rollout apply FILE`: plan, journal, run waves (or `--resume` a journal). */
 export async function rolloutApply(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   const flags = ctx.opts<RolloutApplyFlags>();
   const spec = await readSpec(ctx, file);
   const shard = readShard(ctx, flags.shard);
   const store = journalStore(ctx, flags.journal ?? defaultJournalPath(spec, shard), flags);
-  const limiter = new sdk.ArmRateLimiter();
+  const limiter = new rollout.ArmRateLimiter();
   let journalFile: OpenRolloutJournal;
   const resumeCommand = `aks-kube-proxy rollout apply ${file} --journal ${store.location}${flags.shard ? ` --shard ${flags.shard}` : ""} --resume`;
   const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
@@ -365,7 +355,7 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     const problem =
       j.operation !== "apply"
         ? `${journalPath} is a ${j.operation} journal; resume it with \`aks-kube-proxy rollout rollback --resume\`.`
-        : j.specHash !== sdk.rolloutSpecHash(spec)
+        : j.specHash !== rollout.rolloutSpecHash(spec)
           ? `${journalPath} was written for another version of the rollout file (${j.rolloutName}): ${describeSpecChange(j.spec, spec)}. Resume with the file it was started with, or start a new journal (another --journal).`
           : shard && (j.shard?.index !== shard.index || j.shard?.count !== shard.count)
             ? `${journalPath} is the journal of shard ${j.shard ? `${j.shard.index}/${j.shard.count}` : "1/1"}, not ${shard.index}/${shard.count}.`
@@ -374,12 +364,12 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
       await journalFile.close();
       throw new CliUsageError(problem);
     }
-    const c = sdk.countClusters(j.clusters);
+    const c = rollout.countClusters(j.clusters);
     if (j.status === "completed" && c.pending + c.inProgress + (flags.retryFailed ? c.failed : 0) === 0) {
       ctx.out.info(`Already done: ${journalPath} completed (${c.done} done, ${c.failed} failed, ${c.skipped} skipped); nothing to write.`);
     }
     ctx.out.info(`Resuming ${journalPath}: ${c.done} done, ${c.inProgress} in progress (re-attached, not written again), ${c.failed} failed, ${c.pending} pending.`);
-    const work = sdk.resumeWork(j, { retryFailed: flags.retryFailed === true });
+    const work = rollout.resumeWork(j, { retryFailed: flags.retryFailed === true });
     if (work.total > 0) {
       const parts = [
         work.pending > 0 ? `${work.pending} pending` : undefined,
@@ -398,18 +388,18 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     if (await store.exists(shard ? { shard } : {})) {
       throw new CliUsageError(`The journal ${journalPath} already exists${store.kind === "blob" ? ` for shard ${shard ? `${shard.index}/${shard.count}` : "1/1"}` : ""}. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
     }
-    const clusters = await sdk.listRolloutClusters({
+    const clusters = await rollout.listRolloutClusters({
       spec,
       createClient: clientFactory(ctx),
       rateLimiter: limiter,
       abortSignal: ctx.abortSignal,
       onProgress: (e) => ctx.out.debug(`listed ${e.clusters} cluster(s) in ${e.subscriptionId} (${e.done}/${e.total})`),
     });
-    const plan = sdk.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+    const plan = rollout.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
     ctx.out.info(`Plan: ${planTotals(plan)}.`);
     ctx.out.info(`Waves: ${plan.waves.map((w) => `${w.name} (${w.clusterIds.length})`).join(" → ")}. Journal: ${journalPath}`);
     if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
-    journalFile = await store.create(sdk.createRolloutJournal(plan), { purpose: "rollout apply" });
+    journalFile = await store.create(rollout.createRolloutJournal(plan), { purpose: "rollout apply" });
     journalPath = journalFile.location;
   }
   const approveCommand = (wave: string): string => `aks-kube-proxy rollout approve --journal ${store.location} --wave ${wave}`;
@@ -492,7 +482,7 @@ export async function rolloutStatus(ctx: CommandContext, positional: readonly st
   const flags = ctx.opts<RolloutReportFlags>();
   const paths = [...positional, ...(flags.journal ?? [])];
   if (paths.length === 0) throw new CliUsageError("Name the journal to read: `aks-kube-proxy rollout status my-rollout.journal.json`.");
-  const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
+  const report = ctx.rollout().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
   ctx.out.result({ table: () => reportTable(report, ctx.out, { clusters: true }), json: () => report, tsv: () => reportTsvRows(report) });
   return ExitCode.Ok;
@@ -503,7 +493,7 @@ export async function rolloutMerge(ctx: CommandContext, positional: readonly str
   const flags = ctx.opts<RolloutReportFlags>();
   const paths = [...positional, ...(flags.journal ?? [])];
   if (paths.length === 0) throw new CliUsageError("Name the shard journals to merge: `aks-kube-proxy rollout merge journals/*.json --junit rollout.xml`.");
-  const report = ctx.sdk().buildRolloutReport(await readJournals(ctx, paths));
+  const report = ctx.rollout().buildRolloutReport(await readJournals(ctx, paths));
   await writeReports(ctx, report, flags);
   ctx.out.result({ table: () => reportTable(report, ctx.out), json: () => report, tsv: () => reportTsvRows(report) });
   if (report.shards.missing.length > 0) ctx.out.warn(`shard journal(s) missing: ${report.shards.missing.map((i) => `${i}/${report.shards.count}`).join(", ")}`);
@@ -523,24 +513,24 @@ function defaultRollbackLocation(journal: string, kind: "file" | "blob"): string
 
 /** `rollout rollback --journal FILE`: put back each written cluster's previous settings, with the same waves. */
 export async function rolloutRollback(ctx: CommandContext, override?: RolloutRollbackFlags): Promise<ExitCodeValue> {
-  const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   const flags = override ?? ctx.opts<RolloutRollbackFlags>();
   if (!flags.journal) throw new CliUsageError("Name the rollout's journal: `aks-kube-proxy rollout rollback --journal my-rollout.journal.json`.");
-  if (sdk.isBlobJournalUrl(flags.journal)) return rolloutRollbackFromStore(ctx, flags, flags.journal);
+  if (rollout.isBlobJournalUrl(flags.journal)) return rolloutRollbackFromStore(ctx, flags, flags.journal);
   const rollbackPath = flags.rollbackJournal ?? defaultRollbackLocation(flags.journal, "file");
-  const limiter = new sdk.ArmRateLimiter();
+  const limiter = new rollout.ArmRateLimiter();
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${flags.journal} --rollback-journal ${rollbackPath} --resume`;
-  if (!(await exists(flags.journal))) await sdk.readRolloutJournal(flags.journal); // throws "file not found", naming it
+  if (!(await exists(flags.journal))) await rollout.readRolloutJournal(flags.journal); // throws "file not found", naming it
   // The rollout's own journal stays locked for the whole rollback: a rollout still running (or resumed meanwhile) and
   // its rollback would write the same clusters against each other.
-  const sourceLock = await sdk.JournalLock.acquire(flags.journal, {
+  const sourceLock = await rollout.JournalLock.acquire(flags.journal, {
     purpose: "rollout rollback",
     lockedMessage: `Cannot roll back while the rollout runs: its journal ${flags.journal} is in use`,
   });
   try {
     let file: RolloutJournalFile;
     if (flags.resume) {
-      file = await sdk.RolloutJournalFile.open(rollbackPath, { purpose: "rollout rollback --resume" });
+      file = await rollout.RolloutJournalFile.open(rollbackPath, { purpose: "rollout rollback --resume" });
       if (file.journal.operation !== "rollback") {
         await file.close();
         throw new CliUsageError(`${rollbackPath} is not a rollback journal.`);
@@ -553,13 +543,13 @@ export async function rolloutRollback(ctx: CommandContext, override?: RolloutRol
       }
     } else {
       if (await exists(rollbackPath)) throw new CliUsageError(`The rollback journal ${rollbackPath} already exists. Continue it with --resume, or pass another --rollback-journal.`);
-      const source = await sdk.readRolloutJournal(flags.journal);
+      const source = await rollout.readRolloutJournal(flags.journal);
       if (source.operation !== "apply") throw new CliUsageError(`${flags.journal} is a ${source.operation} journal; roll back the rollout's own journal.`);
-      const journal = sdk.createRollbackJournal({ source, sourcePath: flags.journal });
+      const journal = rollout.createRollbackJournal({ source, sourcePath: flags.journal });
       const n = journal.clusters.filter((c) => c.status === "pending").length;
       ctx.out.info(`Rollback of ${source.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackPath}`);
       if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
-      file = await sdk.RolloutJournalFile.create(rollbackPath, journal, { purpose: "rollout rollback" });
+      file = await rollout.RolloutJournalFile.create(rollbackPath, journal, { purpose: "rollout rollback" });
     }
     return await runJournal(ctx, { file, path: rollbackPath, limiter, flags, resumeCommand });
   } finally {
@@ -574,11 +564,11 @@ export async function rolloutRollback(ctx: CommandContext, override?: RolloutRol
  * can resume it.
  */
 async function rolloutRollbackFromStore(ctx: CommandContext, flags: RolloutRollbackFlags, journalUrl: string): Promise<ExitCodeValue> {
-  const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   const shard = readShard(ctx, flags.shard);
   const sourceStore = journalStore(ctx, journalUrl, flags);
   const rollbackStore = journalStore(ctx, flags.rollbackJournal ?? defaultRollbackLocation(sourceStore.location, "blob"), flags);
-  const limiter = new sdk.ArmRateLimiter();
+  const limiter = new rollout.ArmRateLimiter();
   const shardFlag = flags.shard ? ` --shard ${flags.shard}` : "";
   const resumeCommand = `aks-kube-proxy rollout rollback --journal ${sourceStore.location}${shardFlag} --rollback-journal ${rollbackStore.location} --resume`;
   const lockWaitInMs = flags.lockTimeout !== undefined ? parseDurationInMs(flags.lockTimeout, "--lock-timeout") : 0;
@@ -598,7 +588,7 @@ async function rolloutRollbackFromStore(ctx: CommandContext, flags: RolloutRollb
         throw new CliUsageError(`The rollback journal in ${rollbackStore.location} already exists for this shard. Continue it with --resume, or pass another --rollback-journal.`);
       }
       if (source.journal.operation !== "apply") throw new CliUsageError(`${source.location} is a ${source.journal.operation} journal; roll back the rollout's own journal.`);
-      const journal = sdk.createRollbackJournal({ source: source.journal, sourcePath: source.location });
+      const journal = rollout.createRollbackJournal({ source: source.journal, sourcePath: source.location });
       const n = journal.clusters.filter((c) => c.status === "pending").length;
       ctx.out.info(`Rollback of ${source.journal.rolloutName}: ${n} cluster(s) to restore, in waves ${journal.waves.map((w) => `${w.name} (${w.total})`).join(" → ")}. Journal: ${rollbackStore.location}`);
       if (n > 0) await confirmOrStop(ctx, flags.yes, `Restore the previous kube-proxy settings of ${n} cluster(s)?`);
@@ -659,23 +649,23 @@ export interface RolloutHtmlReportFlags {
  * or a blob folder's shards. Without --html or --markdown the Markdown goes to stdout. `--markdown -` is stdout too.
  */
 export async function rolloutReport(ctx: CommandContext, positional: readonly string[]): Promise<ExitCodeValue> {
-  const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
   const flags = ctx.opts<RolloutHtmlReportFlags>();
   const paths = [...positional, ...(flags.journal ?? [])];
   if (paths.length === 0) throw new CliUsageError("Name the journal: `aks-kube-proxy rollout report --journal my-rollout.journal.json --html report.html`.");
-  const report = sdk.buildRolloutReport(await readJournals(ctx, paths));
+  const report = rollout.buildRolloutReport(await readJournals(ctx, paths));
   const options = { journal: paths[0] as string, ...(flags.rolloutFile !== undefined ? { rolloutFile: flags.rolloutFile } : {}) };
   if (flags.html) {
-    await writeFile(flags.html, sdk.toHtmlReport(report, options));
+    await writeFile(flags.html, rollout.toHtmlReport(report, options));
     ctx.out.info(`HTML report written to ${flags.html}`);
   }
   const markdown = flags.markdown ?? (flags.html ? undefined : "-");
   if (markdown !== undefined && markdown !== "-") {
-    await writeFile(markdown, sdk.toMarkdownReport(report, options));
+    await writeFile(markdown, rollout.toMarkdownReport(report, options));
     ctx.out.info(`Markdown summary written to ${markdown}`);
   }
   const written = { status: report.status, ...(flags.html ? { html: flags.html } : {}), ...(markdown !== undefined && markdown !== "-" ? { markdown } : {}) };
-  if (markdown === "-") ctx.out.result({ table: () => sdk.toMarkdownReport(report, options), json: () => report });
+  if (markdown === "-") ctx.out.result({ table: () => rollout.toMarkdownReport(report, options), json: () => report });
   else if (ctx.out.json) ctx.out.result({ table: () => "", json: () => written });
   return ExitCode.Ok;
 }
