@@ -8,7 +8,7 @@ export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./parseSpec
 export type { ParsedRolloutSpec, ParseRolloutOptions } from "./parseSpec";
 /** The rollout model. */
 export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./spec";
-/** JSON Schema of the rollout file (also packages/sdk/schema/rollout.schema.json). */
+/** JSON Schema of the rollout file (also packages/rollout/schema/rollout.schema.json). */
 export { rolloutJsonSchema } from "./schema";
 
 // fleet selection, sharding, waves, plan (pure)

@@ -762,14 +762,14 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter,
  * @throws {@link ValidationError} for a missing or unreadable file, a syntax error, or an invalid rollout; the message names the file
  */
 export async function readRolloutFile(path: string): Promise<ParsedRolloutSpec> {
-  await assertReadableFile(path, INPUT_LIMITS.maxRolloutFileBytes, "Pass the path of a rollout file (YAML or JSON; schema: packages/sdk/schema/rollout.schema.json).");
+  await assertReadableFile(path, INPUT_LIMITS.maxRolloutFileBytes, "Pass the path of a rollout file (YAML or JSON; schema: packages/rollout/schema/rollout.schema.json).");
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "unknown error"})`;
-    throw new ValidationError(`${path}: ${why}. Pass the path of a rollout file (YAML or JSON; schema: packages/sdk/schema/rollout.schema.json).`, [{ path: "$", message: why, found: path }], {
+    throw new ValidationError(`${path}: ${why}. Pass the path of a rollout file (YAML or JSON; schema: packages/rollout/schema/rollout.schema.json).`, [{ path: "$", message: why, found: path }], {
       cause: error,
     });
   }

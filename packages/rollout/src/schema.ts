@@ -1,6 +1,6 @@
 /**
  * JSON Schema of the rollout file, for editors (YAML: `# yaml-language-server: $schema=...`). Published as
- * `packages/sdk/schema/rollout.schema.json`. The parser ({@link parseRolloutSpec}) is the authority; the schema
+ * `packages/rollout/schema/rollout.schema.json`. The parser ({@link parseRolloutSpec}) is the authority; the schema
  * describes the same shape for completion and early squiggles.
  * @packageDocumentation
  */
@@ -33,11 +33,11 @@ const concurrency = (description: string, extra: Record<string, unknown> = {}): 
 const { $schema: _schema, $id: _id, ...kubeProxyConfig } = kubeProxySettingsJsonSchema;
 
 /**
- * JSON Schema (draft-07) of a rollout file. Also written to `packages/sdk/schema/rollout.schema.json`.
+ * JSON Schema (draft-07) of a rollout file. Also written to `packages/rollout/schema/rollout.schema.json`.
  */
 export const rolloutJsonSchema: Record<string, unknown> = {
   $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/aks-kube-proxy/aks-kube-proxy/packages/sdk/schema/rollout.schema.json",
+  $id: "https://github.com/aks-kube-proxy/aks-kube-proxy/packages/rollout/schema/rollout.schema.json",
   title: "aks-kube-proxy fleet rollout",
   description: "Which clusters to change, to which kube-proxy settings, in which waves, how fast and when to stop.",
   type: "object",

@@ -3,17 +3,9 @@
  * halt as the parser reads them (defaults, errors with paths), the spec hash of a file without them unchanged, which
  * wave `rollout approve` may approve, the fleet record's one approval for every shard, and the gate of each cluster.
  */
-import {
-  approvableWave,
-  healthGateOf,
-  isKubeProxyError,
-  parseRolloutSpec,
-  rolloutSpecHash,
-  ValidationError,
-  type RolloutJournal,
-  type ValidationIssue,
-} from "../src/index";
-import { DocumentFleetCoordinator, type ConditionalDocument } from "../src/rollout/fleetRecord";
+import { isKubeProxyError, ValidationError, type ValidationIssue } from "@aks-kube-proxy/sdk";
+import { approvableWave, healthGateOf, parseRolloutSpec, rolloutSpecHash, type RolloutJournal } from "../src/index";
+import { DocumentFleetCoordinator, type ConditionalDocument } from "../src/fleetRecord";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

@@ -2,15 +2,16 @@
  * The journal's lock under real concurrency: separate processes (the lock is per process: pid and host) open one
  * journal at the same instant, with and without a stale lock left by a crashed process. Exactly one may hold it.
  * Also: a journal edited by hand or cut short is a clean ValidationError, and a crash's temporary files are removed.
- * The racers load the built SDK (packages/sdk/dist), as the CLI does.
+ * The racers load the built rollout package (packages/rollout/dist), as the CLI does.
  */
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRolloutJournal, parseRolloutSpec, planRollout, DEFAULT_API_VERSION, readRolloutJournal, RolloutJournalFile, type ClusterState, type RolloutJournal } from "../src/index";
-import { reopenFailed } from "../src/rollout/resume";
-import { effectiveKubeProxySettings } from "../src/settings/effective";
+import { DEFAULT_API_VERSION, type ClusterState } from "@aks-kube-proxy/sdk";
+import { createRolloutJournal, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
+import { reopenFailed } from "../src/resume";
+import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 const DIST = join(__dirname, "..", "dist", "index.js");

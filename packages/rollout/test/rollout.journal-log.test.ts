@@ -1,19 +1,9 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createRolloutJournal,
-  DEFAULT_API_VERSION,
-  JOURNAL_FILE_VERSION_WITH_LOG,
-  journalLogPath,
-  parseRolloutSpec,
-  planRollout,
-  readRolloutJournal,
-  RolloutJournalFile,
-  type ClusterState,
-  type RolloutJournal,
-} from "../src/index";
-import { effectiveKubeProxySettings } from "../src/settings/effective";
+import { DEFAULT_API_VERSION, type ClusterState } from "@aks-kube-proxy/sdk";
+import { createRolloutJournal, JOURNAL_FILE_VERSION_WITH_LOG, journalLogPath, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
+import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

@@ -2,24 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import {
-  buildRolloutReport,
-  createRollbackJournal,
-  createRolloutJournal,
-  DEFAULT_API_VERSION,
-  isKubeProxyError,
-  parseRolloutSpec,
-  planRollout,
-  readRolloutJournal,
-  RolloutJournalFile,
-  toJUnitXml,
-  type ClusterState,
-  type KubeProxyConfig,
-  type RolloutJournal,
-} from "../src/index";
-import { effectiveKubeProxySettings } from "../src/settings/effective";
-import { runBounded } from "../src/rollout/concurrency";
-import { haltExceeded } from "../src/rollout/execute";
+import { DEFAULT_API_VERSION, isKubeProxyError, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import { buildRolloutReport, createRollbackJournal, createRolloutJournal, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, toJUnitXml, type RolloutJournal } from "../src/index";
+import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
+import { runBounded } from "../src/concurrency";
+import { haltExceeded } from "../src/execute";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

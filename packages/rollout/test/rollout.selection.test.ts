@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { inShard, matchesSelector, parseRolloutSpec, parseShard, planWaves, selectFleet, shardOf, isKubeProxyError, type SelectableCluster } from "../src/index";
+import { isKubeProxyError } from "@aks-kube-proxy/sdk";
+import { inShard, matchesSelector, parseRolloutSpec, parseShard, planWaves, selectFleet, shardOf, type SelectableCluster } from "../src/index";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";
 const SUB_B = "22222222-2222-2222-2222-222222222222";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isKubeProxyError, parseRolloutSpec, parseRolloutText, parseDurationInMs, rolloutJsonSchema, ValidationError, type ValidationIssue } from "../src/index";
+import { isKubeProxyError, ValidationError, type ValidationIssue } from "@aks-kube-proxy/sdk";
+import { parseRolloutSpec, parseRolloutText, parseDurationInMs, rolloutJsonSchema } from "../src/index";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";
 const SUB_B = "22222222-2222-2222-2222-222222222222";

@@ -30,7 +30,7 @@ function actions(): typeof import("./actions") {
 function registerPlan(group: Command, host: CommandHost): void {
   const command = group
     .command("plan")
-    .argument("<file>", "rollout file (YAML or JSON; schema: @aks-kube-proxy/sdk/schema/rollout.schema.json)")
+    .argument("<file>", "rollout file (YAML or JSON; schema: @aks-kube-proxy/rollout/schema/rollout.schema.json)")
     .summary("show what a rollout would change, per cluster and wave; writes nothing")
     .description(
       "List the clusters of the rollout's subscriptions, select the fleet, and show per cluster its current and desired " +
