@@ -22,4 +22,12 @@ export default tseslint.config(
     files: ["**/test/**", "test/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
+  {
+    // The SDK is the pure core: the fleet (@aks-kube-proxy/rollout) builds on it, never the reverse, and its storage,
+    // YAML and semver libraries stay out of the SDK (and so out of the Pulumi plugin).
+    files: ["packages/sdk/src/**"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: ["@aks-kube-proxy/rollout", "@azure/storage-blob", "yaml", "semver"] }],
+    },
+  },
 );

@@ -20,7 +20,7 @@ module.exports = {
   // (openid-client 6, oauth4webapi, jose), which jest must compile to CommonJS (pnpm layout: .pnpm/<pkg>/node_modules/<pkg>).
   transformIgnorePatterns: ["/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)"],
   moduleNameMapper: {
-    "^@aks-kube-proxy/(arm-emulator|sdk|cli|pulumi)$": "<rootDir>/packages/$1/src/index.ts",
+    "^@aks-kube-proxy/(arm-emulator|sdk|rollout|cli|pulumi)$": "<rootDir>/packages/$1/src/index.ts",
     "^@aks-kube-proxy/sdk/settings$": "<rootDir>/packages/sdk/src/settings/index.ts",
   },
   testTimeout: 30000,

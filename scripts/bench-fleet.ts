@@ -25,6 +25,7 @@ import { join } from "node:path";
 import * as tls from "node:tls";
 import { createRequire } from "node:module";
 import type * as SdkModule from "../packages/sdk/dist/index.js";
+import type * as RolloutModule from "../packages/rollout/dist/index.js";
 import type * as EmulatorModule from "../packages/arm-emulator/dist/index.js";
 
 const require = createRequire(import.meta.url);
@@ -258,7 +259,8 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
-  const sdk = require(join(ROOT, "packages/sdk/dist/index.js")) as typeof SdkModule;
+  // The SDK and the fleet built on it (@aks-kube-proxy/rollout), as one namespace.
+  const sdk = { ...require(join(ROOT, "packages/sdk/dist/index.js")), ...require(join(ROOT, "packages/rollout/dist/index.js")) } as typeof SdkModule & typeof RolloutModule;
   const { ClientSecretCredential } = require(require.resolve("@azure/identity", { paths: [join(ROOT, "packages/sdk")] })) as typeof import("@azure/identity");
 
   // The heap cap is the rollout's (this process): the emulator child, which keeps every request of the run in its log,
@@ -324,7 +326,7 @@ async function main(): Promise<void> {
     maxConcurrencyPerSubscription: MAX_CONCURRENCY_PER_SUBSCRIPTION,
   });
   const limiter = new sdk.ArmRateLimiter();
-  const createClient: SdkModule.RolloutClientFactory = ({ subscriptionId: sub, additionalPolicies }) =>
+  const createClient: RolloutModule.RolloutClientFactory = ({ subscriptionId: sub, additionalPolicies }) =>
     new sdk.KubeProxyClient({ ...clientOptions, subscriptionId: sub, additionalPolicies: [...additionalPolicies] });
   await call({ op: "clear" });
   const started = Date.now();
@@ -428,12 +430,12 @@ async function main(): Promise<void> {
  * awaits (at 10,000 clusters they held ~25 MB of the 128 MB heap for the whole run).
  */
 async function listAndPlan(
-  sdk: typeof SdkModule,
-  spec: SdkModule.RolloutSpec,
-  createClient: SdkModule.RolloutClientFactory,
-  limiter: SdkModule.ArmRateLimiter,
+  sdk: typeof SdkModule & typeof RolloutModule,
+  spec: RolloutModule.RolloutSpec,
+  createClient: RolloutModule.RolloutClientFactory,
+  limiter: RolloutModule.ArmRateLimiter,
   path: string,
-): Promise<SdkModule.RolloutJournalFile> {
+): Promise<RolloutModule.RolloutJournalFile> {
   const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });
   const plan = sdk.planRollout({ spec, clusters: listed, apiVersion: sdk.DEFAULT_API_VERSION });
   return sdk.RolloutJournalFile.create(path, sdk.createRolloutJournal(plan));
@@ -507,7 +509,7 @@ async function startAzurite(dir: string): Promise<{ serviceUrl: string; cert: st
 
 /** The same rollout on SUBSCRIPTIONS_BLOB with its journal in Azurite. */
 async function blobRun(args: {
-  sdk: typeof SdkModule;
+  sdk: typeof SdkModule & typeof RolloutModule;
   credential: import("@azure/core-auth").TokenCredential;
   clientOptions: Partial<SdkModule.KubeProxyClientOptions>;
   lowerBoundMs: number;
@@ -518,7 +520,7 @@ async function blobRun(args: {
   const az = await startAzurite(dir);
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), az.cert]);
   try {
-    const { BlobServiceClient } = require(require.resolve("@azure/storage-blob", { paths: [join(ROOT, "packages/sdk")] })) as typeof import("@azure/storage-blob");
+    const { BlobServiceClient } = require(require.resolve("@azure/storage-blob", { paths: [join(ROOT, "packages/rollout")] })) as typeof import("@azure/storage-blob");
     await new BlobServiceClient(az.serviceUrl, credential).getContainerClient("rollouts").createIfNotExists();
     const store = new sdk.BlobJournalStore({ url: `${az.serviceUrl}/rollouts/bench`, credential });
     const { spec } = sdk.parseRolloutSpec({
@@ -529,7 +531,7 @@ async function blobRun(args: {
       maxConcurrencyPerSubscription: MAX_CONCURRENCY_PER_SUBSCRIPTION,
     });
     const limiter = new sdk.ArmRateLimiter();
-    const createClient: SdkModule.RolloutClientFactory = ({ subscriptionId: sub, additionalPolicies }) =>
+    const createClient: RolloutModule.RolloutClientFactory = ({ subscriptionId: sub, additionalPolicies }) =>
       new sdk.KubeProxyClient({ ...clientOptions, credential, subscriptionId: sub, additionalPolicies: [...additionalPolicies] });
     const started = Date.now();
     const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });

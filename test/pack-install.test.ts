@@ -48,7 +48,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
   });
 
   test("no workspace: range survives packing, and the CLI does not pull in the emulator", () => {
-    for (const pkg of ["sdk", "cli", "pulumi"]) {
+    for (const pkg of ["sdk", "rollout", "cli", "pulumi"]) {
       const manifest = readFileSync(join(PROJECT, "node_modules", "@aks-kube-proxy", pkg, "package.json"), "utf8");
       expect({ pkg, workspace: manifest.includes("workspace:") }).toEqual({ pkg, workspace: false });
     }
@@ -89,7 +89,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
   test("@aks-kube-proxy/pulumi imports, with its types", async () => {
     const r = await run(process.execPath, ["-e", 'const p = require("@aks-kube-proxy/pulumi"); if (typeof p.KubeProxyConfig !== "function") process.exit(2);'], env);
     expect({ status: r.status, stderr: r.stderr.slice(-1000) }).toEqual({ status: 0, stderr: "" });
-    for (const pkg of ["sdk", "cli", "pulumi"]) {
+    for (const pkg of ["sdk", "rollout", "cli", "pulumi"]) {
       const manifest = JSON.parse(readFileSync(join(PROJECT, "node_modules", "@aks-kube-proxy", pkg, "package.json"), "utf8")) as { types?: string };
       expect(existsSync(join(PROJECT, "node_modules", "@aks-kube-proxy", pkg, manifest.types ?? "missing"))).toBe(true);
     }

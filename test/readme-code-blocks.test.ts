@@ -83,7 +83,7 @@ function sandbox(): string {
   );
   for (const name of ["bin", ".toolchain", "examples"]) symlinkSync(join(REPO_ROOT, name), join(dir, name));
   mkdirSync(join(dir, "node_modules", "@aks-kube-proxy"), { recursive: true });
-  for (const pkg of ["sdk", "cli", "pulumi", "arm-emulator"]) symlinkSync(join(REPO_ROOT, "packages", pkg), join(dir, "node_modules", "@aks-kube-proxy", pkg));
+  for (const pkg of ["sdk", "rollout", "cli", "pulumi", "arm-emulator"]) symlinkSync(join(REPO_ROOT, "packages", pkg), join(dir, "node_modules", "@aks-kube-proxy", pkg));
   return dir;
 }
 

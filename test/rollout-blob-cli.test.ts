@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
-import type { RolloutJournal } from "@aks-kube-proxy/sdk";
+import type { RolloutJournal } from "@aks-kube-proxy/rollout";
 import { startAzurite, type RunningAzurite } from "./support/azurite";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, writesByCluster } from "./rollout-fixtures";

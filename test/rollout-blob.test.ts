@@ -6,20 +6,8 @@
  * and wave order, and an Azurite restart mid-run. Two runner processes fighting over one shard: rollout-blob-cli.test.ts.
  */
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
-import {
-  ArmRateLimiter,
-  BlobJournalStore,
-  createRolloutJournal,
-  DEFAULT_API_VERSION,
-  listRolloutClusters,
-  parseRolloutSpec,
-  planRollout,
-  runRollout,
-  type BlobRolloutJournal,
-  type RolloutJournal,
-  type RolloutPlan,
-  type RolloutSpec,
-} from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
+import { ArmRateLimiter, BlobJournalStore, createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, runRollout, type BlobRolloutJournal, type RolloutJournal, type RolloutPlan, type RolloutSpec } from "@aks-kube-proxy/rollout";
 import { AZURITE_ACCOUNT, startAzurite, type RunningAzurite } from "./support/azurite";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, writesByCluster } from "./rollout-fixtures";

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoggedRequest } from "@aks-kube-proxy/arm-emulator";
-import type { RolloutJournal, RolloutReport } from "@aks-kube-proxy/sdk";
+import type { RolloutJournal, RolloutReport } from "@aks-kube-proxy/rollout";
 import { CLI_BIN, emulatorEnv, emulatorFlags } from "../packages/cli/test/support/run-cli";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, readJournalNow, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";

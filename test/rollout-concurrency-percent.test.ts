@@ -4,8 +4,9 @@
  * per-wave percentages are taken of the clusters of that subscription in the wave, and of the wave.
  */
 import { join } from "node:path";
-import { ArmRateLimiter, createRolloutJournal, DEFAULT_API_VERSION, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout } from "@aks-kube-proxy/sdk";
-import { concurrencyBounds } from "../packages/sdk/src/rollout/waveRunner";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
+import { ArmRateLimiter, createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout } from "@aks-kube-proxy/rollout";
+import { concurrencyBounds } from "../packages/rollout/src/waveRunner";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 

@@ -5,7 +5,8 @@
  * failed; the rollback restores every cluster whose settings the rollout changed.
  */
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
-import { restoreTargetOf, journalLogPath, parseRolloutJournalFile } from "@aks-kube-proxy/sdk";
+import { restoreTargetOf } from "@aks-kube-proxy/sdk";
+import { journalLogPath, parseRolloutJournalFile } from "@aks-kube-proxy/rollout";
 import { CLI_BIN } from "../packages/cli/test/support/run-cli";
 import { SUBSCRIPTIONS } from "./rollout-fixtures";
 import { CRASH_TARGET, crashScene, journalLeftovers, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type CrashScene } from "./support/rollout-crash";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import type { Command } from "commander";
 import { createProgram } from "@aks-kube-proxy/cli";
-import { parseRolloutText } from "@aks-kube-proxy/sdk";
+import { parseRolloutText } from "@aks-kube-proxy/rollout";
 
 interface Step {
   uses?: string;

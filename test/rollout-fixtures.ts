@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSeed, LoggedRequest, StartEmulatorOptions } from "@aks-kube-proxy/arm-emulator";
-import { FEATURE_NAME, journalLogPath, parseRolloutJournalFile, PROVIDER_NAMESPACE, type KubeProxyClientOptions, type RolloutClientFactory, type RolloutJournal } from "@aks-kube-proxy/sdk";
+import { FEATURE_NAME, PROVIDER_NAMESPACE, type KubeProxyClientOptions } from "@aks-kube-proxy/sdk";
+import { journalLogPath, parseRolloutJournalFile, type RolloutClientFactory, type RolloutJournal } from "@aks-kube-proxy/rollout";
 import { emulatorEnv, emulatorFlags, runCli, type CliRun } from "../packages/cli/test/support/run-cli";
 import { startTestEmulator, type TestEmulator } from "./support/emulator";
 

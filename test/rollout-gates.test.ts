@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RolloutJournal } from "@aks-kube-proxy/sdk";
+import type { RolloutJournal } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, readJournalNow, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 import { emulatorEnv, emulatorFlags, runCli } from "../packages/cli/test/support/run-cli";

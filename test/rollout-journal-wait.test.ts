@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRolloutJournal, DEFAULT_API_VERSION, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout, type OpenRolloutJournal } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
+import { createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout, type OpenRolloutJournal } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, readJournalNow, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 import { waitFor } from "./support/waitFor";

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RolloutReport } from "@aks-kube-proxy/sdk";
+import type { RolloutReport } from "@aks-kube-proxy/rollout";
 import { runCli } from "../packages/cli/test/support/run-cli";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";

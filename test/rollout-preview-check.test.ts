@@ -3,18 +3,8 @@
  * retried with backoff, and a failure not remembered for the subscription (the next cluster checks again).
  */
 import { join } from "node:path";
-import {
-  ArmError,
-  createRolloutJournal,
-  DEFAULT_API_VERSION,
-  listRolloutClusters,
-  parseRolloutSpec,
-  planRollout,
-  RolloutJournalFile,
-  runRollout,
-  type RolloutClient,
-  type RolloutClientFactory,
-} from "@aks-kube-proxy/sdk";
+import { ArmError, DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
+import { createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout, type RolloutClient, type RolloutClientFactory } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, tempDir } from "./rollout-fixtures";
 

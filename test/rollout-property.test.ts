@@ -8,7 +8,8 @@
  */
 import fc from "fast-check";
 import { startEmulator } from "@aks-kube-proxy/arm-emulator";
-import { restoreTargetOf, journalLogPath, parseRolloutJournalFile } from "@aks-kube-proxy/sdk";
+import { restoreTargetOf } from "@aks-kube-proxy/sdk";
+import { journalLogPath, parseRolloutJournalFile } from "@aks-kube-proxy/rollout";
 import { CLI_BIN } from "../packages/cli/test/support/run-cli";
 import { SUBSCRIPTIONS } from "./rollout-fixtures";
 import { CRASH_TARGET, crashScene, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type ScheduledFault } from "./support/rollout-crash";

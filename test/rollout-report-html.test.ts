@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import type { RolloutJournal } from "@aks-kube-proxy/sdk";
+import type { RolloutJournal } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 

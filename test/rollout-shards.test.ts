@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import type { RolloutJournal, RolloutReport } from "@aks-kube-proxy/sdk";
+import type { RolloutJournal, RolloutReport } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, rolloutCli, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 

@@ -4,16 +4,8 @@
  * the 429s: no cluster fails, and no cluster is written more than once.
  */
 import { join } from "node:path";
-import {
-  ArmRateLimiter,
-  createRolloutJournal,
-  DEFAULT_API_VERSION,
-  listRolloutClusters,
-  parseRolloutSpec,
-  planRollout,
-  RolloutJournalFile,
-  runRollout,
-} from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
+import { ArmRateLimiter, createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRolloutJournal, DEFAULT_API_VERSION, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout, type RolloutJournal } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
+import { createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout, type RolloutJournal } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 

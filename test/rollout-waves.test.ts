@@ -3,19 +3,8 @@
  * converged and blocked clusters never written, the preview enabled once per subscription.
  */
 import { join } from "node:path";
-import {
-  createRolloutJournal,
-  listRolloutClusters,
-  parseRolloutSpec,
-  planRollout,
-  runRollout,
-  ArmRateLimiter,
-  RolloutJournalFile,
-  DEFAULT_API_VERSION,
-  FEATURE_NAME,
-  type RolloutProgressEvent,
-  type RolloutSpec,
-} from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION, FEATURE_NAME } from "@aks-kube-proxy/sdk";
+import { createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, runRollout, ArmRateLimiter, RolloutJournalFile, type RolloutProgressEvent, type RolloutSpec } from "@aks-kube-proxy/rollout";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir, writesByCluster } from "./rollout-fixtures";
 

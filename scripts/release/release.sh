@@ -5,7 +5,7 @@
 #   schema.json                                              the plugin's schema (`pulumi package get-schema`)
 #   pulumi_aks_kube_proxy-<V>-py3-none-any.whl, .tar.gz      the Python SDK (PEP 517 build with `python -m build`)
 #   sdk-go/ and sdk-go-v<V>.tar.gz                           the Go SDK module (github.com/aks-kube-proxy/aks-kube-proxy/sdk/go)
-#   npm/aks-kube-proxy-{sdk,cli,pulumi,arm-emulator}-<V>.tgz the npm packages (`pnpm pack`)
+#   npm/aks-kube-proxy-{sdk,rollout,cli,pulumi,arm-emulator}-<V>.tgz the npm packages (`pnpm pack`)
 #   SHA256SUMS                                               sha256sum of every file above
 # Run through `bash scripts/run.sh release` (setup first: toolchain, engine, build). The SDKs are generated from the
 # schema by this checkout's engine build (tools/pulumi), used only here, inside this script.
@@ -50,7 +50,7 @@ printf 'module github.com/aks-kube-proxy/aks-kube-proxy/sdk/go\n\ngo 1.26\n\nreq
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf "$OUT/sdk-go-v$VERSION.tar.gz" -C "$OUT" sdk-go
 
 echo "› npm packages (pnpm pack)" >&2
-for pkg in arm-emulator sdk cli pulumi; do
+for pkg in arm-emulator sdk rollout cli pulumi; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$OUT/npm" >/dev/null)
 done
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { ClusterSeed, FaultSpec, LoggedRequest, RunningEmulator, startEmulator as StartEmulator } from "@aks-kube-proxy/arm-emulator";
-import type { RolloutJournal } from "@aks-kube-proxy/sdk";
+import type { RolloutJournal } from "@aks-kube-proxy/rollout";
 
 /** Where a run is killed. */
 export type KillPoint =

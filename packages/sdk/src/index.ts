@@ -205,145 +205,25 @@ export { AKS_SERVER_APPLICATION_ID, decodeCredentialResults, readKubeconfig, wit
 /** A kubeconfig read from ARM and how it authenticates. */
 export type { ClusterKubeconfig, KubeconfigAuthentication } from "./dataPlane/kubeconfig";
 
+
 // ---------------------------------------------------------------------------------------------------------------
-// BEGIN rollout exports — owned by the fleet helper (packages/sdk/src/rollout/**). Add the rollout API below this
-// line; keep the explicit-named-export style and TSDoc on every export.
+// Building blocks for @aks-kube-proxy/rollout (the fleet lives in its own package on top of this one). Stable
+// enough for other layers too; each is documented where it is defined.
 // ---------------------------------------------------------------------------------------------------------------
 
-// rollout file (pure)
-/** Parse a rollout file (YAML or JSON) into a normalised spec; throws ValidationError with paths and lines. */
-export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./rollout/parseSpec";
-/** Result and options of parsing a rollout file. */
-export type { ParsedRolloutSpec, ParseRolloutOptions } from "./rollout/parseSpec";
-/** The rollout model. */
-export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./rollout/spec";
-/** JSON Schema of the rollout file (also packages/sdk/schema/rollout.schema.json). */
-export { rolloutJsonSchema } from "./rollout/schema";
-
-// fleet selection, sharding, waves, plan (pure)
-/** Fleet selection by selectors and per-group settings. */
-export { selectFleet, matchesSelector } from "./rollout/select";
-/** What selectors look at, and a selected cluster. */
-export type { SelectableCluster, SelectedCluster } from "./rollout/select";
-/** Deterministic sharding (`--shard i/n`). */
-export { parseShard, shardOf, inShard } from "./rollout/shard";
-/** A shard. */
-export type { Shard } from "./rollout/shard";
-/** The wave planner. */
-export { planWaves } from "./rollout/waves";
-/** Planned waves. */
-export type { PlannedWave, WavePlan } from "./rollout/waves";
-/** The rollout planner, and a fresh journal from a plan. */
-export { planRollout, createRolloutJournal } from "./rollout/plan";
-/** A rollout plan. */
-export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, PlanRolloutArgs } from "./rollout/plan";
-
-// journal
-/** Journal markers, spec hash and counts. */
-export { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, countClusters } from "./rollout/journal";
-/** What resuming a journal will run (pending, in progress, and with retryFailed the failed and halt-skipped clusters). */
-export { resumeWork } from "./rollout/resume";
-/** The counts resumeWork returns. */
-export type { ResumeWork } from "./rollout/resume";
-/** The journal model. */
-export type {
-  RolloutJournal,
-  JournalCluster,
-  JournalWave,
-  JournalSubscription,
-  JournalRun,
-  JournalError,
-  JournalIntent,
-  JournalGate,
-  WaveApproval,
-  RolloutClusterStatus,
-  RolloutSkipReason,
-  RolloutOutcome,
-  RolloutCounts,
-} from "./rollout/journal";
-/**
- * The journal file: a snapshot and an append-only log (`journalLogPath`), group commit, lock; a lock-free reader; and
- * the pure parser of a snapshot with its log (a torn last record ignored).
- */
-export { RolloutJournalFile, readRolloutJournal, parseRolloutJournalFile, journalLogPath, JOURNAL_FILE_VERSION_WITH_LOG } from "./rollout/journalFile";
-/** Options of the journal file. */
-export type { JournalFileOptions, ParsedJournalFile } from "./rollout/journalFile";
-/** A journal's lock (pid, host, start time; published atomically; stale takeover that only one process wins), and its error. */
-export { JournalLock, JournalLockedError } from "./rollout/journalLock";
-/** Who holds a journal's lock, and the options of taking it. */
-export type { JournalLockHolder, AcquireJournalLockOptions } from "./rollout/journalLock";
-/** Journal stores: the local file or a folder in Azure Blob Storage, picked from what `--journal` names. */
-export { FileJournalStore, journalStoreFor } from "./rollout/journalStore";
-/** A journal store, the journal it opens for writing, and their options. */
-export type { JournalStore, OpenRolloutJournal, OpenJournalOptions, StoredJournal, JournalStoreForOptions } from "./rollout/journalStore";
-/** The blob journal store (lease as lock, If-Match on every write, fleet record), its opened journal, and its errors. */
-export { BlobJournalStore } from "./rollout/blobStore";
-/** A blob journal opened by this process (lease renewed, If-Match writes, lost-lease signal). */
-export { BlobRolloutJournal } from "./rollout/blobJournal";
-/** The blob journal's errors (lease taken over; storage refused or failed) and how a lock holder is described. */
-export { JournalLeaseLostError, JournalStorageError, describeJournalHolder } from "./rollout/blobStorage";
-/** Options of the blob journal store. */
-export type { BlobJournalStoreOptions } from "./rollout/blobStore";
-/** What a takeover of a crashed runner's blob journal reports (the previous holder, a sentence naming it). */
-export type { JournalTakeover } from "./rollout/blobJournal";
-/** Blob journal URLs: `https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH` or a custom endpoint `http(s)://HOST:PORT/ACCOUNT/CONTAINER/PATH`. */
-export { parseBlobJournalUrl, isBlobJournalUrl } from "./rollout/blobLocation";
-/** A parsed blob journal location. */
-export type { BlobJournalLocation } from "./rollout/blobLocation";
-/** Fleet-wide coordination of shards through a shared store: halt, failure counts, wave order. */
-export type { FleetCoordinator, FleetHalt, FleetView, FleetWaveCounts } from "./rollout/fleetRecord";
-
-// execution
-/** Lists the rollout's subscriptions (paged, in parallel). */
-export { listRolloutClusters } from "./rollout/list";
-/** Options of listRolloutClusters. */
-export type { ListRolloutClustersOptions } from "./rollout/list";
-/** Runs or resumes a rollout journal. */
-export { runRollout } from "./rollout/execute";
-/** Executor options, client seam, progress and result. */
-export type {
-  RunRolloutOptions,
-  RolloutRunResult,
-  RolloutClient,
-  RolloutClientFactory,
-  RolloutProgressEvent,
-  RolloutProgressSnapshot,
-  RolloutWaveProgress,
-} from "./rollout/execute";
-/** The adaptive per-subscription ARM rate limiter (a core-rest-pipeline policy). */
-export { ArmRateLimiter } from "./rollout/rateLimiter";
-/** Options and statistics of the rate limiter. */
-export type { ArmRateLimiterOptions, ArmRateLimiterStats } from "./rollout/rateLimiter";
-/** Rollback journal from a rollout journal. */
-export { createRollbackJournal } from "./rollout/rollback";
-/** Arguments of createRollbackJournal. */
-export type { CreateRollbackJournalArgs } from "./rollout/rollback";
-
-// reports
-/** Report (one journal or merged shards) and JUnit XML. */
-export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
-/** Report types. */
-export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
-/** Durations as rollout files write them ("10m", "1h30m"). */
-export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
-
-/** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
-export { toHtmlReport, toMarkdownReport, nextCommand } from "./rollout/reportHtml";
-/** Options of the HTML and Markdown reports. */
-export type { ReportRenderOptions } from "./rollout/reportHtml";
-
-// gates (progressive delivery)
-/** Skip and stop requests recorded beside a journal (`rollout skip`, `rollout stop`). */
-export { readFileControl, updateFileControl, controlFileOf } from "./rollout/control";
-/** The skip and stop requests, and a change to them. */
-export type { RolloutControl, RolloutControlChange } from "./rollout/control";
-/** Approval gates: the wave `rollout approve` may approve. */
-export { approvableWave } from "./rollout/approval";
-/** What `JournalStore.approve` did. */
-export type { ApprovalResult } from "./rollout/approval";
-/** Health gates: the gate of a cluster, its error, and how its failure reads. */
-export { healthGateOf, HealthGateFailedError, describeMismatches } from "./rollout/healthGate";
-/** The part of the client a health gate uses. */
-export type { HealthGateClient } from "./rollout/healthGate";
-
-// END rollout exports
+/** Abortable sleep, Retry-After parsing and the human duration ("2m 5s") the pollers print. */
+export { sleep, parseRetryAfterInMs, formatDuration } from "./poll";
+/** Retries a call while ARM answers with a transient failure (throttling, 5xx, connection reset), honouring Retry-After. */
+export { retryTransient } from "./preview/transient";
+/** Serializes an apply poller's state (the string a journal records to resume the operation). */
+export { serializeApplyState } from "./apply/state";
+/** JSON text helpers every input file goes through: readable text and file checks, structure bounds, line numbers of paths. */
+export { assertReadableFile, assertReadableText, checkJsonStructure, jsonLinesOf } from "./settings/jsonText";
+/** JSON value helpers: plain-object test, value description, JSON path formatting and issue lists. */
+export { isPlainObject, describeJsonValue, formatJsonPath, formatIssues } from "./settings/jsonValue";
+/** A segment of a JSON path (a key or an index). */
+export type { JsonPathSegment } from "./settings/jsonValue";
+/** The closest candidate to a misspelt name ("did you mean"). */
+export { closestMatch } from "./settings/suggest";
+/** Recursively sorts object keys (canonical JSON for hashes). */
+export { sortKeysDeep } from "./settings/canonical";

@@ -66,26 +66,27 @@ describe("kubeconfig from ARM", () => {
   });
   const answer = (d: unknown) => ({ kubeconfigs: [{ name: "clusterUser", value: Buffer.from(stringify(d)).toString("base64") }] });
 
-  it("decodes the base64 YAML and reads a client certificate user", () => {
-    const kc = readKubeconfig(decodeCredentialResults(answer(doc({ "client-certificate-data": "Y2VydA==", "client-key-data": "a2V5" }))));
+  it("decodes the base64 YAML and reads a client certificate user", async () => {
+    const kc = readKubeconfig(await decodeCredentialResults(answer(doc({ "client-certificate-data": "Y2VydA==", "client-key-data": "a2V5" }))));
     expect(kc.authentication).toBe("client-certificate");
     expect(kc.server).toBe("https://127.0.0.1:8443/clusters/aks1.hcp.westus2.azmk8s.io");
   });
 
-  it("recognises kubelogin's exec (Entra) with its --server-id and swaps it for a bearer token", () => {
+  it("recognises kubelogin's exec (Entra) with its --server-id and swaps it for a bearer token", async () => {
     const exec = { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--environment", "AzurePublicCloud", "--server-id", AKS_SERVER_APPLICATION_ID, "--login", "devicecode"] };
-    const kc = readKubeconfig(decodeCredentialResults(answer(doc({ exec }))));
+    const kc = readKubeconfig(await decodeCredentialResults(answer(doc({ exec }))));
     expect(kc).toMatchObject({ authentication: "entra", serverId: AKS_SERVER_APPLICATION_ID });
     const withToken = withBearerToken(kc, "tok");
     expect((withToken.document["users"] as { user: unknown }[])[0]?.user).toEqual({ token: "tok" });
   });
 
-  it("refuses an answer without a kubeconfig or with a server that is not https", () => {
-    expect(() => decodeCredentialResults({ kubeconfigs: [] })).toThrow(expect.objectContaining({ code: "ValidationError" }));
-    expect(() => decodeCredentialResults({ kubeconfigs: [{ name: "x", value: Buffer.from(": : [").toString("base64") }] })).toThrow(/not YAML|not a kubeconfig/);
+  it("refuses an answer without a kubeconfig or with a server that is not https", async () => {
+    await expect(decodeCredentialResults({ kubeconfigs: [] })).rejects.toThrow(expect.objectContaining({ code: "ValidationError" }));
+    await expect(decodeCredentialResults({ kubeconfigs: [{ name: "x", value: Buffer.from(": : [").toString("base64") }] })).rejects.toThrow(/not YAML|not a kubeconfig/);
     const http = doc({ token: "t" });
     (http.clusters[0] as { cluster: { server: string } }).cluster.server = "http://127.0.0.1";
-    expect(() => readKubeconfig(decodeCredentialResults(answer(http)))).toThrow(/https/);
+    const decoded = await decodeCredentialResults(answer(http));
+    expect(() => readKubeconfig(decoded)).toThrow(/https/);
   });
 });
 

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { INPUT_LIMITS, isKubeProxyError, parseKubeProxySettingsText, parseRolloutText, readKubeProxySettingsFile, readRolloutFile, selectFleet, ValidationError, type ValidationIssue } from "../src/index";
+import { INPUT_LIMITS, isKubeProxyError, parseKubeProxySettingsText, readKubeProxySettingsFile, ValidationError, type ValidationIssue } from "../src/index";
+import { parseRolloutText, readRolloutFile, selectFleet } from "@aks-kube-proxy/rollout";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

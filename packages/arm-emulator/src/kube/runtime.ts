@@ -1,15 +1,12 @@
 /**
  * Everything of the emulated Kubernetes side a request needs: the PKI, the data-plane model, its faults, the static
- * tokens of local accounts, the listener's URL. Also the two ARM actions that hand out kubeconfigs.
+ * tokens of local accounts, the listener's URL. The two ARM actions that hand out kubeconfigs are in
+ * routes/credentials.ts (so this module needs nothing of the routes).
  */
 import { randomBytes } from "node:crypto";
-import { armError, isObject, type ArmResponse } from "../http";
+import { isObject } from "../http";
 import type { ClusterRecord } from "../state/clusters";
-import type { SubscriptionState } from "../state/store";
-import { checkApiVersion, type RequestContext } from "../routes/context";
-import { isManagedClustersApiVersion } from "../apiVersions";
 import { dataPlaneKey, type KubeFaultRegistry } from "./faults";
-import { kubeconfigYaml } from "./kubeconfig";
 import type { KubeModel } from "./model";
 import type { KubePki } from "./pki";
 
@@ -76,43 +73,4 @@ export function isEntraIntegrated(record: ClusterRecord): boolean {
 export function localAccountsDisabled(record: ClusterRecord): boolean {
   const props = isObject(record.raw.properties) ? record.raw.properties : {};
   return props.disableLocalAccounts === true;
-}
-
-const LOCAL_ACCOUNTS_DISABLED = "Getting static credential is not allowed because this cluster is set to disable local accounts.";
-
-/**
- * `POST …/managedClusters/{name}/listClusterUserCredential` and `…/listClusterAdminCredential`:
- * `{"kubeconfigs":[{"name":"clusterUser"|"clusterAdmin","value":"<base64 kubeconfig>"}]}`.
- */
-export async function listCredential(ctx: RequestContext, record: ClusterRecord, kind: "user" | "admin"): Promise<ArmResponse> {
-  const kube = ctx.kube;
-  if (!kube) return armError(500, "InternalServerError", "The emulator has no Kubernetes side.");
-  const entraUser = kind === "user" && isEntraIntegrated(record);
-  if (!entraUser && localAccountsDisabled(record)) return armError(400, "BadRequest", LOCAL_ACCOUNTS_DISABLED);
-  const local = entraUser ? undefined : await kube.pki.clientCertificate(dataPlaneKey(record.subscriptionId, record.resourceGroup, record.name));
-  const yaml = kubeconfigYaml({
-    clusterName: record.name,
-    resourceGroup: record.resourceGroup,
-    server: await kube.endpointFor(record),
-    caPem: kube.pki.caCert,
-    kind,
-    ...(local ? { local: { certPem: local.cert, keyPem: local.key, token: kube.staticToken(record) } } : { entra: { tenantId: kube.tenantId } }),
-  });
-  return { status: 200, body: { kubeconfigs: [{ name: kind === "admin" ? "clusterAdmin" : "clusterUser", value: Buffer.from(yaml, "utf8").toString("base64") }] } };
-}
-
-/** Route handler factory for the two credential actions (the cluster must exist). */
-export function credentialRoute(kind: "user" | "admin", notFound: (rg: string, name: string) => ArmResponse) {
-  return (ctx: RequestContext, sub: SubscriptionState, params: string[]): Promise<ArmResponse> | ArmResponse => {
-    const check = checkApiVersion(ctx, isManagedClustersApiVersion, {
-      resourceType: "managedClusters",
-      namespace: "Microsoft.ContainerService",
-      supported: "2017-08-31 ... 2026-08-02-preview",
-    });
-    if (!check.ok) return check.response;
-    const [rg = "", name = ""] = params;
-    const record = ctx.store.getCluster(sub, rg, name);
-    if (!record) return notFound(rg, name);
-    return listCredential(ctx, record, kind);
-  };
 }

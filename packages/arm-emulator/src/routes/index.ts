@@ -4,7 +4,7 @@
  */
 import { featureActionRoute, getFeatureRoute, listFeaturesRoute } from "./features";
 import { deleteClusterRoute, getClusterRoute, listClustersRoute, notFound, patchClusterRoute, putClusterRoute } from "./managedClusters";
-import { credentialRoute } from "../kube/runtime";
+import { credentialRoute } from "./credentials";
 import { getOperationResultRoute, getOperationStatusRoute } from "./operations";
 import { getProviderRoute, listProvidersRoute, providerActionRoute } from "./providers";
 import { getResourceGroupRoute, listResourceGroupsRoute, putResourceGroupRoute } from "./resourceGroups";

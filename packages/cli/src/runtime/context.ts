@@ -13,7 +13,7 @@ import { parseDurationInMs } from "./duration";
 import { echoValue } from "./echo";
 import { DEFAULT_READ_TIMEOUT } from "./read-timeout";
 import type { InterruptTrap } from "./interrupt";
-import { loadSdk, type SdkModule } from "./lazy";
+import { loadRollout, loadSdk, type RolloutModule, type SdkModule } from "./lazy";
 import type { Output, OutputFormat } from "./output";
 import { confirm, type ConfirmAnswer } from "./prompt";
 import { createProgress, type Progress } from "./progress";
@@ -84,6 +84,7 @@ export interface GlobalOptions {
 /** The state of one command run, handed to its action. */
 export class CommandContext {
   private sdkModule: SdkModule | undefined;
+  private rolloutModule: RolloutModule | undefined;
 
   /**
    * @param command - the commander command being run (its own options via `opts()`)
@@ -124,6 +125,12 @@ export class CommandContext {
   sdk(): SdkModule {
     this.sdkModule ??= loadSdk();
     return this.sdkModule;
+  }
+
+  /** The fleet (`@aks-kube-proxy/rollout`), loaded on first use (only the `rollout` commands need it). */
+  rollout(): RolloutModule {
+    this.rolloutModule ??= loadRollout();
+    return this.rolloutModule;
   }
 
   private resolvedSubscriptionId: string | undefined;

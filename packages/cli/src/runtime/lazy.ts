@@ -10,6 +10,8 @@ import { ExitCode } from "./exit-codes";
 
 /** The SDK's public module. */
 export type SdkModule = typeof import("@aks-kube-proxy/sdk");
+/** The fleet's public module (`@aks-kube-proxy/rollout`). */
+export type RolloutModule = typeof import("@aks-kube-proxy/rollout");
 /** The SDK's pure settings entry (`@aks-kube-proxy/sdk/settings`): no Azure SDK behind it. */
 export type SdkSettingsModule = typeof import("@aks-kube-proxy/sdk/settings");
 /** The emulator's public module. */
@@ -22,6 +24,11 @@ export type LogUpdateModule = typeof import("log-update", { with: { "resolution-
 /** Loads `@aks-kube-proxy/sdk`. */
 export function loadSdk(): SdkModule {
   return require("@aks-kube-proxy/sdk") as SdkModule;
+}
+
+/** Loads `@aks-kube-proxy/rollout` (only the `rollout` commands use it: blob storage, YAML and semver come with it). */
+export function loadRollout(): RolloutModule {
+  return require("@aks-kube-proxy/rollout") as RolloutModule;
 }
 
 /** Loads `@aks-kube-proxy/sdk/settings` (fast: `validate` needs nothing else of the SDK). */

@@ -4,8 +4,8 @@
  * got from its own credential chain for the AKS server application, as kubelogin does. Pure: no network.
  * @packageDocumentation
  */
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ValidationError } from "../errors";
+import { loadKubernetesClient } from "./kubeApi";
 
 /** The AKS server application (Microsoft Entra integration): tokens for the API server are for `<id>/.default`. */
 export const AKS_SERVER_APPLICATION_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
@@ -49,18 +49,21 @@ function invalid(what: string): ValidationError {
 /**
  * Picks the kubeconfig out of ARM's `{"kubeconfigs":[{"name","value":"<base64>"}]}` answer and decodes it.
  * @param body - ARM's answer
+ * The YAML is parsed by `@kubernetes/client-node`'s own YAML reader (`loadYaml`, loaded on first use), so the SDK
+ * carries no YAML library of its own.
  * @throws {@link ValidationError} when there is no kubeconfig, it is too large or not YAML
  */
-export function decodeCredentialResults(body: unknown): Rec {
+export async function decodeCredentialResults(body: unknown): Promise<Rec> {
   const list = rec(body)?.["kubeconfigs"];
   const first = Array.isArray(list) ? rec(list[0]) : undefined;
   const value = first?.["value"];
   if (typeof value !== "string" || value === "") throw invalid("no kubeconfig in the answer");
   if (value.length > (MAX_KUBECONFIG_BYTES * 4) / 3 + 4) throw invalid(`larger than ${MAX_KUBECONFIG_BYTES} bytes`);
   const text = Buffer.from(value, "base64").toString("utf8");
+  const { loadYaml } = await loadKubernetesClient();
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
+    doc = loadYaml<unknown>(text);
   } catch (error) {
     throw invalid(`not YAML (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
   }
@@ -123,9 +126,9 @@ export function withBearerToken(kubeconfig: ClusterKubeconfig, token: string): C
 }
 
 /**
- * The kubeconfig as YAML, for `KubeConfig.loadFromString`.
+ * The kubeconfig as YAML, for `KubeConfig.loadFromString`: written as JSON, which is valid YAML.
  * @internal
  */
 export function kubeconfigYaml(kubeconfig: ClusterKubeconfig): string {
-  return stringifyYaml(kubeconfig.document);
+  return JSON.stringify(kubeconfig.document);
 }

@@ -179,7 +179,7 @@ export async function connect(deps: DataPlaneDeps, base: CheckBase, signal: Abor
         : "the identity needs Microsoft.ContainerService/managedClusters/listClusterUserCredential/action (Azure Kubernetes Service Cluster User Role)";
     return unreachableResult(base, { reason: "credentials", message: `${how}: ${error.message.split("\n")[0]}`, advice, ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}) });
   }
-  let kubeconfig = readKubeconfig(decodeCredentialResults(body));
+  let kubeconfig = readKubeconfig(await decodeCredentialResults(body));
   if (kubeconfig.authentication === "entra") {
     const scope = `${kubeconfig.serverId}/.default`;
     let token: string;

@@ -1,7 +1,8 @@
 /**
  * `aks-kube-proxy rollout`: fleet rollouts of kube-proxy settings across many clusters and subscriptions, in waves,
  * resumable, shardable for CI, with JSON and JUnit reports. The command group registers here; the work happens in
- * `actions.ts` (loaded with the SDK only when a subcommand runs).
+ * one module per subcommand (`plan.ts`, `apply.ts`, `status.ts`, `merge.ts`, `rollback.ts`, `approve.ts`, `report.ts`,
+ * `skip.ts`, `stop.ts`; shared helpers in `actions.ts`), loaded with the SDK and the fleet only when a subcommand runs.
  * @packageDocumentation
  */
 import type { Command } from "commander";
@@ -21,16 +22,24 @@ const RUN_EXIT_CODES = {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/* eslint-disable @typescript-eslint/no-require-imports -- actions load the SDK; keep `--help` fast */
-function actions(): typeof import("./actions") {
-  return require("./actions") as typeof import("./actions");
-}
+/* eslint-disable @typescript-eslint/no-require-imports -- each subcommand's module loads the SDK and the fleet; keep `--help` fast */
+const load = {
+  plan: () => require("./plan") as typeof import("./plan"),
+  apply: () => require("./apply") as typeof import("./apply"),
+  status: () => require("./status") as typeof import("./status"),
+  merge: () => require("./merge") as typeof import("./merge"),
+  rollback: () => require("./rollback") as typeof import("./rollback"),
+  approve: () => require("./approve") as typeof import("./approve"),
+  report: () => require("./report") as typeof import("./report"),
+  skip: () => require("./skip") as typeof import("./skip"),
+  stop: () => require("./stop") as typeof import("./stop"),
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function registerPlan(group: Command, host: CommandHost): void {
   const command = group
     .command("plan")
-    .argument("<file>", "rollout file (YAML or JSON; schema: @aks-kube-proxy/sdk/schema/rollout.schema.json)")
+    .argument("<file>", "rollout file (YAML or JSON; schema: @aks-kube-proxy/rollout/schema/rollout.schema.json)")
     .summary("show what a rollout would change, per cluster and wave; writes nothing")
     .description(
       "List the clusters of the rollout's subscriptions, select the fleet, and show per cluster its current and desired " +
@@ -40,7 +49,7 @@ function registerPlan(group: Command, host: CommandHost): void {
     .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would");
   addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout plan rollout.yaml", "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json"]);
-  command.action(host.action(async (ctx) => actions().rolloutPlan(ctx, String(ctx.args[0]))));
+  command.action(host.action(async (ctx) => load.plan().rolloutPlan(ctx, String(ctx.args[0]))));
 }
 
 function addRunOptions(command: Command): Command {
@@ -83,7 +92,7 @@ function registerApply(group: Command, host: CommandHost): void {
     "",
     ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
-  command.action(host.action(async (ctx) => actions().rolloutApply(ctx, String(ctx.args[0]))));
+  command.action(host.action(async (ctx) => load.apply().rolloutApply(ctx, String(ctx.args[0]))));
 }
 
 function registerStatus(group: Command, host: CommandHost): void {
@@ -97,7 +106,7 @@ function registerStatus(group: Command, host: CommandHost): void {
     .option("--report <file>", "write the JSON report to a file too");
   addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout status rollout.journal.json", "aks-kube-proxy rollout status rollout.journal.json -o json"]);
-  command.action(host.action(async (ctx) => actions().rolloutStatus(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+  command.action(host.action(async (ctx) => load.status().rolloutStatus(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
 
 function registerMerge(group: Command, host: CommandHost): void {
@@ -114,7 +123,7 @@ function registerMerge(group: Command, host: CommandHost): void {
     .option("--report <file>", "write the JSON report to a file too");
   addReadTimeoutOption(command);
   host.examples(command, ["aks-kube-proxy rollout merge journals/*.json --junit rollout.xml --report rollout.json"]);
-  command.action(host.action(async (ctx) => actions().rolloutMerge(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+  command.action(host.action(async (ctx) => load.merge().rolloutMerge(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
 
 function registerRollback(group: Command, host: CommandHost): void {
@@ -140,7 +149,7 @@ function registerRollback(group: Command, host: CommandHost): void {
     "",
     ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending, ExitCode.AwaitingApproval]),
   ]);
-  command.action(host.action(async (ctx) => actions().rolloutRollback(ctx)));
+  command.action(host.action(async (ctx) => load.rollback().rolloutRollback(ctx)));
 }
 
 function registerApprove(group: Command, host: CommandHost): void {
@@ -158,7 +167,7 @@ function registerApprove(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout approve --journal rollout.journal.json --wave prod",
     "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --resume --yes",
   ]);
-  command.action(host.action(async (ctx) => actions().rolloutApprove(ctx)));
+  command.action(host.action(async (ctx) => load.approve().rolloutApprove(ctx)));
 }
 
 function registerReport(group: Command, host: CommandHost): void {
@@ -180,7 +189,7 @@ function registerReport(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout report --journal rollout.journal.json --html report.html",
     'aks-kube-proxy rollout report --journal rollout.journal.json --markdown "$GITHUB_STEP_SUMMARY" --rollout-file rollout.yaml',
   ]);
-  command.action(host.action(async (ctx) => actions().rolloutReport(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
+  command.action(host.action(async (ctx) => load.report().rolloutReport(ctx, (ctx.args[0] as string[] | undefined) ?? [])));
 }
 
 function registerSkipStop(group: Command, host: CommandHost): void {
@@ -196,7 +205,7 @@ function registerSkipStop(group: Command, host: CommandHost): void {
     .option("--cluster <id>", "the cluster's resource id")
     .option("--wave <name>", "the wave");
   host.examples(skip, ["aks-kube-proxy rollout skip --journal rollout.journal.json --wave ring2"]);
-  skip.action(host.action(async (ctx) => actions().rolloutSkip(ctx)));
+  skip.action(host.action(async (ctx) => load.skip().rolloutSkip(ctx)));
   const stop = group
     .command("stop")
     .summary("stop a rollout: running runners start no further cluster (those in progress finish)")
@@ -207,7 +216,7 @@ function registerSkipStop(group: Command, host: CommandHost): void {
     .option("--journal <file|url>", "the rollout's journal file, or its blob journal folder (required)")
     .option("--lift", "remove the stop");
   host.examples(stop, ["aks-kube-proxy rollout stop --journal rollout.journal.json", "aks-kube-proxy rollout stop --journal rollout.journal.json --lift"]);
-  stop.action(host.action(async (ctx) => actions().rolloutStop(ctx)));
+  stop.action(host.action(async (ctx) => load.stop().rolloutStop(ctx)));
 }
 
 /** The `rollout` command group (registered by `commands/index.ts`). */

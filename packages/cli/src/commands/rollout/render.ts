@@ -3,7 +3,7 @@
  * Reports themselves (JSON, JUnit) come from the SDK.
  * @packageDocumentation
  */
-import type { RolloutPlan, RolloutPlanEntry, RolloutProgressSnapshot, RolloutReport } from "@aks-kube-proxy/sdk";
+import type { RolloutPlan, RolloutPlanEntry, RolloutProgressSnapshot, RolloutReport } from "@aks-kube-proxy/rollout";
 import { formatDuration } from "../../runtime/duration";
 import { loadTable } from "../../runtime/lazy";
 import type { Output } from "../../runtime/output";

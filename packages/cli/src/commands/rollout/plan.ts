@@ -1,0 +1,29 @@
+/**
+ * `aks-kube-proxy rollout plan`: lists the fleet and shows what a rollout would change; writes nothing.
+ * @packageDocumentation
+ */
+import type { CommandContext } from "../../runtime/context";
+import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
+import { planJson, planTable, planTsvRows } from "./render";
+import { type RolloutPlanFlags, clientFactory, readSpec, readShard } from "./actions";
+
+/** `rollout plan FILE`: list, plan, show; writes nothing. */
+export async function rolloutPlan(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
+  const sdk = ctx.sdk();
+  const rollout = ctx.rollout();
+  const flags = ctx.opts<RolloutPlanFlags>();
+  const spec = await readSpec(ctx, file);
+  const shard = readShard(ctx, flags.shard);
+  const limiter = new rollout.ArmRateLimiter();
+  const clusters = await ctx.withReadTimeout(`Listing the clusters of ${spec.subscriptions.length} subscription(s)`, (abortSignal) =>
+    rollout.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
+  );
+  const plan = rollout.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+  ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan), tsv: () => planTsvRows(plan) });
+  // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
+  if (plan.totals.blocked > 0) {
+    ctx.out.error(`${plan.totals.blocked} cluster(s) blocked by a rule${ctx.out.json ? "" : " (see Findings above)"}; the rollout would skip them and write nothing to them.`);
+    return ExitCode.Blocked;
+  }
+  return flags.detailedExitcode && plan.totals.change > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
+}

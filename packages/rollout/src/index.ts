@@ -1,0 +1,139 @@
+// @aks-kube-proxy/rollout — the public face of the fleet: rollout file, plan, waves, runner, journals (file and
+// blob), ARM rate limiter and reports, on top of @aks-kube-proxy/sdk. Every export carries a TSDoc comment.
+
+// rollout file (pure)
+/** Parse a rollout file (YAML or JSON) into a normalised spec; throws ValidationError with paths and lines. */
+export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./parseSpec";
+/** Result and options of parsing a rollout file. */
+export type { ParsedRolloutSpec, ParseRolloutOptions } from "./parseSpec";
+/** The rollout model. */
+export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./spec";
+/** JSON Schema of the rollout file (also packages/rollout/schema/rollout.schema.json). */
+export { rolloutJsonSchema } from "./schema";
+
+// fleet selection, sharding, waves, plan (pure)
+/** Fleet selection by selectors and per-group settings. */
+export { selectFleet, matchesSelector } from "./select";
+/** What selectors look at, and a selected cluster. */
+export type { SelectableCluster, SelectedCluster } from "./select";
+/** Deterministic sharding (`--shard i/n`). */
+export { parseShard, shardOf, inShard } from "./shard";
+/** A shard. */
+export type { Shard } from "./shard";
+/** The wave planner. */
+export { planWaves } from "./waves";
+/** Planned waves. */
+export type { PlannedWave, WavePlan } from "./waves";
+/** The rollout planner, and a fresh journal from a plan. */
+export { planRollout, createRolloutJournal } from "./plan";
+/** A rollout plan. */
+export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, PlanRolloutArgs } from "./plan";
+
+// journal
+/** Journal markers, spec hash and counts. */
+export { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, countClusters } from "./journal";
+/** What resuming a journal will run (pending, in progress, and with retryFailed the failed and halt-skipped clusters). */
+export { resumeWork } from "./resume";
+/** The counts resumeWork returns. */
+export type { ResumeWork } from "./resume";
+/** The journal model. */
+export type {
+  RolloutJournal,
+  JournalCluster,
+  JournalWave,
+  JournalSubscription,
+  JournalRun,
+  JournalError,
+  JournalIntent,
+  JournalGate,
+  WaveApproval,
+  RolloutClusterStatus,
+  RolloutSkipReason,
+  RolloutOutcome,
+  RolloutCounts,
+} from "./journal";
+/**
+ * The journal file: a snapshot and an append-only log (`journalLogPath`), group commit, lock; a lock-free reader; and
+ * the pure parser of a snapshot with its log (a torn last record ignored).
+ */
+export { RolloutJournalFile, readRolloutJournal, parseRolloutJournalFile, journalLogPath, JOURNAL_FILE_VERSION_WITH_LOG } from "./journalFile";
+/** Options of the journal file. */
+export type { JournalFileOptions, ParsedJournalFile } from "./journalFile";
+/** A journal's lock (pid, host, start time; published atomically; stale takeover that only one process wins), and its error. */
+export { JournalLock, JournalLockedError } from "./journalLock";
+/** Who holds a journal's lock, and the options of taking it. */
+export type { JournalLockHolder, AcquireJournalLockOptions } from "./journalLock";
+/** Journal stores: the local file or a folder in Azure Blob Storage, picked from what `--journal` names. */
+export { FileJournalStore, journalStoreFor } from "./journalStore";
+/** A journal store, the journal it opens for writing, and their options. */
+export type { JournalStore, OpenRolloutJournal, OpenJournalOptions, StoredJournal, JournalStoreForOptions } from "./journalStore";
+/** The blob journal store (lease as lock, If-Match on every write, fleet record), its opened journal, and its errors. */
+export { BlobJournalStore } from "./blobStore";
+/** A blob journal opened by this process (lease renewed, If-Match writes, lost-lease signal). */
+export { BlobRolloutJournal } from "./blobJournal";
+/** The blob journal's errors (lease taken over; storage refused or failed) and how a lock holder is described. */
+export { JournalLeaseLostError, JournalStorageError, describeJournalHolder } from "./blobStorage";
+/** Options of the blob journal store. */
+export type { BlobJournalStoreOptions } from "./blobStore";
+/** What a takeover of a crashed runner's blob journal reports (the previous holder, a sentence naming it). */
+export type { JournalTakeover } from "./blobJournal";
+/** Blob journal URLs: `https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH` or a custom endpoint `http(s)://HOST:PORT/ACCOUNT/CONTAINER/PATH`. */
+export { parseBlobJournalUrl, isBlobJournalUrl } from "./blobLocation";
+/** A parsed blob journal location. */
+export type { BlobJournalLocation } from "./blobLocation";
+/** Fleet-wide coordination of shards through a shared store: halt, failure counts, wave order. */
+export type { FleetCoordinator, FleetHalt, FleetView, FleetWaveCounts } from "./fleetRecord";
+
+// execution
+/** Lists the rollout's subscriptions (paged, in parallel). */
+export { listRolloutClusters } from "./list";
+/** Options of listRolloutClusters. */
+export type { ListRolloutClustersOptions } from "./list";
+/** Runs or resumes a rollout journal. */
+export { runRollout } from "./execute";
+/** Executor options, client seam, progress and result. */
+export type {
+  RunRolloutOptions,
+  RolloutRunResult,
+  RolloutClient,
+  RolloutClientFactory,
+  RolloutProgressEvent,
+  RolloutProgressSnapshot,
+  RolloutWaveProgress,
+} from "./execute";
+/** The adaptive per-subscription ARM rate limiter (a core-rest-pipeline policy). */
+export { ArmRateLimiter } from "./rateLimiter";
+/** Options and statistics of the rate limiter. */
+export type { ArmRateLimiterOptions, ArmRateLimiterStats } from "./rateLimiter";
+/** Rollback journal from a rollout journal. */
+export { createRollbackJournal } from "./rollback";
+/** Arguments of createRollbackJournal. */
+export type { CreateRollbackJournalArgs } from "./rollback";
+
+// reports
+/** Report (one journal or merged shards) and JUnit XML. */
+export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./report";
+/** Report types. */
+export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./report";
+/** Durations as rollout files write them ("10m", "1h30m"). */
+export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./duration";
+
+/** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
+export { toHtmlReport, toMarkdownReport, nextCommand } from "./reportHtml";
+/** Options of the HTML and Markdown reports. */
+export type { ReportRenderOptions } from "./reportHtml";
+
+// gates (progressive delivery)
+/** Skip and stop requests recorded beside a journal (`rollout skip`, `rollout stop`). */
+export { readFileControl, updateFileControl, controlFileOf } from "./control";
+/** The skip and stop requests, and a change to them. */
+export type { RolloutControl, RolloutControlChange } from "./control";
+/** Approval gates: the wave `rollout approve` may approve. */
+export { approvableWave } from "./approval";
+/** What `JournalStore.approve` did. */
+export type { ApprovalResult } from "./approval";
+/** Health gates: the gate of a cluster, its error, and how its failure reads. */
+export { healthGateOf, HealthGateFailedError, describeMismatches } from "./healthGate";
+/** The part of the client a health gate uses. */
+export type { HealthGateClient } from "./healthGate";
+
