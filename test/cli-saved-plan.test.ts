@@ -125,6 +125,31 @@ describe("saved plans: plan --out, show, apply PLANFILE", () => {
     expect(writesIn(t.em.control.requestLog())).toHaveLength(0);
   });
 
+  it("apply without a plan file writes the plan it showed: a cluster changed while it was writing gets a refused PUT and exit 1 with --yes", async () => {
+    // The PUT is held 1 s by the emulator; another writer changes the cluster meanwhile, so the If-Match no longer holds.
+    t.em.control.addFault({ kind: "slow", method: "PUT", pathPattern: "/managedClusters/plain$", count: 1, delayMs: 1000 });
+    let changed = false;
+    const run = await runCli(["apply", "-g", RG, "-n", "plain", "--kube-proxy-config", EXAMPLE_SETTINGS, "--yes", ...emulatorFlags(t.em)], {
+      env: emulatorEnv(t.em),
+      onOutput: (stream, text) => {
+        if (changed || stream !== "stderr" || !text.includes("writing networkProfile.kubeProxyConfig (PUT)")) return;
+        changed = true;
+        t.em.control.updateCluster({ resourceGroup: RG, name: "plain" }, (raw) => {
+          const networkProfile = (raw["properties"] as Record<string, Record<string, unknown>>)["networkProfile"] as Record<string, unknown>;
+          networkProfile["kubeProxyConfig"] = { enabled: true, mode: "NFTABLES" };
+        });
+      },
+    });
+    expect(changed).toBe(true);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("rg-cli/plain changed since it was planned");
+    expect(run.stderr).toMatch(/mode: "IPTABLES" → "NFTABLES"/);
+    const puts = clusterPuts("plain");
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.status).toBe(412);
+    expect(storedKubeProxyConfig(t.em.control.getCluster({ resourceGroup: RG, name: "plain" }))).toEqual({ enabled: true, mode: "NFTABLES" });
+  });
+
   it.each<[string, string]>([
     ["an unknown format version", JSON.stringify({ formatVersion: 99, kind: "aks-kube-proxy/plan", clusters: [] })],
     ["a file that is not JSON", "{ not json"],
