@@ -33,9 +33,13 @@ export type SavedPlanAction = "update" | "reconcile" | "no-op" | "blocked" | "in
 export interface SavedClusterPlan {
   /** Resource id. */
   readonly id: string;
+  /** Subscription id (that of `id`). */
   readonly subscriptionId: string;
+  /** Resource group (that of `id`). */
   readonly resourceGroup: string;
+  /** Cluster name (that of `id`). */
   readonly name: string;
+  /** Azure region. */
   readonly location: string;
   /** The eTag of the read the plan was made from: the write carries it in `If-Match` (null: the api-version gave none). */
   readonly eTag: string | null;
@@ -53,15 +57,21 @@ export interface SavedClusterPlan {
   readonly desired: { readonly kubeProxyConfig: KubeProxyConfig; readonly effective: EffectiveKubeProxySettings };
   /** The caller confirmed disabling kube-proxy when planning. */
   readonly allowDisable: boolean;
+  /** What applying does to this cluster (derived from the facts when the file is read). */
   readonly action: SavedPlanAction;
+  /** Field-by-field changes (derived). */
   readonly changes: readonly FieldChange[];
+  /** Warnings and notes (derived). */
   readonly warnings: readonly Finding[];
+  /** Findings that stop apply (derived). */
   readonly blockers: readonly Finding[];
 }
 
 /** A saved plan document (`plan --out`). */
 export interface SavedPlan {
+  /** {@link SAVED_PLAN_FORMAT_VERSION}; a reader refuses any other. */
   readonly formatVersion: typeof SAVED_PLAN_FORMAT_VERSION;
+  /** {@link SAVED_PLAN_KIND}. */
   readonly kind: typeof SAVED_PLAN_KIND;
   /** The SDK version that wrote it. */
   readonly toolVersion: string;
@@ -69,6 +79,7 @@ export interface SavedPlan {
   readonly createdAt: string;
   /** The managedClusters api-version the plan was made with, and that apply must use. */
   readonly apiVersion: string;
+  /** One entry per planned cluster, in plan order. */
   readonly clusters: readonly SavedClusterPlan[];
 }
 
