@@ -20,12 +20,12 @@ import { ClusterApi, clusterLabel } from "./cluster/clusterApi";
 import { createClusterWithSettings } from "./cluster/create";
 import { deleteManagedCluster } from "./cluster/delete";
 import { resolveCloud } from "./cloud";
-import { clusterPath, resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
-import { toClusterState, type ClusterState } from "./clusterState";
+import { clusterPath, parseClusterId, resolveClusterRef, type ClusterRef, type ResolvedClusterRef } from "./clusterRef";
+import { rawClusterOf, toClusterState, type ClusterState } from "./clusterState";
 import { DEFAULT_API_VERSION } from "./constants";
 import { runDataPlaneCheck, runDataPlaneWait, type DataPlaneDeps, type DataPlaneResult, type VerifyDataPlaneOptions, type WaitForDataPlaneOptions } from "./dataPlane/verify";
 import { createCredential } from "./credential";
-import { isKubeProxyError, OperationTimeoutError, ValidationError, type KubeProxyError } from "./errors";
+import { ClusterBusyError, isKubeProxyError, OperationTimeoutError, PlanBlockedError, ValidationError, type KubeProxyError } from "./errors";
 import { createLog, type Log } from "./log";
 import { planKubeProxyChange, type KubeProxyPlan } from "./plan";
 import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, assertTimeoutInMs, withDeadline, type PollingSettings } from "./poll";
@@ -46,6 +46,11 @@ import type {
 } from "./clientOptions";
 
 const DEFAULT_TIMEOUT_IN_MS = 3_600_000;
+
+/** True for a {@link KubeProxyPlan} (the `beginApply(plan)` overload), false for a cluster reference. */
+function isKubeProxyPlan(x: ClusterRef | KubeProxyPlan): x is KubeProxyPlan {
+  return typeof x === "object" && x !== null && "convergence" in x && "cluster" in x && "desired" in x;
+}
 
 
 /**
@@ -306,7 +311,46 @@ export class KubeProxyClient {
    * @param options - allowDisable, allowWriteWithoutEtag, timeoutInMs, abortSignal, onProgress, beforeWrite, resumeOperationUrl
    * @throws {@link ValidationError} at once for invalid settings; the poller rejects with the errors listed at {@link apply}
    */
-  beginApply(ref: ClusterRef, desired: KubeProxyConfig, options: ApplyOptions = {}): ApplyPoller {
+  beginApply(ref: ClusterRef, desired: KubeProxyConfig, options?: ApplyOptions): ApplyPoller;
+  /**
+   * Applies exactly a plan ({@link plan}, or a saved plan's {@link plansOfSavedPlan}): writes the plan's desired
+   * settings over the plan's own read, with `If-Match` on the eTag of that read. A plan read in this process is written
+   * at once (its first request is the PUT, no second read); a saved plan's cluster is read first. If the cluster moved
+   * since the plan (its eTag, settings or provisioningState differ; or the PUT is answered 412 and a read shows it
+   * moved), nothing is written and the poller rejects with {@link PlanStaleError} naming what changed: plan again. A
+   * converged plan writes nothing (after one read that shows it still stands). `resumeOperationUrl` is ignored.
+   * @param plan - the plan to apply
+   * @param options - allowDisable (as planned), allowWriteWithoutEtag, timeoutInMs, abortSignal, onProgress, beforeWrite
+   * @throws {@link PlanBlockedError} at once for a blocked plan; {@link ClusterBusyError} at once for a plan made while
+   *   an operation was in flight (plan again once it ended)
+   */
+  beginApply(plan: KubeProxyPlan, options?: ApplyOptions): ApplyPoller;
+  beginApply(refOrPlan: ClusterRef | KubeProxyPlan, desiredOrOptions?: KubeProxyConfig | ApplyOptions, maybeOptions?: ApplyOptions): ApplyPoller {
+    if (isKubeProxyPlan(refOrPlan)) return this.beginApplyPlan(refOrPlan, (desiredOrOptions as ApplyOptions | undefined) ?? {});
+    return this.beginConverge(refOrPlan, desiredOrOptions as KubeProxyConfig, maybeOptions ?? {});
+  }
+
+  private beginApplyPlan(plan: KubeProxyPlan, options: ApplyOptions): ApplyPoller {
+    const c = plan.cluster;
+    const label = `${c.resourceGroup}/${c.name}`;
+    if (plan.blockers.length > 0) throw new PlanBlockedError(plan.blockers, label);
+    if (plan.convergence.kind === "in-flight") {
+      throw new ClusterBusyError(`${label}: the plan was made while an operation was in flight (provisioningState ${plan.convergence.provisioningState}); its result decides what is left to do. Nothing was written. Wait for the operation to end, plan again and apply the new plan.`);
+    }
+    const resolved = c.id ? parseClusterId(c.id) : resolveClusterRef({ subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup, name: c.name }, this.subscriptionId);
+    const allowWriteWithoutEtag = options.allowWriteWithoutEtag ?? false;
+    const writeNow = !plan.converged && rawClusterOf(c) !== undefined && (c.etag !== undefined || allowWriteWithoutEtag);
+    const state = initialApplyState({
+      cluster: resolved,
+      desired: plan.desired,
+      allowDisable: options.allowDisable ?? false,
+      allowWriteWithoutEtag,
+      planned: { plan, writeNow },
+    });
+    return new ApplyPollerImpl({ api: this.api, plan }, state, options);
+  }
+
+  private beginConverge(ref: ClusterRef, desired: KubeProxyConfig, options: ApplyOptions): ApplyPoller {
     const { settings, warnings } = parseKubeProxySettings(desired, { source: "desired kubeProxyConfig" });
     const resolved = resolveClusterRef(ref, this.subscriptionId);
     if (options.resumeOperationUrl) this.transport.resolveUrl(options.resumeOperationUrl);
@@ -354,8 +398,17 @@ export class KubeProxyClient {
    * {@link UnknownClusterStateError}, {@link AbortedError}. After Azure accepted a write, the error carries
    * `writeAccepted`, `operationUrl` and `resumeState`.
    */
-  async apply(ref: ClusterRef, desired: KubeProxyConfig, options: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.beginApply(ref, desired, options).pollUntilDone(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+  async apply(ref: ClusterRef, desired: KubeProxyConfig, options?: ApplyOptions): Promise<ApplyResult>;
+  /**
+   * Applies exactly a plan: `beginApply(plan).pollUntilDone()` (see that overload: stale plans reject with {@link PlanStaleError}).
+   * @param plan - the plan
+   * @param options - as beginApply
+   */
+  async apply(plan: KubeProxyPlan, options?: ApplyOptions): Promise<ApplyResult>;
+  async apply(refOrPlan: ClusterRef | KubeProxyPlan, desiredOrOptions?: KubeProxyConfig | ApplyOptions, maybeOptions?: ApplyOptions): Promise<ApplyResult> {
+    const options = (isKubeProxyPlan(refOrPlan) ? (desiredOrOptions as ApplyOptions | undefined) : maybeOptions) ?? {};
+    const poller = isKubeProxyPlan(refOrPlan) ? this.beginApply(refOrPlan, options) : this.beginApply(refOrPlan, desiredOrOptions as KubeProxyConfig, options);
+    return poller.pollUntilDone(options.abortSignal ? { abortSignal: options.abortSignal } : {});
   }
 
   /**

@@ -174,6 +174,27 @@ export class PreconditionFailedError extends KubeProxyError {
   }
 }
 
+/**
+ * The cluster changed since the plan was made (its eTag, or its settings, differ from the ones planned; or Azure
+ * answered 412 to the write's `If-Match` on the planned eTag): the plan is stale and was not applied. `changed` says
+ * what moved; plan again (and confirm again) to apply.
+ */
+export class PlanStaleError extends KubeProxyError {
+  /** The cluster's resource id. */
+  readonly clusterId: string;
+  /** What changed since the plan, one short line each (e.g. `eTag "a" → "b"`, `mode: IPVS → IPTABLES`). */
+  readonly changed: readonly string[];
+  /**
+   * @param message - names the cluster, what changed and how to re-plan
+   * @param args - the cluster id and what changed
+   */
+  constructor(message: string, args: { clusterId: string; changed: readonly string[] }, details: KubeProxyErrorDetails = {}) {
+    super("PlanStale", message, details);
+    this.clusterId = args.clusterId;
+    this.changed = args.changed;
+  }
+}
+
 /** 401 or 403: the credential is missing, invalid, or lacks permission. */
 export class UnauthorizedError extends KubeProxyError {
   /** @param message - what to do */

@@ -67,7 +67,13 @@ export type { ClusterFacts, CheckKubeProxyRulesArgs } from "./rules";
 /** The pure planner. */
 export { planKubeProxyChange } from "./plan";
 /** A plan and its arguments. */
-export type { KubeProxyPlan, PlanKubeProxyChangeArgs } from "./plan";
+export type { KubeProxyPlan, PlanKubeProxyChangeArgs, PlannedRead } from "./plan";
+/** What changed on a cluster since it was planned (eTag, settings, provisioningState); empty when the plan stands. */
+export { changedSincePlan } from "./plan";
+/** Saved plans (`plan --out`, `apply PLANFILE`, `show`): build, serialize, parse and validate, and the plans they stand for. */
+export { toSavedPlan, serializeSavedPlan, parseSavedPlan, plansOfSavedPlan, planAction, SAVED_PLAN_KIND, SAVED_PLAN_FORMAT_VERSION } from "./savedPlan";
+/** A saved plan, one cluster of it, and the action it records. */
+export type { SavedPlan, SavedClusterPlan, SavedPlanAction } from "./savedPlan";
 /** The one definition of converged: classify a read (and a provisioningState alone); `needsWrite` of a classification. */
 export { classifyConvergence, classifyProvisioningState, needsWrite, isConverged, IN_FLIGHT_PROVISIONING_STATES } from "./convergence";
 /** What an operation's `status` says (unknown values throw UnknownOperationStatusError), and the running statuses known. */
@@ -155,6 +161,7 @@ export {
   ClusterExistsError,
   ClusterBusyError,
   PreconditionFailedError,
+  PlanStaleError,
   UnauthorizedError,
   SettingsRejectedError,
   OperationFailedError,

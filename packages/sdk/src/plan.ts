@@ -110,3 +110,20 @@ export function planKubeProxyChange(args: PlanKubeProxyChangeArgs): KubeProxyPla
   const converged = isConverged(convergence);
   return { cluster, current, desired, desiredEffective, changes, warnings, blockers, hasChanges: !converged, converged, convergence };
 }
+
+/** The read a plan was made from, as far as staleness goes: a plan's `cluster`, or an apply state's `plannedRead`. */
+export type PlannedRead = Pick<ClusterState, "etag" | "effective" | "provisioningState">;
+
+/**
+ * What changed on a cluster since it was planned (pure): its eTag moved, its effective settings or its
+ * provisioningState differ from the read the plan was made from. Empty when the plan still stands. One line per change.
+ * @param planned - the read the plan was made from (`plan.cluster`)
+ * @param cluster - the cluster as read now
+ */
+export function changedSincePlan(planned: PlannedRead, cluster: ClusterState): string[] {
+  const changed: string[] = [];
+  if ((planned.etag ?? null) !== (cluster.etag ?? null)) changed.push(`eTag ${JSON.stringify(planned.etag ?? null)} → ${JSON.stringify(cluster.etag ?? null)}`);
+  for (const c of diffEffectiveSettings(planned.effective, cluster.effective)) changed.push(`${c.path}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`);
+  if ((planned.provisioningState ?? "") !== (cluster.provisioningState ?? "")) changed.push(`provisioningState: ${planned.provisioningState ?? "none"} → ${cluster.provisioningState ?? "none"}`);
+  return changed;
+}

@@ -38,6 +38,7 @@ const COMMANDS: readonly { readonly name: string; readonly load: () => CliComman
   { name: "status", load: () => (require("./status") as typeof import("./status")).statusCommand },
   { name: "plan", load: () => (require("./plan") as typeof import("./plan")).planCommand },
   { name: "apply", load: () => (require("./apply") as typeof import("./apply")).applyCommand },
+  { name: "show", load: () => (require("./show") as typeof import("./show")).showCommand },
   { name: "verify", load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
   { name: "wait", load: () => (require("./wait") as typeof import("./wait")).waitCommand },
   { name: "create", load: () => (require("./create") as typeof import("./create")).createCommand },

@@ -4,6 +4,7 @@
  */
 import { addClusterSelectionOptions, resolveClusterSelection, type ClusterSelectionFlags } from "../inputs/clusters";
 import { addSettingsOptions, readDesiredSettings, type SettingsFlags } from "../inputs/settings";
+import { writePlanFile } from "../inputs/plan-file";
 import { inFlightPlans, planClusters, planLabel, waitCommandFor } from "../flows/plan";
 import { reportSettingsWarnings } from "../render/findings";
 import { planJson, planSummary, planText } from "../render/plan";
@@ -30,6 +31,7 @@ export const planCommand: CliCommandModule = {
     command
       .option("--timeout <duration>", "give up on each cluster after this long (e.g. 30s, 5m): its reads and any wait for an operation in flight")
       .option("--data-plane", "also read kube-proxy on the nodes (DaemonSet, pods, /proxyMode) and show whether they run the desired settings (reads only)")
+      .option("--out <file>", "also save the plan to this file (JSON, no secrets): `aks-kube-proxy apply FILE` applies exactly it, `aks-kube-proxy show FILE` prints it")
       .option("--detailed-exitcode", "exit 0 when nothing would change, 2 when something would or an operation is still in flight (not converged), 1 on any error, a blocked change included (as terraform plan)");
     host.examples(command, [
       "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json",
@@ -38,11 +40,12 @@ export const planCommand: CliCommandModule = {
       "aks-kube-proxy plan --ids ID1 ID2 --kube-proxy-config kube-proxy.json -o json",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --timeout 2m   # give up (exit 1) if Azure has not answered in 2 minutes",
       "aks-kube-proxy plan -g my-rg -n my-aks --mode NFTABLES --data-plane   # and what kube-proxy on the nodes runs now",
+      "aks-kube-proxy plan -g my-rg -n my-aks --kube-proxy-config kube-proxy.json --out plan.json   # then: aks-kube-proxy apply plan.json",
     ]);
     command.action(
       host.action(async (ctx) => {
         const sdk = ctx.sdk();
-        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean; timeout?: string; dataPlane?: boolean }>();
+        const flags = ctx.opts<ClusterSelectionFlags & SettingsFlags & { detailedExitcode?: boolean; timeout?: string; dataPlane?: boolean; out?: string }>();
         const selection = resolveClusterSelection(sdk, flags);
         const timeoutInMs = flags.timeout !== undefined ? parseDurationInMs(flags.timeout, "--timeout") : undefined;
         const desired = await readDesiredSettings(sdk, flags);
@@ -51,6 +54,10 @@ export const planCommand: CliCommandModule = {
         const refs = selection.kind === "refs" ? selection.refs : [];
         const plans = await planClusters(ctx, client, refs, desired.settings, { allowDisable: desired.allowDisable, ...(timeoutInMs !== undefined ? { timeoutInMs } : {}) });
         const blocked = plans.filter((p) => p.blockers.length > 0);
+        if (flags.out !== undefined) {
+          await writePlanFile(flags.out, sdk.serializeSavedPlan(sdk.toSavedPlan(plans, { apiVersion: client.apiVersion, allowDisable: desired.allowDisable })));
+          ctx.out.info(`Saved the plan to ${flags.out}. Apply exactly it with: aks-kube-proxy apply ${flags.out}`);
+        }
         const dataPlane: DataPlaneResult[] = [];
         if (flags.dataPlane) for (const p of plans) dataPlane.push(await client.verifyDataPlane({ id: p.cluster.id }, desired.settings, { abortSignal: ctx.abortSignal }));
         ctx.out.result({

@@ -3,7 +3,8 @@
  * Ctrl-C stops the wait.
  * @packageDocumentation
  */
-import type { ApplyProgress, ApplyResult, ClusterRef, KubeProxyClient, KubeProxyConfig, KubeProxyPlan } from "@aks-kube-proxy/sdk";
+import { setTimeout as delay } from "node:timers/promises";
+import type { ApplyOperationState, ApplyOptions, ApplyPoller, ApplyProgress, ApplyResult, KubeProxyClient, KubeProxyPlan } from "@aks-kube-proxy/sdk";
 import { CliInterruptedError } from "../runtime/cli-error";
 import type { CommandContext } from "../runtime/context";
 import { formatDuration } from "../runtime/duration";
@@ -82,21 +83,22 @@ export interface ApplyWithProgressOptions {
 }
 
 /**
- * Applies desired settings to one cluster, reporting progress. An error or a timeout after Azure accepted the
- * write carries the operation URL and the `aks-kube-proxy wait` command that re-attaches to it.
+ * Applies exactly a plan to its cluster (the SDK's `apply(plan)`: the plan's desired settings, `If-Match` on the eTag
+ * of the plan's read; a cluster that moved since is refused with `PlanStale`), reporting progress. An error or a
+ * timeout after Azure accepted the write carries the operation URL and the `aks-kube-proxy wait` command that
+ * re-attaches to it.
  * @param ctx - the command context
  * @param client - the client
- * @param ref - the cluster
- * @param desired - the settings
+ * @param plan - the plan the user saw
  * @param options - see {@link ApplyWithProgressOptions}
  */
-export async function applyWithProgress(ctx: CommandContext, client: KubeProxyClient, ref: ClusterRef, desired: KubeProxyConfig, options: ApplyWithProgressOptions): Promise<ApplyResult> {
+export async function applyWithProgress(ctx: CommandContext, client: KubeProxyClient, plan: KubeProxyPlan, options: ApplyWithProgressOptions): Promise<ApplyResult> {
   const progress = options.progress ?? ctx.progress();
   let last: ApplyProgress | undefined;
   let operationUrl: string | undefined;
   let accepted = false;
   const write = (): Promise<ApplyResult> =>
-    client.apply(ref, desired, {
+    client.apply(plan, {
       abortSignal: ctx.abortSignal,
       ...(options.allowDisable ? { allowDisable: true } : {}),
       ...(options.allowWriteWithoutEtag ? { allowWriteWithoutEtag: true } : {}),
@@ -152,56 +154,65 @@ export interface AcceptedWrite {
   readonly followCommand: string;
 }
 
+/** How long `--no-wait` waits between polls while Azure has not accepted the write yet (a busy cluster's 409). */
+const NO_WAIT_POLL_DELAY_IN_MS = 1_000;
+
 /**
- * `apply --no-wait` for one cluster: the SDK's apply, stopped as soon as Azure accepted the write (the operation
- * goes on in Azure). Refusals before that (blocked, busy, preview not enabled) are thrown as usual.
+ * Starts the apply of a plan and polls it only until Azure accepted the write (the poller's own state: `writeAccepted`,
+ * or done), never waiting for the operation. Refusals (blocked, busy, stale, preview not enabled) are thrown.
+ */
+async function submitPlan(client: KubeProxyClient, plan: KubeProxyPlan, options: ApplyOptions, abortSignal: AbortSignal): Promise<ApplyOperationState> {
+  // The poller is a thenable (awaiting it waits for the whole apply): only its state leaves this function.
+  const poller: ApplyPoller = client.beginApply(plan, options);
+  const state = (): ApplyOperationState => poller.operationState as ApplyOperationState;
+  await poller.submitted();
+  while (!poller.isDone && !state().writeAccepted) {
+    // A read after a refused write (409, 412): the poller decides from Azure's answer; pace the reads.
+    if (state().phase === "read") await delay(NO_WAIT_POLL_DELAY_IN_MS, undefined, { signal: abortSignal });
+    await poller.poll({ abortSignal });
+  }
+  const last = state();
+  if (last.status === "failed" && last.error) throw last.error;
+  return last;
+}
+
+/**
+ * `apply --no-wait` for one cluster: starts the write of the plan and returns once Azure accepted it (the poller's
+ * submitted state; the operation goes on in Azure). Refusals before that (blocked, busy, stale, preview not
+ * enabled) are thrown as usual.
  * @param ctx - the command context
  * @param client - the client
- * @param plan - the cluster's plan
- * @param desired - the settings
- * @param options - allowDisable, refreshPreviewOnRefusal
+ * @param plan - the cluster's plan, as shown
+ * @param options - allowDisable, allowWriteWithoutEtag, refreshPreviewOnRefusal
  */
 export async function startApply(
   ctx: CommandContext,
   client: KubeProxyClient,
   plan: KubeProxyPlan,
-  desired: KubeProxyConfig,
-  options: { allowDisable?: boolean; refreshPreviewOnRefusal?: boolean },
+  options: { allowDisable?: boolean; allowWriteWithoutEtag?: boolean; refreshPreviewOnRefusal?: boolean },
 ): Promise<AcceptedWrite> {
   const label = `${plan.cluster.resourceGroup}/${plan.cluster.name}`;
-  const stop = new AbortController();
-  const onUserAbort = (): void => stop.abort(ctx.abortSignal.reason);
-  ctx.abortSignal.addEventListener("abort", onUserAbort, { once: true });
   let operationUrl: string | undefined;
-  let accepted = false;
   const progress = ctx.progress();
-  const write = (): Promise<unknown> =>
-    client.apply({ id: plan.cluster.id }, desired, {
-      abortSignal: stop.signal,
-      ...(options.allowDisable ? { allowDisable: true } : {}),
-      onProgress: (e) => {
-        progress.update(`${label}: ${describeApplyProgress(e)}`);
-        if (e.phase === "accepted") {
-          accepted = true;
-          operationUrl = e.operationUrl;
-          stop.abort(new Error("--no-wait: accepted"));
-        }
-      },
-    });
+  const applyOptions: ApplyOptions = {
+    ...(options.allowDisable ? { allowDisable: true } : {}),
+    ...(options.allowWriteWithoutEtag ? { allowWriteWithoutEtag: true } : {}),
+    onProgress: (e) => {
+      progress.update(`${label}: ${describeApplyProgress(e)}`);
+      if (e.phase === "accepted") operationUrl = e.operationUrl;
+    },
+  };
+  const write = (): Promise<ApplyOperationState> => submitPlan(client, plan, applyOptions, ctx.abortSignal);
   try {
-    if (options.refreshPreviewOnRefusal) {
-      await ctx.sdk().retryOnceAfterPreviewRefresh({ write, refresh: () => client.enablePreview({ refreshProvider: "always", abortSignal: ctx.abortSignal }) });
-    } else {
-      await write();
-    }
+    const state = options.refreshPreviewOnRefusal
+      ? await ctx.sdk().retryOnceAfterPreviewRefresh({ write, refresh: () => client.enablePreview({ refreshProvider: "always", abortSignal: ctx.abortSignal }) })
+      : await write();
+    operationUrl = state.operation?.url ?? operationUrl;
   } catch (err) {
-    if (!(accepted && !ctx.interrupted)) {
-      if (isAbortError(err) || ctx.interrupted) throw new CliInterruptedError(`Interrupted. Nothing was written to ${label}, or Azure may have received the write: check with \`${statusCommandFor(plan.cluster.resourceGroup, plan.cluster.name)}\`.`);
-      throw err;
-    }
+    if (isAbortError(err) || ctx.interrupted) throw new CliInterruptedError(`Interrupted. Nothing was written to ${label}, or Azure may have received the write: check with \`${statusCommandFor(plan.cluster.resourceGroup, plan.cluster.name)}\`.`);
+    throw err;
   } finally {
     progress.done();
-    ctx.abortSignal.removeEventListener("abort", onUserAbort);
   }
   return {
     clusterId: plan.cluster.id,

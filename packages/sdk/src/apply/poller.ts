@@ -21,12 +21,13 @@ import {
   OperationFailedError,
   OperationTimeoutError,
   PlanBlockedError,
+  PlanStaleError,
   PreconditionFailedError,
   VerificationFailedError,
   isKubeProxyError,
   withWriteContext,
 } from "../errors";
-import { planKubeProxyChange, type KubeProxyPlan } from "../plan";
+import { changedSincePlan, planKubeProxyChange, type KubeProxyPlan } from "../plan";
 import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
 import { report, type ApplyProgress } from "../progress";
 import type { ApplyResult } from "./result";
@@ -71,6 +72,11 @@ export interface ApplyPollerDeps {
   readonly api: ClusterApi;
   /** Parser warnings of the desired settings, prepended to the first plan's warnings. */
   readonly parseWarnings?: KubeProxyPlan["warnings"];
+  /**
+   * The plan being applied (`beginApply(plan)`): the result's plan, and, when the state starts at phase `write`, the
+   * raw JSON of the plan's read is what is written (no second read).
+   */
+  readonly plan?: KubeProxyPlan;
 }
 
 const DEFAULT_TIMEOUT_IN_MS = 3_600_000;
@@ -108,6 +114,13 @@ export class ApplyPollerImpl implements ApplyPoller {
     this.state = state;
     this.label = clusterLabel(state.cluster);
     this.context = { operation: `update kubeProxyConfig of ${this.label}`, cluster: this.label, subscriptionId: state.cluster.subscriptionId };
+    if (deps.plan) this.adoptPlan(deps.plan);
+  }
+
+  /** Applying a plan: it is the result's plan; a write that starts the apply writes the plan's own read. */
+  private adoptPlan(plan: KubeProxyPlan): void {
+    this.firstPlan = plan;
+    if (this.state.phase === "write" && !this.state.writeMayHaveBeenSent) this.pendingBody = rawClusterOf(plan.cluster);
   }
 
   readonly [Symbol.toStringTag] = "Promise";
@@ -339,6 +352,8 @@ export class ApplyPollerImpl implements ApplyPoller {
     s.lastConvergence = c;
     const unsure = s.writeMayHaveBeenSent && !s.writeAccepted;
     const etagMoved = unsure && (s.etag === undefined || cluster.etag !== s.etag);
+    // Applying a plan: before any write was sent, a cluster that moved since the plan's read refuses the plan.
+    if (s.plannedRead && !verifying && !s.writeAccepted && !unsure) this.refuseIfStale(cluster);
 
     if (c.kind === "in-flight") {
       // Never write over a running operation, ours or another writer's: wait, then classify again.
@@ -376,7 +391,8 @@ export class ApplyPollerImpl implements ApplyPoller {
         }),
       );
     }
-    // drifted or needs-reconcile: write (again), based on this read.
+    // drifted or needs-reconcile: write (again), based on this read; a plan is written only over its own read.
+    if (s.plannedRead) this.refuseIfStale(cluster);
     if ((s.lostWriteAnswers ?? 0) >= MAX_LOST_WRITE_ANSWERS) {
       // Each of those PUTs proved (by this read) not to have landed; the network keeps dropping them. Stop writing.
       s.writeMayHaveBeenSent = false;
@@ -403,6 +419,20 @@ export class ApplyPollerImpl implements ApplyPoller {
     s.phase = "write";
     this.delayInMs = 0;
     if (c.kind === "needs-reconcile") this.emit({ phase: "retrying", reason: c.reason, delayInMs: 0 });
+  }
+
+  /** Applying a plan: fails with {@link PlanStaleError} (nothing of this plan written) when the cluster moved since the plan's read. */
+  private refuseIfStale(cluster: ClusterState): void {
+    const planned = this.state.plannedRead;
+    if (!planned) return;
+    const changed = changedSincePlan(planned, cluster);
+    if (changed.length === 0) return;
+    this.fail(
+      new PlanStaleError(`${this.label} changed since it was planned (${changed.join("; ")}); the plan was not applied. Plan again, check the new plan, and apply it.`, {
+        clusterId: cluster.id || `/subscriptions/${this.state.cluster.subscriptionId}/resourceGroups/${this.state.cluster.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${this.state.cluster.name}`,
+        changed,
+      }),
+    );
   }
 
   /** Attempts of the last PUT Azure all refused with 429 before its wait was cut short (nothing reached Azure). */
@@ -548,10 +578,27 @@ export class ApplyPollerImpl implements ApplyPoller {
  * A fresh state for an apply.
  * @internal
  */
-export function initialApplyState(args: { cluster: ApplyOperationState["cluster"]; desired: KubeProxyConfig; allowDisable: boolean; allowWriteWithoutEtag: boolean; operation?: ApplyOperationState["operation"] }): ApplyOperationState {
+export function initialApplyState(args: {
+  cluster: ApplyOperationState["cluster"];
+  desired: KubeProxyConfig;
+  allowDisable: boolean;
+  allowWriteWithoutEtag: boolean;
+  operation?: ApplyOperationState["operation"];
+  /** Applying this plan: its read guards the write; with `writeNow`, the first request is the PUT of that read. */
+  planned?: { plan: KubeProxyPlan; writeNow: boolean };
+}): ApplyOperationState {
+  const planned = args.planned;
+  const c = planned?.plan.cluster;
   return {
     status: "notStarted",
-    phase: args.operation ? "operation" : "read",
+    phase: args.operation ? "operation" : planned?.writeNow ? "write" : "read",
+    ...(c
+      ? {
+          plannedRead: { effective: c.effective, ...(c.etag !== undefined ? { etag: c.etag } : {}), ...(c.provisioningState !== undefined ? { provisioningState: c.provisioningState } : {}) },
+          lastConvergence: planned.plan.convergence,
+        }
+      : {}),
+    ...(c && planned.writeNow ? { previousKubeProxyConfig: c.kubeProxyConfig === undefined ? null : deepClone(c.kubeProxyConfig), ...(c.etag !== undefined ? { etag: c.etag } : {}) } : {}),
     cluster: args.cluster,
     desired: args.desired,
     allowDisable: args.allowDisable,

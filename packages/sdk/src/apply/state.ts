@@ -7,6 +7,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import type { OperationState, OperationStatus } from "@azure/core-lro";
 import type { ResolvedClusterRef } from "../clusterRef";
 import type { Convergence } from "../convergence";
+import type { PlannedRead } from "../plan";
 import { ValidationError } from "../errors";
 import type { ApplyResult } from "./result";
 
@@ -57,6 +58,12 @@ export interface ApplyOperationState extends OperationState<ApplyResult> {
   lostWriteAnswers?: number;
   /** The last classification of a read. */
   lastConvergence?: Convergence;
+  /**
+   * Set when applying a plan (`beginApply(plan)`): the read the plan was made from. Until a write was sent, a read that
+   * differs from it (eTag, settings, provisioningState) refuses the apply as stale (`PlanStale`), and every write
+   * carries `If-Match` on its eTag.
+   */
+  plannedRead?: PlannedRead;
 }
 
 /** Marker of a serialized apply poller. */
@@ -115,6 +122,13 @@ export function parseApplyState(serialized: string): ApplyOperationState {
   if (!STATUSES.includes(s.status as OperationStatus)) invalid(`state.status ${JSON.stringify(s.status)} is unknown`);
   if (typeof s.writeMayHaveBeenSent !== "boolean" || typeof s.writeAccepted !== "boolean") invalid("state.writeMayHaveBeenSent / writeAccepted must be booleans");
   if (s.operation !== undefined && (typeof s.operation.url !== "string" || (s.operation.kind !== "Azure-AsyncOperation" && s.operation.kind !== "Location"))) invalid("state.operation must be {url, kind: Azure-AsyncOperation|Location}");
+  const p0 = s.plannedRead as Partial<PlannedRead> | undefined;
+  if (p0 !== undefined && (typeof p0 !== "object" || p0 === null || typeof p0.effective !== "object" || p0.effective === null || (p0.etag !== undefined && typeof p0.etag !== "string"))) {
+    invalid("state.plannedRead must be {etag?, effective, provisioningState?}");
+  }
+  const plannedRead: PlannedRead | undefined = p0
+    ? { effective: p0.effective as PlannedRead["effective"], ...(typeof p0.etag === "string" ? { etag: p0.etag } : {}), ...(typeof p0.provisioningState === "string" ? { provisioningState: p0.provisioningState } : {}) }
+    : undefined;
   return {
     status: s.status as OperationStatus,
     phase: s.phase as ApplyPhase,
@@ -132,5 +146,6 @@ export function parseApplyState(serialized: string): ApplyOperationState {
     preconditionFailures: typeof s.preconditionFailures === "number" ? s.preconditionFailures : 0,
     ...(typeof s.lostWriteAnswers === "number" ? { lostWriteAnswers: s.lostWriteAnswers } : {}),
     ...(s.lastConvergence ? { lastConvergence: s.lastConvergence } : {}),
+    ...(plannedRead ? { plannedRead } : {}),
   };
 }
