@@ -137,6 +137,10 @@ export { createCredential, sharedTokenCache } from "./credential";
 export type { CreateCredentialOptions, SharedTokenCacheOptions } from "./credential";
 /** Bounds any reads by a deadline: past it, OperationTimeoutError (code `Timeout`) instead of a hang. */
 export { withDeadline } from "./poll";
+/** The one duration grammar and formatter (`90s`, `1h30m`, `15m0s`, `2m05s`), also at `@aks-kube-proxy/sdk/duration`. */
+export { parseDuration, formatDuration, DURATION_UNITS_IN_MS, DURATION_PATTERN_SOURCE } from "./duration";
+/** Options of {@link parseDuration}. */
+export type { ParseDurationOptions } from "./duration";
 /** Options of withDeadline. */
 export type { WithDeadlineOptions } from "./poll";
 
@@ -324,7 +328,7 @@ export type { CreateRollbackJournalArgs } from "./rollout/rollback";
 export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
 /** Report types. */
 export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
-/** Durations as rollout files write them ("10m", "1h30m"). */
+/** Durations as rollout files write them ("10m", "1h30m"): the one grammar, rounded to whole milliseconds; `formatRolloutDuration` is {@link formatDuration}. */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
 
 /** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */

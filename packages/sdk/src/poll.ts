@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { delay } from "@azure/core-util";
+import { formatDuration } from "./duration";
 import { AbortedError, OperationTimeoutError, ValidationError } from "./errors";
 
 /** Polling settings resolved with defaults. @internal */
@@ -94,17 +95,8 @@ export class Deadline {
   }
 }
 
-/**
- * Formats a duration for messages ("2m 5s", "850ms").
- * @internal
- */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
-}
+/** The one formatter ({@link formatDuration} of `duration.ts`), for the modules that take their waiting helpers from here. @internal */
+export { formatDuration };
 
 /** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms instead. @internal */
 export const MAX_TIMER_DELAY_IN_MS = 2_147_483_647;

@@ -6,6 +6,7 @@
  */
 import { kubeProxySettingsJsonSchema } from "../settings/schema";
 import { INPUT_LIMITS } from "../settings/jsonText";
+import { DURATION_PATTERN_SOURCE } from "../duration";
 
 const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
   description,
@@ -15,7 +16,7 @@ const stringOrList = (description: string, item: Record<string, unknown> = { typ
 const subscriptionId = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
 const duration = {
   description: 'A duration with units: "30s", "10m", "1h30m", "500ms", or "0".',
-  oneOf: [{ type: "string", pattern: "^(0|(\\d+(\\.\\d+)?(ms|s|m|h|d))+)$" }, { const: 0 }],
+  oneOf: [{ type: "string", pattern: DURATION_PATTERN_SOURCE }, { const: 0 }],
 };
 const percent = (min: number, exclusive: boolean): Record<string, unknown> => ({
   oneOf: [
