@@ -4,7 +4,7 @@
  */
 import { delay } from "@azure/core-util";
 import { formatDuration } from "./duration";
-import { AbortedError, OperationTimeoutError, ValidationError } from "./errors";
+import { AbortedError, OperationTimeoutError, ValidationError, isKubeProxyError } from "./errors";
 
 /** Polling settings resolved with defaults. @internal */
 export interface PollingSettings {
@@ -147,13 +147,19 @@ export interface WithDeadlineOptions {
   readonly abortSignal?: AbortSignal | undefined;
   /** What was being done, for the message: e.g. "Reading the cluster rg/aks". */
   readonly what: string;
+  /** What had not answered, for the message. @default "Azure had not answered" */
+  readonly unanswered?: string;
+  /** What to do next, for the message. @default "Nothing was written. Run again, or allow a longer timeout." */
+  readonly next?: string;
+  /** The error's details. @default `{ lastState: "waiting for an answer" }` */
+  readonly details?: { readonly lastState?: string; readonly operationUrl?: string };
 }
 
 /**
  * Runs `work` with an AbortSignal that fires at the deadline or when the caller's signal fires (one deadline timer,
  * {@link deadlineSignal}). When the deadline fires first, whatever `work` threw becomes an
  * {@link OperationTimeoutError} (code `Timeout`) that names what was being done and the bound: a read that Azure
- * never answers ends at the deadline instead of hanging. Without `timeoutInMs` it only passes the caller's signal.
+ * never answers ends at the deadline instead of hanging. A `Timeout` error `work` throws itself is passed on as it is. Without `timeoutInMs` it only passes the caller's signal.
  * @param options - timeoutInMs, abortSignal, what
  * @param work - the reads; pass them the signal it gets
  * @throws {@link OperationTimeoutError} at the deadline; {@link ValidationError} for a `timeoutInMs` that is not a positive number
@@ -166,10 +172,11 @@ export async function withDeadline<T>(options: WithDeadlineOptions, work: (abort
   try {
     return await work(bound.signal);
   } catch (error) {
-    if (bound.timedOut()) {
+    // A Timeout the work threw itself (a poller past its own deadline) already says what timed out.
+    if (bound.timedOut() && !(isKubeProxyError(error) && error.code === "Timeout")) {
       throw new OperationTimeoutError(
-        `${options.what} timed out after ${formatDuration(timeoutInMs)}: Azure had not answered. Nothing was written. Run again, or allow a longer timeout.`,
-        { lastState: "waiting for an answer" },
+        `${options.what} timed out after ${formatDuration(timeoutInMs)}: ${options.unanswered ?? "Azure had not answered"}. ${options.next ?? "Nothing was written. Run again, or allow a longer timeout."}`,
+        { lastState: "waiting for an answer", ...options.details },
         { cause: error },
       );
     }
