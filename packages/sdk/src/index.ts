@@ -105,7 +105,9 @@ export type {
 } from "./clientOptions";
 /** The outcome of an apply. */
 export type { ApplyResult } from "./apply/result";
-/** The apply poller (a core-lro PollerLike), its options, and the bounds on re-plans after 409, 412 and lost write answers. */
+/** The poller contract every SDK poller follows (the shape of `@azure/core-lro`'s `PollerLike`, declared by the SDK). */
+export type { PollerLike, OperationState, OperationStatus, CancelOnProgress } from "./poller/types";
+/** The apply poller (a PollerLike), its options, and the bounds on re-plans after 409, 412 and lost write answers. */
 export { MAX_CONFLICT_REPLANS, MAX_LOST_WRITE_ANSWERS, MAX_PRECONDITION_REPLANS } from "./apply/poller";
 /** The apply poller type and its options. */
 export type { ApplyPoller, ApplyPollerOptions } from "./apply/poller";

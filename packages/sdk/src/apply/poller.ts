@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { CancelOnProgress, PollerLike } from "@azure/core-lro";
+import type { CancelOnProgress, PollerLike } from "../poller/types";
 import { operationFromHeaders, pollOperationOnce, type OperationHandle } from "../arm/lro";
 import type { AttemptTracker } from "../arm/pipeline";
 import { clusterLabel, type ClusterApi } from "../cluster/clusterApi";
@@ -63,7 +63,7 @@ export interface ApplyPollerOptions {
   readonly beforeWrite?: (state: Readonly<ApplyOperationState>, serialized: string) => Promise<void> | void;
 }
 
-/** The apply poller: a core-lro `PollerLike` over {@link ApplyOperationState}. */
+/** The apply poller: a `PollerLike` (the shape of core-lro's) over {@link ApplyOperationState}. */
 export type ApplyPoller = PollerLike<ApplyOperationState, ApplyResult>;
 
 /** What the poller needs from the client. @internal */
