@@ -40,6 +40,11 @@ export interface StepPollerDefinition<TState, TResult> {
    * before its first poll, repeats its first interval: `(n) => Math.max(0, n - 1)`.
    */
   backoffAttempt?(waitIndex: number): number;
+  /**
+   * True when no step may start past the deadline, not even right after the last wait (a step that may write). By
+   * default the step after the last wait still runs, so an answer that came in at the deadline is not lost.
+   */
+  readonly stepsOnlyBeforeDeadline?: boolean;
 }
 
 /** The state of a {@link StepPoller}: the definition's state plus the loop's own. @internal */
@@ -154,13 +159,19 @@ export class StepPoller<TState, TResult> {
           this.current.status = "failed";
           throw this.definition.timeoutError(this.current.state, deadline.elapsedInMs());
         }
-        try {
-          await sleep(deadline ? Math.min(delay, deadline.remainingInMs()) : delay, options.abortSignal, this.definition.waitingFor(this.current.state));
-        } catch (error) {
-          if (isKubeProxyError(error) && error.code === "Aborted") throw this.abortedError(error as AbortedError);
-          throw error;
+        if (delay > 0) {
+          try {
+            await sleep(deadline ? Math.min(delay, deadline.remainingInMs()) : delay, options.abortSignal, this.definition.waitingFor(this.current.state));
+          } catch (error) {
+            if (isKubeProxyError(error) && error.code === "Aborted") throw this.abortedError(error as AbortedError);
+            throw error;
+          }
         }
         delete this.current.pendingDelayInMs;
+        if (this.definition.stepsOnlyBeforeDeadline && deadline?.expired()) {
+          this.current.status = "failed";
+          throw this.definition.timeoutError(this.current.state, deadline.elapsedInMs());
+        }
       }
       await this.poll(options);
     }
