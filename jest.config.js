@@ -22,6 +22,7 @@ module.exports = {
   moduleNameMapper: {
     "^@aks-kube-proxy/(arm-emulator|sdk|rollout|cli|pulumi)$": "<rootDir>/packages/$1/src/index.ts",
     "^@aks-kube-proxy/sdk/settings$": "<rootDir>/packages/sdk/src/settings/index.ts",
+    "^@aks-kube-proxy/sdk/duration$": "<rootDir>/packages/sdk/src/duration.ts",
   },
   testTimeout: 30000,
   maxWorkers: 2,

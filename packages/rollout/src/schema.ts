@@ -4,8 +4,7 @@
  * describes the same shape for completion and early squiggles.
  * @packageDocumentation
  */
-import { kubeProxySettingsJsonSchema } from "@aks-kube-proxy/sdk";
-import { INPUT_LIMITS } from "@aks-kube-proxy/sdk";
+import { kubeProxySettingsJsonSchema, INPUT_LIMITS, DURATION_PATTERN_SOURCE } from "@aks-kube-proxy/sdk";
 
 const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
   description,
@@ -15,7 +14,7 @@ const stringOrList = (description: string, item: Record<string, unknown> = { typ
 const subscriptionId = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
 const duration = {
   description: 'A duration with units: "30s", "10m", "1h30m", "500ms", or "0".',
-  oneOf: [{ type: "string", pattern: "^(0|(\\d+(\\.\\d+)?(ms|s|m|h|d))+)$" }, { const: 0 }],
+  oneOf: [{ type: "string", pattern: DURATION_PATTERN_SOURCE }, { const: 0 }],
 };
 const percent = (min: number, exclusive: boolean): Record<string, unknown> => ({
   oneOf: [

@@ -269,31 +269,28 @@ export class KubeProxyClient {
     const timeoutInMs = options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS;
     assertTimeoutInMs(timeoutInMs);
     // The deadline also aborts a status GET Azure never answers (the poll's own deadline is checked between polls).
-    const bound = deadlineSignal(timeoutInMs, options.abortSignal);
-    try {
-      await waitForArmOperation({
-        transport: this.transport,
-        operation: { url: operationUrl, kind: operationKindOfUrl(operationUrl) },
-        deadline: new Deadline(timeoutInMs),
-        polling: this.polling,
-        requestIds: [],
-        context: { operation: "wait for operation" },
-        log: this.log,
-        abortSignal: bound.signal,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
-    } catch (error) {
-      if (bound.timedOut() && isKubeProxyError(error) && error.code === "Aborted") {
-        throw new OperationTimeoutError(
-          `Waiting for the operation ${operationUrl} timed out after ${formatDuration(timeoutInMs)}: Azure had not answered its status. Nothing was written; the operation goes on in Azure. Run again, or allow a longer timeout.`,
-          { lastState: "reading the operation's status", operationUrl },
-          { cause: error },
-        );
-      }
-      throw error;
-    } finally {
-      bound.dispose();
-    }
+    await withDeadline(
+      {
+        timeoutInMs,
+        abortSignal: options.abortSignal,
+        what: `Waiting for the operation ${operationUrl}`,
+        unanswered: "Azure had not answered its status",
+        next: "Nothing was written; the operation goes on in Azure. Run again, or allow a longer timeout.",
+        details: { lastState: "reading the operation's status", operationUrl },
+      },
+      (abortSignal) =>
+        waitForArmOperation({
+          transport: this.transport,
+          operation: { url: operationUrl, kind: operationKindOfUrl(operationUrl) },
+          deadline: new Deadline(timeoutInMs),
+          polling: this.polling,
+          requestIds: [],
+          context: { operation: "wait for operation" },
+          log: this.log,
+          ...(abortSignal ? { abortSignal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        }),
+    );
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { createAbortablePromise } from "@azure/core-util";
 import { ClientSecretCredential, DefaultAzureCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { isPublicCloudLoginHost, resolveCloud } from "./cloud";
 
@@ -110,28 +111,16 @@ export function sharedTokenCache(credential: TokenCredential, options: SharedTok
   return shared;
 }
 
-/** `promise`, or a rejection as soon as `signal` fires (the promise goes on for whoever else awaits it). */
+/**
+ * `promise`, or a rejection (an `AbortError`) as soon as `signal` fires: `@azure/core-util`'s `createAbortablePromise`;
+ * the promise goes on for whoever else awaits it.
+ */
 function abortable<T>(promise: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener("abort", onAbort);
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
-function abortError(): Error {
-  const error = new Error("The token request was aborted.");
-  error.name = "AbortError";
-  return error;
+  return createAbortablePromise<T>(
+    (resolve, reject) => {
+      promise.then(resolve, (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+    },
+    { abortSignal: signal, abortErrorMsg: "The token request was aborted." },
+  );
 }

@@ -111,7 +111,9 @@ export type {
 } from "./clientOptions";
 /** The outcome of an apply. */
 export type { ApplyResult } from "./apply/result";
-/** The apply poller (a core-lro PollerLike), its options, and the bounds on re-plans after 409, 412 and lost write answers. */
+/** The poller contract every SDK poller follows (the shape of `@azure/core-lro`'s `PollerLike`, declared by the SDK). */
+export type { PollerLike, OperationState, OperationStatus, CancelOnProgress } from "./poller/types";
+/** The apply poller (a PollerLike), its options, and the bounds on re-plans after 409, 412 and lost write answers. */
 export { MAX_CONFLICT_REPLANS, MAX_LOST_WRITE_ANSWERS, MAX_PRECONDITION_REPLANS } from "./apply/poller";
 /** The apply poller type and its options. */
 export type { ApplyPoller, ApplyPollerOptions } from "./apply/poller";
@@ -143,6 +145,10 @@ export { createCredential, sharedTokenCache } from "./credential";
 export type { CreateCredentialOptions, SharedTokenCacheOptions } from "./credential";
 /** Bounds any reads by a deadline: past it, OperationTimeoutError (code `Timeout`) instead of a hang. */
 export { withDeadline } from "./poll";
+/** The one duration grammar and formatter (`90s`, `1h30m`, `15m0s`, `2m05s`), also at `@aks-kube-proxy/sdk/duration`. */
+export { parseDuration, formatDuration, DURATION_UNITS_IN_MS, DURATION_PATTERN_SOURCE } from "./duration";
+/** Options of {@link parseDuration}. */
+export type { ParseDurationOptions } from "./duration";
 /** Options of withDeadline. */
 export type { WithDeadlineOptions } from "./poll";
 
@@ -218,8 +224,8 @@ export type { ClusterKubeconfig, KubeconfigAuthentication } from "./dataPlane/ku
 // enough for other layers too; each is documented where it is defined.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Abortable sleep, Retry-After parsing and the human duration ("2m 5s") the pollers print. */
-export { sleep, parseRetryAfterInMs, formatDuration } from "./poll";
+/** Abortable sleep and Retry-After parsing (the duration formatter is {@link formatDuration}). */
+export { sleep, parseRetryAfterInMs } from "./poll";
 /** Retries a call while ARM answers with a transient failure (throttling, 5xx, connection reset), honouring Retry-After. */
 export { retryTransient } from "./preview/transient";
 /** Serializes an apply poller's state (the string a journal records to resume the operation). */

@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 import { delay } from "@azure/core-util";
-import { AbortedError, OperationTimeoutError, ValidationError } from "./errors";
+import { formatDuration } from "./duration";
+import { AbortedError, OperationTimeoutError, ValidationError, isKubeProxyError } from "./errors";
 
 /** Polling settings resolved with defaults. @internal */
 export interface PollingSettings {
@@ -94,17 +95,8 @@ export class Deadline {
   }
 }
 
-/**
- * Formats a duration for messages ("2m 5s", "850ms").
- * @internal
- */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
-}
+/** The one formatter ({@link formatDuration} of `duration.ts`), for the modules that take their waiting helpers from here. @internal */
+export { formatDuration };
 
 /** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms instead. @internal */
 export const MAX_TIMER_DELAY_IN_MS = 2_147_483_647;
@@ -155,13 +147,19 @@ export interface WithDeadlineOptions {
   readonly abortSignal?: AbortSignal | undefined;
   /** What was being done, for the message: e.g. "Reading the cluster rg/aks". */
   readonly what: string;
+  /** What had not answered, for the message. @default "Azure had not answered" */
+  readonly unanswered?: string;
+  /** What to do next, for the message. @default "Nothing was written. Run again, or allow a longer timeout." */
+  readonly next?: string;
+  /** The error's details. @default `{ lastState: "waiting for an answer" }` */
+  readonly details?: { readonly lastState?: string; readonly operationUrl?: string };
 }
 
 /**
  * Runs `work` with an AbortSignal that fires at the deadline or when the caller's signal fires (one deadline timer,
  * {@link deadlineSignal}). When the deadline fires first, whatever `work` threw becomes an
  * {@link OperationTimeoutError} (code `Timeout`) that names what was being done and the bound: a read that Azure
- * never answers ends at the deadline instead of hanging. Without `timeoutInMs` it only passes the caller's signal.
+ * never answers ends at the deadline instead of hanging. A `Timeout` error `work` throws itself is passed on as it is. Without `timeoutInMs` it only passes the caller's signal.
  * @param options - timeoutInMs, abortSignal, what
  * @param work - the reads; pass them the signal it gets
  * @throws {@link OperationTimeoutError} at the deadline; {@link ValidationError} for a `timeoutInMs` that is not a positive number
@@ -174,10 +172,11 @@ export async function withDeadline<T>(options: WithDeadlineOptions, work: (abort
   try {
     return await work(bound.signal);
   } catch (error) {
-    if (bound.timedOut()) {
+    // A Timeout the work threw itself (a poller past its own deadline) already says what timed out.
+    if (bound.timedOut() && !(isKubeProxyError(error) && error.code === "Timeout")) {
       throw new OperationTimeoutError(
-        `${options.what} timed out after ${formatDuration(timeoutInMs)}: Azure had not answered. Nothing was written. Run again, or allow a longer timeout.`,
-        { lastState: "waiting for an answer" },
+        `${options.what} timed out after ${formatDuration(timeoutInMs)}: ${options.unanswered ?? "Azure had not answered"}. ${options.next ?? "Nothing was written. Run again, or allow a longer timeout."}`,
+        { lastState: "waiting for an answer", ...options.details },
         { cause: error },
       );
     }

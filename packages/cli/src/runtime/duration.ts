@@ -1,35 +1,26 @@
 /**
- * Parses the human durations of flags such as `--timeout 30m`.
+ * Duration flags (`--timeout 30m`, `--poll-interval 5s`...) read with the SDK's one grammar, and the SDK's one
+ * formatter for what the CLI prints. `@aks-kube-proxy/sdk/duration` has no dependency, so loading it keeps cold start short.
  * @packageDocumentation
  */
+import { formatDuration, parseDuration } from "@aks-kube-proxy/sdk/duration";
 import { CliUsageError } from "./cli-error";
 import { echoValue } from "./echo";
 
-const UNIT_IN_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /**
- * Parses `500ms`, `90s`, `30m`, `1h`, `1h30m` or a bare number of seconds into milliseconds.
+ * Parses a duration flag with the SDK's grammar (`500ms`, `90s`, `30m`, `1h`, `1h30m`, `15m0s`), a bare number being
+ * seconds, into whole milliseconds.
  * @param text - the flag's value
  * @param flag - the flag's name, for the error message
+ * @throws CliUsageError when it is not a duration or not longer than zero
  */
 export function parseDurationInMs(text: string, flag: string): number {
-  const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  const consumed = parts.map((p) => p[0]).join("");
-  if (parts.length === 0 || consumed !== trimmed) {
-    throw new CliUsageError(`${flag} "${echoValue(text)}" is not a duration. Use e.g. 90s, 30m, 1h or 1h30m.`);
-  }
-  const total = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_IN_MS[p[2] ?? ""] ?? 0), 0);
+  const ms = parseDuration(text, { bareNumber: "seconds" });
+  if (ms === undefined) throw new CliUsageError(`${flag} "${echoValue(text)}" is not a duration. Use e.g. 90s, 30m, 1h or 1h30m.`);
+  const total = Math.round(ms);
   if (total <= 0) throw new CliUsageError(`${flag} must be longer than zero.`);
-  return Math.round(total);
+  return total;
 }
 
-/** Formats milliseconds for people: `850ms`, `3.4s`, `2m05s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.floor((ms % 60_000) / 1000);
-  return `${minutes}m${String(seconds).padStart(2, "0")}s`;
-}
+/** The SDK's one formatter (`850ms`, `3.4s`, `2m05s`, `1h02m05s`). */
+export { formatDuration };

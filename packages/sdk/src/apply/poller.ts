@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { CancelOnProgress, PollerLike } from "@azure/core-lro";
+import type { CancelOnProgress, PollerLike } from "../poller/types";
 import { operationFromHeaders, pollOperationOnce, type OperationHandle } from "../arm/lro";
 import type { AttemptTracker } from "../arm/pipeline";
 import { clusterLabel, type ClusterApi } from "../cluster/clusterApi";
@@ -28,7 +28,8 @@ import {
   withWriteContext,
 } from "../errors";
 import { changedSincePlan, planKubeProxyChange, type KubeProxyPlan } from "../plan";
-import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
+import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs } from "../poll";
+import { StepPoller } from "../poller/stepPoller";
 import { report, type ApplyProgress } from "../progress";
 import type { ApplyResult } from "./result";
 import { serializeApplyState, type ApplyOperationState } from "./state";
@@ -64,7 +65,7 @@ export interface ApplyPollerOptions {
   readonly beforeWrite?: (state: Readonly<ApplyOperationState>, serialized: string) => Promise<void> | void;
 }
 
-/** The apply poller: a core-lro `PollerLike` over {@link ApplyOperationState}. */
+/** The apply poller: a `PollerLike` (the shape of core-lro's) over {@link ApplyOperationState}. */
 export type ApplyPoller = PollerLike<ApplyOperationState, ApplyResult>;
 
 /** What the poller needs from the client. @internal */
@@ -204,25 +205,35 @@ export class ApplyPollerImpl implements ApplyPoller {
     const signal = bound.signal;
     let throttledPolls = 0;
     try {
-      while (!this.isDone) {
-        if (this.delayInMs > 0) {
-          const wait = Math.min(this.delayInMs, deadline.remainingInMs());
-          await sleep(wait, signal, `waiting for ${this.label}`);
-        }
-        if (deadline.expired()) throw new Error("deadline");
-        try {
-          await this.poll({ abortSignal: signal });
-          throttledPolls = 0;
-        } catch (error) {
-          // A throttled read or operation poll is waited out (bounded); a throttled PUT is not (see stepWrite).
-          if (!(isKubeProxyError(error) && error.code === "Throttled" && this.state.phase !== "write" && this.state.status === "running")) throw error;
-          throttledPolls++;
-          if (throttledPolls > MAX_THROTTLED_POLLS) throw error;
-          const retryAfter = (error as { retryAfterInMs?: number }).retryAfterInMs;
-          this.emit({ phase: "retrying", reason: `Azure throttled the poll (${error.armCode ?? "429"})`, delayInMs: retryAfter ?? 0 });
-          this.delayInMs = Math.max(nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs: retryAfter, polling: this.deps.api.polling }), retryAfter ?? 0);
-        }
-      }
+      // The loop is the SDK's one poller: the wait before each poll (the delay the last step chose), the deadline
+      // (checked again after each wait: no request, the PUT included, starts past it) and the abort.
+      const loop = new StepPoller<null, void>(
+        {
+          kind: "apply-run",
+          waitingFor: () => `waiting for ${this.label}`,
+          stepsOnlyBeforeDeadline: true,
+          // Turned into this poller's own timeout error below.
+          timeoutError: () => new Error("deadline"),
+          step: async (_state, abortSignal) => {
+            try {
+              await this.poll(abortSignal ? { abortSignal } : {});
+              throttledPolls = 0;
+            } catch (error) {
+              // A throttled read or operation poll is waited out (bounded); a throttled PUT is not (see stepWrite).
+              if (!(isKubeProxyError(error) && error.code === "Throttled" && this.state.phase !== "write" && this.state.status === "running")) throw error;
+              throttledPolls++;
+              if (throttledPolls > MAX_THROTTLED_POLLS) throw error;
+              const retryAfter = (error as { retryAfterInMs?: number }).retryAfterInMs;
+              this.emit({ phase: "retrying", reason: `Azure throttled the poll (${error.armCode ?? "429"})`, delayInMs: retryAfter ?? 0 });
+              this.delayInMs = Math.max(nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs: retryAfter, polling: this.deps.api.polling }), retryAfter ?? 0);
+            }
+            return this.isDone ? { done: true, state: null, result: undefined } : { done: false, state: null, delayInMs: this.delayInMs };
+          },
+        },
+        null,
+        { polling: this.deps.api.polling, deadline, initialDelayInMs: this.delayInMs },
+      );
+      if (!this.isDone) await loop.pollUntilDone({ abortSignal: signal });
       if (this.state.status !== "succeeded" || !this.state.result) throw this.state.error ?? new KubeProxyError("ApplyFailed", `${this.label}: the apply ended ${this.state.status}.`);
       return this.state.result;
     } catch (error) {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import type { OperationState, OperationStatus } from "@azure/core-lro";
+import type { OperationState, OperationStatus } from "../poller/types";
 import type { ResolvedClusterRef } from "../clusterRef";
 import type { Convergence } from "../convergence";
 import type { PlannedRead } from "../plan";

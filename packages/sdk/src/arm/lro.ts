@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import { classifyOperationStatus } from "../convergence";
-import { OperationFailedError, OperationTimeoutError, isKubeProxyError, AbortedError, type KubeProxyError } from "../errors";
+import { OperationFailedError, OperationTimeoutError, AbortedError, type KubeProxyError } from "../errors";
 import type { Log } from "../log";
-import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep, type HeaderSource, type PollingSettings } from "../poll";
+import { Deadline, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, type HeaderSource, type PollingSettings } from "../poll";
+import { StepPoller, type StepPollerDefinition } from "../poller/stepPoller";
 import { report, type ApplyProgress } from "../progress";
 import { armErrorFromResponse, readArmErrorBody, type ArmErrorContext } from "./errors";
 import type { ArmTransport } from "./transport";
@@ -109,40 +110,54 @@ export interface WaitForArmOperationArgs {
  * @internal
  */
 export async function waitForArmOperation(args: WaitForArmOperationArgs): Promise<void> {
-  const { transport, operation, deadline, polling, abortSignal, requestIds, context, log } = args;
-  let retryAfterInMs = args.initialRetryAfterInMs;
-  let lastStatus = "InProgress";
-  const stopped = () =>
-    new AbortedError(`Stopped waiting for ${context.operation} (last status ${lastStatus}); the operation continues in Azure: ${operation.url}`, { operationUrl: operation.url });
-  for (let attempt = 0; ; attempt++) {
-    const remaining = deadline.remainingInMs();
-    if (remaining <= 0) {
-      throw new OperationTimeoutError(
-        `${context.operation}: the operation is still ${lastStatus} after ${formatDuration(deadline.elapsedInMs())}. It continues in Azure; re-attach to the operation ${operation.url} to follow it, or read the cluster later.`,
+  const { deadline, polling, abortSignal } = args;
+  const poller = new StepPoller(armOperationPoller(args), { operation: args.operation, lastStatus: "InProgress" }, {
+    polling,
+    deadline,
+    // The first wait, before the first poll: the write's Retry-After, or the base interval.
+    initialDelayInMs: nextPollDelayInMs({ attempt: 0, retryAfterInMs: args.initialRetryAfterInMs, polling }),
+  });
+  await poller.pollUntilDone({ abortSignal });
+}
+
+/** The state of an ARM operation wait: the operation and its last reported status. @internal */
+export interface ArmOperationWaitState {
+  readonly operation: OperationHandle;
+  readonly lastStatus: string;
+}
+
+/**
+ * The ARM operation wait as a {@link StepPollerDefinition}: each step is one {@link pollOperationOnce}.
+ * @internal
+ */
+export function armOperationPoller(args: Pick<WaitForArmOperationArgs, "transport" | "deadline" | "onProgress" | "requestIds" | "context" | "log">): StepPollerDefinition<ArmOperationWaitState, void> {
+  const { transport, deadline, requestIds, context, log } = args;
+  return {
+    kind: "arm-operation",
+    waitingFor: () => `waiting for ${context.operation}`,
+    // The poll repeats its first interval: the first wait (before any poll) and the one after the first poll are equal.
+    backoffAttempt: (waitIndex) => Math.max(0, waitIndex - 1),
+    aborted: ({ operation, lastStatus }) =>
+      new AbortedError(`Stopped waiting for ${context.operation} (last status ${lastStatus}); the operation continues in Azure: ${operation.url}`, { operationUrl: operation.url }),
+    timeoutError: ({ operation, lastStatus }, elapsedInMs) =>
+      new OperationTimeoutError(
+        `${context.operation}: the operation is still ${lastStatus} after ${formatDuration(elapsedInMs)}. It continues in Azure; re-attach to the operation ${operation.url} to follow it, or read the cluster later.`,
         { lastState: lastStatus, operationUrl: operation.url },
-      );
-    }
-    const wait = Math.min(nextPollDelayInMs({ attempt: Math.max(0, attempt - 1), retryAfterInMs, polling }), remaining);
-    try {
-      await sleep(wait, abortSignal, `waiting for ${context.operation}`);
-    } catch (error) {
-      if (isKubeProxyError(error) && error.code === "Aborted") throw stopped();
-      throw error;
-    }
-    const poll = await pollOperationOnce({ transport, operation, context, ...(abortSignal ? { abortSignal } : {}) }).catch((error: unknown) => {
-      if (isKubeProxyError(error) && error.code === "Aborted") throw stopped();
-      throw error;
-    });
-    if (poll.requestId) requestIds.push(poll.requestId);
-    retryAfterInMs = poll.retryAfterInMs;
-    lastStatus = poll.status;
-    if (poll.outcome === "succeeded" || poll.outcome === "gone") {
-      log.verbose(`${context.operation}: operation ${poll.status}`);
-      return;
-    }
-    if (poll.outcome === "failed") throw poll.error ?? new OperationFailedError(`${context.operation} ended ${poll.status}.`, { status: poll.status, operationUrl: operation.url });
-    report(args.onProgress, { phase: "polling", status: lastStatus, elapsedInMs: deadline.elapsedInMs() });
-  }
+      ),
+    async step(state, abortSignal) {
+      const { operation } = state;
+      const poll = await pollOperationOnce({ transport, operation, context, ...(abortSignal ? { abortSignal } : {}) });
+      if (poll.requestId) requestIds.push(poll.requestId);
+      const next = { operation, lastStatus: poll.status };
+      if (poll.outcome === "succeeded" || poll.outcome === "gone") {
+        log.verbose(`${context.operation}: operation ${poll.status}`);
+        return { done: true, state: next, result: undefined };
+      }
+      if (poll.outcome === "failed") throw poll.error ?? new OperationFailedError(`${context.operation} ended ${poll.status}.`, { status: poll.status, operationUrl: operation.url });
+      report(args.onProgress, { phase: "polling", status: poll.status, elapsedInMs: deadline.elapsedInMs() });
+      return { done: false, state: next, retryAfterInMs: poll.retryAfterInMs };
+    },
+  };
 }
 
 /**

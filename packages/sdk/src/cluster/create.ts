@@ -11,7 +11,8 @@ import type { ResolvedClusterRef } from "../clusterRef";
 import type { ClusterState } from "../clusterState";
 import { classifyProvisioningState } from "../convergence";
 import { ClusterExistsError, OperationFailedError, OperationTimeoutError, PlanBlockedError, ValidationError, isKubeProxyError, withWriteContext, type KubeProxyError } from "../errors";
-import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, sleep } from "../poll";
+import { Deadline, deadlineSignal, formatDuration, parseRetryAfterInMs } from "../poll";
+import { StepPoller, type StepPollerDefinition } from "../poller/stepPoller";
 import { report } from "../progress";
 import { checkKubeProxyRules } from "../rules";
 import { effectiveKubeProxySettings, sameKubeProxySettings } from "../settings/effective";
@@ -124,30 +125,47 @@ async function createBounded(args: CreateClusterArgs, onOperation: (url: string)
 }
 
 async function adoptCreatedCluster(args: CreateClusterArgs & { settings: KubeProxyConfig | undefined; deadline: Deadline; label: string; lostAnswer?: KubeProxyError }): Promise<ClusterState> {
-  const { api, ref, abortSignal, onProgress, deadline, label } = args;
-  for (let attempt = 0; ; attempt++) {
-    const cluster = await api.readIfExists(ref, abortSignal);
-    if (!cluster) {
-      if (args.lostAnswer) throw withWriteContext(args.lostAnswer, { writeAccepted: false, writeMayHaveBeenSent: true });
-      throw new ClusterExistsError(`Cluster ${label}: the create was refused with 412 but no cluster reads back; run create again.`);
-    }
-    const ours = sameKubeProxySettings(cluster.kubeProxyConfig, args.settings) && (cluster.networkPlugin ?? "").toLowerCase() === (args.networkPlugin ?? DEFAULT_NETWORK_PLUGIN).toLowerCase();
-    if (!ours) {
-      throw new ClusterExistsError(`Cluster ${label} exists with other settings than this create asked for (kube-proxy ${JSON.stringify(cluster.effective)}); it was not created by this call and is left alone. Use apply to change it, or delete it first.`);
-    }
-    const state = classifyProvisioningState(cluster.provisioningState, label);
-    if (state === "succeeded") {
-      report(onProgress, { phase: "verifying" });
-      return cluster;
-    }
-    if (state === "needs-reconcile") {
-      throw new OperationFailedError(`Creating ${label} ended ${cluster.provisioningState}. Fix the cause, then delete the cluster and create it again (or apply the settings to reconcile it).`, { status: cluster.provisioningState ?? "Failed" }, {});
-    }
-    report(onProgress, { phase: "waiting-for-cluster", provisioningState: cluster.provisioningState ?? "Unknown" });
-    const remaining = deadline.remainingInMs();
-    if (remaining <= 0) {
-      throw withWriteContext(new ClusterExistsError(`Cluster ${label} is still ${cluster.provisioningState} (being created with our settings); read it later.`), { writeAccepted: true, writeMayHaveBeenSent: true });
-    }
-    await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: api.polling }), remaining), abortSignal, `waiting for ${label} to be created`);
-  }
+  const poller = new StepPoller(adoptionPoller(args), { provisioningState: undefined }, { polling: args.api.polling, deadline: args.deadline });
+  return poller.pollUntilDone({ abortSignal: args.abortSignal });
+}
+
+/** The adoption wait: the provisioning state of the last read. @internal */
+export interface AdoptionWaitState {
+  readonly provisioningState: string | undefined;
+}
+
+/**
+ * Adopting a cluster whose create answer was lost (or got 412) as a {@link StepPollerDefinition}: each step reads the
+ * cluster; it is done when the cluster, created with our settings, reads Succeeded.
+ * @internal
+ */
+export function adoptionPoller(args: CreateClusterArgs & { settings: KubeProxyConfig | undefined; label: string; lostAnswer?: KubeProxyError }): StepPollerDefinition<AdoptionWaitState, ClusterState> {
+  const { api, ref, onProgress, label } = args;
+  return {
+    kind: "create-adoption",
+    waitingFor: () => `waiting for ${label} to be created`,
+    timeoutError: ({ provisioningState }) =>
+      withWriteContext(new ClusterExistsError(`Cluster ${label} is still ${provisioningState} (being created with our settings); read it later.`), { writeAccepted: true, writeMayHaveBeenSent: true }),
+    async step(_state, abortSignal) {
+      const cluster = await api.readIfExists(ref, abortSignal);
+      if (!cluster) {
+        if (args.lostAnswer) throw withWriteContext(args.lostAnswer, { writeAccepted: false, writeMayHaveBeenSent: true });
+        throw new ClusterExistsError(`Cluster ${label}: the create was refused with 412 but no cluster reads back; run create again.`);
+      }
+      const ours = sameKubeProxySettings(cluster.kubeProxyConfig, args.settings) && (cluster.networkPlugin ?? "").toLowerCase() === (args.networkPlugin ?? DEFAULT_NETWORK_PLUGIN).toLowerCase();
+      if (!ours) {
+        throw new ClusterExistsError(`Cluster ${label} exists with other settings than this create asked for (kube-proxy ${JSON.stringify(cluster.effective)}); it was not created by this call and is left alone. Use apply to change it, or delete it first.`);
+      }
+      const state = classifyProvisioningState(cluster.provisioningState, label);
+      if (state === "succeeded") {
+        report(onProgress, { phase: "verifying" });
+        return { done: true, state: { provisioningState: cluster.provisioningState }, result: cluster };
+      }
+      if (state === "needs-reconcile") {
+        throw new OperationFailedError(`Creating ${label} ended ${cluster.provisioningState}. Fix the cause, then delete the cluster and create it again (or apply the settings to reconcile it).`, { status: cluster.provisioningState ?? "Failed" }, {});
+      }
+      report(onProgress, { phase: "waiting-for-cluster", provisioningState: cluster.provisioningState ?? "Unknown" });
+      return { done: false, state: { provisioningState: cluster.provisioningState } };
+    },
+  };
 }

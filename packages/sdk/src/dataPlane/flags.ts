@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
+import { parseDuration } from "../duration";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
 
 /** kube-proxy's metrics port when `--metrics-bind-address` names none (upstream default, and what AKS renders). */
@@ -96,24 +97,6 @@ export function parseKubeProxyArgs(argv: readonly string[]): Map<string, string>
 }
 
 /**
- * A Go duration (`900s`, `15m0s`, `1h2m3.5s`, `300000ms`) in milliseconds; undefined when it is not one.
- * @internal
- */
-export function parseGoDurationInMs(value: string): number | undefined {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const text = value.trim();
-  if (text === "0") return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * (units[m[2] as string] as number);
-    matched = re.lastIndex;
-  }
-  return matched === text.length && matched > 0 ? total : undefined;
-}
-
-/**
  * Compares the rendered flags with the expected ones, field by field. Durations compare as durations (`900s` equals
  * `15m0s`); the scheduler and the mode without regard to case.
  * @param expected - from {@link expectedKubeProxyFlags}
@@ -125,8 +108,8 @@ export function compareKubeProxyFlags(expected: ExpectedKubeProxyFlags, rendered
     let ok: boolean;
     if (found === undefined) ok = false;
     else if (flag.endsWith("-timeout")) {
-      const a = parseGoDurationInMs(value);
-      const b = parseGoDurationInMs(found);
+      const a = parseDuration(value);
+      const b = parseDuration(found);
       ok = a !== undefined && a === b;
     } else ok = found.toLowerCase() === value.toLowerCase();
     return { field, flag, expected: value, rendered: found, ok };

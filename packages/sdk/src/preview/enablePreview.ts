@@ -14,7 +14,8 @@
 import { FEATURE_NAME, PROVIDER_NAMESPACE } from "../constants";
 import { FeatureApprovalRequiredError, FeatureRegistrationTimeoutError, isKubeProxyError } from "../errors";
 import type { Log } from "../log";
-import { Deadline, formatDuration, nextPollDelayInMs, sleep, type PollingSettings } from "../poll";
+import { Deadline, formatDuration, nextPollDelayInMs, type PollingSettings } from "../poll";
+import { StepPoller, type StepPollerDefinition } from "../poller/stepPoller";
 import { report, type EnablePreviewProgress } from "../progress";
 import type { PreviewApi, StateRead } from "./previewApi";
 
@@ -104,26 +105,12 @@ export async function runEnablePreview(args: { api: PreviewApi; subscriptionId: 
       if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
     }
     // The register answer is not a read of the store: counting starts with the next GET.
-    let consecutive = 0;
-    for (let attempt = 0; consecutive < needed; attempt++) {
-      // While counting Registered reads, poll at the base interval; otherwise back off.
-      const counting = consecutive > 0;
-      const delayInMs = counting
-        ? Math.min(Math.max(read.retryAfterInMs ?? 0, polling.intervalInMs), polling.maxRetryAfterInMs)
-        : nextPollDelayInMs({ attempt, retryAfterInMs: read.retryAfterInMs, polling });
-      if (deadline.remainingInMs() <= 0) {
-        throw new FeatureRegistrationTimeoutError(
-          `Feature ${PROVIDER_NAMESPACE}/${FEATURE_NAME} is still ${read.state}${counting ? ` (${consecutive} of ${needed} consecutive Registered reads)` : ""} after ${formatDuration(deadline.elapsedInMs())}. Azure often takes 10-20 minutes. Run enable-preview again later (it resumes: a Registered or Registering flag is not registered again); check with: az feature show --namespace ${PROVIDER_NAMESPACE} --name ${FEATURE_NAME}`,
-          { step: "feature", lastState: read.state },
-        );
-      }
-      await sleep(Math.min(delayInMs, deadline.remainingInMs()), abortSignal, `waiting for feature ${FEATURE_NAME} (state ${read.state})`);
-      read = track(await api.getFeature(abortSignal));
-      if (eq(read.state, "Registered")) consecutive++;
-      else consecutive = 0;
-      progress("feature", read.state, { consecutiveRegisteredReads: consecutive, consecutiveRegisteredReadsNeeded: needed });
-      if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
-    }
+    const feature = new StepPoller(
+      featureRegistrationPoller({ api, needed, polling, subscriptionId, track, progress }),
+      { read, consecutive: 0 },
+      { polling, deadline, initialDelayInMs: nextPollDelayInMs({ attempt: 0, retryAfterInMs: read.retryAfterInMs, polling }) },
+    );
+    await feature.pollUntilDone({ abortSignal });
   }
 
   // 3. The provider refresh: after the flag became Registered in this run, or when asked, or when it is not Registered.
@@ -132,23 +119,92 @@ export async function runEnablePreview(args: { api: PreviewApi; subscriptionId: 
     progress("provider", firstProvider.state);
     return { featureState: "Registered", providerState: "Registered", featureRegistered, providerRefreshed: false, durationInMs: deadline.elapsedInMs(), requestIds };
   }
-  let provider = track(await api.registerProvider(abortSignal));
+  const provider = track(await api.registerProvider(abortSignal));
   log.info(`re-registered provider ${PROVIDER_NAMESPACE} on ${subscriptionId}`);
   lastReported = undefined;
   progress("provider", provider.state);
-  for (let attempt = 0; !eq(provider.state, "Registered"); attempt++) {
-    if (deadline.remainingInMs() <= 0) {
-      throw new FeatureRegistrationTimeoutError(
-        `Provider ${PROVIDER_NAMESPACE} is still ${provider.state} after ${formatDuration(deadline.elapsedInMs())} (the feature flag is Registered). Run enable-preview again later; check with: az provider show --namespace ${PROVIDER_NAMESPACE} --query registrationState`,
-        { step: "provider", lastState: provider.state },
-      );
-    }
-    await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: provider.retryAfterInMs, polling }), deadline.remainingInMs()), abortSignal, `waiting for provider ${PROVIDER_NAMESPACE} (state ${provider.state})`);
-    provider = track(await api.getProvider(abortSignal));
-    progress("provider", provider.state);
+  if (!eq(provider.state, "Registered")) {
+    const providerWait = new StepPoller(providerRefreshPoller({ api, track, progress }), { read: provider }, {
+      polling,
+      deadline,
+      initialDelayInMs: nextPollDelayInMs({ attempt: 0, retryAfterInMs: provider.retryAfterInMs, polling }),
+    });
+    await providerWait.pollUntilDone({ abortSignal });
   }
 
   return { featureState: "Registered", providerState: "Registered", featureRegistered, providerRefreshed: true, durationInMs: deadline.elapsedInMs(), requestIds };
+}
+
+/** The feature registration wait: the last read and how many consecutive Registered reads were counted. @internal */
+export interface FeatureWaitState {
+  readonly read: StateRead;
+  readonly consecutive: number;
+}
+
+interface WaitDeps {
+  readonly api: PreviewApi;
+  readonly track: (read: StateRead) => StateRead;
+  readonly progress: (step: "feature" | "provider", state: string, extra?: Partial<EnablePreviewProgress>) => void;
+}
+
+/**
+ * The feature registration wait as a {@link StepPollerDefinition}: each step reads the flag; it is done after `needed`
+ * consecutive Registered reads (the feature store is eventually consistent). While counting, reads come at the base
+ * interval (or the server's Retry-After, clamped); otherwise with the backoff. A Pending flag ends the wait at once.
+ * @internal
+ */
+export function featureRegistrationPoller(deps: WaitDeps & { needed: number; polling: PollingSettings; subscriptionId: string }): StepPollerDefinition<FeatureWaitState, FeatureWaitState> {
+  const { api, track, progress, needed, polling, subscriptionId } = deps;
+  return {
+    kind: "feature-registration",
+    waitingFor: ({ read }) => `waiting for feature ${FEATURE_NAME} (state ${read.state})`,
+    // The first wait (after the register answer or a Registering read) is attempt 0; the waits after reads follow on.
+    backoffAttempt: (waitIndex) => waitIndex + 1,
+    timeoutError: ({ read, consecutive }, elapsedInMs) =>
+      new FeatureRegistrationTimeoutError(
+        `Feature ${PROVIDER_NAMESPACE}/${FEATURE_NAME} is still ${read.state}${consecutive > 0 ? ` (${consecutive} of ${needed} consecutive Registered reads)` : ""} after ${formatDuration(elapsedInMs)}. Azure often takes 10-20 minutes. Run enable-preview again later (it resumes: a Registered or Registering flag is not registered again); check with: az feature show --namespace ${PROVIDER_NAMESPACE} --name ${FEATURE_NAME}`,
+        { step: "feature", lastState: read.state },
+      ),
+    async step(state, abortSignal) {
+      const read = track(await api.getFeature(abortSignal));
+      const consecutive = eq(read.state, "Registered") ? state.consecutive + 1 : 0;
+      progress("feature", read.state, { consecutiveRegisteredReads: consecutive, consecutiveRegisteredReadsNeeded: needed });
+      if (eq(read.state, "Pending")) throw approvalError(read, subscriptionId);
+      const next = { read, consecutive };
+      if (consecutive >= needed) return { done: true, state: next, result: next };
+      // While counting Registered reads, poll at the base interval; otherwise back off.
+      const delayInMs = consecutive > 0 ? Math.min(Math.max(read.retryAfterInMs ?? 0, polling.intervalInMs), polling.maxRetryAfterInMs) : undefined;
+      return { done: false, state: next, retryAfterInMs: read.retryAfterInMs, delayInMs };
+    },
+  };
+}
+
+/** The provider refresh wait: the provider's last read. @internal */
+export interface ProviderWaitState {
+  readonly read: StateRead;
+}
+
+/**
+ * The provider refresh wait as a {@link StepPollerDefinition}: each step reads the provider until it is Registered.
+ * @internal
+ */
+export function providerRefreshPoller(deps: WaitDeps): StepPollerDefinition<ProviderWaitState, ProviderWaitState> {
+  const { api, track, progress } = deps;
+  return {
+    kind: "provider-refresh",
+    waitingFor: ({ read }) => `waiting for provider ${PROVIDER_NAMESPACE} (state ${read.state})`,
+    backoffAttempt: (waitIndex) => waitIndex + 1,
+    timeoutError: ({ read }, elapsedInMs) =>
+      new FeatureRegistrationTimeoutError(
+        `Provider ${PROVIDER_NAMESPACE} is still ${read.state} after ${formatDuration(elapsedInMs)} (the feature flag is Registered). Run enable-preview again later; check with: az provider show --namespace ${PROVIDER_NAMESPACE} --query registrationState`,
+        { step: "provider", lastState: read.state },
+      ),
+    async step(_state, abortSignal) {
+      const read = track(await api.getProvider(abortSignal));
+      progress("provider", read.state);
+      return eq(read.state, "Registered") ? { done: true, state: { read }, result: { read } } : { done: false, state: { read }, retryAfterInMs: read.retryAfterInMs };
+    },
+  };
 }
 
 /**

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import { isKubeProxyError } from "../errors";
-import { sleep } from "../poll";
+import { DEFAULT_POLLING, type PollingSettings } from "../poll";
+import { StepPoller } from "../poller/stepPoller";
 
 /**
  * True for failures worth trying again: 429, 5xx, or no answer at all (network). Never for an abort, a refused
@@ -36,12 +37,30 @@ export interface TransientRetryOptions {
 export async function retryTransient<T>(run: () => Promise<T>, abortSignal: AbortSignal | undefined, options: TransientRetryOptions = {}): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 4);
   const base = options.baseDelayInMs ?? 2_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (attempt >= attempts || !isTransientArmFailure(error)) throw error;
-      await sleep(base * 2 ** (attempt - 1), abortSignal, "waiting to check the preview again");
-    }
-  }
+  // The one backoff policy, from `base` doubling (no cap within the attempts, as before); no Retry-After to honour here.
+  const polling: PollingSettings = { ...DEFAULT_POLLING, intervalInMs: base, maxIntervalInMs: base * 2 ** attempts, maxRetryAfterInMs: base * 2 ** attempts };
+  const poller = new StepPoller<TransientRetryState, T>(
+    {
+      kind: "transient-retry",
+      waitingFor: () => "waiting to check the preview again",
+      // Never reached (no deadline): the attempts bound the wait.
+      timeoutError: () => new Error("unreachable: a transient retry has no deadline"),
+      async step({ attempt }) {
+        try {
+          return { done: true, state: { attempt }, result: await run() };
+        } catch (error) {
+          if (attempt >= attempts || !isTransientArmFailure(error)) throw error;
+          return { done: false, state: { attempt: attempt + 1 } };
+        }
+      },
+    },
+    { attempt: 1 },
+    { polling },
+  );
+  return poller.pollUntilDone({ abortSignal });
+}
+
+/** The transient retry's state: the attempt about to be made (1-based). @internal */
+export interface TransientRetryState {
+  readonly attempt: number;
 }
