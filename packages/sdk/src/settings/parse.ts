@@ -10,7 +10,8 @@ import type {
 } from "@azure/arm-containerservice";
 import { ValidationError, type ValidationIssue } from "../errors";
 import type { Finding } from "../findings";
-import { INT32_MAX, IPVS_SCHEDULERS, IPVS_TIMEOUT_FIELDS, KUBE_PROXY_MODES } from "./model";
+import { fieldAt, fieldsIn } from "./fields";
+import { INT32_MAX, IPVS_FIELDS, IPVS_SCHEDULERS, IPVS_TIMEOUT_FIELDS, KUBE_PROXY_MODES } from "./model";
 import { isPlainObject, describeJsonValue, formatIssues } from "./jsonValue";
 import { assertReadableFile, INPUT_LIMITS, jsonLinesOf, parseJsonText } from "./jsonText";
 import { closestMatch } from "./suggest";
@@ -29,17 +30,14 @@ export interface ParseKubeProxySettingsOptions {
   readonly source?: string;
 }
 
-const TOP_LEVEL_KEYS = ["enabled", "mode", "ipvsConfig"] as const;
-const IPVS_KEYS = ["scheduler", ...IPVS_TIMEOUT_FIELDS] as const;
+const TOP_LEVEL_KEYS = fieldsIn(undefined).map((f) => f.name);
+const IPVS_KEYS = IPVS_FIELDS;
 
-/** Known misspellings of enum values: lower-cased alias -> canonical value and the finding to report. */
-const SCHEDULER_ALIASES: Record<string, { value: string; id: string; why: string }> = {
-  leastconnections: {
-    value: "LeastConnection",
-    id: "ipvs-scheduler-least-connections",
-    why: 'an older revision of the AKS docs wrote "LeastConnections"; the API value is "LeastConnection" (a plural is ignored by some clients, leaving the cluster unchanged)',
-  },
-};
+/** Known misspellings of an enum field's values: lower-cased alias -> canonical value and the finding to report. */
+function aliasesOf(path: string): Record<string, { value: string; id: string; why: string }> {
+  return Object.fromEntries((fieldAt(path).aliases ?? []).map(({ alias, ...rest }) => [alias, rest]));
+}
+const SCHEDULER_ALIASES = aliasesOf("ipvsConfig.scheduler");
 
 function childPath(parent: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
