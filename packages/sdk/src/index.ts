@@ -54,6 +54,12 @@ export { effectiveKubeProxySettings, sameKubeProxySettings } from "./settings/ef
 export type { EffectiveKubeProxySettings, FieldChange } from "./settings/effective";
 /** Known enum values. */
 export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./settings/model";
+/** The one kube-proxy settings definition (fields, types, bounds, enums, CLI flags, labels) and lookups into it. */
+export { KUBE_PROXY_FIELDS, fieldAt, fieldPath, fieldsIn, INT32_MAX } from "./settings/fields";
+/** A row of the field table, and the settings type derived from it. */
+export type { KubeProxyFieldDefinition, KubeProxyField, KubeProxyEnumValue, KubeProxyEnumAlias, KubeProxyCliFlag, KubeProxySettingsDocument } from "./settings/fields";
+/** Literal types of the enum fields. */
+export type { KubeProxyMode, IpvsScheduler } from "./settings/model";
 
 // findings, rules, plan (pure)
 /** A coded finding. */

@@ -21,3 +21,9 @@ export { effectiveKubeProxySettings, sameKubeProxySettings } from "./effective";
 export type { EffectiveKubeProxySettings, FieldChange } from "./effective";
 /** The allowed modes and schedulers. */
 export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./model";
+/** The one kube-proxy settings definition (fields, types, bounds, enums, CLI flags, labels) and lookups into it. */
+export { KUBE_PROXY_FIELDS, fieldAt, fieldPath, fieldsIn, INT32_MAX } from "./fields";
+/** A row of the field table, and the settings type derived from it. */
+export type { KubeProxyFieldDefinition, KubeProxyField, KubeProxyEnumValue, KubeProxyEnumAlias, KubeProxyCliFlag, KubeProxySettingsDocument } from "./fields";
+/** Literal types of the enum fields. */
+export type { KubeProxyMode, IpvsScheduler } from "./model";
