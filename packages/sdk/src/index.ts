@@ -43,7 +43,7 @@ export { INPUT_LIMITS } from "./settings/jsonText";
 /** Result and options of parsing. */
 export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./settings/parse";
 /** Canonical JSON with sorted keys. */
-export { canonicalKubeProxyJson } from "./settings/canonical";
+export { canonicalKubeProxyJson, canonicalKubeProxySettings } from "./settings/canonical";
 /** Options of canonicalKubeProxyJson. */
 export type { CanonicalJsonOptions } from "./settings/canonical";
 /** JSON Schema of the settings file (also packages/sdk/schema/kube-proxy-config.schema.json). */
@@ -353,3 +353,10 @@ export { healthGateOf, HealthGateFailedError, describeMismatches } from "./rollo
 export type { HealthGateClient } from "./rollout/healthGate";
 
 // END rollout exports
+/** The friendly layer over the JSON Schema validator (ajv errors → issues with path, found, allowed, did-you-mean), for every validated input. */
+export { compileSchema, issuesFromSchemaErrors, defaultIssueOf, errorSegments, pointerSegments } from "./settings/schemaIssues";
+/** Options of issuesFromSchemaErrors. */
+export type { SchemaIssueOptions } from "./settings/schemaIssues";
+/** The one "and N more" note and the one "(line N)" note of issue lists. */
+export { withMoreNote, capIssues } from "./settings/jsonValue";
+export { withLineNotes } from "./settings/jsonText";

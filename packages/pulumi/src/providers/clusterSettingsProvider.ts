@@ -411,7 +411,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
         subscriptionId,
         resourceGroupName,
         clusterName,
-        settings: settings !== UNKNOWN && typeof settings === "object" && settings !== null ? JSON.parse(sdk.canonicalKubeProxyJson(settings as KubeProxyConfig)) : settings,
+        settings: settings !== UNKNOWN && typeof settings === "object" && settings !== null ? sdk.canonicalKubeProxySettings(settings as KubeProxyConfig) : settings,
         apiVersion,
         restoreOnDelete: n["restoreOnDelete"] === UNKNOWN ? UNKNOWN : booleanOr(n["restoreOnDelete"], true),
         allowDisable: n["allowDisable"] === UNKNOWN ? UNKNOWN : booleanOr(n["allowDisable"], false),
@@ -500,7 +500,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
       if (!known) {
         // Import: adopt what the cluster has now; delete would then put exactly this back.
         const current = cluster.kubeProxyConfig ?? {};
-        const adopted = { ...inputs, settings: JSON.parse(sdk.canonicalKubeProxyJson(current)) as KubeProxyConfig };
+        const adopted = { ...inputs, settings: sdk.canonicalKubeProxySettings(current) };
         const outs = outputsFrom(adopted, cluster, { previousSettings: cluster.kubeProxyConfig ?? null, drift: [], warnings: [] });
         return { id: cluster.id, props: outs, inputs: outs };
       }
@@ -527,7 +527,7 @@ export function createClusterSettingsProvider(options: KubeProxyProviderOptions 
         for (const [key, value] of Object.entries(copy)) {
           if (typeof value === "object" && value !== null && Object.keys(value).length === 0) Reflect.deleteProperty(copy, key);
         }
-        observed = JSON.parse(sdk.canonicalKubeProxyJson(copy as KubeProxyConfig)) as KubeProxyConfig;
+        observed = sdk.canonicalKubeProxySettings(copy as KubeProxyConfig);
       }
       const previousSettings = (props as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
       const warnings = (props as Partial<ClusterSettingsOutputs>).warnings ?? [];
