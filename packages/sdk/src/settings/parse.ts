@@ -30,7 +30,7 @@ export interface ParseKubeProxySettingsOptions {
   readonly source?: string;
 }
 
-/** Where each value sits, by its canonical segments (`ipvsConfig/udpTimeoutSeconds`), in the user's key casing. */
+/** Where each value sits, by its canonical segments (`/ipvsConfig/scheduler`), in the user's key casing. */
 type UserPaths = Map<string, string>;
 
 function childPath(parent: string, key: string): string {

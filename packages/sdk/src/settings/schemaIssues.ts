@@ -1,6 +1,6 @@
 /**
  * The friendly layer over a JSON Schema validator (ajv): its errors become {@link ValidationIssue}s with a JSON path
- * (`$.ipvsConfig.udpTimeoutSeconds`), what was found, what is allowed and a did-you-mean, one issue per path. Shared
+ * (`$.ipvsConfig.scheduler`), what was found, what is allowed and a did-you-mean, one issue per path. Shared
  * by every validated input (the settings file now; the rollout file and journal can use it too).
  * @packageDocumentation
  */
@@ -18,7 +18,7 @@ export function compileSchema(schema: Record<string, unknown>): ValidateFunction
   return ajv.compile(schema);
 }
 
-/** The path segments of an ajv instance path (`/ipvsConfig/udpTimeoutSeconds` → `["ipvsConfig", "udpTimeoutSeconds"]`). */
+/** The path segments of an ajv instance path (`/ipvsConfig/scheduler` → `["ipvsConfig", "scheduler"]`). */
 export function pointerSegments(instancePath: string): string[] {
   return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
