@@ -35,8 +35,21 @@ export function isCiliumDataplane(networkDataplane: string | undefined): boolean
 export type KubeProxyValidation = { ok: true; value: Record<string, unknown> } | { ok: false; response: ArmResponse };
 
 const TOP_LEVEL = ["enabled", "mode", "ipvsConfig"] as const;
-const IPVS_LEVEL = ["scheduler", "tcpTimeoutSeconds", "tcpFinTimeoutSeconds", "udpTimeoutSeconds"] as const;
-const SCHEDULERS = ["RoundRobin", "LeastConnection"];
+/**
+ * The ipvsConfig fields the emulator knows, with the spec's defaults and the kube-proxy flag AKS renders each as
+ * (`kube/render.ts`). The emulator's own copy (it is the judge); `test/spec-conformance.test.ts` checks it against the
+ * spec excerpts.
+ */
+export const IPVS_FIELD_RULES = [
+  { name: "scheduler", kind: "scheduler", default: "RoundRobin", flag: "--ipvs-scheduler" },
+  { name: "tcpTimeoutSeconds", kind: "int32", default: 900, flag: "--ipvs-tcp-timeout" },
+  { name: "tcpFinTimeoutSeconds", kind: "int32", default: 120, flag: "--ipvs-tcpfin-timeout" },
+  { name: "udpTimeoutSeconds", kind: "int32", default: 300, flag: "--ipvs-udp-timeout" },
+] as const;
+const IPVS_LEVEL = IPVS_FIELD_RULES.map((f) => f.name);
+const TIMEOUT_FIELDS = IPVS_FIELD_RULES.filter((f) => f.kind === "int32").map((f) => f.name);
+/** The IPVS schedulers the spec allows. */
+export const SCHEDULERS = ["RoundRobin", "LeastConnection"];
 const INT32_MAX = 2147483647;
 const BASE_PATH = "properties.networkProfile.kubeProxyConfig";
 
@@ -135,7 +148,7 @@ export function validateKubeProxyConfig(raw: unknown, apiVersion: ApiVersion, fa
     if (ipvs.value.scheduler !== undefined && ipvs.value.scheduler !== null && typeof ipvs.value.scheduler !== "string") {
       return invalidContent(`Error converting value ${JSON.stringify(ipvs.value.scheduler)} to type 'System.String'.`, `${BASE_PATH}.ipvsConfig.scheduler`);
     }
-    for (const field of ["tcpTimeoutSeconds", "tcpFinTimeoutSeconds", "udpTimeoutSeconds"] as const) {
+    for (const field of TIMEOUT_FIELDS) {
       const bad = checkInt32(ipvs.value[field], `${BASE_PATH}.ipvsConfig.${field}`);
       if (bad) return bad;
     }
@@ -167,7 +180,7 @@ export function validateKubeProxyConfig(raw: unknown, apiVersion: ApiVersion, fa
         `IPVS scheduler '${scheduler}' is not supported. Supported values: ${SCHEDULERS.join(", ")}.`,
       );
     }
-    for (const field of ["tcpTimeoutSeconds", "tcpFinTimeoutSeconds", "udpTimeoutSeconds"] as const) {
+    for (const field of TIMEOUT_FIELDS) {
       const v = ipvsConfig[field];
       if (typeof v === "number" && v <= 0) {
         return preflight("KubeProxyConfigValueUnsupported", facts, `ipvsConfig.${field} must be a positive integer value, got ${v}.`);

@@ -39,7 +39,7 @@ export interface KubeProxyConfigArgs {
   readonly clusterId?: pulumi.Input<string>;
   /**
    * The kube-proxy settings, in the shape of the Azure SDK's `ContainerServiceNetworkProfileKubeProxyConfig`
-   * (`{ enabled, mode, ipvsConfig: { scheduler, tcpTimeoutSeconds, tcpFinTimeoutSeconds, udpTimeoutSeconds } }`).
+   * (`{ enabled, mode, ipvsConfig: { scheduler, …timeouts } }`; every field is in the SDK's `KUBE_PROXY_FIELDS`).
    * Validated exactly like the CLI validates them; errors show in `pulumi preview`.
    * @default none: give this or settingsFile
    */
@@ -111,7 +111,7 @@ const CLUSTER_ID_SUBSCRIPTION = /^\/subscriptions\/([^/]+)\/resourcegroups\/[^/]
  * ```ts
  * new KubeProxyConfig("ipvs", {
  *   resourceGroupName: "rg", clusterName: "aks1",
- *   settings: { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 } },
+ *   settings: { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900 } },
  * });
  * ```
  */

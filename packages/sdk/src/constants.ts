@@ -2,15 +2,16 @@
  * Names and versions that the whole SDK agrees on.
  * @packageDocumentation
  */
+import { fieldAt, KUBE_PROXY_FIELDS } from "./settings/fields";
 
 /** The preview api-version used by default: the newest preview in the specs (first with everything we need). */
 export const DEFAULT_API_VERSION = "2026-08-02-preview";
 
-/** The oldest api-version that knows `networkProfile.kubeProxyConfig`. Older ones are refused up front. */
-export const MIN_API_VERSION = "2022-08-02-preview";
+/** The oldest api-version that knows `networkProfile.kubeProxyConfig` (the settings table's oldest field). Older ones are refused up front. */
+export const MIN_API_VERSION: string = KUBE_PROXY_FIELDS.map((f) => f.since).sort()[0] as string;
 
-/** The first preview api-version whose `mode` enum contains `NFTABLES`. */
-export const NFTABLES_MIN_API_VERSION = "2025-09-02-preview";
+/** The first preview api-version whose `mode` enum contains `NFTABLES` (from the settings table). */
+export const NFTABLES_MIN_API_VERSION: string = fieldAt("mode").values?.find((v) => v.value === "NFTABLES")?.since as string;
 
 /** The subscription feature flag that gates kubeProxyConfig writes. */
 export const FEATURE_NAME = "KubeProxyConfigurationPreview";

@@ -43,7 +43,7 @@ export { INPUT_LIMITS } from "./settings/jsonText";
 /** Result and options of parsing. */
 export type { ParsedKubeProxySettings, ParseKubeProxySettingsOptions } from "./settings/parse";
 /** Canonical JSON with sorted keys. */
-export { canonicalKubeProxyJson } from "./settings/canonical";
+export { canonicalKubeProxyJson, canonicalKubeProxySettings } from "./settings/canonical";
 /** Options of canonicalKubeProxyJson. */
 export type { CanonicalJsonOptions } from "./settings/canonical";
 /** JSON Schema of the settings file (also packages/sdk/schema/kube-proxy-config.schema.json). */
@@ -54,6 +54,12 @@ export { effectiveKubeProxySettings, sameKubeProxySettings } from "./settings/ef
 export type { EffectiveKubeProxySettings, FieldChange } from "./settings/effective";
 /** Known enum values. */
 export { KUBE_PROXY_MODES, IPVS_SCHEDULERS } from "./settings/model";
+/** The one kube-proxy settings definition (fields, types, bounds, enums, CLI flags, labels) and lookups into it. */
+export { KUBE_PROXY_FIELDS, fieldAt, fieldPath, fieldsIn, INT32_MAX } from "./settings/fields";
+/** A row of the field table, and the settings type derived from it. */
+export type { KubeProxyFieldDefinition, KubeProxyField, KubeProxyEnumValue, KubeProxyEnumAlias, KubeProxyCliFlag, KubeProxySettingsDocument } from "./settings/fields";
+/** Literal types of the enum fields. */
+export type { KubeProxyMode, IpvsScheduler } from "./settings/model";
 
 // findings, rules, plan (pure)
 /** A coded finding. */
@@ -240,3 +246,11 @@ export type { JsonPathSegment } from "./settings/jsonValue";
 export { closestMatch } from "./settings/suggest";
 /** Recursively sorts object keys (canonical JSON for hashes). */
 export { sortKeysDeep } from "./settings/canonical";
+/** The friendly layer over the JSON Schema validator (ajv errors → issues with path, found, allowed, did-you-mean), for every validated input. */
+export { compileSchema, issuesFromSchemaErrors, defaultIssueOf, errorSegments, pointerSegments } from "./settings/schemaIssues";
+/** Options of issuesFromSchemaErrors. */
+export type { SchemaIssueOptions } from "./settings/schemaIssues";
+/** The one "and N more" note of issue lists. */
+export { withMoreNote, capIssues } from "./settings/jsonValue";
+/** The one "(line N)" note of issue lists. */
+export { withLineNotes } from "./settings/jsonText";

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import * as fc from "fast-check";
 import {
   canonicalKubeProxyJson,
+  canonicalKubeProxySettings,
   isKubeProxyError,
   parseKubeProxySettings,
   readKubeProxySettingsFile,
@@ -214,7 +215,7 @@ describe("parseKubeProxySettings properties", () => {
   test("parse(canonical(x)) gives x back for every valid setting", () => {
     fc.assert(
       fc.property(validSettings, (settings) => {
-        const again = parseKubeProxySettings(JSON.parse(canonicalKubeProxyJson(settings))).settings;
+        const again = parseKubeProxySettings(canonicalKubeProxySettings(settings)).settings;
         expect(again).toEqual(settings);
         expect(canonicalKubeProxyJson(again)).toBe(canonicalKubeProxyJson(settings));
       }),
@@ -231,7 +232,7 @@ describe("parseKubeProxySettings properties", () => {
         } catch {
           return true;
         }
-        return canonicalKubeProxyJson(parseKubeProxySettings(JSON.parse(canonicalKubeProxyJson(parsed))).settings) === canonicalKubeProxyJson(parsed);
+        return canonicalKubeProxyJson(parseKubeProxySettings(canonicalKubeProxySettings(parsed)).settings) === canonicalKubeProxyJson(parsed);
       }),
       { numRuns: 2000 },
     );

@@ -8,7 +8,7 @@
  * below Kubernetes 1.33 accepted and not applied (shared/README.md) — the rule `effectiveMode` already holds.
  */
 import { isObject } from "../http";
-import { effectiveMode } from "../specRules";
+import { effectiveMode, IPVS_FIELD_RULES } from "../specRules";
 
 /** The port every kube-proxy serves `/metrics` and `/proxyMode` on (from `--metrics-bind-address`). */
 export const KUBE_PROXY_METRICS_PORT = 10249;
@@ -19,8 +19,6 @@ export const KUBE_PROXY_METRICS_PORT = 10249;
  */
 const SCHEDULERS: Record<string, string> = { roundrobin: "rr", leastconnection: "lc" };
 
-/** Defaults the spec documents for `ipvsConfig` (tcpTimeoutSeconds 900, tcpFinTimeoutSeconds 120, udpTimeoutSeconds 300). */
-const IPVS_DEFAULTS = { scheduler: "RoundRobin", tcpTimeoutSeconds: 900, tcpFinTimeoutSeconds: 120, udpTimeoutSeconds: 300 };
 
 /** Facts of the cluster the command depends on. */
 export interface RenderInput {
@@ -49,14 +47,16 @@ export function renderKubeProxyCommand(input: RenderInput): string[] | undefined
   ];
   if (mode === "IPVS") {
     const ipvs = isObject(input.kubeProxyConfig) && isObject(input.kubeProxyConfig.ipvsConfig) ? input.kubeProxyConfig.ipvsConfig : {};
-    const scheduler = typeof ipvs.scheduler === "string" ? ipvs.scheduler : IPVS_DEFAULTS.scheduler;
-    const seconds = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isInteger(value) && value > 0 ? value : fallback);
-    command.push(
-      `--ipvs-scheduler=${SCHEDULERS[scheduler.toLowerCase()] ?? scheduler.toLowerCase()}`,
-      `--ipvs-tcp-timeout=${seconds(ipvs.tcpTimeoutSeconds, IPVS_DEFAULTS.tcpTimeoutSeconds)}s`,
-      `--ipvs-tcpfin-timeout=${seconds(ipvs.tcpFinTimeoutSeconds, IPVS_DEFAULTS.tcpFinTimeoutSeconds)}s`,
-      `--ipvs-udp-timeout=${seconds(ipvs.udpTimeoutSeconds, IPVS_DEFAULTS.udpTimeoutSeconds)}s`,
-    );
+    // Each ipvsConfig field of the rules, set or the spec's default (RoundRobin, 900 s, 120 s, 300 s).
+    for (const field of IPVS_FIELD_RULES) {
+      const value = ipvs[field.name];
+      if (field.kind === "scheduler") {
+        const scheduler = typeof value === "string" ? value : field.default;
+        command.push(`${field.flag}=${SCHEDULERS[scheduler.toLowerCase()] ?? scheduler.toLowerCase()}`);
+      } else {
+        command.push(`${field.flag}=${typeof value === "number" && Number.isInteger(value) && value > 0 ? value : field.default}s`);
+      }
+    }
   }
   command.push("--v=3");
   return command;

@@ -33,7 +33,7 @@ export const validateCommand: CliCommandModule = {
         const file = ctx.args[0] as string;
         const { settings, warnings } = await readSettingsFile(sdk, file);
         reportSettingsWarnings(warnings, ctx.out);
-        const normalized: unknown = JSON.parse(sdk.canonicalKubeProxyJson(settings));
+        const normalized: unknown = sdk.canonicalKubeProxySettings(settings);
         ctx.out.result({
           table: () => JSON.stringify(normalized, null, 2),
           json: () => ({ file, valid: true, settings: normalized, warnings }),

@@ -96,7 +96,7 @@ export async function runDemoTour(ctx: CommandContext, options: DemoOptions): Pr
   // The settings are checked first: a bad file stops the demo before anything starts.
   const { settings, warnings } = await readSettingsFile(sdk, options.settingsFile);
   const asWritten: unknown = JSON.parse(await readFile(options.settingsFile, "utf8"));
-  const normalized: unknown = JSON.parse(sdk.canonicalKubeProxyJson(settings));
+  const normalized: unknown = sdk.canonicalKubeProxySettings(settings);
 
   say.title("aks-kube-proxy demo: configure kube-proxy on three AKS clusters, against a local Azure Resource Manager (no Azure account).");
 

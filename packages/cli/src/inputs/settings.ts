@@ -6,19 +6,31 @@
  */
 import type { Command } from "commander";
 import type { Finding, KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import { fieldPath, KUBE_PROXY_FIELDS, type KubeProxyField, type KubeProxyFieldDefinition } from "@aks-kube-proxy/sdk/settings/fields";
 import { CliUsageError } from "../runtime/cli-error";
 import type { SdkModule } from "../runtime/lazy";
 import { readUserFile } from "./files";
 
-/** The settings flags as commander parses them. */
-export interface SettingsFlags {
-  readonly kubeProxyConfig?: string;
-  readonly mode?: string;
-  readonly ipvsScheduler?: string;
-  readonly tcpTimeout?: string;
-  readonly tcpFinTimeout?: string;
-  readonly udpTimeout?: string;
-  readonly disableKubeProxy?: boolean;
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+/** commander's attribute name of a flag: `--tcp-fin-timeout` → `tcpFinTimeout`. */
+type FlagKey<F extends string> = F extends `--${infer R}` ? Camel<R> : never;
+type CliField = Extract<KubeProxyField, { readonly cli: unknown }>;
+
+/** The settings flags as commander parses them: `--kube-proxy-config` and one inline flag per field of the SDK's table. */
+export type SettingsFlags = { readonly kubeProxyConfig?: string } & {
+  readonly [F in CliField as FlagKey<F["cli"]["flag"]>]?: F["cli"] extends { readonly argument: string } ? string : boolean;
+};
+
+/** The fields that have an inline flag, with commander's attribute name: value flags first, then switches (the `--help` order). */
+const FLAGS_IN_TABLE_ORDER = (KUBE_PROXY_FIELDS as readonly KubeProxyFieldDefinition[]).flatMap((field) => (field.cli ? [{ field, cli: field.cli, key: flagKey(field.cli.flag) }] : []));
+const INLINE_FLAGS = [...FLAGS_IN_TABLE_ORDER].sort((a, b) => Number(a.cli.argument === undefined) - Number(b.cli.argument === undefined));
+
+function flagKey(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+}
+
+function flagValue(flags: SettingsFlags, key: string): string | boolean | undefined {
+  return (flags as Record<string, string | boolean | undefined>)[key];
 }
 
 /** Desired settings, validated by the SDK. */
@@ -33,16 +45,18 @@ export interface DesiredSettings {
   readonly allowDisable: boolean;
 }
 
-/** Adds `--kube-proxy-config` and the inline settings flags to a command. */
+/** Adds `--kube-proxy-config` and the inline settings flags (one per field of the SDK's table) to a command. */
 export function addSettingsOptions(command: Command): Command {
-  return command
-    .option("--kube-proxy-config <file>", "settings file in the `az aks update --kube-proxy-config` format (keys in any case)")
-    .option("--mode <mode>", "inline: IPTABLES | IPVS | NFTABLES")
-    .option("--ipvs-scheduler <scheduler>", "inline: RoundRobin | LeastConnection (IPVS only)")
-    .option("--tcp-timeout <seconds>", "inline: IPVS TCP timeout in seconds")
-    .option("--tcp-fin-timeout <seconds>", "inline: IPVS TCP FIN timeout in seconds")
-    .option("--udp-timeout <seconds>", "inline: IPVS UDP timeout in seconds")
-    .option("--disable-kube-proxy", "set enabled: false (removes the managed kube-proxy; only for bring-your-own CNI) and confirm you mean it");
+  command.option("--kube-proxy-config <file>", "settings file in the `az aks update --kube-proxy-config` format (keys in any case)");
+  for (const { field, cli } of INLINE_FLAGS) {
+    if (cli.argument === undefined) {
+      command.option(cli.flag, cli.help);
+      continue;
+    }
+    const values = field.values ? field.values.map((v) => v.value).join(" | ") : "";
+    command.option(`${cli.flag} <${cli.argument}>`, `inline: ${[values, cli.help].filter((t) => t !== "").join(" ")}`);
+  }
+  return command;
 }
 
 /** A flag value that looks like a number becomes one; anything else is passed on so the SDK names the wrong type. */
@@ -55,36 +69,33 @@ function numberOrText(value: string): number | string {
  * @param flags - the parsed flags
  */
 export function inlineSettingsDocument(flags: SettingsFlags): Record<string, unknown> | undefined {
-  const ipvs: Record<string, unknown> = {};
-  if (flags.ipvsScheduler !== undefined) ipvs.scheduler = flags.ipvsScheduler;
-  if (flags.tcpTimeout !== undefined) ipvs.tcpTimeoutSeconds = numberOrText(flags.tcpTimeout);
-  if (flags.tcpFinTimeout !== undefined) ipvs.tcpFinTimeoutSeconds = numberOrText(flags.tcpFinTimeout);
-  if (flags.udpTimeout !== undefined) ipvs.udpTimeoutSeconds = numberOrText(flags.udpTimeout);
   const doc: Record<string, unknown> = {};
-  if (flags.disableKubeProxy) doc.enabled = false;
-  if (flags.mode !== undefined) doc.mode = flags.mode;
-  if (Object.keys(ipvs).length > 0) doc.ipvsConfig = ipvs;
+  for (const { field, cli, key } of FLAGS_IN_TABLE_ORDER) {
+    const given = flagValue(flags, key);
+    if (given === undefined || given === false) continue;
+    const value = cli.argument === undefined ? cli.sets : field.type === "integer" ? numberOrText(String(given)) : given;
+    if (field.parent === undefined) {
+      doc[field.name] = value;
+    } else {
+      const parent = (doc[field.parent] ??= {}) as Record<string, unknown>;
+      parent[field.name] = value;
+    }
+  }
   return Object.keys(doc).length > 0 ? doc : undefined;
 }
 
 /** Which flag sets which path of the settings document. */
-const FLAG_BY_PATH: Record<string, string> = {
-  "$.mode": "--mode",
-  "$.enabled": "--disable-kube-proxy",
-  "$.ipvsConfig.scheduler": "--ipvs-scheduler",
-  "$.ipvsConfig.tcpTimeoutSeconds": "--tcp-timeout",
-  "$.ipvsConfig.tcpFinTimeoutSeconds": "--tcp-fin-timeout",
-  "$.ipvsConfig.udpTimeoutSeconds": "--udp-timeout",
-};
+const FLAG_BY_PATH: Record<string, string> = Object.fromEntries(INLINE_FLAGS.map(({ field, cli }) => [`$.${fieldPath(field)}`, cli.flag]));
 
-/** The IPVS-only flags, with their values, in the order of `--help`. */
-function ipvsFlagsGiven(flags: SettingsFlags): string[] {
-  return [
-    flags.ipvsScheduler !== undefined ? "--ipvs-scheduler" : undefined,
-    flags.tcpTimeout !== undefined ? "--tcp-timeout" : undefined,
-    flags.tcpFinTimeout !== undefined ? "--tcp-fin-timeout" : undefined,
-    flags.udpTimeout !== undefined ? "--udp-timeout" : undefined,
-  ].filter((f): f is string => f !== undefined);
+/** The object field whose members need a given mode (ipvsConfig needs IPVS). */
+const MODE_BOUND = (KUBE_PROXY_FIELDS as readonly KubeProxyFieldDefinition[]).filter((f) => f.onlyWithMode !== undefined);
+
+/** The flags, with their values, that need a mode (IPVS), in the order of `--help`, with the mode they need. */
+function modeBoundFlagsGiven(flags: SettingsFlags): { flag: string; mode: string }[] {
+  return INLINE_FLAGS.flatMap(({ field, cli, key }) => {
+    const parent = MODE_BOUND.find((p) => p.name === field.parent);
+    return parent?.onlyWithMode !== undefined && flagValue(flags, key) !== undefined ? [{ flag: cli.flag, mode: parent.onlyWithMode }] : [];
+  });
 }
 
 /** Words for an `allowed` text: `A | B | C` → `A, B or C`. */
@@ -100,13 +111,9 @@ function allowedWords(allowed: string): string {
  * @param flags - the flags as given
  */
 export function inlineFlagsError(error: { issues?: readonly { path: string; message: string; found?: unknown; allowed?: string; suggestion?: string }[] }, flags: SettingsFlags): CliUsageError {
-  const given: Record<string, string | undefined> = {
-    "--mode": flags.mode,
-    "--ipvs-scheduler": flags.ipvsScheduler,
-    "--tcp-timeout": flags.tcpTimeout,
-    "--tcp-fin-timeout": flags.tcpFinTimeout,
-    "--udp-timeout": flags.udpTimeout,
-  };
+  const given: Record<string, string | undefined> = Object.fromEntries(
+    INLINE_FLAGS.filter(({ cli }) => cli.argument !== undefined).map(({ cli, key }) => [cli.flag, flagValue(flags, key) as string | undefined]),
+  );
   const lines = (error.issues ?? []).map((issue) => {
     const flag = FLAG_BY_PATH[issue.path];
     if (!flag) return `${issue.path}: ${issue.message}`;
@@ -138,11 +145,12 @@ export async function readDesiredSettings(sdk: SdkModule, flags: SettingsFlags):
   if (inline === undefined) {
     throw new CliUsageError("No settings given. Pass --kube-proxy-config FILE, or inline flags such as --mode IPVS --ipvs-scheduler LeastConnection.");
   }
-  const ipvsOnly = ipvsFlagsGiven(flags);
-  if (ipvsOnly.length > 0 && (flags.mode ?? "").toUpperCase() !== "IPVS") {
+  const bound = modeBoundFlagsGiven(flags).filter((b) => b.mode !== (flags.mode ?? "").toUpperCase());
+  if (bound.length > 0) {
     // The settings replace kubeProxyConfig as a whole: without --mode the cluster would run the default, IPTABLES.
     const what = flags.mode === undefined ? "without --mode the settings mean IPTABLES, as they replace the cluster's kubeProxyConfig whole" : `--mode ${flags.mode} was given`;
-    throw new CliUsageError(`${ipvsOnly.join(", ")} ${ipvsOnly.length > 1 ? "need" : "needs"} --mode IPVS (${what}).`);
+    const needs = bound.map((b) => b.flag);
+    throw new CliUsageError(`${needs.join(", ")} ${needs.length > 1 ? "need" : "needs"} --mode ${bound[0]?.mode} (${what}).`);
   }
   try {
     const { settings, warnings } = sdk.parseKubeProxySettings(inline, { source: "command-line flags" });

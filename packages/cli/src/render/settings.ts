@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import type { EffectiveKubeProxySettings, KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import { fieldsIn } from "@aks-kube-proxy/sdk/settings/fields";
 
 /**
  * One line for effective settings: `IPTABLES`, `IPVS LeastConnection tcp 900s fin 120s udp 300s`, `disabled`.
@@ -11,12 +12,15 @@ import type { EffectiveKubeProxySettings, KubeProxyConfig } from "@aks-kube-prox
 export function describeSettings(settings: EffectiveKubeProxySettings): string {
   if (!settings.enabled) return "disabled (no managed kube-proxy)";
   const parts = [settings.mode];
-  const ipvs = settings.ipvsConfig;
+  const ipvs = settings.ipvsConfig as Record<string, unknown> | undefined;
   if (ipvs) {
-    if (ipvs.scheduler !== undefined) parts.push(ipvs.scheduler);
-    if (ipvs.tcpTimeoutSeconds !== undefined) parts.push(`tcp ${ipvs.tcpTimeoutSeconds}s`);
-    if (ipvs.tcpFinTimeoutSeconds !== undefined) parts.push(`fin ${ipvs.tcpFinTimeoutSeconds}s`);
-    if (ipvs.udpTimeoutSeconds !== undefined) parts.push(`udp ${ipvs.udpTimeoutSeconds}s`);
+    // Each ipvsConfig field of the SDK's table, in its order, with its label and unit.
+    for (const field of fieldsIn("ipvsConfig")) {
+      const value = ipvs[field.name];
+      if (value === undefined) continue;
+      const text = `${String(value)}${field.unit ?? ""}`;
+      parts.push(field.label === undefined ? text : `${field.label} ${text}`);
+    }
   }
   return parts.join(" ");
 }

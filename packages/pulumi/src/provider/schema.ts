@@ -4,6 +4,7 @@
  * configuration (azure-native's key names, in this package's namespace).
  * @packageDocumentation
  */
+import { fieldsIn, KUBE_PROXY_FIELDS, type KubeProxyFieldDefinition } from "@aks-kube-proxy/sdk/settings/fields";
 import { PLUGIN_DOWNLOAD_URL, PYTHON_PULUMI_VERSION } from "./packageInfo";
 
 /** The package name: the plugin is `pulumi-resource-aks-kube-proxy`, config keys are `aks-kube-proxy:*`. */
@@ -23,6 +24,31 @@ const ref = (token: string, description: string): Prop => ({ $ref: `#/types/${to
 const strings = (description: string): Prop => ({ type: "array", items: { type: "string" }, description });
 
 const SETTINGS = "aks-kube-proxy:index:KubeProxySettings";
+
+/** The Pulumi type token of an enum or object field of the SDK's table (`aks-kube-proxy:index:IpvsScheduler`). */
+const tokenOf = (field: KubeProxyFieldDefinition): string => `${PACKAGE_NAME}:index:${field.typeName ?? field.name}`;
+
+/** The properties of the settings (or of one of their objects), each field of the SDK's table with its description. */
+function settingsProperties(parent: string | undefined): Record<string, Prop> {
+  return Object.fromEntries(
+    fieldsIn(parent).map((field) => {
+      const prop = field.typeName !== undefined ? ref(tokenOf(field), field.description) : { type: field.type, description: field.description };
+      return [field.name, prop];
+    }),
+  );
+}
+
+/** The enum and object types of the settings, from the SDK's table: Mode, IpvsScheduler, IpvsConfig. */
+const KUBE_PROXY_TYPES: Record<string, Prop> = Object.fromEntries(
+  (KUBE_PROXY_FIELDS as readonly KubeProxyFieldDefinition[])
+    .filter((field) => field.typeName !== undefined)
+    .map((field) => [
+      tokenOf(field),
+      field.type === "object"
+        ? { type: "object", description: field.description, properties: settingsProperties(field.name) }
+        : { type: field.type, description: field.description, enum: (field.values ?? []).map((v) => ({ value: v.value, description: v.description })) },
+    ]),
+);
 
 /** The provider's configuration: azure-native's names; each falls back to the `ARM_*` variable azure-native reads. */
 const CONFIG_VARIABLES: Record<string, Prop> = {
@@ -101,33 +127,7 @@ export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_
       inputProperties: CONFIG_VARIABLES,
     },
     types: {
-      "aks-kube-proxy:index:Mode": {
-        type: "string",
-        description: "How kube-proxy programs Service rules on the nodes.",
-        enum: [
-          { value: "IPTABLES", description: "iptables rules (the AKS default)." },
-          { value: "IPVS", description: "IP Virtual Server; deprecated upstream from Kubernetes 1.35." },
-          { value: "NFTABLES", description: "nftables; applied from Kubernetes 1.33 and api-version 2025-09-02-preview." },
-        ],
-      },
-      "aks-kube-proxy:index:IpvsScheduler": {
-        type: "string",
-        description: "The IPVS scheduler.",
-        enum: [
-          { value: "RoundRobin", description: "Round robin." },
-          { value: "LeastConnection", description: "Least connection." },
-        ],
-      },
-      "aks-kube-proxy:index:IpvsConfig": {
-        type: "object",
-        description: "IPVS settings; only with mode IPVS.",
-        properties: {
-          scheduler: ref("aks-kube-proxy:index:IpvsScheduler", "The IPVS scheduler."),
-          tcpTimeoutSeconds: int("Timeout of idle TCP connections, in seconds (1-2147483647)."),
-          tcpFinTimeoutSeconds: int("Timeout of TCP connections after FIN, in seconds (1-2147483647)."),
-          udpTimeoutSeconds: int("Timeout of idle UDP sessions, in seconds (1-2147483647)."),
-        },
-      },
+      ...KUBE_PROXY_TYPES,
       "aks-kube-proxy:index:DataPlane": {
         type: "object",
         description: "kube-proxy on the cluster's nodes, as the last apply or refresh found it.",
@@ -146,11 +146,7 @@ export function buildSchema(version: string, pluginDownloadURL: string = PLUGIN_
       [SETTINGS]: {
         type: "object",
         description: "A cluster's kube-proxy configuration: the `networkProfile.kubeProxyConfig` of the managedClusters preview API (the Azure SDK's `ContainerServiceNetworkProfileKubeProxyConfig`).",
-        properties: {
-          enabled: bool("Whether AKS runs kube-proxy; false only with a bring-your-own CNI (needs `allowDisable`)."),
-          mode: ref("aks-kube-proxy:index:Mode", "The proxy mode."),
-          ipvsConfig: ref("aks-kube-proxy:index:IpvsConfig", "IPVS settings (mode IPVS only)."),
-        },
+        properties: settingsProperties(undefined),
       },
     },
     resources: {

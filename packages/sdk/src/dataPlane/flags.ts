@@ -9,6 +9,7 @@
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { parseDuration } from "../duration";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
+import { fieldAt, fieldPath, fieldsIn } from "../settings/fields";
 
 /** kube-proxy's metrics port when `--metrics-bind-address` names none (upstream default, and what AKS renders). */
 export const DEFAULT_KUBE_PROXY_METRICS_PORT = 10249;
@@ -17,7 +18,9 @@ export const DEFAULT_KUBE_PROXY_METRICS_PORT = 10249;
  * The upstream `--ipvs-scheduler` value for each Azure scheduler name (kube-proxy passes it to the kernel's IPVS,
  * which knows `rr` and `lc`; RoundRobin is upstream's default).
  */
-export const IPVS_SCHEDULER_FLAG_VALUES: Readonly<Record<string, string>> = { RoundRobin: "rr", LeastConnection: "lc" };
+export const IPVS_SCHEDULER_FLAG_VALUES: Readonly<Record<string, string>> = Object.fromEntries(
+  (fieldAt("ipvsConfig.scheduler").values ?? []).map((v) => [v.value, v.nodeValue ?? v.value.toLowerCase()]),
+);
 
 /** One setting compared with the flag rendered for it. */
 export interface KubeProxyFlagCheck {
@@ -53,13 +56,13 @@ export function expectedKubeProxyFlags(desired: KubeProxyConfig | EffectiveKubeP
   const settings = effectiveKubeProxySettings(desired);
   const proxyMode = settings.mode.toLowerCase();
   const flags: { field: string; flag: string; value: string }[] = [{ field: "mode", flag: "--proxy-mode", value: proxyMode }];
-  const ipvs = settings.mode === "IPVS" ? settings.ipvsConfig : undefined;
-  if (ipvs?.scheduler !== undefined) {
-    flags.push({ field: "ipvsConfig.scheduler", flag: "--ipvs-scheduler", value: IPVS_SCHEDULER_FLAG_VALUES[ipvs.scheduler] ?? ipvs.scheduler });
+  const ipvs = settings.mode === "IPVS" ? (settings.ipvsConfig as Record<string, unknown> | undefined) : undefined;
+  for (const field of fieldsIn("ipvsConfig")) {
+    const value = ipvs?.[field.name];
+    if (value === undefined || field.nodeFlag === undefined) continue;
+    const nodeValue = field.values?.find((v) => v.value === value)?.nodeValue ?? String(value);
+    flags.push({ field: fieldPath(field), flag: field.nodeFlag, value: `${nodeValue}${field.unit ?? ""}` });
   }
-  if (ipvs?.tcpTimeoutSeconds !== undefined) flags.push({ field: "ipvsConfig.tcpTimeoutSeconds", flag: "--ipvs-tcp-timeout", value: `${ipvs.tcpTimeoutSeconds}s` });
-  if (ipvs?.tcpFinTimeoutSeconds !== undefined) flags.push({ field: "ipvsConfig.tcpFinTimeoutSeconds", flag: "--ipvs-tcpfin-timeout", value: `${ipvs.tcpFinTimeoutSeconds}s` });
-  if (ipvs?.udpTimeoutSeconds !== undefined) flags.push({ field: "ipvsConfig.udpTimeoutSeconds", flag: "--ipvs-udp-timeout", value: `${ipvs.udpTimeoutSeconds}s` });
   return { enabled: settings.enabled, proxyMode, flags };
 }
 

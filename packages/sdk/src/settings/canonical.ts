@@ -29,11 +29,20 @@ export function sortKeysDeep(value: unknown): unknown {
 
 /**
  * Serialises settings with sorted keys (recursively) and without undefined members; `undefined` gives `"null"`.
- * `parseKubeProxySettings(JSON.parse(canonicalKubeProxyJson(x))).settings` equals `x` for any parsed `x`.
+ * `parseKubeProxySettings(canonicalKubeProxySettings(x)).settings` equals `x` for any parsed `x`.
  * @param settings - the settings, or undefined for "not set"
  * @param options - indentation
  */
 export function canonicalKubeProxyJson(settings: KubeProxyConfig | undefined, options: CanonicalJsonOptions = {}): string {
   if (settings === undefined) return "null";
   return JSON.stringify(sortKeysDeep(settings), null, options.indent ?? 0);
+}
+
+/**
+ * The settings as a plain canonical object: sorted keys, no undefined members, nothing but JSON values — what
+ * `JSON.parse(canonicalKubeProxyJson(settings))` gives, named once.
+ * @param settings - the settings
+ */
+export function canonicalKubeProxySettings(settings: KubeProxyConfig): KubeProxyConfig {
+  return JSON.parse(canonicalKubeProxyJson(settings)) as KubeProxyConfig;
 }

@@ -8,7 +8,7 @@ import type {
   ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig,
   ContainerServiceNetworkProfileKubeProxyConfigIpvsConfig as IpvsConfig,
 } from "@azure/arm-containerservice";
-import { IPVS_TIMEOUT_FIELDS } from "./model";
+import { IPVS_FIELDS } from "./model";
 
 /** The settings a cluster effectively runs, with AKS defaults filled in. */
 export interface EffectiveKubeProxySettings {
@@ -49,8 +49,7 @@ export function effectiveKubeProxySettings(raw: KubeProxyConfig | undefined | nu
   const ipvs = raw?.ipvsConfig;
   if (ipvs && typeof ipvs === "object") {
     const ipvsConfig: IpvsConfig = {};
-    if (ipvs.scheduler !== undefined) ipvsConfig.scheduler = ipvs.scheduler;
-    for (const field of IPVS_TIMEOUT_FIELDS) if (ipvs[field] !== undefined) ipvsConfig[field] = ipvs[field];
+    for (const field of IPVS_FIELDS) if (ipvs[field] !== undefined) (ipvsConfig as Record<string, unknown>)[field] = ipvs[field];
     return { enabled, mode, ipvsConfig };
   }
   return { enabled, mode };
@@ -66,7 +65,7 @@ export function diffEffectiveSettings(before: EffectiveKubeProxySettings, after:
   if (before.mode !== after.mode) changes.push({ path: "mode", before: before.mode, after: after.mode });
   const b = before.ipvsConfig ?? {};
   const a = after.ipvsConfig ?? {};
-  for (const field of ["scheduler", ...IPVS_TIMEOUT_FIELDS] as const) {
+  for (const field of IPVS_FIELDS) {
     if (b[field] !== a[field]) changes.push({ path: `ipvsConfig.${field}`, before: b[field], after: a[field] });
   }
   return changes;

@@ -9,7 +9,7 @@
 import { stat } from "node:fs/promises";
 import { createScanner } from "jsonc-parser";
 import { ValidationError, type ValidationIssue } from "../errors";
-import { formatIssues, formatJsonPath, type JsonPathSegment } from "./jsonValue";
+import { formatIssues, formatJsonPath, withMoreNote, type JsonPathSegment } from "./jsonValue";
 
 /**
  * The bounds every settings and rollout file is held to (besides its size in bytes), so that any file inside them is
@@ -219,7 +219,7 @@ export function checkJsonStructure(text: string, source: string, limits: { maxDe
     if (error !== stop) throw error;
   }
   if (issues.length > 0) {
-    const listed = more > 0 ? [...issues, { path: "$", message: `and ${more} more duplicate key(s)` }] : issues;
+    const listed = withMoreNote(issues, more, "duplicate key(s)");
     throw new ValidationError(formatIssues(source, listed), listed);
   }
 }
@@ -267,6 +267,20 @@ export function jsonLinesOf(text: string, paths: readonly string[]): Map<string,
     }
   }
   return out;
+}
+
+/**
+ * The same issues, each with ` (line N)` after its message: the line of its path in the JSON text it was parsed from
+ * (issues at `$` are left as they are). The one place the line note is written.
+ * @param text - the JSON text (a UTF-8 BOM is skipped)
+ * @param issues - issues with JSON paths as {@link formatJsonPath} writes them
+ */
+export function withLineNotes<T extends { path: string; message: string }>(text: string, issues: readonly T[]): T[] {
+  const lines = jsonLinesOf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, issues.map((i) => i.path));
+  return issues.map((i) => {
+    const line = lines.get(i.path);
+    return line === undefined || i.path === "$" ? i : { ...i, message: `${i.message} (line ${line})` };
+  });
 }
 
 /**

@@ -53,3 +53,24 @@ export function formatIssues(source: string, issues: readonly { path: string; me
   });
   return `${source} is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
 }
+
+/**
+ * Issues as listed, plus one `and N more <what>` line at `$` when `more` were counted past the cap. The one place
+ * the "and N more" note is written (settings, JSON text; the rollout file's parser can use it too).
+ * @param listed - the issues kept
+ * @param more - how many were left out
+ * @param what - what was left out, e.g. `problem(s)`, `duplicate key(s)`
+ */
+export function withMoreNote<T extends { path: string; message: string }>(listed: readonly T[], more: number, what = "problem(s)"): (T | { path: string; message: string })[] {
+  return more > 0 ? [...listed, { path: "$", message: `and ${more} more ${what}` }] : [...listed];
+}
+
+/**
+ * The first `max` issues, plus an `and N more <what>` note when there were more (see {@link withMoreNote}).
+ * @param issues - every issue
+ * @param max - how many to list
+ * @param what - what was left out
+ */
+export function capIssues<T extends { path: string; message: string }>(issues: readonly T[], max: number, what = "problem(s)"): (T | { path: string; message: string })[] {
+  return withMoreNote(issues.slice(0, max), Math.max(0, issues.length - max), what);
+}

@@ -1,53 +1,45 @@
 /**
- * JSON Schema of the kube-proxy settings file, for editors. Published as `schema/kube-proxy-config.schema.json`.
+ * JSON Schema of the kube-proxy settings file, for editors, derived from {@link KUBE_PROXY_FIELDS}. Published as
+ * `schema/kube-proxy-config.schema.json` (written by `scripts/write-schema.cjs`; a test fails when it is stale).
  * Canonical names carry descriptions for completion; other casings are allowed through case-insensitive patterns
  * (the parser matches keys without regard to case, as `az` does).
  * @packageDocumentation
  */
-import { INT32_MAX, IPVS_SCHEDULERS, KUBE_PROXY_MODES } from "./model";
+import { fieldsIn, type KubeProxyFieldDefinition } from "./fields";
 
 function caseInsensitivePattern(name: string): string {
   return `^${[...name].map((ch) => (/[a-z]/i.test(ch) ? `[${ch.toLowerCase()}${ch.toUpperCase()}]` : ch)).join("")}$`;
 }
 
-const timeout = (what: string): Record<string, unknown> => ({
-  type: "integer",
-  minimum: 1,
-  maximum: INT32_MAX,
-  description: `${what} Must be a positive integer value.`,
-});
+/** The schema of one field (an object field: its members, known keys only). */
+function fieldSchema(field: KubeProxyFieldDefinition): Record<string, unknown> {
+  if (field.type === "object") {
+    const properties = propertiesOf(field.name);
+    return { type: "object", description: field.description, properties, patternProperties: patternsOf(properties), additionalProperties: false };
+  }
+  return {
+    type: field.type,
+    ...(field.values ? { enum: field.values.map((v) => v.value) } : {}),
+    ...(field.minimum !== undefined ? { minimum: field.minimum } : {}),
+    ...(field.maximum !== undefined ? { maximum: field.maximum } : {}),
+    description: field.description,
+  };
+}
 
-const ipvsProperties: Record<string, Record<string, unknown>> = {
-  scheduler: {
-    type: "string",
-    enum: [...IPVS_SCHEDULERS],
-    description: "IPVS scheduler, see http://www.linuxvirtualserver.org/docs/scheduling.html. (\"LeastConnections\" is read as \"LeastConnection\" with a warning.)",
-  },
-  tcpTimeoutSeconds: timeout("The timeout value used for idle IPVS TCP sessions in seconds."),
-  tcpFinTimeoutSeconds: timeout("The timeout value used for IPVS TCP sessions after receiving a FIN in seconds."),
-  udpTimeoutSeconds: timeout("The timeout value used for IPVS UDP packets in seconds."),
-};
+function propertiesOf(parent: string | undefined): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(fieldsIn(parent).map((f) => [f.name, fieldSchema(f)]));
+}
 
-const ipvsConfigSchema: Record<string, unknown> = {
-  type: "object",
-  description: "Holds configuration customizations for IPVS. May only be specified if 'mode' is set to 'IPVS'.",
-  properties: ipvsProperties,
-  patternProperties: Object.fromEntries(Object.entries(ipvsProperties).map(([k, v]) => [caseInsensitivePattern(k), v])),
-  additionalProperties: false,
-};
+function patternsOf(properties: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(properties).map(([k, v]) => [caseInsensitivePattern(k), v]));
+}
 
-const topProperties: Record<string, Record<string, unknown>> = {
-  enabled: {
-    type: "boolean",
-    description: "Whether to enable kube-proxy on the cluster (if no 'kubeProxyConfig' exists, kube-proxy is enabled in AKS by default). false is only allowed for bring-your-own CNI clusters (networkPlugin none).",
-  },
-  mode: {
-    type: "string",
-    enum: [...KUBE_PROXY_MODES],
-    description: "Proxy mode: IPTABLES, IPVS (Kubernetes >= 1.22; deprecated upstream from 1.35) or NFTABLES (Kubernetes >= 1.33, api-version >= 2025-09-02-preview).",
-  },
-  ipvsConfig: ipvsConfigSchema,
-};
+const topProperties = propertiesOf(undefined);
+
+/** `if the object is given, mode must be its mode`, for each object field that names one. */
+const modeRules = fieldsIn(undefined)
+  .filter((f) => f.onlyWithMode !== undefined)
+  .map((f) => ({ if: { required: [f.name] }, then: { required: ["mode"], properties: { mode: { const: f.onlyWithMode } } } }));
 
 /**
  * JSON Schema (draft-07) of the settings file accepted by `--kube-proxy-config` and {@link parseKubeProxySettings}.
@@ -60,10 +52,9 @@ export const kubeProxySettingsJsonSchema: Record<string, unknown> = {
   description: "networkProfile.kubeProxyConfig of a managed cluster. Keys are matched without regard to case.",
   type: "object",
   properties: topProperties,
-  patternProperties: Object.fromEntries(Object.entries(topProperties).map(([k, v]) => [caseInsensitivePattern(k), v])),
+  patternProperties: patternsOf(topProperties),
   additionalProperties: false,
-  if: { required: ["ipvsConfig"] },
-  then: { required: ["mode"], properties: { mode: { const: "IPVS" } } },
+  ...(modeRules.length === 1 ? modeRules[0] : { allOf: modeRules }),
 };
 
 /** @internal */

@@ -124,7 +124,7 @@ export async function checkClusterSettings(runtime: ProviderRuntime, news: Clust
     subscriptionId,
     resourceGroupName,
     clusterName,
-    settings: settings !== UNKNOWN && typeof settings === "object" && settings !== null ? JSON.parse(sdk.canonicalKubeProxyJson(settings as KubeProxyConfig)) : settings,
+    settings: settings !== UNKNOWN && typeof settings === "object" && settings !== null ? sdk.canonicalKubeProxySettings(settings as KubeProxyConfig) : settings,
     apiVersion,
     restoreOnDelete: n["restoreOnDelete"] === UNKNOWN ? UNKNOWN : booleanOr(n["restoreOnDelete"], true),
     allowDisable: n["allowDisable"] === UNKNOWN ? UNKNOWN : booleanOr(n["allowDisable"], false),

@@ -45,7 +45,7 @@ export async function readClusterSettings(runtime: ProviderRuntime, id: string, 
   if (!known) {
     // Import: adopt what the cluster has now; delete would then put exactly this back.
     const current = cluster.kubeProxyConfig ?? {};
-    const adopted = { ...inputs, settings: JSON.parse(sdk.canonicalKubeProxyJson(current)) as KubeProxyConfig };
+    const adopted = { ...inputs, settings: sdk.canonicalKubeProxySettings(current) };
     const outs = outputsFrom(adopted, cluster, { previousSettings: cluster.kubeProxyConfig ?? null, drift: [], warnings: [] });
     return { id: cluster.id, props: outs, inputs: outs };
   }
@@ -72,7 +72,7 @@ export async function readClusterSettings(runtime: ProviderRuntime, id: string, 
     for (const [key, value] of Object.entries(copy)) {
       if (typeof value === "object" && value !== null && Object.keys(value).length === 0) Reflect.deleteProperty(copy, key);
     }
-    observed = JSON.parse(sdk.canonicalKubeProxyJson(copy as KubeProxyConfig)) as KubeProxyConfig;
+    observed = sdk.canonicalKubeProxySettings(copy as KubeProxyConfig);
   }
   const previousSettings = (props as Partial<ClusterSettingsOutputs>).previousSettings ?? null;
   const warnings = (props as Partial<ClusterSettingsOutputs>).warnings ?? [];
