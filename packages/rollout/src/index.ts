@@ -3,7 +3,9 @@
 
 // rollout file (pure)
 /** Parse a rollout file (YAML or JSON) into a normalised spec; throws ValidationError with paths and lines. */
-export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./parseSpec";
+export { parseRolloutSpec } from "./parseSpec";
+/** Read a rollout file, or its text, YAML or JSON: every problem with its JSON path and line. */
+export { parseRolloutText, readRolloutFile } from "./rolloutText";
 /** Result and options of parsing a rollout file. */
 export type { ParsedRolloutSpec, ParseRolloutOptions } from "./parseSpec";
 /** The rollout model. */
