@@ -12,6 +12,8 @@ export type { ParsedRolloutSpec, ParseRolloutOptions } from "./parseSpec";
 export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./spec";
 /** JSON Schema of the rollout file (also packages/rollout/schema/rollout.schema.json). */
 export { rolloutJsonSchema } from "./schema";
+/** JSON Schema of the rollout journal and its log records (also packages/rollout/schema/journal.schema.json). */
+export { journalJsonSchema } from "./journalSchema";
 
 // fleet selection, sharding, waves, plan (pure)
 /** Fleet selection by selectors and per-group settings. */
