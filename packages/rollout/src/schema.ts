@@ -1,7 +1,8 @@
 /**
- * JSON Schema of the rollout file, for editors (YAML: `# yaml-language-server: $schema=...`). Published as
- * `packages/rollout/schema/rollout.schema.json`. The parser ({@link parseRolloutSpec}) is the authority; the schema
- * describes the same shape for completion and early squiggles.
+ * JSON Schema of the rollout file: the one description of its shape. The parser ({@link parseRolloutSpec}) validates
+ * every document against it (ajv) and words the errors; editors use it for completion and early squiggles (YAML:
+ * `# yaml-language-server: $schema=...`). Published as `packages/rollout/schema/rollout.schema.json`. What a schema
+ * cannot say (unique names, semver ranges, limits over the whole file) is `rolloutRules.ts`.
  * @packageDocumentation
  */
 import { kubeProxySettingsJsonSchema } from "@aks-kube-proxy/sdk";
