@@ -6,16 +6,15 @@
  * journal's waves, wave names are unique) is checked after it.
  * @packageDocumentation
  */
-import type { ErrorObject } from "ajv";
 import type { ValidationIssue } from "@aks-kube-proxy/sdk";
 import { describeJsonValue, formatJsonPath, isPlainObject } from "@aks-kube-proxy/sdk";
 import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
 import { journalJsonSchema, journalLogRecordJsonSchema } from "./journalSchema";
-import { capIssues, compileSchema, schemaErrors, type SchemaError } from "./schemaCheck";
+import { capIssues, lazySchema, schemaErrors, type SchemaError } from "./schemaCheck";
 
 const MAX_ISSUES = 20;
-const validateJournal = compileSchema(journalJsonSchema);
-const validateLogRecord = compileSchema(journalLogRecordJsonSchema);
+const validateJournal = lazySchema(journalJsonSchema);
+const validateLogRecord = lazySchema(journalLogRecordJsonSchema);
 
 /** What a value must be, from its schema: "must be a non-empty string", "must be one of a, b". */
 function mustBe(schema: Record<string, unknown>): string {
@@ -101,7 +100,7 @@ export function journalIssues(value: unknown): ValidationIssue[] {
   if (value["version"] !== JOURNAL_VERSION) {
     return [{ path: "$.version", message: `journal version is not supported (this SDK reads version ${JOURNAL_VERSION})`, found: describeJsonValue(value["version"]) }];
   }
-  const shape = issuesOf(schemaErrors(validateJournal, value), value);
+  const shape = issuesOf(schemaErrors(validateJournal(), value), value);
   const reported = new Set(shape.map((i) => i.path));
   const all = [...shape, ...crossFieldIssues(value).filter((i) => !reported.has(i.path))];
   return capIssues(all, MAX_ISSUES);
@@ -114,8 +113,5 @@ export function journalIssues(value: unknown): ValidationIssue[] {
  * @internal
  */
 export function logRecordIssue(record: unknown): ValidationIssue | undefined {
-  const errors = schemaErrors(validateLogRecord, record);
-  const first: ErrorObject | undefined = errors[0]?.error;
-  if (!first) return undefined;
-  return issuesOf(errors, record)[0];
+  return issuesOf(schemaErrors(validateLogRecord(), record), record)[0];
 }

@@ -8,7 +8,7 @@
 import type { ErrorObject } from "ajv";
 import { closestMatch, describeJsonValue, type JsonPathSegment, type ValidationIssue } from "@aks-kube-proxy/sdk";
 import { rolloutJsonSchema } from "./schema";
-import { compileSchema, schemaErrors, type SchemaError } from "./schemaCheck";
+import { lazySchema, schemaErrors, type SchemaError } from "./schemaCheck";
 
 /** A problem of a rollout file, located by path segments (rendered as a JSON path and a line later). @internal */
 export interface RolloutIssue extends Omit<ValidationIssue, "path"> {
@@ -16,7 +16,7 @@ export interface RolloutIssue extends Omit<ValidationIssue, "path"> {
   readonly at: readonly JsonPathSegment[];
 }
 
-const validateRollout = compileSchema(rolloutJsonSchema);
+const validateRollout = lazySchema(rolloutJsonSchema);
 
 /** What the object at a path is, for "unknown key ... in a wave". */
 const OBJECT_NAMES: Record<string, string> = {
@@ -167,7 +167,7 @@ function describe(e: SchemaError): RolloutIssue | null {
 export function rolloutSchemaIssues(document: unknown): RolloutIssue[] {
   const seen = new Set<string>();
   const out: RolloutIssue[] = [];
-  for (const e of schemaErrors(validateRollout, document)) {
+  for (const e of schemaErrors(validateRollout(), document)) {
     const issue = describe(e);
     if (issue === null) continue;
     const key = `${JSON.stringify(issue.at)}\u0000${issue.message}`;

@@ -28,6 +28,16 @@ export function compileSchema(schema: Record<string, unknown>): ValidateFunction
 }
 
 /**
+ * A validator compiled on first use (a command that reads no rollout file or journal pays nothing for it).
+ * @param schema - a draft-07 JSON Schema
+ * @internal
+ */
+export function lazySchema(schema: Record<string, unknown>): () => ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  return () => (validate ??= compileSchema(schema));
+}
+
+/**
  * The path segments of an ajv instance path (`/waves/0/count` → `["waves", "0", "count"]`).
  * @internal
  */
