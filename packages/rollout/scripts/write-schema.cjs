@@ -1,8 +1,15 @@
-// Writes the published JSON Schema of the rollout file from the built package (run `pnpm build` first):
-//   schema/rollout.schema.json. The unit test test/rollout.spec.test.ts fails when the file and the exported schema differ.
+// Writes the published JSON Schemas from the built package (run `pnpm build` first): schema/rollout.schema.json (the
+// rollout file) and schema/journal.schema.json (the rollout journal and its log records). The unit tests
+// test/rollout.spec.test.ts and test/rollout.journal-schema.test.ts fail when a file and its exported schema differ.
 const { writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { rolloutJsonSchema } = require("../dist/schema.js");
-const target = join(__dirname, "..", "schema", "rollout.schema.json");
-writeFileSync(target, `${JSON.stringify(rolloutJsonSchema, null, 2)}\n`);
-process.stdout.write(`wrote ${target}\n`);
+const { journalJsonSchema } = require("../dist/journalSchema.js");
+for (const [name, schema] of [
+  ["rollout.schema.json", rolloutJsonSchema],
+  ["journal.schema.json", journalJsonSchema],
+]) {
+  const target = join(__dirname, "..", "schema", name);
+  writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
+  process.stdout.write(`wrote ${target}\n`);
+}

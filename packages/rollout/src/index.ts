@@ -3,13 +3,17 @@
 
 // rollout file (pure)
 /** Parse a rollout file (YAML or JSON) into a normalised spec; throws ValidationError with paths and lines. */
-export { parseRolloutSpec, parseRolloutText, readRolloutFile } from "./parseSpec";
+export { parseRolloutSpec } from "./parseSpec";
+/** Read a rollout file, or its text, YAML or JSON: every problem with its JSON path and line. */
+export { parseRolloutText, readRolloutFile } from "./rolloutText";
 /** Result and options of parsing a rollout file. */
 export type { ParsedRolloutSpec, ParseRolloutOptions } from "./parseSpec";
 /** The rollout model. */
 export type { RolloutSpec, RolloutSubscription, RolloutGroup, RolloutWave, HaltRule, HealthGate, ClusterSelector } from "./spec";
 /** JSON Schema of the rollout file (also packages/rollout/schema/rollout.schema.json). */
 export { rolloutJsonSchema } from "./schema";
+/** JSON Schema of the rollout journal and its log records (also packages/rollout/schema/journal.schema.json). */
+export { journalJsonSchema } from "./journalSchema";
 
 // fleet selection, sharding, waves, plan (pure)
 /** Fleet selection by selectors and per-group settings. */

@@ -12,6 +12,8 @@ import { sortKeysDeep } from "@aks-kube-proxy/sdk";
 import type { FieldChange } from "@aks-kube-proxy/sdk";
 import type { Shard } from "./shard";
 import type { RolloutSpec } from "./spec";
+// The lists of statuses and skip reasons are the journal schema's (one source; the types are derived from them).
+import type { CLUSTER_STATUSES, JOURNAL_STATUSES, SKIP_REASONS, WAVE_STATUSES } from "./journalSchema";
 
 /** The `kind` marker of a journal file. */
 export const JOURNAL_KIND = "aks-kube-proxy.rollout-journal";
@@ -19,7 +21,7 @@ export const JOURNAL_KIND = "aks-kube-proxy.rollout-journal";
 export const JOURNAL_VERSION = 1;
 
 /** Where a cluster stands. */
-export type RolloutClusterStatus = "pending" | "in-progress" | "done" | "failed" | "skipped";
+export type RolloutClusterStatus = (typeof CLUSTER_STATUSES)[number];
 
 /**
  * Why a cluster was skipped: `converged` (already at the desired settings), `blocked` (validation blockers; never
@@ -27,7 +29,7 @@ export type RolloutClusterStatus = "pending" | "in-progress" | "done" | "failed"
  * `halted` (its wave or an earlier one hit the halt rule), `nothing-to-roll-back` (rollback: it was never written),
  * `requested` (`rollout skip` of the cluster or its wave).
  */
-export type RolloutSkipReason = "converged" | "blocked" | "no-settings" | "not-in-any-wave" | "halted" | "nothing-to-roll-back" | "requested";
+export type RolloutSkipReason = (typeof SKIP_REASONS)[number];
 
 /** An error, as recorded in the journal. */
 export interface JournalError {
@@ -167,7 +169,7 @@ export interface JournalWave {
    * `pending`, `running`, `soaking` (done, waiting before the next wave), `done`, `halted` (it hit the halt rule), or
    * `skipped` (a later wave never started because an earlier one halted: its clusters are skipped, reason `halted`).
    */
-  status: "pending" | "running" | "soaking" | "done" | "halted" | "skipped";
+  status: (typeof WAVE_STATUSES)[number];
   /** Number of clusters it takes. */
   total: number;
   /** When it started. */
@@ -211,7 +213,7 @@ export interface JournalRun {
  * that needs an approval (`awaiting-approval`: `rollout approve`, then `--resume`), or stopped by `rollout stop`
  * (`stopped`: `rollout stop --lift`, then `--resume`).
  */
-export type RolloutOutcome = "completed" | "halted" | "aborted" | "awaiting-approval" | "stopped";
+export type RolloutOutcome = Exclude<(typeof JOURNAL_STATUSES)[number], "planned" | "running">;
 
 /** The whole journal. */
 export interface RolloutJournal {

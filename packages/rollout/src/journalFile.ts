@@ -13,7 +13,7 @@ import { sleep } from "@aks-kube-proxy/sdk";
 import { JOURNAL_KIND, JOURNAL_VERSION, type JournalCluster, type RolloutJournal } from "./journal";
 import { isProcessAlive, JournalLock, JournalLockedError } from "./journalLock";
 import { GroupCommit } from "./groupCommit";
-import { journalIssues } from "./journalValidate";
+import { journalIssues, logRecordIssue } from "./journalValidate";
 
 export { JournalLockedError };
 
@@ -151,12 +151,16 @@ export function parseRolloutJournalFile(path: string, text: string, logText: str
         }
         offset = nl + 1;
         logGoodBytes += Buffer.byteLength(raw) + 1;
-        if (record === null || typeof record !== "object" || !Number.isSafeInteger(record.seq)) throw invalid(path, `record ${line} of its log has no sequence number`, `log[${line}].seq`);
+        const problem = logRecordIssue(record);
+        if (problem) {
+          const where = `log[${line}]${problem.path.slice(1)}`;
+          throw invalid(path, `record ${line} of its log is not a log record (${where}: ${problem.message}${problem.found !== undefined ? `, found ${String(problem.found)}` : ""})`, where);
+        }
+        if (!Number.isSafeInteger(record.seq)) throw invalid(path, `record ${line} of its log has no usable sequence number`, `log[${line}].seq`);
         if (record.seq <= seq) continue; // already in the snapshot (written before a compaction)
         if (record.seq !== seq + 1) throw new LogGap(`record ${record.seq} follows ${seq}`);
         seq = record.seq;
         if (record.header !== undefined) {
-          if (record.header === null || typeof record.header !== "object" || Array.isArray(record.header)) throw invalid(path, `record ${line} of its log has a header that is not an object`, `log[${line}].header`);
           for (const key of Object.keys(doc)) if (key !== "clusters") Reflect.deleteProperty(doc, key);
           Object.assign(doc, record.header, { version: JOURNAL_VERSION });
         }

@@ -1,31 +1,53 @@
 /**
- * JSON Schema of the rollout file, for editors (YAML: `# yaml-language-server: $schema=...`). Published as
- * `packages/rollout/schema/rollout.schema.json`. The parser ({@link parseRolloutSpec}) is the authority; the schema
- * describes the same shape for completion and early squiggles.
+ * JSON Schema of the rollout file: the one description of its shape. The parser ({@link parseRolloutSpec}) validates
+ * every document against it (ajv) and words the errors; editors use it for completion and early squiggles (YAML:
+ * `# yaml-language-server: $schema=...`). Published as `packages/rollout/schema/rollout.schema.json`. What a schema
+ * cannot say (unique names, semver ranges, limits over the whole file) is `rolloutRules.ts`.
  * @packageDocumentation
  */
 import { kubeProxySettingsJsonSchema, INPUT_LIMITS, DURATION_PATTERN_SOURCE } from "@aks-kube-proxy/sdk";
 
-const stringOrList = (description: string, item: Record<string, unknown> = { type: "string", minLength: 1 }): Record<string, unknown> => ({
+/** A name as YAML may read it: `ring: 0` is the number 0, taken as "0". */
+const text = { type: ["string", "number"], minLength: 1 };
+
+/**
+ * One value or a non-empty list of them. Written with a type union and type-specific keywords rather than `oneOf`, so
+ * that a validator reports the one problem of a value, not one per branch (the friendly errors rest on it).
+ */
+const stringOrList = (description: string, item: Record<string, unknown> = text): Record<string, unknown> => ({
   description,
-  oneOf: [item, { type: "array", items: item, minItems: 1, maxItems: INPUT_LIMITS.maxEntries }],
+  ...item,
+  type: [...[item["type"]].flat(), "array"],
+  items: item,
+  minItems: 1,
+  maxItems: INPUT_LIMITS.maxEntries,
 });
+
+/** A pattern that matches `word` in any case (ARM ids come as `resourcegroups` too; JSON Schema has no `i` flag). */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c === "." ? "\\." : c)).join("");
+}
 
 const subscriptionId = { type: "string", pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" };
 const duration = {
   description: 'A duration with units: "30s", "10m", "1h30m", "500ms", or "0".',
-  oneOf: [{ type: "string", pattern: DURATION_PATTERN_SOURCE }, { const: 0 }],
+  type: ["string", "number"],
+  pattern: DURATION_PATTERN_SOURCE,
+  minimum: 0,
+  maximum: 0,
 };
 const percent = (min: number, exclusive: boolean): Record<string, unknown> => ({
-  oneOf: [
-    { type: "number", ...(exclusive ? { exclusiveMinimum: min } : { minimum: min }), maximum: 100 },
-    { type: "string", pattern: "^\\d+(\\.\\d+)?%$" },
-  ],
+  type: ["number", "string"],
+  ...(exclusive ? { exclusiveMinimum: min } : { minimum: min }),
+  maximum: 100,
+  pattern: "^\\d+(\\.\\d+)?%$",
 });
 
 const concurrency = (description: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   description: `${description} A count, or a percentage ("25%", rounded up, at least 1) as Fleet Manager writes it.`,
-  oneOf: [{ type: "integer", minimum: 1 }, { type: "string", pattern: "^\\d+(\\.\\d+)?%$" }],
+  type: ["integer", "string"],
+  minimum: 1,
+  pattern: "^\\d+(\\.\\d+)?%$",
   ...extra,
 });
 
@@ -45,31 +67,24 @@ export const rolloutJsonSchema: Record<string, unknown> = {
   additionalProperties: false,
   properties: {
     $schema: { type: "string" },
-    name: { type: "string", minLength: 1, description: "Name of the rollout, shown in reports and JUnit suite names.", default: "rollout" },
+    name: { ...text, description: "Name of the rollout, shown in reports and JUnit suite names.", default: "rollout" },
     subscriptions: {
       description: "Subscriptions whose clusters are listed (paged ARM list per subscription).",
-      oneOf: [
-        subscriptionId,
-        {
-          type: "array",
-          minItems: 1,
-          maxItems: INPUT_LIMITS.maxSubscriptions,
-          items: {
-            oneOf: [
-              subscriptionId,
-              {
-                type: "object",
-                required: ["id"],
-                additionalProperties: false,
-                properties: {
-                  id: subscriptionId,
-                  maxConcurrency: concurrency("Clusters in progress at once in this subscription (a percentage: of its clusters in the running wave)."),
-                },
-              },
-            ],
-          },
+      ...subscriptionId,
+      type: ["string", "array"],
+      minItems: 1,
+      maxItems: INPUT_LIMITS.maxSubscriptions,
+      items: {
+        description: "A subscription id, or an object with its id and its own concurrency bound.",
+        ...subscriptionId,
+        type: ["string", "object"],
+        required: ["id"],
+        additionalProperties: false,
+        properties: {
+          id: subscriptionId,
+          maxConcurrency: concurrency("Clusters in progress at once in this subscription (a percentage: of its clusters in the running wave)."),
         },
-      ],
+      },
     },
     select: { $ref: "#/definitions/selectors", description: "Clusters matching any selector are in the fleet; leave out for every cluster." },
     exclude: { $ref: "#/definitions/selectors", description: "Clusters matching any selector are left out." },
@@ -83,7 +98,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         required: ["select", "settings"],
         additionalProperties: false,
         properties: {
-          name: { type: "string", minLength: 1 },
+          name: text,
           select: { $ref: "#/definitions/selectors" },
           settings: { $ref: "#/definitions/kubeProxyConfig" },
         },
@@ -98,7 +113,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         type: "object",
         additionalProperties: false,
         properties: {
-          name: { type: "string", minLength: 1 },
+          name: text,
           count: { type: "integer", minimum: 1, description: "At most this many clusters (e.g. 1 for a canary)." },
           percent: { ...percent(0, true), description: "At most this percentage of the clusters that need a change (rounded up)." },
           select: { $ref: "#/definitions/selectors", description: 'Only clusters matching these (e.g. tags: { ring: "0" }).' },
@@ -143,7 +158,12 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         unreachable: { enum: ["fail", "skip"], default: "fail", description: "An API server the gate cannot reach: a failure (fail), or done without the data plane verified (skip)." },
       },
     },
-    selectors: { oneOf: [{ $ref: "#/definitions/selector" }, { type: "array", items: { $ref: "#/definitions/selector" }, minItems: 1, maxItems: INPUT_LIMITS.maxSelectors }] },
+    selectors: {
+      description: "One cluster selector, or a list of them (a cluster matching any of them matches).",
+      if: { type: "array" },
+      then: { items: { $ref: "#/definitions/selector" }, minItems: 1, maxItems: INPUT_LIMITS.maxSelectors },
+      else: { $ref: "#/definitions/selector" },
+    },
     selector: {
       type: "object",
       description: "Every field given must match; within a list, any entry.",
@@ -151,7 +171,7 @@ export const rolloutJsonSchema: Record<string, unknown> = {
       properties: {
         ids: stringOrList("Cluster resource ids.", {
           type: "string",
-          pattern: "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.ContainerService/managedClusters/[^/]+$",
+          pattern: `^/${anyCase("subscriptions")}/[^/]+/${anyCase("resourceGroups")}/[^/]+/${anyCase("providers")}/${anyCase("Microsoft.ContainerService")}/${anyCase("managedClusters")}/[^/]+$`,
         }),
         subscriptions: stringOrList("Subscription ids.", subscriptionId),
         resourceGroups: stringOrList("Resource group names or glob patterns (*, ?), any case."),
@@ -159,10 +179,10 @@ export const rolloutJsonSchema: Record<string, unknown> = {
         tags: {
           type: "object",
           description: 'Tag name to value(s) or glob pattern(s); "*" accepts any value.',
-          additionalProperties: stringOrList("Accepted values.", { type: ["string", "number"] }),
+          additionalProperties: stringOrList("Accepted values."),
         },
         locations: stringOrList('Azure regions ("westus2" or "West US 2").'),
-        kubernetesVersion: { type: "string", description: 'A semver range over kubernetesVersion, e.g. ">=1.30 <1.34", "1.33.x".' },
+        kubernetesVersion: { ...text, description: 'A semver range over kubernetesVersion, e.g. ">=1.30 <1.34", "1.33.x".' },
       },
     },
   },

@@ -4,7 +4,7 @@
  */
 import { coerce, satisfies } from "semver";
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
-import { normalizeLocation } from "./parseSpec";
+import { normalizeLocation } from "./rolloutRules";
 import type { ClusterSelector, RolloutSpec } from "./spec";
 
 /** The facts about a cluster that selectors look at (a listed `ClusterState` has them all). */

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import Ajv from "ajv";
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "@aks-kube-proxy/sdk";
 import { parseRolloutSpec, parseRolloutText, parseDurationInMs, rolloutJsonSchema } from "../src/index";
 
@@ -176,7 +177,7 @@ maxConcurrencyPerSubscription: 5
     expect(parseDurationInMs("ten minutes")).toBeUndefined();
   });
 
-  // Regenerate the file after a change: `pnpm build`, then `pnpm --filter @aks-kube-proxy/sdk schema`.
+  // Regenerate the file after a change: `pnpm build`, then `pnpm --filter @aks-kube-proxy/rollout schema`.
   test("the published schema file is the exported schema, and it embeds the settings schema", () => {
     const file = JSON.parse(readFileSync(join(__dirname, "..", "schema", "rollout.schema.json"), "utf8"));
     expect(file).toEqual(JSON.parse(JSON.stringify(rolloutJsonSchema)));
@@ -189,5 +190,46 @@ maxConcurrencyPerSubscription: 5
       const fileKey = key === "soakTimeInMs" ? "soakTime" : key;
       expect(properties).toContain(fileKey);
     }
+  });
+
+  test("the published schema is what the parser checks: any draft-07 validator accepts and refuses the same documents", () => {
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync(join(__dirname, "..", "schema", "rollout.schema.json"), "utf8")));
+    const good = [
+      { subscriptions: SUB_A, settings: { mode: "IPVS" } },
+      { subscriptions: [SUB_A, { id: SUB_B, maxConcurrency: "10%" }], groups: [{ select: { tags: { ring: [0, "1"] } }, settings: {} }], waves: [{ name: 1, count: 1 }, { percent: "50%" }] },
+      { subscriptions: [SUB_A], settings: {}, select: [{ ids: `/subscriptions/${SUB_A}/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/a` }], soakTime: 0, healthGate: { dataPlane: true, timeout: "1h30m" } },
+    ];
+    const bad = [
+      { subscriptions: [SUB_A] },
+      { subscriptions: ["x"], settings: {} },
+      { subscriptions: SUB_A, settings: {}, waves: [{ count: 1, percent: 5 }] },
+      { subscriptions: SUB_A, settings: {}, select: [{ names: [] }] },
+      { subscriptions: SUB_A, settings: {}, halt: {} },
+      { subscriptions: SUB_A, settings: {}, maxConcurrency: 0 },
+      { subscriptions: SUB_A, settings: {}, soakTime: "10 minutes" },
+      { subscriptions: SUB_A, settings: {}, healthGate: { timeout: "1m" } },
+    ];
+    for (const doc of good) {
+      expect(validate(doc)).toBe(true);
+      expect(() => parseRolloutSpec(doc)).not.toThrow();
+    }
+    for (const doc of bad) {
+      expect(validate(doc)).toBe(false);
+      expect(issuesOf(() => parseRolloutSpec(doc)).length).toBeGreaterThan(0);
+    }
+  });
+
+  test("a key left empty in YAML counts as left out, values are trimmed, and problems come in the order of the file", () => {
+    const { spec } = parseRolloutText(`subscriptions: [" ${SUB_A} "]
+name:
+soakTime:
+settings: { mode: IPVS }
+select: { names: " web-* " }
+`);
+    expect(spec).toMatchObject({ name: "rollout", subscriptions: [{ id: SUB_A }], soakTimeInMs: 0, select: [{ names: ["web-*"] }] });
+    const issues = issuesOf(() =>
+      parseRolloutText(["waves:", "  - name: a", "    count: 0", "  - name: a", "settings: { mode: IPVS }", "select: { kubernetesVersion: newest }", `subscriptions: [${SUB_A}, ${SUB_A}]`].join("\n")),
+    );
+    expect(issues.map((i) => i.path)).toEqual(["$.waves[0].count", "$.waves[1].name", "$.select.kubernetesVersion", "$.subscriptions[1]"]);
   });
 });
