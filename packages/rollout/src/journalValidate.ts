@@ -105,8 +105,23 @@ function checkCluster(issues: Issues, c: unknown, i: number, waveNames: Readonly
       issues.str(intent, "at", `${p}.intent`);
     }
   }
+  const planned = c["planned"];
+  if (planned !== undefined && (!isPlainObject(planned) || (planned["eTag"] !== null && typeof planned["eTag"] !== "string") || !isPlainObject(planned["facts"]))) {
+    issues.add(`${p}.planned`, "must be { eTag: string or null, facts: object } (the read the cluster was planned from)", planned);
+  }
   for (const key of ["operationUrl", "phase", "pollerState"]) if (c[key] !== undefined && typeof c[key] !== "string") issues.add(`${p}.${key}`, "must be a string", c[key]);
   for (const key of ["written", "changed"]) if (c[key] !== undefined && typeof c[key] !== "boolean") issues.add(`${p}.${key}`, "must be true or false", c[key]);
+}
+
+/**
+ * Every problem of a rollout spec as a journal or a saved rollout plan keeps it (normalised), at `$.spec`.
+ * @param spec - the parsed JSON object
+ * @internal
+ */
+export function specIssues(spec: Record<string, unknown>): ValidationIssue[] {
+  const issues = new Issues();
+  checkSpec(issues, spec);
+  return issues.list;
 }
 
 /**
