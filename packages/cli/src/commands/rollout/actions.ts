@@ -18,6 +18,7 @@ import { progressLine, reportTable, reportTsvRows } from "./render";
 /** Flags of `rollout plan`. */
 export interface RolloutPlanFlags {
   readonly shard?: string;
+  readonly out?: string;
   readonly detailedExitcode?: boolean;
 }
 
@@ -67,8 +68,9 @@ export interface RolloutRollbackFlags {
   readonly embedded?: boolean;
 }
 
-export function clientFactory(ctx: CommandContext): RolloutClientFactory {
-  return ({ subscriptionId, additionalPolicies }) => ctx.createClient({ subscriptionId, additionalPolicies: [...additionalPolicies] });
+/** One client per subscription, for the run's rate limiter; `apiVersion` (a saved plan's) overrides `--api-version`. */
+export function clientFactory(ctx: CommandContext, apiVersion?: string): RolloutClientFactory {
+  return ({ subscriptionId, additionalPolicies }) => ctx.createClient({ subscriptionId, additionalPolicies: [...additionalPolicies], ...(apiVersion !== undefined ? { apiVersion } : {}) });
 }
 
 export async function exists(path: string): Promise<boolean> {
@@ -208,7 +210,8 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   try {
     return await rollout.runRollout({
       journal: args.file,
-      createClient: clientFactory(ctx),
+      // A journal started from a saved plan is written with the plan's api-version.
+      createClient: clientFactory(ctx, args.file.journal.planFile ? args.file.journal.apiVersion : undefined),
       rateLimiter: args.limiter,
       abortSignal: ctx.abortSignal,
       onProgress,

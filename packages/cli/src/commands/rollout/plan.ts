@@ -1,13 +1,15 @@
 /**
- * `aks-kube-proxy rollout plan`: lists the fleet and shows what a rollout would change; writes nothing.
+ * `aks-kube-proxy rollout plan`: lists the fleet and shows what a rollout would change; writes no cluster (with
+ * `--out FILE`, saves the plan for `rollout apply FILE`).
  * @packageDocumentation
  */
+import { writePlanFile } from "../../inputs/plan-file";
 import type { CommandContext } from "../../runtime/context";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { planJson, planTable, planTsvRows } from "./render";
 import { type RolloutPlanFlags, clientFactory, readSpec, readShard } from "./actions";
 
-/** `rollout plan FILE`: list, plan, show; writes nothing. */
+/** `rollout plan FILE [--out PLANFILE]`: list, plan, show (and save); writes no cluster. */
 export async function rolloutPlan(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
   const rollout = ctx.rollout();
@@ -19,6 +21,11 @@ export async function rolloutPlan(ctx: CommandContext, file: string): Promise<Ex
     rollout.listRolloutClusters({ spec, createClient: clientFactory(ctx), rateLimiter: limiter, ...(abortSignal ? { abortSignal } : {}) }),
   );
   const plan = rollout.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+  if (flags.out !== undefined) {
+    // Written whole or not at all, before the result (a blocked cluster is in it too: apply skips it, as planned).
+    await writePlanFile(flags.out, rollout.serializeRolloutPlan(rollout.toSavedRolloutPlan(plan)));
+    ctx.out.info(`Saved the rollout plan to ${flags.out}. Apply exactly it with: aks-kube-proxy rollout apply ${flags.out}`);
+  }
   ctx.out.result({ table: () => planTable(plan, ctx.out), json: () => planJson(plan), tsv: () => planTsvRows(plan) });
   // The same codes as `plan`: a blocked cluster is exit 4 (1 under --detailed-exitcode, mapped by the host).
   if (plan.totals.blocked > 0) {
