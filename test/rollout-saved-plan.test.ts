@@ -125,6 +125,14 @@ describe("saved rollout plans (rollout plan --out, rollout apply PLANFILE)", () 
       const show = await rolloutCli(t, dir, ["show", name]);
       expect({ name, code: show.code }).toEqual({ name, code: 3 });
     }
+    // A rollout plan given to `rollout plan`, a single-cluster plan given to `rollout apply`: said so, exit 3.
+    const replan = await rolloutCli(t, dir, ["rollout", "plan", "plan.json"]);
+    expect(replan.code).toBe(3);
+    expect(replan.stderr).toContain("is a saved rollout plan, not a rollout file");
+    writeFileSync(join(dir, "single.json"), JSON.stringify({ kind: "aks-kube-proxy/plan", formatVersion: 1 }));
+    const single = await rolloutCli(t, dir, ["rollout", "apply", "single.json", "--yes"]);
+    expect(single.code).toBe(3);
+    expect(single.stderr).toContain("aks-kube-proxy apply single.json");
     expect(t.em.control.requestLog().slice(before).filter((r) => r.method === "PUT")).toHaveLength(0);
   });
 

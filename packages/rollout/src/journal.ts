@@ -9,7 +9,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import { isKubeProxyError } from "@aks-kube-proxy/sdk";
 import type { Finding } from "@aks-kube-proxy/sdk";
 import { sortKeysDeep } from "@aks-kube-proxy/sdk";
-import type { FieldChange } from "@aks-kube-proxy/sdk";
+import type { FieldChange, SavedClusterPlan } from "@aks-kube-proxy/sdk";
 import type { Shard } from "./shard";
 import type { RolloutSpec } from "./spec";
 
@@ -149,8 +149,8 @@ export interface JournalGate {
 export interface JournalPlannedRead {
   /** The eTag read when planning (null: the api-version gave none). */
   eTag: string | null;
-  /** kubernetesVersion, networkPlugin, networkPolicy, networkDataplane, provisioningState as read when planning. */
-  facts: { kubernetesVersion?: string; networkPlugin?: string; networkPolicy?: string; networkDataplane?: string; provisioningState?: string };
+  /** The facts of the SDK's saved-plan entry (kubernetesVersion, networkPlugin, networkPolicy, networkDataplane, provisioningState) as read when planning. */
+  facts: SavedClusterPlan["facts"];
 }
 
 /** An approval of a wave, recorded by `rollout approve`. */

@@ -172,7 +172,10 @@ function interner(): <T>(value: T) => T {
   };
 }
 
-/** The facts of a cluster's read that its plan depends on (those of the SDK's saved plan). */
+/**
+ * The facts of a cluster's read that its plan depends on: those of the SDK's saved-plan entry (a unit test,
+ * rollout.plan-file.test.ts, proves a journal keeps exactly the facts the saved plan writes).
+ */
 const PLANNED_FACTS = ["kubernetesVersion", "networkPlugin", "networkPolicy", "networkDataplane", "provisioningState"] as const;
 
 function journalClusterOf(entry: RolloutPlanEntry, intern: <T>(value: T) => T, fromPlanFile: boolean): JournalCluster {

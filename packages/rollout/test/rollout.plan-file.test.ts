@@ -100,6 +100,15 @@ describe("saved rollout plan file", () => {
     expect(createRolloutJournal(plan()).planFile).toBeUndefined();
   });
 
+  test("a journal keeps exactly the facts of the SDK's saved-plan entry (no stale copy of the list)", () => {
+    const full = { ...state("f1"), networkPolicy: "calico", networkDataplane: "azure" } as ClusterState;
+    const { spec } = parseRolloutSpec({ name: "f", subscriptions: [SUB], settings: { mode: "IPVS" }, waves: [{ name: "all" }] });
+    const saved = parseRolloutPlan(serializeRolloutPlan(toSavedRolloutPlan(planRollout({ spec, clusters: [full], apiVersion: DEFAULT_API_VERSION }))));
+    const entry = saved.clusters[0]!;
+    expect(Object.keys(entry.facts).sort()).toEqual(["kubernetesVersion", "networkDataplane", "networkPlugin", "networkPolicy", "provisioningState"]);
+    expect(createRolloutJournal(rolloutPlanOfSaved(saved)).clusters[0]!.planned).toEqual({ eTag: "etag-f1", facts: entry.facts });
+  });
+
   test("another plan has another hash; the same plan the same", () => {
     const a = parseRolloutPlan(text());
     expect(rolloutPlanHash(parseRolloutPlan(text()))).toBe(rolloutPlanHash(a));

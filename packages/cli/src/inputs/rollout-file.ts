@@ -1,6 +1,7 @@
 /**
- * Reading a rollout file (or a saved rollout plan, `rollout plan --out`) safely: a regular file, at most 20 MB when it is JSON and 2 MB when it is YAML (a YAML
- * parser needs far more memory per byte), YAML aliases limited; every failure is an input error naming the file.
+ * Reading a rollout file (or a saved rollout plan, `rollout plan --out`) safely: a regular file, at most 20 MB when it
+ * is JSON and 2 MB when it is YAML (a YAML parser needs far more memory per byte), YAML aliases limited; every failure
+ * is an input error naming the file.
  * @packageDocumentation
  */
 import type { ParsedRolloutSpec, SavedRolloutPlan } from "@aks-kube-proxy/rollout";
@@ -9,19 +10,11 @@ import type { RolloutModule, SdkModule } from "../runtime/lazy";
 import { readUserFile } from "./files";
 
 /**
- * Reads and parses a rollout file.
- * @param sdk - the loaded SDK
- * @param rollout - the loaded fleet package
- * @param path - the file
+ * The `kind` of a saved plan document (`"aks-kube-proxy/…"`), if the text is one: a cheap look before the real parse
+ * (a rollout file, which names no such kind, is not parsed twice).
  */
-export async function readRolloutSpecFile(sdk: SdkModule, rollout: RolloutModule, path: string): Promise<ParsedRolloutSpec> {
-  const text = await readUserFile(path, { what: "rollout file", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
-  return parseRolloutFileText(rollout, text, path);
-}
-
-/** The `kind` of a JSON document, if the text is one (a cheap look before the real parse). */
 export function jsonKindOf(text: string): unknown {
-  if (!text.trimStart().startsWith("{")) return undefined;
+  if (!text.trimStart().startsWith("{") || !text.includes('"aks-kube-proxy/')) return undefined;
   try {
     return (JSON.parse(text) as { kind?: unknown } | null)?.kind;
   } catch {
@@ -40,7 +33,7 @@ export type RolloutInput = { readonly kind: "spec"; readonly parsed: ParsedRollo
  * @param path - the file
  */
 export async function readRolloutFileOrPlan(sdk: SdkModule, rollout: RolloutModule, path: string): Promise<RolloutInput> {
-  const text = await readUserFile(path, { what: "rollout file or plan", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
+  const text = await readUserFile(path, { what: "rollout file", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
   const kind = jsonKindOf(text);
   if (kind === rollout.ROLLOUT_PLAN_KIND) return { kind: "plan", saved: rollout.parseRolloutPlan(text, `The rollout plan ${path}`) };
   if (kind === sdk.SAVED_PLAN_KIND) throw new CliUsageError(`${path} is a plan of single clusters (\`aks-kube-proxy plan … --out\`): apply it with \`aks-kube-proxy apply ${path}\`. A rollout plan is made with \`aks-kube-proxy rollout plan ROLLOUT_FILE --out FILE\`.`);

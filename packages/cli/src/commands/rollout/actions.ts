@@ -12,7 +12,7 @@ import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
-import { readRolloutSpecFile } from "../../inputs/rollout-file";
+import { readRolloutFileOrPlan, type RolloutInput } from "../../inputs/rollout-file";
 import { progressLine, reportTable, reportTsvRows } from "./render";
 
 /** Flags of `rollout plan`. */
@@ -98,10 +98,11 @@ export function journalStore(ctx: CommandContext, location: string, flags: { lea
   });
 }
 
-export async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
-  const { spec, warnings } = await readRolloutSpecFile(ctx.sdk(), ctx.rollout(), file);
-  for (const w of warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
-  return spec;
+/** Reads a rollout file (its warnings to stderr) or a saved rollout plan (`rollout plan --out`). */
+export async function readRolloutInput(ctx: CommandContext, file: string): Promise<RolloutInput> {
+  const input = await readRolloutFileOrPlan(ctx.sdk(), ctx.rollout(), file);
+  if (input.kind === "spec") for (const w of input.parsed.warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
+  return input;
 }
 
 export function readShard(ctx: CommandContext, text: string | undefined): Shard | undefined {

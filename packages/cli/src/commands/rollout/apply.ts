@@ -5,13 +5,12 @@
  */
 import type { ClusterState } from "@aks-kube-proxy/sdk";
 import type { OpenRolloutJournal, RolloutJournal, RolloutPlan, RolloutRunResult, RolloutSpec, SavedRolloutPlan, Shard } from "@aks-kube-proxy/rollout";
-import { readRolloutFileOrPlan } from "../../inputs/rollout-file";
 import { CliError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { planTotals } from "./render";
-import { type RolloutApplyFlags, clientFactory, journalStore, readShard, defaultJournalPath, confirmOrStop, runJournal, defaultRollbackLocation } from "./actions";
+import { type RolloutApplyFlags, clientFactory, journalStore, readRolloutInput, readShard, defaultJournalPath, confirmOrStop, runJournal, defaultRollbackLocation } from "./actions";
 import { rolloutRollback } from "./rollback";
 
 /** `rollout apply FILE|PLANFILE`: plan (or read the saved plan and check it), journal, run waves (or `--resume` a journal). */
@@ -19,11 +18,10 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
   const sdk = ctx.sdk();
   const rollout = ctx.rollout();
   const flags = ctx.opts<RolloutApplyFlags>();
-  const input = await readRolloutFileOrPlan(sdk, rollout, file);
-  if (input.kind === "spec") for (const w of input.parsed.warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
+  const input = await readRolloutInput(ctx, file);
   // A saved rollout plan (`rollout plan --out`): its spec, shard and api-version, exactly.
   const saved = input.kind === "plan" ? input.saved : undefined;
-  const spec = saved ? saved.spec : (input as { parsed: { spec: RolloutSpec } }).parsed.spec;
+  const spec: RolloutSpec = input.kind === "plan" ? input.saved.spec : input.parsed.spec;
   const shard = saved ? planShard(ctx, saved, flags.shard, file) : readShard(ctx, flags.shard);
   const store = journalStore(ctx, flags.journal ?? defaultJournalPath(spec, shard), flags);
   const limiter = new rollout.ArmRateLimiter();

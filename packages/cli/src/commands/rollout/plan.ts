@@ -4,17 +4,22 @@
  * @packageDocumentation
  */
 import { writePlanFile } from "../../inputs/plan-file";
+import { CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { planJson, planTable, planTsvRows } from "./render";
-import { type RolloutPlanFlags, clientFactory, readSpec, readShard } from "./actions";
+import { type RolloutPlanFlags, clientFactory, readRolloutInput, readShard } from "./actions";
 
 /** `rollout plan FILE [--out PLANFILE]`: list, plan, show (and save); writes no cluster. */
 export async function rolloutPlan(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
   const rollout = ctx.rollout();
   const flags = ctx.opts<RolloutPlanFlags>();
-  const spec = await readSpec(ctx, file);
+  const input = await readRolloutInput(ctx, file);
+  if (input.kind === "plan") {
+    throw new CliUsageError(`${file} is a saved rollout plan, not a rollout file: print it with \`aks-kube-proxy show ${file}\`, apply it with \`aks-kube-proxy rollout apply ${file}\`.`);
+  }
+  const spec = input.parsed.spec;
   const shard = readShard(ctx, flags.shard);
   const limiter = new rollout.ArmRateLimiter();
   const clusters = await ctx.withReadTimeout(`Listing the clusters of ${spec.subscriptions.length} subscription(s)`, (abortSignal) =>
