@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterState, KubeProxyPlan, SavedClusterPlan, ValidationIssue } from "@aks-kube-proxy/sdk";
-import { SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, parseSavedPlan, plansOfSavedPlan, toSavedPlan } from "@aks-kube-proxy/sdk";
+import { SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, parseSavedPlan, plansOfSavedPlan, sortKeysDeep, toSavedPlan } from "@aks-kube-proxy/sdk";
 import { rolloutSpecHash } from "./journal";
 import { specIssues } from "./journalValidate";
 import { rolloutActionOf, type RolloutAction, type RolloutPlan, type RolloutPlanEntry, type RolloutPlanTotals } from "./plan";
@@ -119,12 +119,12 @@ export function serializeRolloutPlan(plan: SavedRolloutPlan): string {
 }
 
 /**
- * SHA-256 (hex) of a saved rollout plan's content: what a journal started from it records, so that resuming with
- * another plan file is refused.
+ * SHA-256 (hex) of a saved rollout plan's canonical JSON (sorted keys): what a journal started from it records, so
+ * that resuming with another plan file is refused.
  * @param plan - the saved plan
  */
 export function rolloutPlanHash(plan: SavedRolloutPlan): string {
-  return createHash("sha256").update(JSON.stringify({ ...plan, clusters: plan.clusters.map((c) => ({ id: c.id, eTag: c.eTag, desired: c.desired.kubeProxyConfig, wave: c.wave ?? null })) })).digest("hex");
+  return createHash("sha256").update(JSON.stringify(sortKeysDeep(plan))).digest("hex");
 }
 
 const ROLLOUT_FIELDS = ["rolloutAction", "wave", "group"] as const;
