@@ -21,7 +21,7 @@ function flakyPreview(t: TestEmulator, failures: (call: number) => Error | undef
       const wrapped: RolloutClient = {
         getPreviewStatus: (o) => client.getPreviewStatus(o),
         listClusters: (o) => client.listClusters(o),
-        beginApply: (ref, desired, o) => client.beginApply(ref, desired, o),
+        beginApply: client.beginApply.bind(client),
         restoreApplyPoller: (serialized, o) => client.restoreApplyPoller(serialized, o),
         enablePreview: async (o) => {
           calls++;

@@ -8,11 +8,11 @@
  * @packageDocumentation
  */
 import type { ApplyPoller, ApplyPollerOptions } from "@aks-kube-proxy/sdk";
-import { serializeApplyState, type ApplyOperationState } from "@aks-kube-proxy/sdk";
+import { plansOfSavedPlan, serializeApplyState, type ApplyOperationState, type KubeProxyPlan } from "@aks-kube-proxy/sdk";
 import { isKubeProxyError } from "@aks-kube-proxy/sdk";
 import type { ApplyProgress } from "@aks-kube-proxy/sdk";
 import { healthGateOf, runHealthGate } from "./healthGate";
-import { toJournalError, type JournalCluster, type RolloutJournal } from "./journal";
+import { toJournalError, type JournalCluster, type JournalPlannedRead, type RolloutJournal } from "./journal";
 import type { OpenRolloutJournal } from "./journalStoreTypes";
 import type { PreviewGate } from "./previewGate";
 import type { RolloutProgress } from "./progress";
@@ -170,14 +170,18 @@ export class ClusterRunner {
       onProgress: (e) => this.onApplyProgress(c, e),
       beforeWrite: (state, serialized) => this.beforeWrite(c, state, serialized),
     };
+    const allowDisable = this.j.spec.allowDisable || c.desired?.enabled === false;
     const poller =
       resuming && c.pollerState !== undefined
         ? client.restoreApplyPoller(c.pollerState, options)
-        : client.beginApply({ id: c.id }, c.desired ?? {}, {
+        : c.planned !== undefined
+          ? // A saved rollout plan: exactly the planned write (If-Match on the planned eTag; PlanStale when it moved).
+            client.beginApply(this.plannedPlan(c, c.planned), { ...options, allowDisable })
+          : client.beginApply({ id: c.id }, c.desired ?? {}, {
             ...options,
-            allowDisable: this.j.spec.allowDisable || c.desired?.enabled === false,
-            ...(resuming && c.operationUrl !== undefined ? { resumeOperationUrl: c.operationUrl } : {}),
-          });
+              allowDisable,
+              ...(resuming && c.operationUrl !== undefined ? { resumeOperationUrl: c.operationUrl } : {}),
+            });
     // Once Azure accepted the PUT, save the state that follows its operation (a resume then polls it directly).
     let savedPhase = poller.operationState?.phase;
     poller.onProgress((state) => {
@@ -186,6 +190,28 @@ export class ClusterRunner {
       if (state.phase === "operation" && this.saveState(c, state)) void this.commit(c).catch(() => undefined);
     });
     return poller;
+  }
+
+  /** The SDK's plan of a cluster planned in a saved rollout plan, derived again from the read the journal keeps. */
+  private plannedPlan(c: JournalCluster, planned: JournalPlannedRead): KubeProxyPlan {
+    const [plan] = plansOfSavedPlan({
+      apiVersion: this.j.apiVersion,
+      clusters: [
+        {
+          id: c.id,
+          subscriptionId: c.subscriptionId,
+          resourceGroup: c.resourceGroup,
+          name: c.name,
+          location: c.location ?? "",
+          eTag: planned.eTag,
+          facts: planned.facts,
+          allowDisable: this.j.spec.allowDisable,
+          current: { kubeProxyConfig: c.previous ?? null },
+          desired: { kubeProxyConfig: c.desired ?? {} },
+        },
+      ],
+    });
+    return plan as KubeProxyPlan;
   }
 
   /**

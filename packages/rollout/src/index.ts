@@ -30,8 +30,26 @@ export { planWaves } from "./waves";
 export type { PlannedWave, WavePlan } from "./waves";
 /** The rollout planner, and a fresh journal from a plan. */
 export { planRollout, createRolloutJournal } from "./plan";
+/** What a rollout does with a planned cluster before waves (`change`, `converged`, `blocked`): the one rule. */
+export { rolloutActionOf } from "./plan";
 /** A rollout plan. */
 export type { RolloutPlan, RolloutPlanEntry, RolloutPlanTotals, RolloutAction, PlanRolloutArgs } from "./plan";
+/**
+ * Saved rollout plans (`rollout plan --out`, `rollout apply PLANFILE`, `show`): build, serialize, parse and validate
+ * (each cluster an SDK saved-plan entry), hash, the rollout plan a file stands for, and its stale clusters.
+ */
+export {
+  ROLLOUT_PLAN_KIND,
+  ROLLOUT_PLAN_FORMAT_VERSION,
+  toSavedRolloutPlan,
+  serializeRolloutPlan,
+  parseRolloutPlan,
+  rolloutPlanHash,
+  rolloutPlanOfSaved,
+  staleRolloutClusters,
+} from "./planFile";
+/** A saved rollout plan, its clusters, and a planned cluster that moved since. */
+export type { SavedRolloutPlan, SavedRolloutCluster, SavedUnplannedCluster, StalePlannedCluster } from "./planFile";
 
 // journal
 /** Journal markers, spec hash and counts. */
@@ -50,6 +68,7 @@ export type {
   JournalError,
   JournalIntent,
   JournalGate,
+  JournalPlannedRead,
   WaveApproval,
   RolloutClusterStatus,
   RolloutSkipReason,

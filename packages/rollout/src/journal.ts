@@ -9,7 +9,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import { isKubeProxyError } from "@aks-kube-proxy/sdk";
 import type { Finding } from "@aks-kube-proxy/sdk";
 import { sortKeysDeep } from "@aks-kube-proxy/sdk";
-import type { FieldChange } from "@aks-kube-proxy/sdk";
+import type { FieldChange, SavedClusterPlan } from "@aks-kube-proxy/sdk";
 import type { Shard } from "./shard";
 import type { RolloutSpec } from "./spec";
 // The lists of statuses and skip reasons are the journal schema's (one source; the types are derived from them).
@@ -71,6 +71,12 @@ export interface JournalCluster {
   skipMessage?: string;
   /** The settings to write. */
   desired?: KubeProxyConfig;
+  /**
+   * Set when the rollout applies a saved rollout plan (`rollout apply PLANFILE`): the read the cluster was planned
+   * from (its eTag and facts; its settings are `previous`). The write is then the SDK's `beginApply(plan)` of exactly
+   * that plan: `If-Match` on this eTag, refused (`PlanStale`, a failure) when the cluster moved since.
+   */
+  planned?: JournalPlannedRead;
   /**
    * The cluster's kubeProxyConfig before the rollout wrote anything, exactly as Azure returned it (`null`: absent).
    * Recorded before the first write; rollback puts it back.
@@ -139,6 +145,14 @@ export interface JournalGate {
   mismatches?: { node?: string; field: string; expected: string; found?: string }[];
   /** The data-plane wait's serialized state (the SDK's `waitForDataPlane` `resumeState`): a resume keeps its deadline. */
   waitState?: string;
+}
+
+/** The read a planned cluster was planned from (see {@link JournalCluster.planned}). */
+export interface JournalPlannedRead {
+  /** The eTag read when planning (null: the api-version gave none). */
+  eTag: string | null;
+  /** The facts of the SDK's saved-plan entry (kubernetesVersion, networkPlugin, networkPolicy, networkDataplane, provisioningState) as read when planning. */
+  facts: SavedClusterPlan["facts"];
 }
 
 /** An approval of a wave, recorded by `rollout approve`. */
@@ -231,6 +245,8 @@ export interface RolloutJournal {
   spec: RolloutSpec;
   /** The shard this journal covers (absent: the whole fleet). */
   shard?: Shard;
+  /** Set when started from a saved rollout plan (`rollout apply PLANFILE`): its hash and time; a resume needs the same plan. */
+  planFile?: { hash: string; createdAt: string };
   /** The api-version used. */
   apiVersion: string;
   /** When the journal was created. */

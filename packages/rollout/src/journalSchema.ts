@@ -49,6 +49,12 @@ export const journalJsonSchema: Record<string, unknown> = {
     runs: { type: "array", items: { type: "object" } },
     waves: { type: "array", items: { $ref: "#/definitions/wave" } },
     clusters: { type: "array", items: { $ref: "#/definitions/cluster" } },
+    planFile: {
+      type: "object",
+      required: ["hash", "createdAt"],
+      properties: { hash: text, createdAt: text },
+      description: "Set when started from a saved rollout plan (`rollout apply PLANFILE`): its hash and time; a resume needs the same plan.",
+    },
   },
   definitions: {
     spec: {
@@ -95,6 +101,12 @@ export const journalJsonSchema: Record<string, unknown> = {
         previous: settingsOrNull,
         after: settingsOrNull,
         intent: { type: "object", required: ["previous", "at"], properties: { previous: settingsOrNull, at: text } },
+        planned: {
+          type: "object",
+          required: ["eTag", "facts"],
+          properties: { eTag: { type: ["string", "null"] }, facts: { type: "object" } },
+          description: "The read the cluster was planned from, when the rollout applies a saved rollout plan (its eTag, null when the api-version gave none, and its facts).",
+        },
         operationUrl: { type: "string" },
         phase: { type: "string" },
         pollerState: { type: "string" },
@@ -122,6 +134,9 @@ export const journalJsonSchema: Record<string, unknown> = {
     },
   },
 };
+
+/** The schema of a journal's normalised rollout spec, on its own (a saved rollout plan keeps one too). @internal */
+export const journalSpecJsonSchema: Record<string, unknown> = (journalJsonSchema["definitions"] as Record<string, Record<string, unknown>>)["spec"] as Record<string, unknown>;
 
 /** The schema of one log record, on its own (compiled to check each record). @internal */
 export const journalLogRecordJsonSchema: Record<string, unknown> = (journalJsonSchema["definitions"] as Record<string, Record<string, unknown>>)["logRecord"] as Record<string, unknown>;

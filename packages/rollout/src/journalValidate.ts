@@ -9,13 +9,14 @@
 import type { ValidationIssue } from "@aks-kube-proxy/sdk";
 import { describeJsonValue, formatJsonPath, isPlainObject } from "@aks-kube-proxy/sdk";
 import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
-import { journalJsonSchema, journalLogRecordJsonSchema } from "./journalSchema";
+import { journalJsonSchema, journalLogRecordJsonSchema, journalSpecJsonSchema } from "./journalSchema";
 import { capIssues } from "@aks-kube-proxy/sdk";
 import { lazySchema, schemaErrors, type SchemaError } from "./schemaCheck";
 
 const MAX_ISSUES = 20;
 const validateJournal = lazySchema(journalJsonSchema);
 const validateLogRecord = lazySchema(journalLogRecordJsonSchema);
+const validateSpec = lazySchema(journalSpecJsonSchema);
 
 /** What a value must be, from its schema: "must be a non-empty string", "must be one of a, b". */
 function mustBe(schema: Record<string, unknown>): string {
@@ -115,4 +116,16 @@ export function journalIssues(value: unknown): ValidationIssue[] {
  */
 export function logRecordIssue(record: unknown): ValidationIssue | undefined {
   return issuesOf(schemaErrors(validateLogRecord(), record), record)[0];
+}
+
+/**
+ * Every problem of a rollout spec as a journal or a saved rollout plan keeps it (normalised), at `$.spec`.
+ * @param spec - the parsed JSON object
+ * @internal
+ */
+export function specIssues(spec: Record<string, unknown>): ValidationIssue[] {
+  return capIssues(
+    issuesOf(schemaErrors(validateSpec(), spec), spec).map((issue) => ({ ...issue, path: issue.path === "$" ? "$.spec" : issue.path.replace(/^\$/, "$.spec") })),
+    MAX_ISSUES,
+  );
 }

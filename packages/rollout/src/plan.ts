@@ -66,6 +66,20 @@ export interface RolloutPlan {
   readonly entries: readonly RolloutPlanEntry[];
   /** Counts. */
   readonly totals: RolloutPlanTotals;
+  /**
+   * Set when the plan was read from a saved rollout plan (`rollout apply PLANFILE`): its hash and time. The journal
+   * then keeps each planned cluster's read, and each write applies exactly the plan (If-Match on the planned eTag).
+   */
+  readonly planFile?: { readonly hash: string; readonly createdAt: string };
+}
+
+/**
+ * What a rollout does with a planned cluster, before waves: `blocked` (a rule blocks it), `change` (it needs a write),
+ * `converged`. The one rule: the planner and a saved rollout plan read back ({@link parseRolloutPlan}) both use it.
+ * @param plan - the SDK's plan of the cluster
+ */
+export function rolloutActionOf(plan: KubeProxyPlan): "change" | "converged" | "blocked" {
+  return plan.blockers.length > 0 ? "blocked" : plan.hasChanges ? "change" : "converged";
 }
 
 /** Arguments of {@link planRollout}. */
@@ -93,8 +107,7 @@ export function planRollout(args: PlanRolloutArgs): RolloutPlan {
   const planned = mine.map((s) => {
     if (s.desired === undefined) return { cluster: s.cluster, group: s.group, action: "no-settings" as RolloutAction, plan: undefined };
     const plan = planKubeProxyChange({ cluster: s.cluster, desired: s.desired, apiVersion, allowDisable: spec.allowDisable });
-    const action: RolloutAction = plan.blockers.length > 0 ? "blocked" : plan.hasChanges ? "change" : "converged";
-    return { cluster: s.cluster, group: s.group, action, plan };
+    return { cluster: s.cluster, group: s.group, action: rolloutActionOf(plan), plan };
   });
   const toChange = planned.filter((p) => p.action === "change");
   const wavePlan = planWaves({ clusters: toChange.map((p) => p.cluster), waves: spec.waves });
@@ -159,7 +172,13 @@ function interner(): <T>(value: T) => T {
   };
 }
 
-function journalClusterOf(entry: RolloutPlanEntry, intern: <T>(value: T) => T): JournalCluster {
+/**
+ * The facts of a cluster's read that its plan depends on: those of the SDK's saved-plan entry (a unit test,
+ * rollout.plan-file.test.ts, proves a journal keeps exactly the facts the saved plan writes).
+ */
+const PLANNED_FACTS = ["kubernetesVersion", "networkPlugin", "networkPolicy", "networkDataplane", "provisioningState"] as const;
+
+function journalClusterOf(entry: RolloutPlanEntry, intern: <T>(value: T) => T, fromPlanFile: boolean): JournalCluster {
   const c = entry.cluster;
   const findings = entry.plan ? [...entry.plan.blockers, ...entry.plan.warnings] : [];
   const out: JournalCluster = {
@@ -179,6 +198,10 @@ function journalClusterOf(entry: RolloutPlanEntry, intern: <T>(value: T) => T): 
     out.desired = intern(entry.plan.desired);
     out.changes = intern(entry.plan.changes);
   }
+  if (fromPlanFile && entry.plan && entry.action === "change") {
+    const facts = Object.fromEntries(PLANNED_FACTS.filter((k) => c[k] !== undefined).map((k) => [k, c[k] as string]));
+    out.planned = { eTag: c.etag ?? null, facts: intern(facts) };
+  }
   if (findings.length > 0) out.findings = intern(findings);
   if (entry.action !== "change") {
     out.skipReason = entry.action;
@@ -189,13 +212,14 @@ function journalClusterOf(entry: RolloutPlanEntry, intern: <T>(value: T) => T): 
 }
 
 /**
- * A fresh journal for a plan: every change pending in its wave, everything else skipped with its reason.
+ * A fresh journal for a plan: every change pending in its wave, everything else skipped with its reason. A plan read
+ * from a saved rollout plan (`planFile`) also records each change's planned read (`planned`: eTag and facts).
  * @param plan - the plan
  * @param now - the creation time (for tests)
  */
 export function createRolloutJournal(plan: RolloutPlan, now: Date = new Date()): RolloutJournal {
   const intern = interner();
-  const clusters = plan.entries.map((e) => journalClusterOf(e, intern));
+  const clusters = plan.entries.map((e) => journalClusterOf(e, intern, plan.planFile !== undefined));
   const subscriptions: RolloutJournal["subscriptions"] = {};
   for (const s of plan.spec.subscriptions) subscriptions[s.id.toLowerCase()] = {};
   for (const e of plan.entries) {
@@ -211,6 +235,7 @@ export function createRolloutJournal(plan: RolloutPlan, now: Date = new Date()):
     specHash: plan.specHash,
     spec: plan.spec,
     ...(plan.shard ? { shard: plan.shard } : {}),
+    ...(plan.planFile ? { planFile: plan.planFile } : {}),
     apiVersion: plan.apiVersion,
     createdAt: at,
     updatedAt: at,

@@ -5,7 +5,7 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { AdditionalPolicy } from "@aks-kube-proxy/sdk";
-import type { ClusterState } from "@aks-kube-proxy/sdk";
+import type { ClusterState, KubeProxyPlan } from "@aks-kube-proxy/sdk";
 import type { ApplyPoller, ApplyPollerOptions } from "@aks-kube-proxy/sdk";
 import type { HealthGateClient } from "./healthGate";
 import type { ArmRateLimiter } from "./rateLimiter";
@@ -20,6 +20,11 @@ export interface RolloutClient extends HealthGateClient {
   listClusters(options?: { abortSignal?: AbortSignal }): Promise<ClusterState[]>;
   /** Starts converging one cluster (or re-attaches to an operation of an older journal with `resumeOperationUrl`). */
   beginApply(ref: { id: string }, desired: KubeProxyConfig, options?: ApplyPollerOptions & { allowDisable?: boolean; resumeOperationUrl?: string }): ApplyPoller;
+  /**
+   * Applies exactly a plan (a saved rollout plan's cluster): reads the cluster, refuses it (`PlanStale`) when it moved
+   * since the plan, and writes with `If-Match` on the planned eTag (a 412 whose read shows it moved: `PlanStale`).
+   */
+  beginApply(plan: KubeProxyPlan, options?: ApplyPollerOptions & { allowDisable?: boolean }): ApplyPoller;
   /** Re-creates the apply poller of a cluster from the state a journal saved (re-attaches; never re-sends blindly). */
   restoreApplyPoller(serialized: string, options?: ApplyPollerOptions): ApplyPoller;
 }

@@ -79,7 +79,7 @@ export { changedSincePlan } from "./plan";
 /** Saved plans (`plan --out`, `apply PLANFILE`, `show`): build, serialize, parse and validate, and the plans they stand for. */
 export { toSavedPlan, serializeSavedPlan, parseSavedPlan, plansOfSavedPlan, planAction, SAVED_PLAN_KIND, SAVED_PLAN_FORMAT_VERSION } from "./savedPlan";
 /** A saved plan, one cluster of it, and the action it records. */
-export type { SavedPlan, SavedClusterPlan, SavedPlanAction } from "./savedPlan";
+export type { SavedPlan, SavedClusterPlan, SavedClusterRead, SavedPlanAction } from "./savedPlan";
 /** The one definition of converged: classify a read (and a provisioningState alone); `needsWrite` of a classification. */
 export { classifyConvergence, classifyProvisioningState, needsWrite, isConverged, IN_FLIGHT_PROVISIONING_STATES } from "./convergence";
 /** What an operation's `status` says (unknown values throw UnknownOperationStatusError), and the running statuses known. */

@@ -292,11 +292,22 @@ function planOfCluster(
 }
 
 /**
+ * What a plan is derived from: the read of a saved cluster (its facts, eTag, settings as read) and its desired
+ * settings. A {@link SavedClusterPlan} is one; so is what a rollout journal keeps of a planned cluster.
+ */
+export type SavedClusterRead = Pick<SavedClusterPlan, "id" | "subscriptionId" | "resourceGroup" | "name" | "location" | "eTag" | "facts" | "allowDisable"> & {
+  /** kubeProxyConfig as read (null: absent). */
+  readonly current: { readonly kubeProxyConfig: KubeProxyConfig | null };
+  /** The kubeProxyConfig to write (whole). */
+  readonly desired: { readonly kubeProxyConfig: KubeProxyConfig };
+};
+
+/**
  * The plans a saved plan stands for, one per cluster, derived from its facts (as `KubeProxyClient.plan` would have
  * returned them, without the cluster's raw JSON): what `show` renders and `KubeProxyClient.beginApply(plan)` applies
  * (it reads the cluster first and refuses it when it moved since).
- * @param saved - a parsed saved plan ({@link parseSavedPlan})
+ * @param saved - a parsed saved plan ({@link parseSavedPlan}), or its api-version and cluster reads
  */
-export function plansOfSavedPlan(saved: SavedPlan): KubeProxyPlan[] {
+export function plansOfSavedPlan(saved: { readonly apiVersion: string; readonly clusters: readonly SavedClusterRead[] }): KubeProxyPlan[] {
   return saved.clusters.map((c) => planOfCluster(c, c.current.kubeProxyConfig, c.desired.kubeProxyConfig, saved.apiVersion));
 }

@@ -16,8 +16,17 @@ import { readUserFile } from "./files";
  * @throws {@link CliUsageError} for a file that cannot be read; the SDK's `ValidationError` for one that is not a plan
  */
 export async function readPlanFile(sdk: Pick<SdkModule, "parseSavedPlan" | "INPUT_LIMITS">, path: string): Promise<SavedPlan> {
-  const text = await readUserFile(path, { what: "plan file", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
-  return sdk.parseSavedPlan(text, `The plan file ${path}`);
+  return sdk.parseSavedPlan(await readPlanFileText(sdk, path), `The plan file ${path}`);
+}
+
+/**
+ * Reads a plan file's text (a regular file of at most the SDK's `INPUT_LIMITS.maxRolloutFileBytes`), not yet parsed.
+ * @param sdk - the loaded SDK
+ * @param path - the file
+ * @throws {@link CliUsageError} for a file that cannot be read
+ */
+export async function readPlanFileText(sdk: Pick<SdkModule, "INPUT_LIMITS">, path: string): Promise<string> {
+  return readUserFile(path, { what: "plan file", maxBytes: sdk.INPUT_LIMITS.maxRolloutFileBytes });
 }
 
 /**

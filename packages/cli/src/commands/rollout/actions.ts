@@ -12,12 +12,13 @@ import type { CommandContext } from "../../runtime/context";
 import { formatDuration, parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { HEARTBEAT_INTERVAL_IN_MS, isInteractive } from "../../runtime/progress";
-import { readRolloutSpecFile } from "../../inputs/rollout-file";
+import { readRolloutFileOrPlan, type RolloutInput } from "../../inputs/rollout-file";
 import { progressLine, reportTable, reportTsvRows } from "./render";
 
 /** Flags of `rollout plan`. */
 export interface RolloutPlanFlags {
   readonly shard?: string;
+  readonly out?: string;
   readonly detailedExitcode?: boolean;
 }
 
@@ -67,8 +68,9 @@ export interface RolloutRollbackFlags {
   readonly embedded?: boolean;
 }
 
-export function clientFactory(ctx: CommandContext): RolloutClientFactory {
-  return ({ subscriptionId, additionalPolicies }) => ctx.createClient({ subscriptionId, additionalPolicies: [...additionalPolicies] });
+/** One client per subscription, for the run's rate limiter; `apiVersion` (a saved plan's) overrides `--api-version`. */
+export function clientFactory(ctx: CommandContext, apiVersion?: string): RolloutClientFactory {
+  return ({ subscriptionId, additionalPolicies }) => ctx.createClient({ subscriptionId, additionalPolicies: [...additionalPolicies], ...(apiVersion !== undefined ? { apiVersion } : {}) });
 }
 
 export async function exists(path: string): Promise<boolean> {
@@ -96,10 +98,11 @@ export function journalStore(ctx: CommandContext, location: string, flags: { lea
   });
 }
 
-export async function readSpec(ctx: CommandContext, file: string): Promise<RolloutSpec> {
-  const { spec, warnings } = await readRolloutSpecFile(ctx.sdk(), ctx.rollout(), file);
-  for (const w of warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
-  return spec;
+/** Reads a rollout file (its warnings to stderr) or a saved rollout plan (`rollout plan --out`). */
+export async function readRolloutInput(ctx: CommandContext, file: string): Promise<RolloutInput> {
+  const input = await readRolloutFileOrPlan(ctx.sdk(), ctx.rollout(), file);
+  if (input.kind === "spec") for (const w of input.parsed.warnings) ctx.out.warn(`${file} ${w.path ?? ""}: ${w.message}`);
+  return input;
 }
 
 export function readShard(ctx: CommandContext, text: string | undefined): Shard | undefined {
@@ -208,7 +211,8 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   try {
     return await rollout.runRollout({
       journal: args.file,
-      createClient: clientFactory(ctx),
+      // A journal started from a saved plan is written with the plan's api-version.
+      createClient: clientFactory(ctx, args.file.journal.planFile ? args.file.journal.apiVersion : undefined),
       rateLimiter: args.limiter,
       abortSignal: ctx.abortSignal,
       onProgress,

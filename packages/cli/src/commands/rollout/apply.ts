@@ -1,23 +1,28 @@
 /**
- * `aks-kube-proxy rollout apply`: plans (or resumes) a rollout and runs it wave by wave, with the rollback of a halted wave.
+ * `aks-kube-proxy rollout apply`: plans (or resumes) a rollout and runs it wave by wave, with the rollback of a halted
+ * wave; or applies exactly a saved rollout plan (`rollout plan --out`), refused whole when a planned cluster moved since.
  * @packageDocumentation
  */
-import type { OpenRolloutJournal, RolloutRunResult, Shard } from "@aks-kube-proxy/rollout";
-import { CliUsageError } from "../../runtime/cli-error";
+import type { ClusterState } from "@aks-kube-proxy/sdk";
+import type { OpenRolloutJournal, RolloutJournal, RolloutPlan, RolloutRunResult, RolloutSpec, SavedRolloutPlan, Shard } from "@aks-kube-proxy/rollout";
+import { CliError, CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { planTotals } from "./render";
-import { type RolloutApplyFlags, clientFactory, journalStore, readSpec, readShard, defaultJournalPath, confirmOrStop, runJournal, defaultRollbackLocation } from "./actions";
+import { type RolloutApplyFlags, clientFactory, journalStore, readRolloutInput, readShard, defaultJournalPath, confirmOrStop, runJournal, defaultRollbackLocation } from "./actions";
 import { rolloutRollback } from "./rollback";
 
-/** `rollout apply FILE`: plan, journal, run waves (or `--resume` a journal). */
+/** `rollout apply FILE|PLANFILE`: plan (or read the saved plan and check it), journal, run waves (or `--resume` a journal). */
 export async function rolloutApply(ctx: CommandContext, file: string): Promise<ExitCodeValue> {
   const sdk = ctx.sdk();
   const rollout = ctx.rollout();
   const flags = ctx.opts<RolloutApplyFlags>();
-  const spec = await readSpec(ctx, file);
-  const shard = readShard(ctx, flags.shard);
+  const input = await readRolloutInput(ctx, file);
+  // A saved rollout plan (`rollout plan --out`): its spec, shard and api-version, exactly.
+  const saved = input.kind === "plan" ? input.saved : undefined;
+  const spec: RolloutSpec = input.kind === "plan" ? input.saved.spec : input.parsed.spec;
+  const shard = saved ? planShard(ctx, saved, flags.shard, file) : readShard(ctx, flags.shard);
   const store = journalStore(ctx, flags.journal ?? defaultJournalPath(spec, shard), flags);
   const limiter = new rollout.ArmRateLimiter();
   let journalFile: OpenRolloutJournal;
@@ -41,7 +46,9 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
           ? `${journalPath} was written for another version of the rollout file (${j.rolloutName}): ${describeSpecChange(j.spec, spec)}. Resume with the file it was started with, or start a new journal (another --journal).`
           : shard && (j.shard?.index !== shard.index || j.shard?.count !== shard.count)
             ? `${journalPath} is the journal of shard ${j.shard ? `${j.shard.index}/${j.shard.count}` : "1/1"}, not ${shard.index}/${shard.count}.`
-            : undefined;
+            : saved && j.planFile?.hash !== rollout.rolloutPlanHash(saved)
+              ? describePlanChange(journalPath, j, saved, file)
+              : undefined;
     if (problem) {
       await journalFile.close();
       throw new CliUsageError(problem);
@@ -70,15 +77,17 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     if (await store.exists(shard ? { shard } : {})) {
       throw new CliUsageError(`The journal ${journalPath} already exists${store.kind === "blob" ? ` for shard ${shard ? `${shard.index}/${shard.count}` : "1/1"}` : ""}. Continue it with --resume, read it with \`aks-kube-proxy rollout status ${journalPath}\`, or pass another --journal.`);
     }
+    // With a saved plan, the listing is the up-front check: every planned cluster's eTag, settings and state.
     const clusters = await rollout.listRolloutClusters({
       spec,
-      createClient: clientFactory(ctx),
+      createClient: clientFactory(ctx, saved?.apiVersion),
       rateLimiter: limiter,
       abortSignal: ctx.abortSignal,
       onProgress: (e) => ctx.out.debug(`listed ${e.clusters} cluster(s) in ${e.subscriptionId} (${e.done}/${e.total})`),
     });
-    const plan = rollout.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
-    ctx.out.info(`Plan: ${planTotals(plan)}.`);
+    const plan = saved ? rollout.rolloutPlanOfSaved(saved) : rollout.planRollout({ spec, clusters, apiVersion: ctx.globals.apiVersion ?? sdk.DEFAULT_API_VERSION, ...(shard ? { shard } : {}) });
+    if (saved) refuseStalePlan(ctx, plan, clusters, saved, file);
+    ctx.out.info(`${saved ? `The saved plan ${file} (made ${saved.createdAt})` : "Plan"}: ${planTotals(plan)}.`);
     ctx.out.info(`Waves: ${plan.waves.map((w) => `${w.name} (${w.clusterIds.length})`).join(" → ")}. Journal: ${journalPath}`);
     if (plan.totals.change > 0) await confirmOrStop(ctx, flags.yes, `Roll out to ${plan.totals.change} cluster(s)?`);
     journalFile = await store.create(rollout.createRolloutJournal(plan), { purpose: "rollout apply" });
@@ -94,6 +103,59 @@ export async function rolloutApply(ctx: CommandContext, file: string): Promise<E
     approveCommand,
     afterRun: (result) => rollbackHaltedWave(ctx, result, { location: store.location, ...(shard ? { shard } : {}), ...(flags.shard ? { shardFlag: flags.shard } : {}) }),
   });
+}
+
+/** The shard of a saved plan; `--shard`, when given, must name it (exit 3 otherwise). */
+function planShard(ctx: CommandContext, saved: SavedRolloutPlan, flag: string | undefined, file: string): Shard | undefined {
+  const asked = readShard(ctx, flag);
+  const where = (s: Shard | undefined): string => (s ? `shard ${s.index}/${s.count}` : "the whole fleet");
+  if (asked && (saved.shard?.index !== asked.index || saved.shard?.count !== asked.count)) {
+    throw new CliUsageError(`${file} is the plan of ${where(saved.shard)}, not of ${where(asked)}: a saved plan is applied as planned. Drop --shard, or plan the shard with \`aks-kube-proxy rollout plan ROLLOUT_FILE --shard ${asked.index}/${asked.count} --out FILE\`.`);
+  }
+  if (ctx.globals.apiVersion !== undefined && ctx.globals.apiVersion !== saved.apiVersion) {
+    throw new CliUsageError(`--api-version ${ctx.globals.apiVersion} differs from the plan's api-version ${saved.apiVersion}: a plan is applied with the api-version it was made with. Drop --api-version, or plan again with it.`);
+  }
+  return saved.shard;
+}
+
+/**
+ * Before anything is written: every planned cluster, as listed now, must be as planned (eTag, settings,
+ * provisioningState). One that moved refuses the whole plan: exit 1, nothing written, naming each and how to re-plan.
+ */
+function refuseStalePlan(ctx: CommandContext, plan: RolloutPlan, listed: readonly ClusterState[], saved: SavedRolloutPlan, file: string): void {
+  const stale = ctx.rollout().staleRolloutClusters(plan, listed);
+  if (stale.length === 0) return;
+  const shown = stale.slice(0, 10).map((s) => `${s.label} (${s.changed.join("; ")})`);
+  const more = stale.length > shown.length ? ` and ${stale.length - shown.length} more` : "";
+  const shardFlag = saved.shard ? ` --shard ${saved.shard.index}/${saved.shard.count}` : "";
+  throw new CliError(
+    "PlanStale",
+    `${stale.length} cluster(s) of the plan ${file} changed since it was made (${saved.createdAt}): ${shown.join(", ")}${more}. Nothing was written. ` +
+      `Plan again (\`aks-kube-proxy rollout plan ROLLOUT_FILE${shardFlag} --out ${file}\`), check the new plan, and apply it.`,
+    ExitCode.Failure,
+    { clusters: stale.map((s) => ({ id: s.id, changed: s.changed })) },
+  );
+}
+
+/** Why a journal cannot be resumed with this plan file: it was started from another plan (or from the rollout file). */
+function describePlanChange(journalPath: string, j: RolloutJournal, saved: SavedRolloutPlan, file: string): string {
+  const fresh = `Resume with the file it was started with, or start a new journal for ${file} (another --journal).`;
+  if (!j.planFile) return `${journalPath} was started from the rollout file, not from the saved plan ${file}. ${fresh}`;
+  const planned = new Map(saved.clusters.filter((c) => c.rolloutAction === "change").map((c) => [c.id.toLowerCase(), c]));
+  const changes: string[] = [];
+  for (const c of j.clusters) {
+    if (c.planned === undefined) continue;
+    const p = planned.get(c.id.toLowerCase());
+    planned.delete(c.id.toLowerCase());
+    const label = `${c.resourceGroup}/${c.name}`;
+    if (!p) changes.push(`${label} is no longer planned`);
+    else if (p.eTag !== c.planned.eTag) changes.push(`${label} eTag ${JSON.stringify(c.planned.eTag)} → ${JSON.stringify(p.eTag)}`);
+    else if (JSON.stringify(p.desired.kubeProxyConfig) !== JSON.stringify(c.desired ?? null)) changes.push(`${label} desired settings differ`);
+    else if (p.wave !== c.wave) changes.push(`${label} wave ${c.wave ?? "(none)"} → ${p.wave ?? "(none)"}`);
+  }
+  for (const p of planned.values()) changes.push(`${p.resourceGroup}/${p.name} is newly planned`);
+  const shown = changes.slice(0, 5).join("; ") + (changes.length > 5 ? `; and ${changes.length - 5} more` : "");
+  return `${journalPath} was started from another plan (made ${j.planFile.createdAt}; ${file} was made ${saved.createdAt})${shown ? `: ${shown}` : ""}. ${fresh}`;
 }
 
 /**

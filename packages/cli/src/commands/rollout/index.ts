@@ -43,12 +43,21 @@ function registerPlan(group: Command, host: CommandHost): void {
     .summary("show what a rollout would change, per cluster and wave; writes nothing")
     .description(
       "List the clusters of the rollout's subscriptions, select the fleet, and show per cluster its current and desired " +
-        "kube-proxy settings, the wave that takes it, blockers and warnings, then totals. Writes nothing.",
+        "kube-proxy settings, the wave that takes it, blockers and warnings, then totals. Writes no cluster. With --out FILE, " +
+          "also saves the plan (written whole or not at all) for `rollout apply FILE`.",
     )
     .option("--shard <i/n>", "plan only shard i of n (deterministic split by resource id)")
-    .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would");
+    .option("--detailed-exitcode", "exit 2 when some cluster would change, 0 when none would")
+    .option(
+      "--out <file>",
+      "also save the plan to this file (JSON, no secrets: clusters, waves, eTags, current and desired settings): `aks-kube-proxy rollout apply FILE` applies exactly it, `aks-kube-proxy show FILE` prints it",
+    );
   addReadTimeoutOption(command);
-  host.examples(command, ["aks-kube-proxy rollout plan rollout.yaml", "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json"]);
+  host.examples(command, [
+    "aks-kube-proxy rollout plan rollout.yaml",
+    "aks-kube-proxy rollout plan rollout.yaml --shard 1/4 -o json",
+    "aks-kube-proxy rollout plan rollout.yaml --out rollout-plan.json   # then: aks-kube-proxy rollout apply rollout-plan.json",
+  ]);
   command.action(host.action(async (ctx) => load.plan().rolloutPlan(ctx, String(ctx.args[0]))));
 }
 
@@ -67,13 +76,16 @@ function registerApply(group: Command, host: CommandHost): void {
   const command = addRunOptions(
     group
       .command("apply")
-      .argument("<file>", "rollout file (YAML or JSON)")
+      .argument("<file>", "rollout file (YAML or JSON), or a rollout plan saved by `rollout plan --out`: apply exactly it")
       .summary("roll settings out in waves, journaled and resumable")
       .description(
         "Plan the rollout, write a journal, then run the waves in order: many clusters at once (bounded overall and per " +
           "subscription), the preview enabled once per subscription first, ARM's request budgets respected (429s and " +
           "x-ms-ratelimit-remaining-* headers pace the requests), a soak between waves, and a halt when a wave's failures " +
-          "exceed the threshold. Blocked clusters are reported, never written. The journal is written after every step.",
+          "exceed the threshold. Blocked clusters are reported, never written. The journal is written after every step. " +
+          "With a saved rollout plan (`rollout plan --out`), applies exactly it: its clusters, waves and settings, each write with " +
+          "If-Match on the planned eTag; every planned cluster is checked first (one list per subscription) and a cluster that " +
+          "changed since refuses the whole plan (exit 1, nothing written, naming it); one that changes later fails (PlanStale).",
       )
       .option(
         "--journal <file|url>",
@@ -89,6 +101,7 @@ function registerApply(group: Command, host: CommandHost): void {
     "aks-kube-proxy rollout apply rollout.yaml --journal rollout.journal.json --resume",
     "aks-kube-proxy rollout apply rollout.yaml --shard 2/4 --journal shard-2.json --yes -o json",
     "aks-kube-proxy rollout apply rollout.yaml --wave canary --journal canary.json --yes",
+    "aks-kube-proxy rollout apply rollout-plan.json --journal rollout.journal.json --yes   # exactly the plan of: rollout plan rollout.yaml --out rollout-plan.json",
     "",
     ...exitCodesHelp(RUN_EXIT_CODES, [ExitCode.ChangesPending]),
   ]);
