@@ -321,14 +321,14 @@ export type { CreateRollbackJournalArgs } from "./rollout/rollback";
 
 // reports
 /** Report (one journal or merged shards) and JUnit XML. */
-export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./rollout/report";
+export { buildRolloutReport, toJUnitXml, junitXmlChunks, jsonReportChunks, REPORT_KIND } from "./rollout/report";
 /** Report types. */
 export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./rollout/report";
 /** Durations as rollout files write them ("10m", "1h30m"). */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./rollout/duration";
 
 /** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
-export { toHtmlReport, toMarkdownReport, nextCommand } from "./rollout/reportHtml";
+export { toHtmlReport, htmlReportChunks, toMarkdownReport, nextCommand } from "./rollout/reportHtml";
 /** Options of the HTML and Markdown reports. */
 export type { ReportRenderOptions } from "./rollout/reportHtml";
 

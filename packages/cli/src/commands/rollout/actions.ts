@@ -254,14 +254,30 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   }
 }
 
+/** Groups a report's small pieces into writes of about 64 KiB (one write per testcase would be thousands of syscalls). */
+function* inPieces(chunks: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let buffered: string[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    buffered.push(chunk);
+    length += chunk.length;
+    if (length >= size) {
+      yield buffered.join("");
+      buffered = [];
+      length = 0;
+    }
+  }
+  if (buffered.length > 0) yield buffered.join("");
+}
+
 async function writeReports(ctx: CommandContext, report: RolloutReport, flags: { junit?: string; report?: string }): Promise<void> {
   const sdk = ctx.sdk();
   if (flags.junit) {
-    await writeFile(flags.junit, sdk.toJUnitXml(report));
+    await writeFile(flags.junit, inPieces(sdk.junitXmlChunks(report))); // streamed: a testcase at a time
     ctx.out.info(`JUnit report written to ${flags.junit}`);
   }
   if (flags.report) {
-    await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(flags.report, inPieces(sdk.jsonReportChunks(report))); // streamed: a cluster at a time
     ctx.out.info(`JSON report written to ${flags.report}`);
   }
 }
@@ -666,7 +682,7 @@ export async function rolloutReport(ctx: CommandContext, positional: readonly st
   const report = sdk.buildRolloutReport(await readJournals(ctx, paths));
   const options = { journal: paths[0] as string, ...(flags.rolloutFile !== undefined ? { rolloutFile: flags.rolloutFile } : {}) };
   if (flags.html) {
-    await writeFile(flags.html, sdk.toHtmlReport(report, options));
+    await writeFile(flags.html, inPieces(sdk.htmlReportChunks(report, options))); // streamed: a row at a time
     ctx.out.info(`HTML report written to ${flags.html}`);
   }
   const markdown = flags.markdown ?? (flags.html ? undefined : "-");
