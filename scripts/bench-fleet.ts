@@ -543,6 +543,10 @@ async function blobRun(args: {
     console.log(`  outcome ${result.outcome}: ${result.counts.done} done (${result.counts.changed} changed), ${result.counts.failed} failed`);
     console.log(`  makespan ${sec(makespanMs)} (lower bound ${sec(args.lowerBoundMs)}; file journal ${sec(args.fileMakespanMs)})`);
     console.log(`  journal writes: ${journal.writes}; storage requests: ${store.requests} (journal writes, lease renewals, fleet record reads and updates)`);
+    const blobJournal = journal as SdkModule.BlobRolloutJournal;
+    console.log(
+      `  journal bytes sent: ${mb(blobJournal.bytesWritten)} in ${blobJournal.compactions} snapshot(s) and ${journal.writes - blobJournal.compactions} log record(s) (staged blocks and block lists; ${(blobJournal.bytesWritten / Math.max(1, journal.writes) / 1024).toFixed(1)} KiB per write)`,
+    );
     return { makespanMs, requests: store.requests };
   } finally {
     await az.stop();
