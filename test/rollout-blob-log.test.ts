@@ -166,6 +166,7 @@ describe("blob journal: writes proportional to what changed", () => {
       await j.commit();
     }
     expect(j.compactions).toBe(2);
+    expect(j.lastWriteBytes).toBeGreaterThan(0);
     const sizes = await committedBlockSizes(url);
     expect(sizes.length).toBeLessThanOrEqual(2);
     const snapshot = await snapshotLine(url);
@@ -173,6 +174,21 @@ describe("blob journal: writes proportional to what changed", () => {
     const [read] = await store(url).readAll();
     const last = j.journal.clusters[0]!.attempts;
     expect(read!.journal.clusters.every((c) => c.attempts === last)).toBe(true);
+    await j.close();
+  }, 120_000);
+
+  test("a snapshot larger than a block is staged in several blocks, and read back whole", async () => {
+    const url = folder();
+    const j = (await store(url).create(journalOf(12_000), { purpose: "test" })) as BlobRolloutJournal;
+    j.journal.clusters[11_999]!.attempts = 7;
+    j.changed();
+    await j.commit();
+    const sizes = await committedBlockSizes(url);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4 << 20);
+    const [read] = await store(url).readAll();
+    expect(read!.journal.clusters).toHaveLength(12_000);
+    expect(read!.journal.clusters[11_999]!.attempts).toBe(7);
     await j.close();
   }, 120_000);
 });

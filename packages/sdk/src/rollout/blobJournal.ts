@@ -326,11 +326,27 @@ export class BlobRolloutJournal implements OpenRolloutJournal {
       return { blocks: [block], list: [...this.blocks, block.id], compaction: false, header: header.json, logSeq: this.logSeq + 1, dirty };
     }
     // A snapshot: version 2 and the last record it includes while records may follow; a clean close writes version 1.
+    // Built a cluster at a time into blocks of at most 4 MiB, never as one string (tens of MB at 10,000 clusters).
     const final = this.closing;
-    const text = `${JSON.stringify({ ...this.journal, version: final ? JOURNAL_VERSION : JOURNAL_FILE_VERSION_WITH_LOG, ...(final ? {} : { logSeq: this.logSeq }) })}\n`;
-    const body = Buffer.from(text, "utf8");
+    const { clusters, ...rest } = this.journal;
+    const head = JSON.stringify({ ...rest, version: final ? JOURNAL_VERSION : JOURNAL_FILE_VERSION_WITH_LOG, ...(final ? {} : { logSeq: this.logSeq }) });
     const blocks: { id: string; body: Buffer }[] = [];
-    for (let at = 0; at < body.length; at += SNAPSHOT_BLOCK_BYTES) blocks.push({ id: this.blockId(), body: body.subarray(at, at + SNAPSHOT_BLOCK_BYTES) });
+    let pieces: Buffer[] = [];
+    let size = 0;
+    const add = (text: string): void => {
+      const piece = Buffer.from(text, "utf8");
+      if (size + piece.length > SNAPSHOT_BLOCK_BYTES && size > 0) {
+        blocks.push({ id: this.blockId(), body: Buffer.concat(pieces, size) });
+        pieces = [];
+        size = 0;
+      }
+      pieces.push(piece);
+      size += piece.length;
+    };
+    add(`${head.slice(0, -1)},"clusters":[`);
+    clusters.forEach((c, i) => add(`${i > 0 ? "," : ""}${JSON.stringify(c)}`));
+    add("]}\n");
+    blocks.push({ id: this.blockId(), body: Buffer.concat(pieces, size) });
     return { blocks, list: blocks.map((b) => b.id), compaction: true, header: header.json, logSeq: this.logSeq, dirty };
   }
 
