@@ -546,7 +546,7 @@ async function blobRun(args: {
     console.log(`  journal writes: ${journal.writes}; storage requests: ${store.requests} (journal writes, lease renewals, fleet record reads and updates)`);
     const blobJournal = journal as SdkModule.BlobRolloutJournal;
     console.log(
-      `  journal bytes sent: ${mb(blobJournal.bytesWritten)} in ${blobJournal.compactions} snapshot(s) and ${journal.writes - blobJournal.compactions} log record(s) (staged blocks and block lists; ${(blobJournal.bytesWritten / Math.max(1, journal.writes) / 1024).toFixed(1)} KiB per write)`,
+      `  journal bytes sent: ${(blobJournal.bytesWritten / 1024).toFixed(0)} KiB in ${blobJournal.compactions} snapshot(s) and ${journal.writes - blobJournal.compactions} log record(s) (staged blocks and block lists; ${(blobJournal.bytesWritten / Math.max(1, journal.writes) / 1024).toFixed(1)} KiB per write)`,
     );
     return { makespanMs, requests: store.requests };
   } finally {
