@@ -45,7 +45,7 @@ function flag(name: string): string | undefined {
  * resource provider's throttles) with every refill rate, the operation time and the poll interval compressed by the
  * same factor (`--time-scale`, default 69). `--scenario scale`: the `arm` scenario at 10,000 clusters in 100
  * subscriptions (file journal only; minutes of run time, never in CI). `--subscriptions N`, `--per-subscription M`
- * and `--concurrency N` resize any scenario (to develop on reduced sizes). `--quick`: the chosen scenario on 2 × 20
+ * and `--concurrency N` resize any scenario (to develop on reduced sizes; `--baseline-clusters 1` shortens the baseline). `--quick`: the chosen scenario on 2 × 20
  * clusters with short operations (seconds, not minutes), to check the script itself.
  */
 const SCENARIO = flag("scenario") ?? "arm";
@@ -76,7 +76,8 @@ const MAX_CONCURRENCY = Number(flag("concurrency") ?? Math.min(1000, MAX_CONCURR
  */
 const POLL_INTERVAL_MS = QUICK ? 100 : AZURE ? 5000 / TIME_SCALE : 1000;
 const POLL_MAX_INTERVAL_MS = AZURE ? 30_000 / TIME_SCALE : POLL_INTERVAL_MS * 4;
-const BASELINE_CLUSTERS = QUICK ? 2 : 12;
+/** `--baseline-clusters N`: clusters the naive baseline applies one by one (at least 1; fewer for quick A/B runs). */
+const BASELINE_CLUSTERS = Math.max(1, Number(flag("baseline-clusters") ?? (QUICK ? 2 : 12)));
 const TARGET = { mode: "IPVS", ipvsConfig: { scheduler: "LeastConnection", tcpTimeoutSeconds: 900 } };
 
 /**
@@ -545,6 +546,10 @@ async function blobRun(args: {
     console.log(`  outcome ${result.outcome}: ${result.counts.done} done (${result.counts.changed} changed), ${result.counts.failed} failed`);
     console.log(`  makespan ${sec(makespanMs)} (lower bound ${sec(args.lowerBoundMs)}; file journal ${sec(args.fileMakespanMs)})`);
     console.log(`  journal writes: ${journal.writes}; storage requests: ${store.requests} (journal writes, lease renewals, fleet record reads and updates)`);
+    const blobJournal = journal as SdkModule.BlobRolloutJournal;
+    console.log(
+      `  journal bytes sent: ${(blobJournal.bytesWritten / 1024).toFixed(0)} KiB in ${blobJournal.compactions} snapshot(s) and ${journal.writes - blobJournal.compactions} log record(s) (staged blocks and block lists; ${(blobJournal.bytesWritten / Math.max(1, journal.writes) / 1024).toFixed(1)} KiB per write)`,
+    );
     return { makespanMs, requests: store.requests };
   } finally {
     await az.stop();

@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
-import type { RolloutJournal } from "@aks-kube-proxy/rollout";
+import { BlobJournalStore, type RolloutJournal } from "@aks-kube-proxy/rollout";
 import { startAzurite, type RunningAzurite } from "./support/azurite";
 import type { TestEmulator } from "./support/emulator";
 import { fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, writesByCluster } from "./rollout-fixtures";
@@ -70,9 +70,11 @@ async function setUp(perSubscription: number, operationMs: number): Promise<{ di
   return { dir, rolloutFile, url: `${az.serviceUrl}/rollouts/cli-${Date.now()}`, container };
 }
 
-async function readBlob(container: ReturnType<BlobServiceClient["getContainerClient"]>, name: string): Promise<RolloutJournal | undefined> {
+/** The journal as the SDK reads it (its snapshot and the log records after it), or undefined before it exists. */
+async function readBlob(name: string): Promise<RolloutJournal | undefined> {
+  const folder = `${az.serviceUrl}/rollouts/${name.slice(0, name.lastIndexOf("/"))}`;
   try {
-    return JSON.parse((await container.getBlockBlobClient(name).downloadToBuffer()).toString("utf8")) as RolloutJournal;
+    return (await new BlobJournalStore({ url: folder, credential: t.credential }).readAll())[0]?.journal;
   } catch {
     return undefined;
   }
@@ -81,11 +83,11 @@ async function readBlob(container: ReturnType<BlobServiceClient["getContainerCli
 
 describe("blob journal through the CLI", () => {
   test("a runner killed mid-rollout is resumed by another process with the same URL: lease taken over naming the dead runner, operation re-attached, no cluster written twice", async () => {
-    const { dir, rolloutFile, url, container } = await setUp(4, 700);
+    const { dir, rolloutFile, url } = await setUp(4, 700);
     const name = `${url.slice(`${az.serviceUrl}/rollouts/`.length)}/journal.json`;
     const first = cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--lease-duration", "15s", "--yes"]);
     const atKill = await waitFor("done clusters and an operation in flight in the blob journal", async () => {
-      const j = await readBlob(container, name);
+      const j = await readBlob(name);
       const done = j?.clusters.filter((c) => c.status === "done").length ?? 0;
       const inFlight = j?.clusters.filter((c) => c.status === "in-progress" && c.operationUrl).length ?? 0;
       return done >= 2 && inFlight >= 1 ? j : undefined;
@@ -94,7 +96,7 @@ describe("blob journal through the CLI", () => {
     first.child.kill("SIGKILL");
     const killed = await first.done;
     expect(killed.signal).toBe("SIGKILL");
-    const afterKill = (await readBlob(container, name))!;
+    const afterKill = (await readBlob(name))!;
     const doneBefore = afterKill.clusters.filter((c) => c.status === "done");
     const inFlight = afterKill.clusters.filter((c) => c.status === "in-progress" && c.operationUrl);
 
@@ -121,18 +123,18 @@ describe("blob journal through the CLI", () => {
       const opPath = new URL(c.operationUrl!).pathname;
       expect(resumedLog.some((r) => r.method === "GET" && r.path === opPath)).toBe(true);
     }
-    const final = (await readBlob(container, name))!;
+    const final = (await readBlob(name))!;
     expect(final.runs).toHaveLength(2);
     expect(final.runs[0]!.endedAt).toBeUndefined();
     expect(final.runs[1]).toMatchObject({ resumed: true, outcome: "completed" });
   }, 90_000);
 
   test("two runners fight over one shard: a runner stalled past its lease is taken over; when it wakes it stops cleanly, naming the winner; no cluster is written twice", async () => {
-    const { dir, rolloutFile, url, container } = await setUp(4, 600);
+    const { dir, rolloutFile, url } = await setUp(4, 600);
     const name = `${url.slice(`${az.serviceUrl}/rollouts/`.length)}/journal.json`;
     const first = cli(dir, ["rollout", "apply", rolloutFile, "--journal", url, "--lease-duration", "15s", "--yes"]);
     await waitFor("two clusters done by the first runner", async () => {
-      const j = await readBlob(container, name);
+      const j = await readBlob(name);
       return (j?.clusters.filter((c) => c.status === "done").length ?? 0) >= 2 ? j : undefined;
     });
     first.child.kill("SIGSTOP"); // stalled: no renewal, no write, its lease runs out
@@ -148,7 +150,7 @@ describe("blob journal through the CLI", () => {
     const writes = writesByCluster(t.em.control.requestLog());
     expect(writes.size).toBe(12);
     for (const [n, rs] of writes) expect([n, rs.length]).toEqual([n, 1]);
-    const final = (await readBlob(container, name))!;
+    const final = (await readBlob(name))!;
     expect(final.clusters.every((c) => c.status === "done")).toBe(true);
     expect(final.status).toBe("completed");
   }, 90_000);

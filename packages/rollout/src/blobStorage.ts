@@ -9,7 +9,7 @@ import { KubeProxyError, ValidationError } from "@aks-kube-proxy/sdk";
 import type { ConditionalDocument } from "./fleetRecord";
 import type { RolloutJournal } from "./journal";
 import { describeHolder, type JournalLockHolder } from "./journalLock";
-import { journalIssues } from "./journalValidate";
+import { parseRolloutJournalFile } from "./journalFile";
 
 /** The blob journal's lease was lost: another runner took the journal over (or it could not be renewed in time). */
 export class JournalLeaseLostError extends KubeProxyError {
@@ -118,20 +118,39 @@ export function describeJournalHolder(h: JournalLockHolder): string {
   return describeHolder(h);
 }
 
-/** Parses and checks a journal read from storage. */
-export function parseJournal(text: string, where: string): RolloutJournal {
-  let json: unknown;
+/** What {@link parseBlobJournal} found. @internal */
+export interface ParsedBlobJournal {
+  readonly journal: RolloutJournal;
+  /** The last log record applied (the snapshot's `logSeq` when the log adds nothing). */
+  readonly seq: number;
+  /** The snapshot's version was 2: log records may follow it. */
+  readonly withLog: boolean;
+}
+
+/**
+ * Parses and checks a journal blob: its first line is the snapshot (the whole journal on one line: version 1, or
+ * version 2 with `logSeq` while log records follow it), each further line a log record as the file journal's log holds
+ * them (`journalFile.ts`), applied in order.
+ */
+export function parseBlobJournal(text: string, where: string): ParsedBlobJournal {
+  const nl = text.indexOf("\n");
+  const snapshot = nl < 0 ? text : text.slice(0, nl);
+  const log = nl < 0 || nl === text.length - 1 ? undefined : text.slice(nl + 1);
   try {
-    json = JSON.parse(text);
+    const { journal, seq, withLog } = parseRolloutJournalFile(where, snapshot, log);
+    return { journal, seq, withLog };
   } catch (error) {
-    throw new ValidationError(`journal ${where} is not valid JSON (${(error as Error).message}).`, [{ path: "$", message: "not valid JSON" }], { cause: error });
+    if (error instanceof ValidationError) throw error;
+    // A log that does not follow its snapshot: a blob is written whole (one block list), so only a hand edit does this.
+    throw new ValidationError(`journal ${where} cannot be used: its log records do not follow its snapshot (${(error as Error).message}). Start a new journal.`, [{ path: "log", message: "gap" }], {
+      cause: error,
+    });
   }
-  const issues = journalIssues(json);
-  if (issues.length > 0) {
-    const lines = issues.map((i) => `  - ${i.path}: ${i.message}${i.found !== undefined ? ` (found ${String(i.found)})` : ""}`);
-    throw new ValidationError(`journal ${where} cannot be used (edited by hand, or written by another version?):\n${lines.join("\n")}`, issues);
-  }
-  return json as RolloutJournal;
+}
+
+/** Parses and checks a journal read from storage (snapshot and log records). */
+export function parseJournal(text: string, where: string): RolloutJournal {
+  return parseBlobJournal(text, where).journal;
 }
 
 export async function downloadText(blob: BlockBlobClient, options: Parameters<BlockBlobClient["download"]>[2] = {}): Promise<{ text: string; etag: string; metadata: Record<string, string> }> {

@@ -14,7 +14,7 @@ import { ValidationError } from "@aks-kube-proxy/sdk";
 import { sleep } from "@aks-kube-proxy/sdk";
 import { BlobRolloutJournal, type JournalTakeover } from "./blobJournal";
 import { parseBlobJournalUrl, type BlobJournalLocation } from "./blobLocation";
-import { ascii, BlobDocument, describeJournalHolder, downloadText, holderOf, META, parseJournal, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
+import { ascii, BlobDocument, describeJournalHolder, downloadText, holderOf, META, parseBlobJournal, parseJournal, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
 import { DocumentFleetCoordinator, type FleetCoordinator } from "./fleetRecord";
 import type { RolloutJournal, WaveApproval } from "./journal";
 import { approvableWave, type ApprovalResult } from "./approval";
@@ -269,8 +269,9 @@ export class BlobJournalStore implements JournalStore {
         throw storageError(e, "reading", where);
       }
       let journal: RolloutJournal;
+      let logSeq: number;
       try {
-        journal = parseJournal(text, where);
+        ({ journal, seq: logSeq } = parseBlobJournal(text, where));
       } catch (e) {
         this.counter.n++;
         await lease.releaseLease().catch(() => undefined);
@@ -309,6 +310,7 @@ export class BlobJournalStore implements JournalStore {
         journal,
         etag,
         seq,
+        logSeq,
         holder,
         leaseDurationInSeconds: this.leaseDurationInSeconds,
         pacingFactor: this.options.pacingFactor ?? 4,

@@ -135,14 +135,14 @@ export type { CreateRollbackJournalArgs } from "./rollback";
 
 // reports
 /** Report (one journal or merged shards) and JUnit XML. */
-export { buildRolloutReport, toJUnitXml, REPORT_KIND } from "./report";
+export { buildRolloutReport, toJUnitXml, junitXmlChunks, jsonReportChunks, REPORT_KIND } from "./report";
 /** Report types. */
 export type { RolloutReport, RolloutReportCluster, RolloutReportWave, JournalSource } from "./report";
 /** Durations as rollout files write them ("10m", "1h30m"). */
 export { parseDurationInMs, formatDuration as formatRolloutDuration } from "./duration";
 
 /** Reports people look at: a self-contained HTML page and a Markdown summary (`$GITHUB_STEP_SUMMARY`). */
-export { toHtmlReport, toMarkdownReport, nextCommand } from "./reportHtml";
+export { toHtmlReport, htmlReportChunks, toMarkdownReport, nextCommand } from "./reportHtml";
 /** Options of the HTML and Markdown reports. */
 export type { ReportRenderOptions } from "./reportHtml";
 

@@ -51,8 +51,8 @@ export const JOURNAL_FILE_VERSION_WITH_LOG = 2;
  */
 const PLANNED_FIELDS: ReadonlySet<string> = new Set(["subscriptionId", "resourceGroup", "name", "location", "kubernetesVersion", "group", "desired", "changes", "findings", "previous"]);
 
-/** A cluster as a log record carries it: without its planned fields. */
-function recordOf(c: JournalCluster): Record<string, unknown> {
+/** A cluster as a log record carries it: without its planned fields (shared with the blob journal's log). @internal */
+export function recordOf(c: JournalCluster): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(c)) if (!PLANNED_FIELDS.has(key)) out[key] = value;
   return out;

@@ -297,6 +297,39 @@ function seconds(ms: number | undefined): string {
  * @param report - the report
  */
 export function toJUnitXml(report: RolloutReport): string {
+  return [...junitXmlChunks(report)].join("");
+}
+
+/** One testcase of {@link junitXmlChunks}. */
+function junitCase(c: RolloutReportCluster): string {
+  // Each testcase carries its own start (a cluster never started has none); the suite starts with its first cluster.
+  const stamp = c.startedAt !== undefined ? ` timestamp="${xmlEscape(c.startedAt)}"` : "";
+  const head = `    <testcase classname="${xmlEscape(`${c.subscriptionId}.${c.resourceGroup}`)}" name="${xmlEscape(c.name)}" time="${seconds(c.durationInMs)}"${stamp}`;
+  const changed = c.status === "done" ? `changed: ${c.changed ? "yes" : "no (already converged)"}` : "";
+  const times = [c.startedAt ? `started: ${c.startedAt}` : "", c.finishedAt ? `finished: ${c.finishedAt}` : ""];
+  const props = `<system-out>${xmlEscape([`id: ${c.id}`, `status: ${c.status}`, changed, ...times, c.operationUrl ? `operation: ${c.operationUrl}` : ""].filter(Boolean).join("\n"))}</system-out>`;
+  if (c.status === "failed") {
+    const e = c.error;
+    const detail = e ? [e.message, e.armCode ? `ARM code: ${e.armCode}` : "", e.requestId ? `request id: ${e.requestId}` : ""].filter(Boolean).join("\n") : "failed";
+    return `${head}>\n      <failure message="${xmlEscape(e?.message.split("\n")[0] ?? "failed")}" type="${xmlEscape(e?.code ?? "Error")}">${xmlEscape(detail)}</failure>\n      ${props}\n    </testcase>`;
+  }
+  if (c.status === "in-progress") {
+    return `${head}>\n      <error message="not finished: still in progress${c.operationUrl ? "; resume with rollout apply --resume" : ""}" type="InProgress"/>\n      ${props}\n    </testcase>`;
+  }
+  if (c.status === "skipped" || c.status === "pending") {
+    const why = c.status === "pending" ? "not started" : `${c.skipReason ?? "skipped"}${c.skipMessage ? `: ${c.skipMessage}` : ""}`;
+    return `${head}>\n      <skipped message="${xmlEscape(why)}"/>\n      ${props}\n    </testcase>`;
+  }
+  return `${head}>\n      ${props}\n    </testcase>`;
+}
+
+/**
+ * The JUnit XML of {@link toJUnitXml}, piece by piece (the head, then each suite's opening, each testcase, each
+ * closing): write it to a file or stdout as it comes (`fs.promises.writeFile` takes an iterable), so a report of
+ * 10,000 clusters is never one string. The totals are counted first, without building any text.
+ * @param report - the report
+ */
+export function* junitXmlChunks(report: RolloutReport): Generator<string> {
   const groups = new Map<string, RolloutReportCluster[]>();
   for (const w of report.waves) groups.set(`wave ${w.name}`, []);
   for (const c of report.clusters) {
@@ -305,53 +338,49 @@ export function toJUnitXml(report: RolloutReport): string {
     list.push(c);
     groups.set(key, list);
   }
-  const suites: string[] = [];
-  let tests = 0;
-  let failures = 0;
-  let errors = 0;
-  let skipped = 0;
-  let totalMs = 0;
+  const suiteOf = (cs: readonly RolloutReportCluster[]): { failures: number; errors: number; skipped: number; ms: number } => {
+    const t = { failures: 0, errors: 0, skipped: 0, ms: 0 };
+    for (const c of cs) {
+      t.ms += c.durationInMs ?? 0;
+      if (c.status === "failed") t.failures++;
+      else if (c.status === "in-progress") t.errors++;
+      else if (c.status === "skipped" || c.status === "pending") t.skipped++;
+    }
+    return t;
+  };
+  const total = suiteOf(report.clusters);
+  const title = `aks-kube-proxy ${report.operation === "rollback" ? "rollback" : "rollout"} ${report.rolloutName}`;
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(title)}" tests="${report.clusters.length}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${seconds(total.ms)}">\n`;
+  let first = true;
   for (const [name, cs] of groups) {
     if (cs.length === 0) continue;
-    let sFailures = 0;
-    let sErrors = 0;
-    let sSkipped = 0;
-    let sMs = 0;
-    const cases = cs.map((c) => {
-      sMs += c.durationInMs ?? 0;
-      // Each testcase carries its own start (a cluster never started has none); the suite starts with its first cluster.
-      const stamp = c.startedAt !== undefined ? ` timestamp="${xmlEscape(c.startedAt)}"` : "";
-      const head = `    <testcase classname="${xmlEscape(`${c.subscriptionId}.${c.resourceGroup}`)}" name="${xmlEscape(c.name)}" time="${seconds(c.durationInMs)}"${stamp}`;
-      const changed = c.status === "done" ? `changed: ${c.changed ? "yes" : "no (already converged)"}` : "";
-      const times = [c.startedAt ? `started: ${c.startedAt}` : "", c.finishedAt ? `finished: ${c.finishedAt}` : ""];
-      const props = `<system-out>${xmlEscape([`id: ${c.id}`, `status: ${c.status}`, changed, ...times, c.operationUrl ? `operation: ${c.operationUrl}` : ""].filter(Boolean).join("\n"))}</system-out>`;
-      if (c.status === "failed") {
-        sFailures++;
-        const e = c.error;
-        const detail = e ? [e.message, e.armCode ? `ARM code: ${e.armCode}` : "", e.requestId ? `request id: ${e.requestId}` : ""].filter(Boolean).join("\n") : "failed";
-        return `${head}>\n      <failure message="${xmlEscape(e?.message.split("\n")[0] ?? "failed")}" type="${xmlEscape(e?.code ?? "Error")}">${xmlEscape(detail)}</failure>\n      ${props}\n    </testcase>`;
-      }
-      if (c.status === "in-progress") {
-        sErrors++;
-        return `${head}>\n      <error message="not finished: still in progress${c.operationUrl ? "; resume with rollout apply --resume" : ""}" type="InProgress"/>\n      ${props}\n    </testcase>`;
-      }
-      if (c.status === "skipped" || c.status === "pending") {
-        sSkipped++;
-        const why = c.status === "pending" ? "not started" : `${c.skipReason ?? "skipped"}${c.skipMessage ? `: ${c.skipMessage}` : ""}`;
-        return `${head}>\n      <skipped message="${xmlEscape(why)}"/>\n      ${props}\n    </testcase>`;
-      }
-      return `${head}>\n      ${props}\n    </testcase>`;
-    });
-    tests += cs.length;
-    failures += sFailures;
-    errors += sErrors;
-    skipped += sSkipped;
-    totalMs += sMs;
-    const starts = cs.map((c) => c.startedAt).filter((x): x is string => x !== undefined).sort();
-    suites.push(
-      `  <testsuite name="${xmlEscape(`${report.rolloutName} / ${name}`)}" tests="${cs.length}" failures="${sFailures}" errors="${sErrors}" skipped="${sSkipped}" time="${seconds(sMs)}" timestamp="${xmlEscape(starts[0] ?? report.generatedAt)}">\n${cases.join("\n")}\n  </testsuite>`,
-    );
+    const t = suiteOf(cs);
+    let start: string | undefined;
+    for (const c of cs) if (c.startedAt !== undefined && (start === undefined || c.startedAt < start)) start = c.startedAt;
+    yield `${first ? "" : "\n"}  <testsuite name="${xmlEscape(`${report.rolloutName} / ${name}`)}" tests="${cs.length}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(t.ms)}" timestamp="${xmlEscape(start ?? report.generatedAt)}">\n`;
+    first = false;
+    for (let i = 0; i < cs.length; i++) yield `${i > 0 ? "\n" : ""}${junitCase(cs[i] as RolloutReportCluster)}`;
+    yield "\n  </testsuite>";
   }
-  const title = `aks-kube-proxy ${report.operation === "rollback" ? "rollback" : "rollout"} ${report.rolloutName}`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(title)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(totalMs)}">\n${suites.join("\n")}\n</testsuites>\n`;
+  yield "\n</testsuites>\n";
+}
+
+/**
+ * The report as JSON (`JSON.stringify(report, null, 2)` and a newline, byte for byte), piece by piece: the fields
+ * before `clusters`, then each cluster, then the rest. Write it as it comes (`fs.promises.writeFile` takes an
+ * iterable), so a report of 10,000 clusters is never one string.
+ * @param report - the report
+ */
+export function* jsonReportChunks(report: RolloutReport): Generator<string> {
+  const mark = JSON.stringify("\u0000clusters\u0000");
+  const text = JSON.stringify({ ...report, clusters: JSON.parse(mark) as string }, null, 2);
+  const at = text.indexOf(mark);
+  yield text.slice(0, at);
+  if (report.clusters.length === 0) yield "[]";
+  else {
+    yield "[\n";
+    for (let i = 0; i < report.clusters.length; i++) yield `${i > 0 ? ",\n" : ""}    ${JSON.stringify(report.clusters[i], null, 2).replace(/\n/g, "\n    ")}`;
+    yield "\n  ]";
+  }
+  yield `${text.slice(at + mark.length)}\n`;
 }

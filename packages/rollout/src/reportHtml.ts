@@ -102,30 +102,28 @@ const ROW = 18;
 const LABEL = 220;
 const WIDTH = 980;
 
-function timelineSvg(wave: RolloutReportWave, clusters: readonly RolloutReportCluster[], t0: number, t1: number, now: number): string {
+/** A wave's timeline as SVG, piece by piece (its opening, then a row per cluster). */
+function* timelineSvg(wave: RolloutReportWave, clusters: readonly RolloutReportCluster[], t0: number, t1: number, now: number): Generator<string> {
   const span = Math.max(1, t1 - t0);
   const x = (t: number): number => LABEL + ((t - t0) / span) * (WIDTH - LABEL - 10);
   const height = (clusters.length + 1) * ROW + 8;
-  const parts: string[] = [];
+  yield `<svg class="timeline" role="img" aria-label="${htmlEscape(`timeline of wave ${wave.name}`)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">`;
   const soakFrom = ms(wave.finishedAt);
   const soakTo = ms(wave.soakUntil);
   if (soakFrom !== undefined && soakTo !== undefined && soakTo > soakFrom) {
-    parts.push(
-      `<rect class="soak" x="${x(soakFrom).toFixed(1)}" y="2" width="${Math.max(1, x(soakTo) - x(soakFrom)).toFixed(1)}" height="${height - 4}"><title>${htmlEscape(`wave ${wave.name}: soak ${duration(soakTo - soakFrom)}`)}</title></rect>`,
-    );
+    yield `<rect class="soak" x="${x(soakFrom).toFixed(1)}" y="2" width="${Math.max(1, x(soakTo) - x(soakFrom)).toFixed(1)}" height="${height - 4}"><title>${htmlEscape(`wave ${wave.name}: soak ${duration(soakTo - soakFrom)}`)}</title></rect>`;
   }
-  clusters.forEach((c, i) => {
+  for (let i = 0; i < clusters.length; i++) {
+    const c = clusters[i] as RolloutReportCluster;
     const y = (i + 1) * ROW;
     const segs = segmentsOf(c, now);
     const rects = segs
       .map((s) => `<rect class="seg ${s.kind}" x="${x(s.from).toFixed(1)}" y="${y - 12}" width="${Math.max(2, x(s.to) - x(s.from)).toFixed(1)}" height="12"><title>${htmlEscape(s.title)}</title></rect>`)
       .join("");
     const marker = c.status === "failed" ? `<text class="mark failed" x="${(LABEL - 14).toFixed(0)}" y="${y - 2}">✕</text>` : "";
-    parts.push(
-      `<g class="row status-${c.status}" data-cluster="${htmlEscape(c.id)}" data-status="${c.status}"><text class="label" x="4" y="${y - 2}">${htmlEscape(c.name.length > 30 ? `${c.name.slice(0, 29)}…` : c.name)}<title>${htmlEscape(`${c.resourceGroup}/${c.name} (${c.status}${c.skipReason ? `: ${c.skipReason}` : ""})`)}</title></text>${marker}${rects}</g>`,
-    );
-  });
-  return `<svg class="timeline" role="img" aria-label="${htmlEscape(`timeline of wave ${wave.name}`)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join("")}</svg>`;
+    yield `<g class="row status-${c.status}" data-cluster="${htmlEscape(c.id)}" data-status="${c.status}"><text class="label" x="4" y="${y - 2}">${htmlEscape(c.name.length > 30 ? `${c.name.slice(0, 29)}…` : c.name)}<title>${htmlEscape(`${c.resourceGroup}/${c.name} (${c.status}${c.skipReason ? `: ${c.skipReason}` : ""})`)}</title></text>${marker}${rects}</g>`;
+  }
+  yield "</svg>";
 }
 
 const CSS = `
@@ -178,18 +176,38 @@ const JS = `
  * @param options - the journal and rollout file for the commands shown
  */
 export function toHtmlReport(report: RolloutReport, options: ReportRenderOptions = {}): string {
+  return [...htmlReportChunks(report, options)].join("");
+}
+
+/**
+ * The HTML page of {@link toHtmlReport}, piece by piece (a timeline row, a gate row, a failure row at a time): write it
+ * as it comes (`fs.promises.writeFile` takes an iterable), so a report of 10,000 clusters is never one string.
+ * @param report - a report from {@link buildRolloutReport}
+ * @param options - the journal and rollout file for the commands shown
+ */
+export function* htmlReportChunks(report: RolloutReport, options: ReportRenderOptions = {}): Generator<string> {
   const now = (options.now ?? new Date(report.generatedAt)).getTime();
   const e = htmlEscape;
   const c = report.counts;
   const byWave = new Map<string, RolloutReportCluster[]>();
   for (const cl of report.clusters) {
     if (cl.wave === undefined) continue;
-    byWave.set(cl.wave, [...(byWave.get(cl.wave) ?? []), cl]);
+    const members = byWave.get(cl.wave);
+    if (members) members.push(cl);
+    else byWave.set(cl.wave, [cl]);
   }
-  const times = report.clusters.flatMap((cl) => [ms(cl.startedAt), ms(cl.finishedAt), ms(cl.gate?.finishedAt)]).filter((t): t is number => t !== undefined);
-  for (const w of report.waves) for (const t of [ms(w.startedAt), ms(w.finishedAt), ms(w.soakUntil)]) if (t !== undefined) times.push(t);
-  const t0 = times.length > 0 ? Math.min(...times) : now;
-  const t1 = times.length > 0 ? Math.max(...times, t0 + 1) : now + 1;
+  // The earliest and latest times, without a list of them (no spread of 30,000 arguments either).
+  let first: number | undefined;
+  let last: number | undefined;
+  const see = (t: number | undefined): void => {
+    if (t === undefined) return;
+    first = first === undefined || t < first ? t : first;
+    last = last === undefined || t > last ? t : last;
+  };
+  for (const cl of report.clusters) for (const t of [ms(cl.startedAt), ms(cl.finishedAt), ms(cl.gate?.finishedAt)]) see(t);
+  for (const w of report.waves) for (const t of [ms(w.startedAt), ms(w.finishedAt), ms(w.soakUntil)]) see(t);
+  const t0 = first ?? now;
+  const t1 = last !== undefined ? Math.max(last, t0 + 1) : now + 1;
   const next = nextCommand(report, options);
 
   const waveRows = report.waves
@@ -204,30 +222,20 @@ export function toHtmlReport(report: RolloutReport, options: ReportRenderOptions
     .flatMap((w) => (w.rolledBack ?? []).map((r) => `<div class="halt"><b>Rolled back</b> wave <b>${e(w.name)}</b> after the halt (shard ${e(r.shard)}): ${r.clusters} cluster(s), ${e(r.outcome)}; journal <code>${e(r.journal)}</code></div>`))
     .join("");
 
-  const timelines = report.waves
-    .map((w) => {
-      const members = byWave.get(w.name) ?? [];
-      const head = `<h3>Wave ${e(w.name)} <span class="badge ${e(w.status)}">${e(w.status)}</span> <span class="sub">${members.length} cluster(s)${w.startedAt ? ` · started ${e(w.startedAt)}` : ""}${w.haltReason ? " · halted" : ""}</span></h3>`;
-      if (members.length === 0) return `<section class="wave" data-wave="${e(w.name)}">${head}<p class="sub">No cluster in this wave.</p></section>`;
-      return `<section class="wave" data-wave="${e(w.name)}">${head}${timelineSvg(w, members, t0, t1, now)}</section>`;
-    })
-    .join("");
-  const unwaved = report.clusters.filter((cl) => cl.wave === undefined);
+  const unwaved = report.clusters.reduce((n, cl) => n + (cl.wave === undefined ? 1 : 0), 0);
 
   const gated = report.clusters.filter((cl) => cl.gate);
-  const gateRows = gated
-    .map((cl) => {
-      const g = cl.gate;
-      if (!g) return "";
-      const mism = (g.mismatches ?? []).map((m) => `${m.node ? e(m.node) : "DaemonSet"}: ${e(m.field)} expected <code>${e(m.expected)}</code>, found <code>${e(m.found ?? "nothing")}</code>`).join("<br>");
-      return `<tr data-cluster="${e(cl.id)}"><td>${e(cl.name)}</td><td>${e(cl.wave ?? "-")}</td><td><span class="badge ${e(g.status)}">${e(g.status)}</span></td><td>${e(g.verdict ?? "-")}</td><td>${e(g.summary ?? "")}${g.nodes?.length ? `<br>nodes: ${e(g.nodes.join(", "))}` : ""}${mism ? `<br>${mism}` : ""}</td></tr>`;
-    })
-    .join("");
+  const gateRow = (cl: RolloutReportCluster): string => {
+    const g = cl.gate;
+    if (!g) return "";
+    const mism = (g.mismatches ?? []).map((m) => `${m.node ? e(m.node) : "DaemonSet"}: ${e(m.field)} expected <code>${e(m.expected)}</code>, found <code>${e(m.found ?? "nothing")}</code>`).join("<br>");
+    return `<tr data-cluster="${e(cl.id)}"><td>${e(cl.name)}</td><td>${e(cl.wave ?? "-")}</td><td><span class="badge ${e(g.status)}">${e(g.status)}</span></td><td>${e(g.verdict ?? "-")}</td><td>${e(g.summary ?? "")}${g.nodes?.length ? `<br>nodes: ${e(g.nodes.join(", "))}` : ""}${mism ? `<br>${mism}` : ""}</td></tr>`;
+  };
 
   const failures = report.clusters.filter((cl) => cl.status === "failed");
-  const failureRows = failures.map((cl) => `<tr data-cluster="${e(cl.id)}"><td>${e(cl.name)}</td><td>${e(cl.resourceGroup)}</td><td>${e(cl.wave ?? "-")}</td><td>${e(failureReason(cl))}</td></tr>`).join("");
+  const failureRow = (cl: RolloutReportCluster): string => `<tr data-cluster="${e(cl.id)}"><td>${e(cl.name)}</td><td>${e(cl.resourceGroup)}</td><td>${e(cl.wave ?? "-")}</td><td>${e(failureReason(cl))}</td></tr>`;
 
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -245,12 +253,34 @@ ${halts}${rollbacks}${next ? `<div class="next">Next: <code>${e(next)}</code></d
 <h2>Timeline</h2>
 <div class="legend"><span><i style="background:#90a4ae"></i>read and write</span><span><i style="background:#1e88e5"></i>operation until Succeeded</span><span><i style="background:#43a047"></i>health gate</span><span><i style="background:#c62828"></i>failed</span><span><i style="background:#ffe0b2"></i>soak</span>
 <label><input type="checkbox" id="only-failed"> highlight failures</label></div>
-<div id="timeline">${timelines}</div>
-${unwaved.length > 0 ? `<p class="sub">${unwaved.length} cluster(s) in no wave (skipped at planning: converged, blocked, no settings or not in any wave).</p>` : ""}
+<div id="timeline">`;
+  for (const w of report.waves) {
+    const members = byWave.get(w.name) ?? [];
+    const head = `<h3>Wave ${e(w.name)} <span class="badge ${e(w.status)}">${e(w.status)}</span> <span class="sub">${members.length} cluster(s)${w.startedAt ? ` · started ${e(w.startedAt)}` : ""}${w.haltReason ? " · halted" : ""}</span></h3>`;
+    if (members.length === 0) {
+      yield `<section class="wave" data-wave="${e(w.name)}">${head}<p class="sub">No cluster in this wave.</p></section>`;
+      continue;
+    }
+    yield `<section class="wave" data-wave="${e(w.name)}">${head}`;
+    yield* timelineSvg(w, members, t0, t1, now);
+    yield "</section>";
+  }
+  yield `</div>
+${unwaved > 0 ? `<p class="sub">${unwaved} cluster(s) in no wave (skipped at planning: converged, blocked, no settings or not in any wave).</p>` : ""}
 <h2>Data plane (health gates)</h2>
-${gated.length > 0 ? `<table id="gates"><thead><tr><th>cluster</th><th>wave</th><th>gate</th><th>verdict</th><th>details (nodes, flags, /proxyMode)</th></tr></thead><tbody>${gateRows}</tbody></table>` : `<p class="sub">No health gate in this rollout.</p>`}
-<h2>Failures</h2>
-${failures.length > 0 ? `<table id="failures"><thead><tr><th>cluster</th><th>resource group</th><th>wave</th><th>reason</th></tr></thead><tbody>${failureRows}</tbody></table>` : `<p class="sub">None.</p>`}
+`;
+  if (gated.length > 0) {
+    yield `<table id="gates"><thead><tr><th>cluster</th><th>wave</th><th>gate</th><th>verdict</th><th>details (nodes, flags, /proxyMode)</th></tr></thead><tbody>`;
+    for (const cl of gated) yield gateRow(cl);
+    yield "</tbody></table>";
+  } else yield `<p class="sub">No health gate in this rollout.</p>`;
+  yield "\n<h2>Failures</h2>\n";
+  if (failures.length > 0) {
+    yield `<table id="failures"><thead><tr><th>cluster</th><th>resource group</th><th>wave</th><th>reason</th></tr></thead><tbody>`;
+    for (const cl of failures) yield failureRow(cl);
+    yield "</tbody></table>";
+  } else yield `<p class="sub">None.</p>`;
+  yield `
 <script>${JS}</script>
 </body></html>
 `;

@@ -285,7 +285,9 @@ export class WaveRunner {
         await this.args.runCluster(c);
         if (fleet) {
           if (c.status === "failed" && !halted) await judgeFleet();
-        } else if (!halted && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) {
+        } else if (!halted && c.status === "failed" && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) {
+          // Counted only when this cluster failed (the count moves with failures alone): counting the wave after every
+          // cluster cost O(clusters²): the largest share of the rollout's own CPU in a profile of 4,000 clusters.
           halted = true;
         }
       },

@@ -143,6 +143,41 @@ describe("halt rule and scheduling", () => {
     // b's first item started among the first three although eight a's were queued before it.
     expect(order.slice(0, 3)).toContain("b");
   });
+
+  test("the overall bound is shared by every subscription: with fewer slots than the subscriptions' bounds together, no subscription waits while another holds two slots", async () => {
+    // Ordered by subscription, as a listing returns them: 4 subscriptions of 6, 4 slots, 3 per subscription.
+    const items = ["a", "b", "c", "d"].flatMap((sub) => Array.from({ length: 6 }, (_, i) => ({ sub, i })));
+    const running = new Map<string, number>();
+    const snapshots: string[][] = [];
+    let release!: () => void;
+    let gate = new Promise<void>((r) => (release = r));
+    const done = runBounded({
+      items,
+      maxConcurrency: 4,
+      keyOf: (x) => x.sub,
+      maxPerKey: () => 3,
+      shouldStop: () => false,
+      run: async (x) => {
+        running.set(x.sub, (running.get(x.sub) ?? 0) + 1);
+        await gate;
+        running.set(x.sub, running.get(x.sub)! - 1);
+      },
+    });
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (let round = 0; !finished && round < 100; round++) {
+      await new Promise((r) => setImmediate(r));
+      const snap = [...running].filter(([, n]) => n > 0).map(([k, n]) => `${k}${n}`).sort();
+      if (snap.length > 0) snapshots.push(snap);
+      const open = release;
+      gate = new Promise<void>((r) => (release = r));
+      open();
+    }
+    await done;
+    expect(snapshots).toHaveLength(6);
+    // Each round, the four slots went to the four subscriptions, one each (the earliest-first rule gave a three, b one).
+    for (const snap of snapshots) expect(snap).toEqual(["a1", "b1", "c1", "d1"]);
+  });
 });
 
 describe("reports", () => {

@@ -3,7 +3,7 @@
  * (approve then resume, lift the stop, retry or roll back), text escaped (a hostile cluster or rollout name stays
  * text), and no reference to anything outside the page.
  */
-import { toHtmlReport, toMarkdownReport, nextCommand, type RolloutReport } from "../src/index";
+import { htmlReportChunks, jsonReportChunks, junitXmlChunks, toHtmlReport, toJUnitXml, toMarkdownReport, nextCommand, type RolloutReport, type RolloutReportCluster } from "../src/index";
 
 function report(over: Partial<RolloutReport>): RolloutReport {
   return {
@@ -70,5 +70,42 @@ describe("report rendering", () => {
     expect(html).toContain(`default-src 'none'`);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html.match(/<script>/g)).toHaveLength(1);
+  });
+
+  test("reports stream a cluster at a time: the JSON, JUnit and HTML pieces join into the whole documents (JSON byte for byte), and no piece grows with the fleet", () => {
+    const cluster = (i: number): RolloutReportCluster => ({
+      id: `/subscriptions/s${i % 100}/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c${i}`,
+      subscriptionId: `s${i % 100}`,
+      resourceGroup: "g",
+      name: `c${i}`,
+      ...(i % 10 === 9 ? {} : { wave: i % 3 === 0 ? "canary" : "w" }),
+      status: i % 7 === 0 ? "failed" : "done",
+      attempts: 1,
+      shard: "1/1",
+      startedAt: new Date(Date.parse("2026-12-07T09:00:00.000Z") + i * 1000).toISOString(),
+      finishedAt: new Date(Date.parse("2026-12-07T09:00:05.000Z") + i * 1000).toISOString(),
+      ...(i % 7 === 0 ? { error: { code: "OperationFailed", message: `cluster ${i} failed` } } : { changed: true }),
+      ...(i % 5 === 0 ? { gate: { status: "passed", startedAt: "2026-12-07T09:59:30.000Z", finishedAt: "2026-12-07T10:00:00.000Z", summary: "ok" } } : {}),
+    }) as RolloutReportCluster;
+    const sizes = (n: number): { joined: Record<string, string>; largest: number } => {
+      const r = report({
+        status: "halted",
+        waves: [{ ...report({}).waves[0]!, name: "canary" }, report({}).waves[0]!],
+        clusters: Array.from({ length: n }, (_, i) => cluster(i)),
+      });
+      const pieces = { json: [...jsonReportChunks(r)], junit: [...junitXmlChunks(r)], html: [...htmlReportChunks(r)] };
+      expect(pieces.json.join("")).toBe(`${JSON.stringify(r, null, 2)}\n`);
+      expect(pieces.junit.join("")).toBe(toJUnitXml(r));
+      expect(pieces.html.join("")).toBe(toHtmlReport(r));
+      const joined = { json: pieces.json.join(""), junit: pieces.junit.join(""), html: pieces.html.join("") };
+      const largest = Math.max(...[pieces.json, pieces.junit, pieces.html].map((ps) => Math.max(...ps.filter((p) => !p.includes("<style>") && !p.includes("<script>")).map((p) => p.length))));
+      return { joined, largest };
+    };
+    const small = sizes(20);
+    const large = sizes(2000);
+    // The pieces (but the page's fixed head with its CSS, and its closing script) are a cluster or a table's head each.
+    expect(large.largest).toBe(small.largest);
+    for (const kind of ["json", "junit", "html"]) expect(large.joined[kind]!.length).toBeGreaterThan(50 * large.largest);
+    expect(JSON.parse(large.joined["json"]!)).toMatchObject({ clusters: expect.any(Array) });
   });
 });

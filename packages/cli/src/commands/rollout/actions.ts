@@ -227,14 +227,30 @@ async function runWithProgress(ctx: CommandContext, args: RunArgs): Promise<Roll
   }
 }
 
+/** Groups a report's small pieces into writes of about 64 KiB (one write per testcase would be thousands of syscalls). */
+export function* inPieces(chunks: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let buffered: string[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    buffered.push(chunk);
+    length += chunk.length;
+    if (length >= size) {
+      yield buffered.join("");
+      buffered = [];
+      length = 0;
+    }
+  }
+  if (buffered.length > 0) yield buffered.join("");
+}
+
 export async function writeReports(ctx: CommandContext, report: RolloutReport, flags: { junit?: string; report?: string }): Promise<void> {
   const rollout = ctx.rollout();
   if (flags.junit) {
-    await writeFile(flags.junit, rollout.toJUnitXml(report));
+    await writeFile(flags.junit, inPieces(rollout.junitXmlChunks(report))); // streamed: a testcase at a time
     ctx.out.info(`JUnit report written to ${flags.junit}`);
   }
   if (flags.report) {
-    await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(flags.report, inPieces(rollout.jsonReportChunks(report))); // streamed: a cluster at a time
     ctx.out.info(`JSON report written to ${flags.report}`);
   }
 }

@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
-import { readJournals } from "./actions";
+import { inPieces, readJournals } from "./actions";
 
 /** Flags of `rollout report`. */
 export interface RolloutHtmlReportFlags {
@@ -28,7 +28,7 @@ export async function rolloutReport(ctx: CommandContext, positional: readonly st
   const report = rollout.buildRolloutReport(await readJournals(ctx, paths));
   const options = { journal: paths[0] as string, ...(flags.rolloutFile !== undefined ? { rolloutFile: flags.rolloutFile } : {}) };
   if (flags.html) {
-    await writeFile(flags.html, rollout.toHtmlReport(report, options));
+    await writeFile(flags.html, inPieces(rollout.htmlReportChunks(report, options))); // streamed: a row at a time
     ctx.out.info(`HTML report written to ${flags.html}`);
   }
   const markdown = flags.markdown ?? (flags.html ? undefined : "-");
