@@ -13,12 +13,10 @@ import type { FieldChange, SavedClusterPlan } from "@aks-kube-proxy/sdk";
 import type { Shard } from "./shard";
 import type { RolloutSpec } from "./spec";
 // The lists of statuses and skip reasons are the journal schema's (one source; the types are derived from them).
-import type { CLUSTER_STATUSES, JOURNAL_STATUSES, SKIP_REASONS, WAVE_STATUSES } from "./journalSchema";
+import { JOURNAL_KIND, JOURNAL_VERSION, type CLUSTER_STATUSES, type JOURNAL_STATUSES, type SKIP_REASONS, type WAVE_STATUSES } from "./journalSchema";
 
-/** The `kind` marker of a journal file. */
-export const JOURNAL_KIND = "aks-kube-proxy.rollout-journal";
-/** The journal format version this SDK writes and reads. */
-export const JOURNAL_VERSION = 1;
+export { JOURNAL_KIND, JOURNAL_VERSION };
+
 
 /** Where a cluster stands. */
 export type RolloutClusterStatus = (typeof CLUSTER_STATUSES)[number];

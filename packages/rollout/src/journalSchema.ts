@@ -5,7 +5,10 @@
  * and a rollback read), not to every field it may carry: a journal written by a newer version with more fields passes.
  * @packageDocumentation
  */
-import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
+/** The `kind` marker of a journal file. */
+export const JOURNAL_KIND = "aks-kube-proxy.rollout-journal";
+/** The journal format version this SDK writes and reads. */
+export const JOURNAL_VERSION = 1;
 
 /** Where a cluster stands (`RolloutClusterStatus`). @internal */
 export const CLUSTER_STATUSES = ["pending", "in-progress", "done", "failed", "skipped"] as const;
