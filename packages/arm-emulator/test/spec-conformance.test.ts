@@ -1,13 +1,13 @@
 /**
  * The emulator keeps its own kubeProxyConfig rules (it is the judge of the SDK, so it never imports it); this checks
- * them against the same REST spec excerpts the SDK's field table is checked against (spec/arm).
+ * them against the same REST spec excerpts the SDK's field table is checked against (test/fixtures/azure-rest-spec).
  */
 import { parseApiVersion, type ApiVersion } from "../src/apiVersions";
 import { IPVS_FIELD_RULES, validateKubeProxyConfig, type ClusterFactsForRules } from "../src/specRules";
 
 type SpecField = { type: string; format?: string; enum?: string[] };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { readSpecExcerpts } = require("../../../spec/arm/excerpts.cjs") as { readSpecExcerpts(): { apiVersion: string; fields: Record<string, SpecField> }[] };
+const { readSpecExcerpts } = require("../../../test/fixtures/azure-rest-spec/excerpts.cjs") as { readSpecExcerpts(): { apiVersion: string; fields: Record<string, SpecField> }[] };
 
 const INT32_MAX = 2147483647;
 const facts: ClusterFactsForRules = { resourceGroup: "rg", name: "c", kubernetesVersion: "1.33.0", networkPlugin: "azure" };

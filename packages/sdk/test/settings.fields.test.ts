@@ -7,7 +7,7 @@ import { parseKubeProxySettings } from "../src/settings/parse";
 import type { KubeProxyConfig } from "../src";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { readSpecExcerpts } = require("../../../spec/arm/excerpts.cjs") as {
+const { readSpecExcerpts } = require("../../../test/fixtures/azure-rest-spec/excerpts.cjs") as {
   readSpecExcerpts(): { apiVersion: string; fields: Record<string, { type: string; format?: string; enum?: string[]; enumName?: string; description?: string }> }[];
 };
 
@@ -15,7 +15,7 @@ const fields = KUBE_PROXY_FIELDS as readonly KubeProxyFieldDefinition[];
 const excerpts = readSpecExcerpts();
 const newest = excerpts[excerpts.length - 1]!;
 
-describe("the one kube-proxy settings definition matches the REST spec excerpts (spec/arm)", () => {
+describe("the one kube-proxy settings definition matches the REST spec excerpts (test/fixtures/azure-rest-spec)", () => {
   test("there are excerpts of several api-versions, oldest first", () => {
     expect(excerpts.map((e) => e.apiVersion)).toEqual([...excerpts.map((e) => e.apiVersion)].sort());
     expect(excerpts.length).toBeGreaterThanOrEqual(2);

@@ -3,7 +3,7 @@
  * type, bounds, enum values, description, CLI flag, label, the kube-proxy flag it becomes on the nodes and the first
  * preview api-version that has it. The JSON Schema (`schema/kube-proxy-config.schema.json`), the model's constants and
  * types, the parser, the CLI's inline flags and rendering, the data-plane check and the Pulumi schema are derived from
- * it; `test/settings.fields.test.ts` checks it against the REST spec excerpts in `spec/arm/`.
+ * it; `test/settings.fields.test.ts` checks it against the REST spec excerpts in `test/fixtures/azure-rest-spec/`.
  * Adding a field means adding a row here (and tests).
  * @packageDocumentation
  */
