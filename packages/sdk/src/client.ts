@@ -9,6 +9,7 @@ import { FeatureClient } from "@azure/arm-features";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import { assertSupportedApiVersion } from "./apiVersion";
+import { StepPoller } from "./poller/stepPoller";
 import { initialApplyState, ApplyPollerImpl, type ApplyPoller, type ApplyPollerOptions } from "./apply/poller";
 import type { ApplyResult } from "./apply/result";
 import { parseApplyState } from "./apply/state";
@@ -28,7 +29,7 @@ import { createCredential } from "./credential";
 import { ClusterBusyError, isKubeProxyError, OperationTimeoutError, PlanBlockedError, ValidationError, type KubeProxyError } from "./errors";
 import { createLog, type Log } from "./log";
 import { planKubeProxyChange, type KubeProxyPlan } from "./plan";
-import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, sleep, assertTimeoutInMs, withDeadline, type PollingSettings } from "./poll";
+import { Deadline, deadlineSignal, DEFAULT_POLLING, formatDuration, nextPollDelayInMs, assertTimeoutInMs, withDeadline, type PollingSettings } from "./poll";
 import { runEnablePreview, type EnablePreviewOptions, type EnablePreviewResult } from "./preview/enablePreview";
 import { createPreviewApi, type PreviewApi } from "./preview/previewApi";
 import { report } from "./progress";
@@ -245,17 +246,28 @@ export class KubeProxyClient {
     onInFlight?: (plan: KubeProxyPlan) => void,
   ): Promise<KubeProxyPlan> {
     const deadline = new Deadline(options.waitForOperationInMs ?? DEFAULT_TIMEOUT_IN_MS);
-    for (let attempt = 0; ; attempt++) {
-      const cluster = await this.api.read(resolved, abortSignal);
-      const plan = planKubeProxyChange({ cluster, desired: settings, apiVersion: this.apiVersion, ...(options.allowDisable !== undefined ? { allowDisable: options.allowDisable } : {}) });
-      if (plan.convergence.kind === "in-flight" && !deadline.expired()) {
-        onInFlight?.(plan);
-        report(options.onProgress, { phase: "waiting-for-cluster", provisioningState: plan.convergence.provisioningState });
-        await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: this.polling }), deadline.remainingInMs()), abortSignal, `waiting for ${clusterLabel(resolved)}`);
-        continue;
-      }
-      return plan;
-    }
+    // A wait on the one poller: each step reads and plans; an in-flight plan waits (the backoff, cut to the time left)
+    // until the deadline, where the last in-flight plan is the answer (never "converged").
+    const poller = new StepPoller<{ readonly attempt: number }, KubeProxyPlan>(
+      {
+        kind: "in-flight-wait",
+        waitingFor: () => `waiting for ${clusterLabel(resolved)}`,
+        // Never reached (no poller deadline): the step returns its last plan at the deadline.
+        timeoutError: () => new Error("unreachable: the in-flight wait returns its last plan at its deadline"),
+        step: async ({ attempt }, signal) => {
+          const cluster = await this.api.read(resolved, signal);
+          const plan = planKubeProxyChange({ cluster, desired: settings, apiVersion: this.apiVersion, ...(options.allowDisable !== undefined ? { allowDisable: options.allowDisable } : {}) });
+          if (plan.convergence.kind !== "in-flight" || deadline.expired()) return { done: true, state: { attempt }, result: plan };
+          onInFlight?.(plan);
+          report(options.onProgress, { phase: "waiting-for-cluster", provisioningState: plan.convergence.provisioningState });
+          const delayInMs = Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: this.polling }), deadline.remainingInMs());
+          return { done: false, state: { attempt: attempt + 1 }, delayInMs };
+        },
+      },
+      { attempt: 0 },
+      { polling: this.polling },
+    );
+    return poller.pollUntilDone({ abortSignal });
   }
 
   /**

@@ -117,20 +117,16 @@ describe("every wait is one poller", () => {
     expect(JSON.parse(await poller.serialize())).toMatchObject({ poller: "feature-registration", pendingDelayInMs: 60_000 });
   });
 
-  test("no hand-rolled wait outside the poller: timers only in poll.ts, sleeps only in the poller and the known leftovers", () => {
+  test("no hand-rolled wait outside the poller: timers only in poll.ts, sleeps only in the poller", () => {
     const src = join(__dirname, "..", "src");
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => {
         const path = join(dir, name);
         return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
       });
-    // rollout/ is moving to its own package (its waits use this SDK's sleep); the rest are listed until they move onto the poller.
-    const LEFTOVER_SLEEPS = ["client.ts", "dataPlane/verify.ts"];
-    const found = files(src)
-      .map((file) => ({ file: relative(src, file).split(sep).join("/"), text: readFileSync(file, "utf8") }))
-      .filter(({ file }) => !file.startsWith("rollout/"));
+    const found = files(src).map((file) => ({ file: relative(src, file).split(sep).join("/"), text: readFileSync(file, "utf8") }));
     const timers = found.filter(({ file, text }) => file !== "poll.ts" && /setTimeout\(|setInterval\(|\bdelay\(|addEventListener\("abort"/.test(text)).map((f) => f.file);
-    const sleeps = found.filter(({ file, text }) => !["poll.ts", "poller/stepPoller.ts", ...LEFTOVER_SLEEPS].includes(file) && /\bsleep\(/.test(text)).map((f) => f.file);
+    const sleeps = found.filter(({ file, text }) => !["poll.ts", "poller/stepPoller.ts"].includes(file) && /\bsleep\(/.test(text)).map((f) => f.file);
     expect({ timers, sleeps }).toEqual({ timers: [], sleeps: [] });
   });
 });

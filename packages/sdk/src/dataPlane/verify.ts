@@ -7,7 +7,8 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import type { ClusterState } from "../clusterState";
 import { classifyProvisioningState } from "../convergence";
 import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
-import { formatDuration, nextPollDelayInMs, sleep, throwIfAborted, type PollingSettings } from "../poll";
+import { formatDuration, nextPollDelayInMs, throwIfAborted, type PollingSettings } from "../poll";
+import { StepPoller } from "../poller/stepPoller";
 import { report } from "../progress";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
 import { isAtLeast, parseKubernetesVersion } from "../versions";
@@ -321,36 +322,44 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
   // One credential POST for the whole wait (ARM counts it against the write budget); checkOnce connects again only
   // when the kept credentials are refused.
   const session: DataPlaneSession = {};
-  let last: DataPlaneResult | undefined;
-  let state: string | undefined;
-  for (let attempt = 0; ; attempt++) {
-    // A check is bounded by its requests' own timeout (requestTimeoutInMs) and the caller's signal, not by the
-    // deadline: every wait (a resumed one past its deadline included) ends on a complete check that names the nodes.
-    const result = await checkOnce(deps, wanted, options, session);
-    last = result;
-    state = JSON.stringify({ kind: DATA_PLANE_WAIT_STATE_KIND, version: 1, clusterId: result.cluster.id, desired: result.desired, startedAt, deadlineAt } satisfies WaitState);
-    report(options.onProgress, {
-      verdict: result.verdict,
-      summary: result.summary,
-      convergedNodes: result.rollout?.convergedNodes ?? 0,
-      totalNodes: result.rollout?.totalNodes ?? 0,
-      pendingNodes: result.pendingNodes,
-      elapsedInMs: Date.now() - startedAt,
+  const notConverged = (result: DataPlaneResult, state: string): DataPlaneNotConvergedError => {
+    const nodes = result.pendingNodes.length > 0 ? result.pendingNodes.join(", ") : "the DaemonSet rollout";
+    return new DataPlaneNotConvergedError(
+      `${result.cluster.resourceGroup}/${result.cluster.name}: kube-proxy did not reach every node within ${formatDuration(timeoutInMs)}; still waiting for ${nodes} (${result.summary}). ` +
+        "Check those nodes (kubectl rollout status daemonset/kube-proxy -n kube-system; cordon and drain a node that stays behind), or wait longer.",
+      result,
       state,
-    });
-    if (result.verdict !== "rolling-out") return result;
-    const remaining = deadlineAt - Date.now();
-    if (remaining <= 0) break;
-    // The sleep is cut to the time left, so the caller's signal is the only other thing that ends it (AbortedError).
-    await sleep(Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: deps.polling }), remaining), options.abortSignal, "waiting for the kube-proxy rollout");
-    if (Date.now() >= deadlineAt) break;
-  }
-  const result = last as DataPlaneResult;
-  const nodes = result.pendingNodes.length > 0 ? result.pendingNodes.join(", ") : "the DaemonSet rollout";
-  throw new DataPlaneNotConvergedError(
-    `${result.cluster.resourceGroup}/${result.cluster.name}: kube-proxy did not reach every node within ${formatDuration(timeoutInMs)}; still waiting for ${nodes} (${result.summary}). ` +
-      "Check those nodes (kubectl rollout status daemonset/kube-proxy -n kube-system; cordon and drain a node that stays behind), or wait longer.",
-    result,
-    state ?? "",
+    );
+  };
+  // A wait on the one poller. Each step is a complete check (bounded by its requests' own timeout and the caller's
+  // signal, not by the deadline), so every wait, a resumed one past its deadline included, ends on a check that names
+  // the nodes. The wait between checks is the backoff cut to the time left.
+  const poller = new StepPoller<{ readonly attempt: number }, DataPlaneResult>(
+    {
+      kind: "data-plane-wait",
+      waitingFor: () => "waiting for the kube-proxy rollout",
+      // Never reached (no poller deadline): the step itself throws DataPlaneNotConvergedError past the deadline.
+      timeoutError: () => new Error("unreachable: the data-plane wait ends itself at its deadline"),
+      step: async ({ attempt }) => {
+        const result = await checkOnce(deps, wanted, options, session);
+        const state = JSON.stringify({ kind: DATA_PLANE_WAIT_STATE_KIND, version: 1, clusterId: result.cluster.id, desired: result.desired, startedAt, deadlineAt } satisfies WaitState);
+        report(options.onProgress, {
+          verdict: result.verdict,
+          summary: result.summary,
+          convergedNodes: result.rollout?.convergedNodes ?? 0,
+          totalNodes: result.rollout?.totalNodes ?? 0,
+          pendingNodes: result.pendingNodes,
+          elapsedInMs: Date.now() - startedAt,
+          state,
+        });
+        if (result.verdict !== "rolling-out") return { done: true, state: { attempt }, result };
+        const remaining = deadlineAt - Date.now();
+        if (remaining <= 0) throw notConverged(result, state);
+        return { done: false, state: { attempt: attempt + 1 }, delayInMs: Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: deps.polling }), remaining) };
+      },
+    },
+    { attempt: 0 },
+    { polling: deps.polling },
   );
+  return poller.pollUntilDone({ abortSignal: options.abortSignal });
 }
