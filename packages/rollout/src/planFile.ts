@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterState, KubeProxyPlan, SavedClusterPlan, ValidationIssue } from "@aks-kube-proxy/sdk";
-import { SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, parseSavedPlan, plansOfSavedPlan, sortKeysDeep, toSavedPlan } from "@aks-kube-proxy/sdk";
+import { SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, parseSavedPlan, plansOfSavedPlan, readVersionedDocument, sortKeysDeep, toSavedPlan } from "@aks-kube-proxy/sdk";
 import { rolloutSpecHash } from "./journal";
 import { specIssues } from "./journalValidate";
 import { rolloutActionOf, type RolloutAction, type RolloutPlan, type RolloutPlanEntry, type RolloutPlanTotals } from "./plan";
@@ -150,22 +150,7 @@ export function parseRolloutPlan(text: string, source = "the rollout plan"): Sav
       issues,
     );
   };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    issues.push({ path: "$", message: `not JSON (${error instanceof Error ? error.message : String(error)})` });
-    return fail();
-  }
-  if (!isPlainObject(doc)) {
-    issues.push({ path: "$", message: "expected a JSON object" });
-    return fail();
-  }
-  if (doc["kind"] !== ROLLOUT_PLAN_KIND) issues.push({ path: "$.kind", message: `expected "${ROLLOUT_PLAN_KIND}", found ${JSON.stringify(doc["kind"])}` });
-  if (doc["formatVersion"] !== ROLLOUT_PLAN_FORMAT_VERSION) {
-    issues.push({ path: "$.formatVersion", message: `format version ${JSON.stringify(doc["formatVersion"])} is not supported (this aks-kube-proxy reads ${ROLLOUT_PLAN_FORMAT_VERSION}); plan again with this version` });
-  }
-  if (issues.length > 0) return fail();
+  const doc = readVersionedDocument(text, { kind: ROLLOUT_PLAN_KIND, formatVersion: ROLLOUT_PLAN_FORMAT_VERSION }, issues, fail);
   for (const key of ["toolVersion", "createdAt", "apiVersion", "rolloutName", "specHash"] as const) if (typeof doc[key] !== "string") issues.push({ path: `$.${key}`, message: "expected a string" });
   const spec = doc["spec"];
   if (!isPlainObject(spec)) issues.push({ path: "$.spec", message: "expected an object" });

@@ -157,6 +157,34 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 const FACT_KEYS = ["kubernetesVersion", "networkPlugin", "networkPolicy", "networkDataplane", "provisioningState"] as const;
 
 /**
+ * The head of every versioned document aks-kube-proxy writes (a saved plan, a saved rollout plan): JSON, an object,
+ * the expected `kind` and `formatVersion`. Problems are added to `issues` and reported through `fail`.
+ * @param text - the document's text
+ * @param expected - its kind and the format version this version reads
+ * @param issues - the caller's issue list (appended to)
+ * @param fail - the caller's way to throw with its issues
+ * @returns the document as an object
+ */
+export function readVersionedDocument(text: string, expected: { readonly kind: string; readonly formatVersion: number }, issues: ValidationIssue[], fail: () => never): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    issues.push({ path: "$", message: `not JSON (${error instanceof Error ? error.message : String(error)})` });
+    return fail();
+  }
+  if (!isRecord(doc)) {
+    issues.push({ path: "$", message: "expected a JSON object" });
+    return fail();
+  }
+  if (doc["kind"] !== expected.kind) issues.push({ path: "$.kind", message: `expected "${expected.kind}", found ${JSON.stringify(doc["kind"])}` });
+  if (doc["formatVersion"] !== expected.formatVersion) {
+    issues.push({ path: "$.formatVersion", message: `format version ${JSON.stringify(doc["formatVersion"])} is not supported (this aks-kube-proxy reads ${expected.formatVersion}); plan again with this version` });
+  }
+  return issues.length > 0 ? fail() : doc;
+}
+
+/**
  * Parses and validates a saved plan. Refuses (ValidationError, naming each problem) anything that is not JSON, another
  * kind, a format version other than {@link SAVED_PLAN_FORMAT_VERSION}, an unsupported api-version, and clusters with a
  * malformed id, eTag or settings. The desired settings are parsed here, once.
@@ -169,22 +197,7 @@ export function parseSavedPlan(text: string, source = "the saved plan"): SavedPl
   const fail = (): never => {
     throw new ValidationError(`${source} is not a valid aks-kube-proxy plan: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}. Make it again with \`aks-kube-proxy plan … --out FILE\`.`, issues);
   };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    issues.push({ path: "$", message: `not JSON (${error instanceof Error ? error.message : String(error)})` });
-    return fail();
-  }
-  if (!isRecord(doc)) {
-    issues.push({ path: "$", message: "expected a JSON object" });
-    return fail();
-  }
-  if (doc["kind"] !== SAVED_PLAN_KIND) issues.push({ path: "$.kind", message: `expected "${SAVED_PLAN_KIND}", found ${JSON.stringify(doc["kind"])}` });
-  if (doc["formatVersion"] !== SAVED_PLAN_FORMAT_VERSION) {
-    issues.push({ path: "$.formatVersion", message: `format version ${JSON.stringify(doc["formatVersion"])} is not supported (this aks-kube-proxy reads ${SAVED_PLAN_FORMAT_VERSION}); plan again with this version` });
-  }
-  if (issues.length > 0) return fail();
+  const doc = readVersionedDocument(text, { kind: SAVED_PLAN_KIND, formatVersion: SAVED_PLAN_FORMAT_VERSION }, issues, fail);
   const apiVersion = doc["apiVersion"];
   if (typeof apiVersion !== "string") issues.push({ path: "$.apiVersion", message: "expected a string" });
   else {
