@@ -2,10 +2,11 @@
  * No package's source import graph has a cycle: every relative import (static `import`/`export … from`, type-only ones
  * included, and `require("./…")`) of every `packages/<pkg>/src/**\/*.ts` is followed, and a depth-first walk looks for a
  * back edge. A cycle such as journalStore.ts → blobStore.ts → blobJournal.ts → journalStore.ts makes a module's load
- * order decide what it sees; this test names the modules of the first cycle it finds.
+ * order decide what it sees; this test names the modules of the first cycle it finds. The rollout package's folders
+ * (spec/, plan/, run/, journal/ with its blob/, report/) are layers too: no folder imports one that imports it back.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
 const ROOT = join(__dirname, "..");
 const PACKAGES = readdirSync(join(ROOT, "packages")).filter((p) => existsSync(join(ROOT, "packages", p, "src")));
@@ -67,8 +68,8 @@ describe("source import graphs", () => {
   });
 
   it("follows the rollout package's relative imports (journal store contract included)", () => {
-    const store = join(ROOT, "packages", "rollout", "src", "blobStore.ts");
-    expect(relativeImports(store).map((f) => relative(ROOT, f))).toContain("packages/rollout/src/journalStoreTypes.ts");
+    const store = join(ROOT, "packages", "rollout", "src", "journal", "blob", "blobStore.ts");
+    expect(relativeImports(store).map((f) => relative(ROOT, f))).toContain("packages/rollout/src/journal/journalStoreTypes.ts");
   });
 
   it.each(PACKAGES)("packages/%s/src has no import cycle", (pkg) => {
@@ -76,5 +77,21 @@ describe("source import graphs", () => {
     const graph = new Map(files.map((f) => [f, relativeImports(f)]));
     const cycle = findCycle(graph);
     expect(cycle?.map((f) => relative(ROOT, f))).toBeUndefined();
+  });
+
+  it("packages/rollout/src's folders import each other without a cycle (each folder a layer)", () => {
+    const src = join(ROOT, "packages", "rollout", "src");
+    // A top-level file (index.ts, util.ts) is its own node; every file under a folder is its folder (journal/blob/ is journal/).
+    const part = (file: string) => relative(src, file).split(sep)[0]!;
+    const edges = new Map<string, Set<string>>();
+    for (const file of sources(src)) {
+      const from = part(file);
+      if (!edges.has(from)) edges.set(from, new Set());
+      for (const target of relativeImports(file)) if (part(target) !== from) edges.get(from)!.add(part(target));
+    }
+    const graph = new Map([...edges].map(([from, to]) => [from, [...to]]));
+    expect([...graph.keys()].filter((p) => !p.endsWith(".ts")).sort()).toEqual(["journal", "plan", "report", "run", "spec"]);
+    expect(graph.get("index.ts")).toEqual(expect.arrayContaining(["spec", "plan", "run", "journal", "report"]));
+    expect(findCycle(graph)).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
 import { ArmRateLimiter, createRolloutJournal, listRolloutClusters, parseRolloutSpec, planRollout, RolloutJournalFile, runRollout } from "@aks-kube-proxy/rollout";
-import { concurrencyBounds } from "../packages/rollout/src/waveRunner";
+import { concurrencyBounds } from "../packages/rollout/src/run/waveRunner";
 import type { TestEmulator } from "./support/emulator";
 import { clientFactory, fleetSeeds, startFleetEmulator, SUBSCRIPTIONS, tempDir } from "./rollout-fixtures";
 

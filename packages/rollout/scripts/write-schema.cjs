@@ -3,8 +3,8 @@
 // test/rollout.spec.test.ts and test/rollout.journal-schema.test.ts fail when a file and its exported schema differ.
 const { writeFileSync } = require("node:fs");
 const { join } = require("node:path");
-const { rolloutJsonSchema } = require("../dist/schema.js");
-const { journalJsonSchema } = require("../dist/journalSchema.js");
+const { rolloutJsonSchema } = require("../dist/spec/schema.js");
+const { journalJsonSchema } = require("../dist/journal/journalSchema.js");
 for (const [name, schema] of [
   ["rollout.schema.json", rolloutJsonSchema],
   ["journal.schema.json", journalJsonSchema],

@@ -3,7 +3,7 @@
  * each other's updates, the first halt wins, counts are summed over shards, the wave barrier waits for every shard,
  * and a record of another rollout is refused.
  */
-import { DocumentFleetCoordinator, type ConditionalDocument } from "../src/fleetRecord";
+import { DocumentFleetCoordinator, type ConditionalDocument } from "../src/journal/fleetRecord";
 
 /** A document with ETag-like versions; `interleave` lets another writer slip in between a read and a write. */
 class MemoryDocument implements ConditionalDocument {

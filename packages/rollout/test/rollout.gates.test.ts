@@ -5,7 +5,7 @@
  */
 import { isKubeProxyError, ValidationError, type ValidationIssue } from "@aks-kube-proxy/sdk";
 import { approvableWave, healthGateOf, parseRolloutSpec, rolloutSpecHash, type RolloutJournal } from "../src/index";
-import { DocumentFleetCoordinator, type ConditionalDocument } from "../src/fleetRecord";
+import { DocumentFleetCoordinator, type ConditionalDocument } from "../src/journal/fleetRecord";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_API_VERSION, type ClusterState } from "@aks-kube-proxy/sdk";
 import { createRolloutJournal, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
-import { reopenFailed } from "../src/resume";
+import { reopenFailed } from "../src/run/resume";
 import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
 
 const SUB = "11111111-1111-1111-1111-111111111111";

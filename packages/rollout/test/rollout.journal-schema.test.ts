@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { DEFAULT_API_VERSION, effectiveKubeProxySettings, type ClusterState, type ValidationIssue } from "@aks-kube-proxy/sdk";
 import { createRolloutJournal, journalJsonSchema, journalLogPath, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
-import { journalIssues } from "../src/journalValidate";
+import { journalIssues } from "../src/journal/journalValidate";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

@@ -5,8 +5,8 @@ import { XMLParser } from "fast-xml-parser";
 import { DEFAULT_API_VERSION, isKubeProxyError, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
 import { buildRolloutReport, createRollbackJournal, createRolloutJournal, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, toJUnitXml, type RolloutJournal } from "../src/index";
 import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
-import { runBounded } from "../src/concurrency";
-import { haltExceeded } from "../src/execute";
+import { runBounded } from "../src/run/concurrency";
+import { haltExceeded } from "../src/run/execute";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 

@@ -11,7 +11,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import { INPUT_LIMITS, isKubeProxyError, isPlainObject, parseKubeProxySettings, ValidationError, describeJsonValue, formatJsonPath, type Finding, type JsonPathSegment } from "@aks-kube-proxy/sdk";
 import { parseDurationInMs } from "./duration";
 import type { RolloutIssue } from "./rolloutIssues";
-import { compact } from "./util";
+import { compact } from "../util";
 import { ROLLOUT_DEFAULTS, type ClusterSelector, type HaltRule, type HealthGate, type RolloutGroup, type RolloutSpec, type RolloutSubscription, type RolloutWave } from "./spec";
 
 type Segment = JsonPathSegment;

@@ -8,7 +8,7 @@ import type { ApprovalResult } from "./approval";
 import type { RolloutControl, RolloutControlChange } from "./control";
 import type { JournalCluster, RolloutJournal, WaveApproval } from "./journal";
 import type { FleetCoordinator } from "./fleetRecord";
-import type { Shard } from "./shard";
+import type { Shard } from "../spec/shard";
 /** A journal opened for writing by this process, holding its lock until {@link OpenRolloutJournal.close}. */
 export interface OpenRolloutJournal {
   /** The journal; mutate it in place, then {@link OpenRolloutJournal.commit}. */

@@ -30,12 +30,12 @@
 import { sleep } from "@aks-kube-proxy/sdk";
 import type { BlobLeaseClient, BlockBlobClient } from "@azure/storage-blob";
 import { describeJournalHolder, holderOf, isTransient, JournalLeaseLostError, META, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
-import type { FleetCoordinator } from "./fleetRecord";
-import { JOURNAL_VERSION, type JournalCluster, type RolloutJournal } from "./journal";
-import { JOURNAL_FILE_VERSION_WITH_LOG, recordOf } from "./journalFile";
-import type { JournalLockHolder } from "./journalLock";
-import { GroupCommit } from "./groupCommit";
-import type { OpenRolloutJournal } from "./journalStoreTypes";
+import type { FleetCoordinator } from "../fleetRecord";
+import { JOURNAL_VERSION, type JournalCluster, type RolloutJournal } from "../journal";
+import { JOURNAL_FILE_VERSION_WITH_LOG, recordOf } from "../journalFile";
+import type { JournalLockHolder } from "../journalLock";
+import { GroupCommit } from "../groupCommit";
+import type { OpenRolloutJournal } from "../journalStoreTypes";
 
 /** The longest pause group commit puts between two journal writes. */
 const MAX_PACING_GAP_MS = 2000;

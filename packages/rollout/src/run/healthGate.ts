@@ -11,8 +11,8 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import type { DataPlaneResult, WaitForDataPlaneOptions } from "@aks-kube-proxy/sdk";
 import { KubeProxyError, isKubeProxyError } from "@aks-kube-proxy/sdk";
 import { formatDuration } from "@aks-kube-proxy/sdk";
-import type { JournalCluster, JournalGate, RolloutJournal } from "./journal";
-import type { HealthGate } from "./spec";
+import type { JournalCluster, JournalGate, RolloutJournal } from "../journal/journal";
+import type { HealthGate } from "../spec/spec";
 
 /** A health gate failed: the data plane did not converge (mismatch, timeout) or could not be read. */
 export class HealthGateFailedError extends KubeProxyError {

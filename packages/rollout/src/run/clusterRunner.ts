@@ -12,8 +12,8 @@ import { plansOfSavedPlan, serializeApplyState, type ApplyOperationState, type K
 import { isKubeProxyError } from "@aks-kube-proxy/sdk";
 import type { ApplyProgress } from "@aks-kube-proxy/sdk";
 import { healthGateOf, runHealthGate } from "./healthGate";
-import { toJournalError, type JournalCluster, type JournalPlannedRead, type RolloutJournal } from "./journal";
-import type { OpenRolloutJournal } from "./journalStoreTypes";
+import { toJournalError, type JournalCluster, type JournalPlannedRead, type RolloutJournal } from "../journal/journal";
+import type { OpenRolloutJournal } from "../journal/journalStoreTypes";
 import type { PreviewGate } from "./previewGate";
 import type { RolloutProgress } from "./progress";
 import type { RolloutClients } from "./rolloutClient";

@@ -10,8 +10,8 @@ import { isKubeProxyError } from "@aks-kube-proxy/sdk";
 import type { Finding } from "@aks-kube-proxy/sdk";
 import { sortKeysDeep } from "@aks-kube-proxy/sdk";
 import type { FieldChange, SavedClusterPlan } from "@aks-kube-proxy/sdk";
-import type { Shard } from "./shard";
-import type { RolloutSpec } from "./spec";
+import type { Shard } from "../spec/shard";
+import type { RolloutSpec } from "../spec/spec";
 // The lists of statuses and skip reasons are the journal schema's (one source; the types are derived from them).
 import { JOURNAL_KIND, JOURNAL_VERSION, type CLUSTER_STATUSES, type JOURNAL_STATUSES, type SKIP_REASONS, type WAVE_STATUSES } from "./journalSchema";
 

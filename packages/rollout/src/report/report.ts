@@ -5,9 +5,9 @@
  */
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import { ValidationError } from "@aks-kube-proxy/sdk";
-import { countClusters, type JournalCluster, type JournalError, type JournalGate, type JournalWave, type RolloutCounts, type RolloutJournal, type WaveApproval } from "./journal";
-import { formatShard } from "./shard";
-import { compact } from "./util";
+import { countClusters, type JournalCluster, type JournalError, type JournalGate, type JournalWave, type RolloutCounts, type RolloutJournal, type WaveApproval } from "../journal/journal";
+import { formatShard } from "../spec/shard";
+import { compact } from "../util";
 
 /** The `kind` marker of a report. */
 export const REPORT_KIND = "aks-kube-proxy.rollout-report";

@@ -9,11 +9,11 @@
 import { createHash } from "node:crypto";
 import type { ClusterState, KubeProxyPlan, SavedClusterPlan, ValidationIssue } from "@aks-kube-proxy/sdk";
 import { SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, parseSavedPlan, plansOfSavedPlan, readVersionedDocument, sortKeysDeep, toSavedPlan } from "@aks-kube-proxy/sdk";
-import { rolloutSpecHash } from "./journal";
-import { specIssues } from "./journalValidate";
+import { rolloutSpecHash } from "../journal/journal";
+import { specIssues } from "../journal/journalValidate";
 import { rolloutActionOf, type RolloutAction, type RolloutPlan, type RolloutPlanEntry, type RolloutPlanTotals } from "./plan";
-import type { Shard } from "./shard";
-import type { RolloutSpec } from "./spec";
+import type { Shard } from "../spec/shard";
+import type { RolloutSpec } from "../spec/spec";
 
 /** The `kind` of a saved rollout plan. */
 export const ROLLOUT_PLAN_KIND = "aks-kube-proxy/rollout-plan";

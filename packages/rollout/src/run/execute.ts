@@ -7,15 +7,15 @@
  * @packageDocumentation
  */
 import { ClusterRunner } from "./clusterRunner";
-import { countClusters, type RolloutCounts, type RolloutJournal, type RolloutOutcome } from "./journal";
-import type { OpenRolloutJournal } from "./journalStoreTypes";
+import { countClusters, type RolloutCounts, type RolloutJournal, type RolloutOutcome } from "../journal/journal";
+import type { OpenRolloutJournal } from "../journal/journalStoreTypes";
 import { PreviewGate } from "./previewGate";
 import { RolloutProgress, type RolloutProgressEvent } from "./progress";
 import { ArmRateLimiter, type ArmRateLimiterStats } from "./rateLimiter";
 import { reopenFailed } from "./resume";
 import { RolloutClients, type RolloutClientFactory } from "./rolloutClient";
 import { WaveRunner } from "./waveRunner";
-import { readFileControl } from "./control";
+import { readFileControl } from "../journal/control";
 
 export type { RolloutClient, RolloutClientFactory } from "./rolloutClient";
 export type { RolloutProgressEvent, RolloutProgressSnapshot, RolloutWaveProgress } from "./progress";

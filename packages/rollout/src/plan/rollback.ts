@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { restoreTargetOf } from "@aks-kube-proxy/sdk";
-import type { JournalCluster, RolloutJournal } from "./journal";
+import type { JournalCluster, RolloutJournal } from "../journal/journal";
 
 /** Arguments of {@link createRollbackJournal}. */
 export interface CreateRollbackJournalArgs {

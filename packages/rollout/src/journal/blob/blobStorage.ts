@@ -6,10 +6,10 @@
  */
 import type { BlockBlobClient } from "@azure/storage-blob";
 import { KubeProxyError, ValidationError } from "@aks-kube-proxy/sdk";
-import type { ConditionalDocument } from "./fleetRecord";
-import type { RolloutJournal } from "./journal";
-import { describeHolder, type JournalLockHolder } from "./journalLock";
-import { parseRolloutJournalFile } from "./journalFile";
+import type { ConditionalDocument } from "../fleetRecord";
+import type { RolloutJournal } from "../journal";
+import { describeHolder, type JournalLockHolder } from "../journalLock";
+import { parseRolloutJournalFile } from "../journalFile";
 
 /** The blob journal's lease was lost: another runner took the journal over (or it could not be renewed in time). */
 export class JournalLeaseLostError extends KubeProxyError {

@@ -3,7 +3,7 @@
  * wave, elapsed time, and the estimate of the time left from this run's throughput and the soak times ahead).
  * @packageDocumentation
  */
-import type { JournalCluster, JournalError, JournalWave, RolloutCounts, RolloutJournal } from "./journal";
+import type { JournalCluster, JournalError, JournalWave, RolloutCounts, RolloutJournal } from "../journal/journal";
 import type { ArmRateLimiter } from "./rateLimiter";
 
 /** Per-wave counts in a progress snapshot. */

@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import type { ClusterState } from "@aks-kube-proxy/sdk";
-import type { RolloutClientFactory } from "./rolloutClient";
-import type { ArmRateLimiter } from "./rateLimiter";
-import type { RolloutSpec } from "./spec";
+import type { RolloutClientFactory } from "../run/rolloutClient";
+import type { ArmRateLimiter } from "../run/rateLimiter";
+import type { RolloutSpec } from "../spec/spec";
 
 /** Options of {@link listRolloutClusters}. */
 export interface ListRolloutClustersOptions {

@@ -2,9 +2,9 @@
  * The wave planner: assigns the clusters that need a change to the rollout's ordered waves. Pure and deterministic.
  * @packageDocumentation
  */
-import { matchesAny, type SelectableCluster } from "./select";
-import { stableHash } from "./shard";
-import type { RolloutWave } from "./spec";
+import { matchesAny, type SelectableCluster } from "../spec/select";
+import { stableHash } from "../spec/shard";
+import type { RolloutWave } from "../spec/spec";
 
 /** One planned wave. */
 export interface PlannedWave<C extends SelectableCluster = SelectableCluster> {

@@ -6,11 +6,11 @@
 import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig } from "@azure/arm-containerservice";
 import type { ClusterState } from "@aks-kube-proxy/sdk";
 import { planKubeProxyChange, type KubeProxyPlan } from "@aks-kube-proxy/sdk";
-import { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, type JournalCluster, type RolloutJournal } from "./journal";
-import { selectFleet } from "./select";
-import { inShard, type Shard } from "./shard";
-import type { RolloutSpec } from "./spec";
-import { compact } from "./util";
+import { JOURNAL_KIND, JOURNAL_VERSION, rolloutSpecHash, type JournalCluster, type RolloutJournal } from "../journal/journal";
+import { selectFleet } from "../spec/select";
+import { inShard, type Shard } from "../spec/shard";
+import type { RolloutSpec } from "../spec/spec";
+import { compact } from "../util";
 import { planWaves } from "./waves";
 
 /** What the rollout will do with one cluster. */

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { retryTransient } from "@aks-kube-proxy/sdk";
-import { toJournalError, type RolloutJournal } from "./journal";
-import type { OpenRolloutJournal } from "./journalStoreTypes";
+import { toJournalError, type RolloutJournal } from "../journal/journal";
+import type { OpenRolloutJournal } from "../journal/journalStoreTypes";
 import type { RolloutProgressEventBody } from "./progress";
 import type { RolloutClients } from "./rolloutClient";
 

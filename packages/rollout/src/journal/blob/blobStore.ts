@@ -15,13 +15,13 @@ import { sleep } from "@aks-kube-proxy/sdk";
 import { BlobRolloutJournal, type JournalTakeover } from "./blobJournal";
 import { parseBlobJournalUrl, type BlobJournalLocation } from "./blobLocation";
 import { ascii, BlobDocument, describeJournalHolder, downloadText, holderOf, META, parseBlobJournal, parseJournal, statusOf, storageCode, storageError, type RequestCounter } from "./blobStorage";
-import { DocumentFleetCoordinator, type FleetCoordinator } from "./fleetRecord";
-import type { RolloutJournal, WaveApproval } from "./journal";
-import { approvableWave, type ApprovalResult } from "./approval";
-import type { RolloutControl, RolloutControlChange } from "./control";
-import { JournalLockedError, type JournalLockHolder } from "./journalLock";
-import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "./journalStoreTypes";
-import type { Shard } from "./shard";
+import { DocumentFleetCoordinator, type FleetCoordinator } from "../fleetRecord";
+import type { RolloutJournal, WaveApproval } from "../journal";
+import { approvableWave, type ApprovalResult } from "../approval";
+import type { RolloutControl, RolloutControlChange } from "../control";
+import { JournalLockedError, type JournalLockHolder } from "../journalLock";
+import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "../journalStoreTypes";
+import type { Shard } from "../../spec/shard";
 
 /** Options of {@link BlobJournalStore}. */
 export interface BlobJournalStoreOptions {

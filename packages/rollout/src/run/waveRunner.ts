@@ -7,12 +7,12 @@
  */
 import { sleep } from "@aks-kube-proxy/sdk";
 import { runBounded } from "./concurrency";
-import type { JournalCluster, JournalWave, RolloutJournal, RolloutOutcome } from "./journal";
-import type { OpenRolloutJournal } from "./journalStoreTypes";
+import type { JournalCluster, JournalWave, RolloutJournal, RolloutOutcome } from "../journal/journal";
+import type { OpenRolloutJournal } from "../journal/journalStoreTypes";
 import type { RolloutProgress } from "./progress";
-import type { HaltRule, RolloutSpec } from "./spec";
-import type { FleetHalt } from "./fleetRecord";
-import type { RolloutControl } from "./control";
+import type { HaltRule, RolloutSpec } from "../spec/spec";
+import type { FleetHalt } from "../journal/fleetRecord";
+import type { RolloutControl } from "../journal/control";
 
 /**
  * True when failures exceed the halt rule.

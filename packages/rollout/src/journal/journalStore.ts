@@ -13,8 +13,8 @@ import { approvableWave, type ApprovalResult } from "./approval";
 import { controlFileOf, updateFileControl, type RolloutControl, type RolloutControlChange } from "./control";
 import type { RolloutJournal, WaveApproval } from "./journal";
 import { readRolloutJournal, RolloutJournalFile, type JournalFileOptions } from "./journalFile";
-import { BlobJournalStore, type BlobJournalStoreOptions } from "./blobStore";
-import { isBlobJournalUrl } from "./blobLocation";
+import { BlobJournalStore, type BlobJournalStoreOptions } from "./blob/blobStore";
+import { isBlobJournalUrl } from "./blob/blobLocation";
 import type { JournalStore, OpenJournalOptions, OpenRolloutJournal, StoredJournal } from "./journalStoreTypes";
 
 export type { OpenRolloutJournal, OpenJournalOptions, StoredJournal, JournalStore } from "./journalStoreTypes";

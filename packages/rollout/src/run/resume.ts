@@ -4,7 +4,7 @@
  * that completed with failures is `done` and would otherwise be passed over). Pure.
  * @packageDocumentation
  */
-import type { JournalCluster, RolloutJournal } from "./journal";
+import type { JournalCluster, RolloutJournal } from "../journal/journal";
 
 /** True for a cluster `--retry-failed` starts again: failed, or kept from starting by a halt. @internal */
 function isReopenedByRetry(c: JournalCluster): boolean {

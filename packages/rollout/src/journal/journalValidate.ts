@@ -11,7 +11,7 @@ import { describeJsonValue, formatJsonPath, isPlainObject } from "@aks-kube-prox
 import { JOURNAL_KIND, JOURNAL_VERSION } from "./journal";
 import { journalJsonSchema, journalLogRecordJsonSchema, journalSpecJsonSchema } from "./journalSchema";
 import { capIssues } from "@aks-kube-proxy/sdk";
-import { lazySchema, schemaErrors, type SchemaError } from "./schemaCheck";
+import { lazySchema, schemaErrors, type SchemaError } from "../spec/schemaCheck";
 
 const MAX_ISSUES = 20;
 const validateJournal = lazySchema(journalJsonSchema);
