@@ -10,7 +10,8 @@ import type { CommandContext } from "../../runtime/context";
 import { parseDurationInMs } from "../../runtime/duration";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { planTotals } from "./render";
-import { type RolloutApplyFlags, clientFactory, journalStore, readRolloutInput, readShard, defaultJournalPath, confirmOrStop, runJournal, defaultRollbackLocation } from "./actions";
+import { type RolloutApplyFlags, clientFactory, journalStore, readRolloutInput, readShard, defaultJournalPath, confirmOrStop, defaultRollbackLocation } from "./actions";
+import { runJournal } from "./run";
 import { rolloutRollback } from "./rollback";
 
 /** `rollout apply FILE|PLANFILE`: plan (or read the saved plan and check it), journal, run waves (or `--resume` a journal). */

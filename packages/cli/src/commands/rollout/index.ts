@@ -2,7 +2,7 @@
  * `aks-kube-proxy rollout`: fleet rollouts of kube-proxy settings across many clusters and subscriptions, in waves,
  * resumable, shardable for CI, with JSON and JUnit reports. The command group registers here; the work happens in
  * one module per subcommand (`plan.ts`, `apply.ts`, `status.ts`, `merge.ts`, `rollback.ts`, `approve.ts`, `report.ts`,
- * `skip.ts`, `stop.ts`; shared helpers in `actions.ts`), loaded with the SDK and the fleet only when a subcommand runs.
+ * `skip.ts`, `stop.ts`; shared helpers in `actions.ts`, the run in `run.ts`, report files in `reports.ts`), loaded with the SDK and the fleet only when a subcommand runs.
  * @packageDocumentation
  */
 import type { Command } from "commander";

@@ -6,7 +6,8 @@ import { CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
 import { reportTable, reportTsvRows } from "./render";
-import { type RolloutReportFlags, writeReports, readJournals } from "./actions";
+import type { RolloutReportFlags } from "./actions";
+import { writeReports, readJournals } from "./reports";
 
 /** `rollout merge JOURNAL...`: one report from the shards' journals; fails when the rollout did not fully succeed. */
 export async function rolloutMerge(ctx: CommandContext, positional: readonly string[]): Promise<ExitCodeValue> {

@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { ExitCode, type ExitCodeValue } from "../../runtime/exit-codes";
-import { inPieces, readJournals } from "./actions";
+import { inPieces, readJournals } from "./reports";
 
 /** Flags of `rollout report`. */
 export interface RolloutHtmlReportFlags {

@@ -7,7 +7,8 @@ import { CliUsageError } from "../../runtime/cli-error";
 import type { CommandContext } from "../../runtime/context";
 import { parseDurationInMs } from "../../runtime/duration";
 import { type ExitCodeValue } from "../../runtime/exit-codes";
-import { type RolloutRollbackFlags, exists, journalStore, readShard, confirmOrStop, runJournal, defaultRollbackLocation } from "./actions";
+import { type RolloutRollbackFlags, exists, journalStore, readShard, confirmOrStop, defaultRollbackLocation } from "./actions";
+import { runJournal } from "./run";
 
 /** `rollout rollback --journal FILE`: put back each written cluster's previous settings, with the same waves. */
 export async function rolloutRollback(ctx: CommandContext, override?: RolloutRollbackFlags): Promise<ExitCodeValue> {
