@@ -12,12 +12,14 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as EmulatorModule from "../packages/arm-emulator/dist/index.js";
 import type * as SdkModule from "../packages/sdk/dist/index.js";
+import type * as RolloutModule from "../packages/rollout/dist/index.js";
 import { CRASH_TARGET, crashScene, KILL_POINTS, killAt, resumeAndCheck, spawnCli, type CrashFigures, type KillPoint } from "../test/support/rollout-crash.ts";
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, "..");
 const { startEmulator } = require(join(ROOT, "packages/arm-emulator/dist/index.js")) as typeof EmulatorModule;
 const sdk = require(join(ROOT, "packages/sdk/dist/index.js")) as typeof SdkModule;
+const rollout = require(join(ROOT, "packages/rollout/dist/index.js")) as typeof RolloutModule;
 const CLI_BIN = join(ROOT, "packages/cli/dist/bin.js");
 const SUBSCRIPTIONS = ["cccccccc-0000-4000-8000-000000000001", "cccccccc-0000-4000-8000-000000000002"];
 const RUNS = Number(process.argv[2] ?? 6);
@@ -36,7 +38,7 @@ interface Row {
 }
 
 async function oneRun(point: KillPoint, run: number): Promise<{ killed: boolean; figures: CrashFigures }> {
-  const scene = await crashScene({ startEmulator, journalReader: sdk, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS, operationMs: 250 });
+  const scene = await crashScene({ startEmulator, journalReader: rollout, cliBin: CLI_BIN, subscriptions: SUBSCRIPTIONS, operationMs: 250 });
   try {
     // The n-th occurrence: journal writes come often; at most maxConcurrency (2) clusters are in progress at once.
     const occurrence = point === "journal-write" ? 2 + (run % 6) : point === "before-put" || point === "intent-saved" ? 1 + (run % 2) : 1 + (run % 3);

@@ -94,7 +94,7 @@ export interface CrashSceneOptions {
   readonly operationMs?: number;
   /** @default 2 */
   readonly maxConcurrency?: number;
-  /** The SDK's journal parser and log path (the caller imports them: from src in jest, from dist in scripts). */
+  /** The rollout package's journal parser and log path (the caller imports them: from src in jest, from dist in scripts). */
   readonly journalReader: JournalReader;
 }
 
