@@ -64,7 +64,7 @@ export interface EmulatorTimings {
   providerRegistrationMs: number;
   /** LRO InProgress -> Succeeded. */
   operationMs: number;
-  /** Retry-After on polls and 202s (0 allowed for tests). */
+  /** Retry-After on a running operation's polls and 202s, in seconds; 0 (the default): no Retry-After, as in the recordings. */
   retryAfterSeconds: number;
   /**
    * How long the kube-proxy DaemonSet takes per node to replace its pod (rollout, one node at a time). Optional so

@@ -21,6 +21,7 @@ import {
 import { operationPath, operationResultPath, type OperationRecord } from "../state/operations";
 import type { SubscriptionState } from "../state/store";
 import { checkApiVersion, type RequestContext, type RouteHandler } from "./context";
+import { retryAfterHeader } from "./operations";
 
 /** The header value Azure's own tests send to skip the subscription feature registration. */
 export const CUSTOM_FEATURE_HEADER_VALUE = "Microsoft.ContainerService/KubeProxyConfigurationPreview";
@@ -275,7 +276,7 @@ export const deleteClusterRoute: RouteHandler = (ctx, sub, params) => {
     headers: {
       "Azure-AsyncOperation": operationUrl(ctx, op),
       Location: `${ctx.baseUrl}${operationResultPath(op)}?api-version=${OPERATION_STATUS_API_VERSION}`,
-      "Retry-After": String(ctx.store.timings.retryAfterSeconds),
+      ...retryAfterHeader(ctx),
     },
   };
 };

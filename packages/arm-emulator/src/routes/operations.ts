@@ -5,7 +5,7 @@
 import { armError } from "../http";
 import { viewCluster } from "../state/clusters";
 import { operationResultPath, operationStatus, operationStatusJson } from "../state/operations";
-import { apiVersionParam, type RouteHandler } from "./context";
+import { apiVersionParam, type RequestContext, type RouteHandler } from "./context";
 
 function missingApiVersion() {
   return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
@@ -13,6 +13,16 @@ function missingApiVersion() {
 
 function operationNotFound(id: string) {
   return armError(404, "NotFound", `Operation '${id}' was not found.`);
+}
+
+/**
+ * The `Retry-After` of a running operation's answers: none when `timings.retryAfterSeconds` is 0 (the default), as in
+ * the recordings (AKS sends none on PUT, DELETE or the operation status); a positive value sends it, for tests of
+ * clients that honour it.
+ */
+export function retryAfterHeader(ctx: RequestContext): Record<string, string> {
+  const seconds = ctx.store.timings.retryAfterSeconds;
+  return seconds > 0 ? { "Retry-After": String(seconds) } : {};
 }
 
 /** GET .../locations/{region}/operations/{id} */
@@ -24,9 +34,7 @@ export const getOperationStatusRoute: RouteHandler = (ctx, sub, params) => {
   if (!op || op.subscriptionId.toLowerCase() !== sub.id.toLowerCase()) return operationNotFound(id);
   const now = ctx.store.now();
   const status = operationStatus(op, now);
-  const headers: Record<string, string> = {};
-  if (status === "InProgress") headers["Retry-After"] = String(ctx.store.timings.retryAfterSeconds);
-  return { status: 200, headers, body: operationStatusJson(op, now) };
+  return { status: 200, headers: status === "InProgress" ? retryAfterHeader(ctx) : {}, body: operationStatusJson(op, now) };
 };
 
 /** GET .../locations/{region}/operationresults/{id}: 202 while running, then the result. */
@@ -40,7 +48,7 @@ export const getOperationResultRoute: RouteHandler = (ctx, sub, params) => {
   if (status === "InProgress") {
     return {
       status: 202,
-      headers: { Location: `${ctx.baseUrl}${operationResultPath(op)}?api-version=${apiVersionParam(ctx) ?? ""}`, "Retry-After": String(ctx.store.timings.retryAfterSeconds) },
+      headers: { Location: `${ctx.baseUrl}${operationResultPath(op)}?api-version=${apiVersionParam(ctx) ?? ""}`, ...retryAfterHeader(ctx) },
     };
   }
   if (status === "Failed") return armError(400, op.failure?.code ?? "OperationFailed", op.failure?.message ?? "The operation failed.");
