@@ -7,7 +7,7 @@ import { addSettingsOptions, readDesiredSettings, type SettingsFlags } from "../
 import { writePlanFile } from "../inputs/plan-file";
 import { inFlightPlans, planClusters, planLabel, waitCommandFor } from "../flows/plan";
 import { reportSettingsWarnings } from "../render/findings";
-import { planJson, planSummary, planText } from "../render/plan";
+import { planFlagsJson, planJson, planSummary, planText } from "../render/plan";
 import type { CliCommandModule } from "../runtime/command-module";
 import { parseDurationInMs } from "../runtime/duration";
 import { hintsForFindings } from "../runtime/errors";
@@ -68,9 +68,7 @@ export const planCommand: CliCommandModule = {
             source: desired.source,
             desired: desired.settings,
             settingsWarnings: desired.warnings,
-            hasChanges: plans.some((p) => p.hasChanges && p.blockers.length === 0),
-            converged: plans.every((p) => p.converged),
-            blocked: blocked.length > 0,
+            ...planFlagsJson(plans),
             plans: plans.map(planJson),
             ...(flags.dataPlane ? { dataPlane: dataPlane.map(dataPlaneJson) } : {}),
           }),

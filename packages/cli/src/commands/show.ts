@@ -5,7 +5,7 @@
  */
 import { readPlanFileText } from "../inputs/plan-file";
 import { jsonKindOf } from "../inputs/rollout-file";
-import { planJson, planSummary, planText } from "../render/plan";
+import { planFlagsJson, planJson, planSummary, planText } from "../render/plan";
 import type { CliCommandModule } from "../runtime/command-module";
 import type { CommandContext } from "../runtime/context";
 import { ExitCode, type ExitCodeValue } from "../runtime/exit-codes";
@@ -50,9 +50,7 @@ export const showCommand: CliCommandModule = {
             toolVersion: saved.toolVersion,
             createdAt: saved.createdAt,
             apiVersion: saved.apiVersion,
-            hasChanges: plans.some((p) => p.hasChanges && p.blockers.length === 0),
-            converged: plans.every((p) => p.converged),
-            blocked: plans.some((p) => p.blockers.length > 0),
+            ...planFlagsJson(plans),
             plans: plans.map((p, i) => ({ ...planJson(p), eTag: p.cluster.etag ?? null, action: saved.clusters[i]?.action ?? null })),
           }),
         });

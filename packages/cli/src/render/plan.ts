@@ -86,3 +86,15 @@ export function planSummary(plans: readonly KubeProxyPlan[]): string {
   const unchanged = plans.length - blocked - changing - inFlight;
   return [`${changing} to change`, `${unchanged} unchanged`, ...(inFlight > 0 ? [`${inFlight} in flight`] : []), ...(blocked > 0 ? [`${blocked} blocked`] : [])].join(", ");
 }
+
+/**
+ * The flags of a `-o json` plan document over all its clusters (`plan` and `show` print the same ones).
+ * @param plans - plans of the selected clusters
+ */
+export function planFlagsJson(plans: readonly KubeProxyPlan[]): { hasChanges: boolean; converged: boolean; blocked: boolean } {
+  return {
+    hasChanges: plans.some((p) => p.hasChanges && p.blockers.length === 0),
+    converged: plans.every((p) => p.converged),
+    blocked: plans.some((p) => p.blockers.length > 0),
+  };
+}
