@@ -10,6 +10,7 @@ import type { CancelOnProgress, PollerLike } from "../poller/types";
 import { operationFromHeaders, pollOperationOnce, type OperationHandle } from "../arm/lro";
 import type { AttemptTracker } from "../arm/pipeline";
 import { clusterLabel, type ClusterApi } from "../cluster/clusterApi";
+import { clusterId } from "../clusterRef";
 import { rawClusterOf, type ClusterState } from "../clusterState";
 import type { Convergence } from "../convergence";
 import {
@@ -440,7 +441,7 @@ export class ApplyPollerImpl implements ApplyPoller {
     if (changed.length === 0) return;
     this.fail(
       new PlanStaleError(`${this.label} changed since it was planned (${changed.join("; ")}); the plan was not applied. Plan again, check the new plan, and apply it.`, {
-        clusterId: cluster.id || `/subscriptions/${this.state.cluster.subscriptionId}/resourceGroups/${this.state.cluster.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${this.state.cluster.name}`,
+        clusterId: cluster.id || clusterId(this.state.cluster),
         changed,
       }),
     );
