@@ -13,6 +13,7 @@ import { ValidationError, isKubeProxyError, type ValidationIssue } from "./error
 import type { Finding } from "./findings";
 import { planKubeProxyChange, type KubeProxyPlan } from "./plan";
 import { isCiliumDataplane } from "./rules";
+import { isPlainObject } from "./settings/jsonValue";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings, type FieldChange } from "./settings/effective";
 import { parseKubeProxySettings } from "./settings/parse";
 
@@ -150,10 +151,6 @@ export function serializeSavedPlan(plan: SavedPlan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
 const FACT_KEYS = ["kubernetesVersion", "networkPlugin", "networkPolicy", "networkDataplane", "provisioningState"] as const;
 
 /**
@@ -173,7 +170,7 @@ export function readVersionedDocument(text: string, expected: { readonly kind: s
     issues.push({ path: "$", message: `not JSON (${error instanceof Error ? error.message : String(error)})` });
     return fail();
   }
-  if (!isRecord(doc)) {
+  if (!isPlainObject(doc)) {
     issues.push({ path: "$", message: "expected a JSON object" });
     return fail();
   }
@@ -216,7 +213,7 @@ export function parseSavedPlan(text: string, source = "the saved plan"): SavedPl
   const clusters: SavedClusterPlan[] = [];
   rawClusters.forEach((raw: unknown, i) => {
     const at = `$.clusters[${i}]`;
-    if (!isRecord(raw)) {
+    if (!isPlainObject(raw)) {
       issues.push({ path: at, message: "expected an object" });
       return;
     }
@@ -236,13 +233,13 @@ export function parseSavedPlan(text: string, source = "the saved plan"): SavedPl
     }
     const eTag = raw["eTag"];
     if (eTag !== null && typeof eTag !== "string") issues.push({ path: `${at}.eTag`, message: "expected a string or null" });
-    const facts = isRecord(raw["facts"]) ? raw["facts"] : undefined;
+    const facts = isPlainObject(raw["facts"]) ? raw["facts"] : undefined;
     if (!facts) issues.push({ path: `${at}.facts`, message: "expected an object" });
     else for (const k of FACT_KEYS) if (facts[k] !== undefined && typeof facts[k] !== "string") issues.push({ path: `${at}.facts.${k}`, message: "expected a string" });
-    const current = isRecord(raw["current"]) ? raw["current"] : undefined;
+    const current = isPlainObject(raw["current"]) ? raw["current"] : undefined;
     const currentConfig = current?.["kubeProxyConfig"];
-    if (!current || (currentConfig !== null && !isRecord(currentConfig))) issues.push({ path: `${at}.current.kubeProxyConfig`, message: "expected an object or null" });
-    const desired = isRecord(raw["desired"]) ? raw["desired"] : undefined;
+    if (!current || (currentConfig !== null && !isPlainObject(currentConfig))) issues.push({ path: `${at}.current.kubeProxyConfig`, message: "expected an object or null" });
+    const desired = isPlainObject(raw["desired"]) ? raw["desired"] : undefined;
     let desiredConfig: KubeProxyConfig | undefined;
     try {
       desiredConfig = parseKubeProxySettings(desired?.["kubeProxyConfig"], { source: `${at}.desired.kubeProxyConfig` }).settings;
