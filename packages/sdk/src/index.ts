@@ -77,7 +77,7 @@ export type { KubeProxyPlan, PlanKubeProxyChangeArgs, PlannedRead } from "./plan
 /** What changed on a cluster since it was planned (eTag, settings, provisioningState); empty when the plan stands. */
 export { changedSincePlan } from "./plan";
 /** Saved plans (`plan --out`, `apply PLANFILE`, `show`): build, serialize, parse and validate, and the plans they stand for. */
-export { toSavedPlan, serializeSavedPlan, parseSavedPlan, plansOfSavedPlan, planAction, readVersionedDocument, SAVED_PLAN_KIND, SAVED_PLAN_FORMAT_VERSION } from "./savedPlan";
+export { toSavedPlan, serializeSavedPlan, parseSavedPlan, savedPlanOf, plansOfSavedPlan, planAction, readVersionedDocument, SAVED_PLAN_KIND, SAVED_PLAN_FORMAT_VERSION } from "./savedPlan";
 /** A saved plan, one cluster of it, and the action it records. */
 export type { SavedPlan, SavedClusterPlan, SavedClusterRead, SavedPlanAction } from "./savedPlan";
 /** The one definition of converged: classify a read (and a provisioningState alone); `needsWrite` of a classification. */

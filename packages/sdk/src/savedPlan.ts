@@ -191,10 +191,26 @@ export function readVersionedDocument(text: string, expected: { readonly kind: s
  */
 export function parseSavedPlan(text: string, source = "the saved plan"): SavedPlan {
   const issues: ValidationIssue[] = [];
-  const fail = (): never => {
-    throw new ValidationError(`${source} is not a valid aks-kube-proxy plan: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}. Make it again with \`aks-kube-proxy plan … --out FILE\`.`, issues);
-  };
-  const doc = readVersionedDocument(text, { kind: SAVED_PLAN_KIND, formatVersion: SAVED_PLAN_FORMAT_VERSION }, issues, fail);
+  const doc = readVersionedDocument(text, { kind: SAVED_PLAN_KIND, formatVersion: SAVED_PLAN_FORMAT_VERSION }, issues, () => failSavedPlan(source, issues));
+  return savedPlanOf(doc, source);
+}
+
+/** Throws the {@link ValidationError} of a saved plan with its issues. */
+function failSavedPlan(source: string, issues: ValidationIssue[]): never {
+  throw new ValidationError(`${source} is not a valid aks-kube-proxy plan: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}. Make it again with \`aks-kube-proxy plan … --out FILE\`.`, issues);
+}
+
+/**
+ * A saved plan from its parsed JSON document (after its head, kind and format version, was read): what
+ * {@link parseSavedPlan} checks past the head, for a document that holds saved-plan entries (e.g. a saved rollout
+ * plan, whose clusters are such entries).
+ * @param doc - the document: apiVersion, toolVersion, createdAt, clusters
+ * @param source - where it came from, for messages
+ * @throws {@link ValidationError}
+ */
+export function savedPlanOf(doc: Record<string, unknown>, source = "the saved plan"): SavedPlan {
+  const issues: ValidationIssue[] = [];
+  const fail = (): never => failSavedPlan(source, issues);
   const apiVersion = doc["apiVersion"];
   if (typeof apiVersion !== "string") issues.push({ path: "$.apiVersion", message: "expected a string" });
   else {

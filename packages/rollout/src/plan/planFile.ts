@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterState, KubeProxyPlan, SavedClusterPlan, ValidationIssue } from "@aks-kube-proxy/sdk";
-import { SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, parseSavedPlan, plansOfSavedPlan, readVersionedDocument, sortKeysDeep, toSavedPlan } from "@aks-kube-proxy/sdk";
+import { ValidationError, changedSincePlan, effectiveKubeProxySettings, isKubeProxyError, isPlainObject, parseClusterId, savedPlanOf, plansOfSavedPlan, readVersionedDocument, sortKeysDeep, toSavedPlan } from "@aks-kube-proxy/sdk";
 import { rolloutSpecHash } from "../journal/journal";
 import { specIssues } from "../journal/journalValidate";
 import { rolloutActionOf, type RolloutAction, type RolloutPlan, type RolloutPlanEntry, type RolloutPlanTotals } from "./plan";
@@ -177,15 +177,13 @@ export function parseRolloutPlan(text: string, source = "the rollout plan"): Sav
   let savedClusters: readonly SavedClusterPlan[] = [];
   if (rawClusters.length > 0) {
     const asSavedPlan = {
-      formatVersion: SAVED_PLAN_FORMAT_VERSION,
-      kind: SAVED_PLAN_KIND,
       toolVersion: doc["toolVersion"],
       createdAt: doc["createdAt"],
       apiVersion: doc["apiVersion"],
       clusters: rawClusters.map((c: unknown) => (isPlainObject(c) ? Object.fromEntries(Object.entries(c).filter(([k]) => !(ROLLOUT_FIELDS as readonly string[]).includes(k))) : c)),
     };
     try {
-      savedClusters = parseSavedPlan(JSON.stringify(asSavedPlan), source).clusters;
+      savedClusters = savedPlanOf(asSavedPlan, source).clusters;
     } catch (error) {
       if (error instanceof ValidationError) issues.push(...error.issues);
       else issues.push({ path: "$.clusters", message: isKubeProxyError(error) ? error.message : String(error) });
