@@ -8,33 +8,16 @@ import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_API_VERSION, type ClusterState } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
 import { createRolloutJournal, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
 import { reopenFailed } from "../src/run/resume";
-import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
+import { clusterState, SUB } from "./support/clusters";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
 const DIST = join(__dirname, "..", "dist", "index.js");
-
-function cluster(name: string): ClusterState {
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    subscriptionId: SUB,
-    resourceGroup: "rg",
-    name,
-    location: "westus2",
-    tags: {},
-    kubernetesVersion: "1.33.2",
-    networkPlugin: "azure",
-    provisioningState: "Succeeded",
-    kubeProxyConfig: undefined,
-    effective: effectiveKubeProxySettings(undefined),
-  };
-}
 
 function journal(): RolloutJournal {
   const { spec } = parseRolloutSpec({ name: "lock", subscriptions: [SUB], settings: { mode: "IPVS" } });
-  return createRolloutJournal(planRollout({ spec, clusters: [cluster("a"), cluster("b")], apiVersion: DEFAULT_API_VERSION }), new Date("2026-01-01T00:00:00Z"));
+  return createRolloutJournal(planRollout({ spec, clusters: [clusterState("a"), clusterState("b")], apiVersion: DEFAULT_API_VERSION }), new Date("2026-01-01T00:00:00Z"));
 }
 
 const RACER = `

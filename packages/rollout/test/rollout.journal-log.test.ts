@@ -1,31 +1,14 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_API_VERSION, type ClusterState } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION } from "@aks-kube-proxy/sdk";
 import { createRolloutJournal, JOURNAL_FILE_VERSION_WITH_LOG, journalLogPath, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
-import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
+import { fleetOf, SUB } from "./support/clusters";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
-
-function fleet(n: number): ClusterState[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-${i}`,
-    subscriptionId: SUB,
-    resourceGroup: "rg",
-    name: `aks-${i}`,
-    location: "westus2",
-    tags: {},
-    kubernetesVersion: "1.33.2",
-    networkPlugin: "azure",
-    provisioningState: "Succeeded",
-    kubeProxyConfig: undefined,
-    effective: effectiveKubeProxySettings(undefined),
-  }));
-}
 
 function journal(n: number): RolloutJournal {
   const { spec } = parseRolloutSpec({ name: "log", subscriptions: [SUB], settings: { mode: "IPVS" } });
-  return createRolloutJournal(planRollout({ spec, clusters: fleet(n), apiVersion: DEFAULT_API_VERSION }), new Date("2026-01-01T00:00:00Z"));
+  return createRolloutJournal(planRollout({ spec, clusters: fleetOf(n), apiVersion: DEFAULT_API_VERSION }), new Date("2026-01-01T00:00:00Z"));
 }
 
 const dir = (): string => mkdtempSync(join(tmpdir(), "journal-log-"));

@@ -2,31 +2,15 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv from "ajv";
-import { DEFAULT_API_VERSION, effectiveKubeProxySettings, type ClusterState, type ValidationIssue } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION, type ValidationIssue } from "@aks-kube-proxy/sdk";
 import { createRolloutJournal, journalJsonSchema, journalLogPath, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, type RolloutJournal } from "../src/index";
 import { journalIssues } from "../src/journal/journalValidate";
+import { fleetOf, SUB } from "./support/clusters";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
-
-function fleet(n: number): ClusterState[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-${i}`,
-    subscriptionId: SUB,
-    resourceGroup: "rg",
-    name: `aks-${i}`,
-    location: "westus2",
-    tags: {},
-    kubernetesVersion: "1.33.2",
-    networkPlugin: "azure",
-    provisioningState: "Succeeded",
-    kubeProxyConfig: undefined,
-    effective: effectiveKubeProxySettings(undefined),
-  }));
-}
 
 function journal(n: number): RolloutJournal {
   const { spec } = parseRolloutSpec({ name: "schema", subscriptions: [SUB], settings: { mode: "IPVS" }, waves: [{ name: "canary", count: 1 }, { name: "rest" }] });
-  return createRolloutJournal(planRollout({ spec, clusters: fleet(n), apiVersion: DEFAULT_API_VERSION }), new Date("2026-01-01T00:00:00Z"));
+  return createRolloutJournal(planRollout({ spec, clusters: fleetOf(n), apiVersion: DEFAULT_API_VERSION }), new Date("2026-01-01T00:00:00Z"));
 }
 
 /** A planned journal as plain JSON, to edit as a person with an editor would. */

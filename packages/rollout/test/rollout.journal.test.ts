@@ -2,30 +2,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { DEFAULT_API_VERSION, isKubeProxyError, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION, isKubeProxyError } from "@aks-kube-proxy/sdk";
 import { buildRolloutReport, createRollbackJournal, createRolloutJournal, parseRolloutSpec, planRollout, readRolloutJournal, RolloutJournalFile, toJUnitXml, type RolloutJournal } from "../src/index";
-import { effectiveKubeProxySettings } from "@aks-kube-proxy/sdk";
+import { clusterState, SUB } from "./support/clusters";
 import { runBounded } from "../src/run/concurrency";
 import { haltExceeded } from "../src/run/execute";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
-
-function state(name: string, extra: { kubeProxyConfig?: KubeProxyConfig; networkPolicy?: string; tags?: Record<string, string> } = {}): ClusterState {
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    subscriptionId: SUB,
-    resourceGroup: "rg",
-    name,
-    location: "westus2",
-    tags: extra.tags ?? {},
-    kubernetesVersion: "1.33.2",
-    networkPlugin: "azure",
-    ...(extra.networkPolicy ? { networkPolicy: extra.networkPolicy } : {}),
-    provisioningState: "Succeeded",
-    kubeProxyConfig: extra.kubeProxyConfig,
-    effective: effectiveKubeProxySettings(extra.kubeProxyConfig),
-  };
-}
+const state = clusterState;
 
 const fleet = [
   state("a"),

@@ -1,4 +1,4 @@
-import { DEFAULT_API_VERSION, SAVED_PLAN_KIND, effectiveKubeProxySettings, isKubeProxyError, type ClusterState, type KubeProxyConfig } from "@aks-kube-proxy/sdk";
+import { DEFAULT_API_VERSION, SAVED_PLAN_KIND, effectiveKubeProxySettings, isKubeProxyError, type ClusterState } from "@aks-kube-proxy/sdk";
 import {
   ROLLOUT_PLAN_FORMAT_VERSION,
   ROLLOUT_PLAN_KIND,
@@ -13,25 +13,11 @@ import {
   toSavedRolloutPlan,
   type RolloutPlan,
 } from "../src/index";
+import { clusterState, SUB, type ClusterExtra } from "./support/clusters";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
-
-function state(name: string, extra: { kubeProxyConfig?: KubeProxyConfig; networkPolicy?: string; etag?: string } = {}): ClusterState {
-  return {
-    id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-    subscriptionId: SUB,
-    resourceGroup: "rg",
-    name,
-    location: "westus2",
-    tags: {},
-    kubernetesVersion: "1.33.2",
-    networkPlugin: "azure",
-    ...(extra.networkPolicy ? { networkPolicy: extra.networkPolicy } : {}),
-    provisioningState: "Succeeded",
-    kubeProxyConfig: extra.kubeProxyConfig,
-    effective: effectiveKubeProxySettings(extra.kubeProxyConfig),
-    etag: extra.etag ?? `etag-${name}`,
-  };
+/** A cluster as planned here: with an eTag, as api-versions from 2024-04-02-preview give one. */
+function state(name: string, extra: ClusterExtra = {}): ClusterState {
+  return clusterState(name, { etag: `etag-${name}`, ...extra });
 }
 
 const fleet = [
