@@ -320,16 +320,27 @@ export interface RolloutCounts {
  * @param clusters - journal clusters
  */
 export function countClusters(clusters: readonly JournalCluster[]): RolloutCounts {
-  const counts: RolloutCounts = { total: 0, pending: 0, inProgress: 0, done: 0, changed: 0, failed: 0, skipped: 0 };
-  for (const c of clusters) {
-    counts.total++;
-    if (c.status === "pending") counts.pending++;
-    else if (c.status === "in-progress") counts.inProgress++;
-    else if (c.status === "done") {
-      counts.done++;
-      if (c.changed) counts.changed++;
-    } else if (c.status === "failed") counts.failed++;
-    else counts.skipped++;
-  }
+  const counts = zeroCounts();
+  for (const c of clusters) addToCounts(counts, c);
   return counts;
+}
+
+/** Counts of no cluster. @internal */
+export function zeroCounts(): RolloutCounts {
+  return { total: 0, pending: 0, inProgress: 0, done: 0, changed: 0, failed: 0, skipped: 0 };
+}
+
+/**
+ * Adds one cluster to counts, by its status (and `changed` for a done one).
+ * @internal
+ */
+export function addToCounts(counts: RolloutCounts, c: JournalCluster): void {
+  counts.total++;
+  if (c.status === "pending") counts.pending++;
+  else if (c.status === "in-progress") counts.inProgress++;
+  else if (c.status === "done") {
+    counts.done++;
+    if (c.changed) counts.changed++;
+  } else if (c.status === "failed") counts.failed++;
+  else counts.skipped++;
 }

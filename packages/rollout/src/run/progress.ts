@@ -3,7 +3,7 @@
  * wave, elapsed time, and the estimate of the time left from this run's throughput and the soak times ahead).
  * @packageDocumentation
  */
-import type { JournalCluster, JournalError, JournalWave, RolloutCounts, RolloutJournal } from "../journal/journal";
+import { addToCounts, zeroCounts, type JournalCluster, type JournalError, type JournalWave, type RolloutCounts, type RolloutJournal } from "../journal/journal";
 import type { ArmRateLimiter } from "./rateLimiter";
 
 /** Per-wave counts in a progress snapshot. */
@@ -44,20 +44,6 @@ export type RolloutProgressEventBody =
 
 /** Progress of a rollout: what happened, and a snapshot of where the rollout stands. */
 export type RolloutProgressEvent = RolloutProgressEventBody & { readonly snapshot: RolloutProgressSnapshot };
-
-const zero = (): RolloutCounts => ({ total: 0, pending: 0, inProgress: 0, done: 0, changed: 0, failed: 0, skipped: 0 });
-
-/** Adds one cluster to counts. @internal */
-function addToCounts(t: RolloutCounts, c: JournalCluster): void {
-  t.total++;
-  if (c.status === "pending") t.pending++;
-  else if (c.status === "in-progress") t.inProgress++;
-  else if (c.status === "done") {
-    t.done++;
-    if (c.changed) t.changed++;
-  } else if (c.status === "failed") t.failed++;
-  else t.skipped++;
-}
 
 /**
  * Emits a run's progress events with their snapshot; keeps the throughput figures the estimate needs.
@@ -122,14 +108,14 @@ export class RolloutProgress {
   snapshot(): RolloutProgressSnapshot {
     const j = this.journal;
     // One pass over the clusters, counting per wave without building lists (this runs on every event).
-    const counts = zero();
-    const perWave = new Map<string, RolloutCounts>(j.waves.map((w) => [w.name, zero()]));
+    const counts = zeroCounts();
+    const perWave = new Map<string, RolloutCounts>(j.waves.map((w) => [w.name, zeroCounts()]));
     for (const c of j.clusters) {
       addToCounts(counts, c);
       const w = c.wave === undefined ? undefined : perWave.get(c.wave);
       if (w) addToCounts(w, c);
     }
-    const waves: RolloutWaveProgress[] = j.waves.map((w) => ({ name: w.name, status: w.status, ...(perWave.get(w.name) ?? zero()) }));
+    const waves: RolloutWaveProgress[] = j.waves.map((w) => ({ name: w.name, status: w.status, ...(perWave.get(w.name) ?? zeroCounts()) }));
     const elapsedInMs = Date.now() - this.startedAt;
     const estimatedRemainingInMs = this.estimate(counts, elapsedInMs);
     const stats = this.limiter.stats();
