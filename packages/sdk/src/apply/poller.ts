@@ -29,7 +29,7 @@ import {
   withWriteContext,
 } from "../errors";
 import { changedSincePlan, planKubeProxyChange, type KubeProxyPlan } from "../plan";
-import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs } from "../poll";
+import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, type PollingSettings } from "../poll";
 import { StepPoller } from "../poller/stepPoller";
 import { report, type ApplyProgress } from "../progress";
 import type { ApplyResult } from "./result";
@@ -64,6 +64,12 @@ export interface ApplyPollerOptions {
    * a restored poller then re-attaches instead of writing blindly. If it throws, nothing is sent.
    */
   readonly beforeWrite?: (state: Readonly<ApplyOperationState>, serialized: string) => Promise<void> | void;
+  /**
+   * Caps this apply's poll backoff below the client's `polling.maxIntervalInMs` (never below its `intervalInMs`): a
+   * rollout sets it from the share of the AKS operation-status budget its concurrency leaves each operation, so an
+   * operation's end is seen sooner without polling past the budget. Retry-After still wins. @default the client's
+   */
+  readonly maxPollIntervalInMs?: number;
 }
 
 /** The apply poller: a `PollerLike` (the shape of core-lro's) over {@link ApplyOperationState}. */
@@ -82,6 +88,15 @@ export interface ApplyPollerDeps {
 }
 
 const DEFAULT_TIMEOUT_IN_MS = 3_600_000;
+
+/**
+ * The client's polling with the backoff capped at `maxPollIntervalInMs` (kept between the client's interval and its
+ * maximum). @internal
+ */
+export function cappedPolling(polling: PollingSettings, maxPollIntervalInMs: number | undefined): PollingSettings {
+  if (maxPollIntervalInMs === undefined || !Number.isFinite(maxPollIntervalInMs)) return polling;
+  return { ...polling, maxIntervalInMs: Math.min(polling.maxIntervalInMs, Math.max(polling.intervalInMs, maxPollIntervalInMs)) };
+}
 
 function toHandle(op: NonNullable<ApplyOperationState["operation"]>): OperationHandle {
   return { url: op.url, kind: op.kind === "Location" ? "location" : "azure-async-operation" };
@@ -107,6 +122,8 @@ export class ApplyPollerImpl implements ApplyPoller {
   private readonly context: { operation: string; cluster: string; subscriptionId: string };
   private startedAt = Date.now();
   private lastConflict: KubeProxyError | undefined;
+  /** The client's polling, capped by `maxPollIntervalInMs`. */
+  private readonly polling: PollingSettings;
 
   constructor(
     private readonly deps: ApplyPollerDeps,
@@ -114,6 +131,7 @@ export class ApplyPollerImpl implements ApplyPoller {
     private readonly options: ApplyPollerOptions,
   ) {
     this.state = state;
+    this.polling = cappedPolling(deps.api.polling, options.maxPollIntervalInMs);
     this.label = clusterLabel(state.cluster);
     this.context = { operation: `update kubeProxyConfig of ${this.label}`, cluster: this.label, subscriptionId: state.cluster.subscriptionId };
     if (deps.plan) this.adoptPlan(deps.plan);
@@ -226,13 +244,13 @@ export class ApplyPollerImpl implements ApplyPoller {
               if (throttledPolls > MAX_THROTTLED_POLLS) throw error;
               const retryAfter = (error as { retryAfterInMs?: number }).retryAfterInMs;
               this.emit({ phase: "retrying", reason: `Azure throttled the poll (${error.armCode ?? "429"})`, delayInMs: retryAfter ?? 0 });
-              this.delayInMs = Math.max(nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs: retryAfter, polling: this.deps.api.polling }), retryAfter ?? 0);
+              this.delayInMs = Math.max(nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs: retryAfter, polling: this.polling }), retryAfter ?? 0);
             }
             return this.isDone ? { done: true, state: null, result: undefined } : { done: false, state: null, delayInMs: this.delayInMs };
           },
         },
         null,
-        { polling: this.deps.api.polling, deadline, initialDelayInMs: this.delayInMs },
+        { polling: this.polling, deadline, initialDelayInMs: this.delayInMs },
       );
       if (!this.isDone) await loop.pollUntilDone({ abortSignal: signal });
       if (this.state.status !== "succeeded" || !this.state.result) throw this.state.error ?? new KubeProxyError("ApplyFailed", `${this.label}: the apply ended ${this.state.status}.`);
@@ -323,7 +341,7 @@ export class ApplyPollerImpl implements ApplyPoller {
   }
 
   private waitBackoff(retryAfterInMs?: number): void {
-    this.delayInMs = nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs, polling: this.deps.api.polling });
+    this.delayInMs = nextPollDelayInMs({ attempt: this.attempt++, retryAfterInMs, polling: this.polling });
   }
 
   private async step(signal: AbortSignal | undefined): Promise<void> {
