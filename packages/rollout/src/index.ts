@@ -128,6 +128,8 @@ export type {
 export { ArmRateLimiter } from "./run/rateLimiter";
 /** Options and statistics of the rate limiter. */
 export type { ArmRateLimiterOptions, ArmRateLimiterStats } from "./run/rateLimiter";
+/** How often a rollout polls each operation: capped by the share of the AKS operation-status budget its subscription's concurrency leaves it. */
+export { operationPollCapInMs, AKS_OPERATION_STATUS_PER_SECOND, OPERATION_STATUS_SHARE } from "./run/pollPacing";
 /** Rollback journal from a rollout journal. */
 export { createRollbackJournal } from "./plan/rollback";
 /** Arguments of createRollbackJournal. */

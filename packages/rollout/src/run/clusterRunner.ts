@@ -12,6 +12,7 @@ import { plansOfSavedPlan, serializeApplyState, type ApplyOperationState, type K
 import { isKubeProxyError } from "@aks-kube-proxy/sdk";
 import type { ApplyProgress } from "@aks-kube-proxy/sdk";
 import { healthGateOf, runHealthGate } from "./healthGate";
+import { operationPollCapInMs } from "./pollPacing";
 import { toJournalError, type JournalCluster, type JournalPlannedRead, type RolloutJournal } from "../journal/journal";
 import type { OpenRolloutJournal } from "../journal/journalStoreTypes";
 import type { PreviewGate } from "./previewGate";
@@ -26,6 +27,8 @@ export interface ClusterRunnerArgs {
   readonly progress: RolloutProgress;
   readonly abortSignal?: AbortSignal;
   readonly clusterTimeoutInMs?: number;
+  /** The AKS operation-status budget's refill rate per subscription (see `pollPacing.ts`). @default 2 */
+  readonly operationStatusPerSecond?: number;
 }
 
 /**
@@ -48,8 +51,12 @@ export class ClusterRunner {
     return this.args.abortSignal ? { abortSignal: this.args.abortSignal } : {};
   }
 
-  /** Runs one cluster to done, failed, skipped, or (aborted) in progress. Never throws for the cluster's own failure. */
-  async run(c: JournalCluster): Promise<void> {
+  /**
+   * Runs one cluster to done, failed, skipped, or (aborted) in progress. Never throws for the cluster's own failure.
+   * @param c - the cluster
+   * @param context - how many clusters of its subscription run at once (paces its operation polls); omitted: one
+   */
+  async run(c: JournalCluster, context: { readonly inFlightInSubscription: number } = { inFlightInSubscription: 1 }): Promise<void> {
     // Left in progress by a run that crashed or was stopped: re-attach from the saved poller state (or, for a journal
     // of an older version, from the operation URL). Anything else starts afresh; the poller reads first either way.
     const resuming = c.status === "in-progress";
@@ -76,7 +83,7 @@ export class ClusterRunner {
       let poller: ApplyPoller | undefined;
       try {
         await this.args.preview.ensure(c.subscriptionId);
-        poller = this.poller(c, resuming);
+        poller = this.poller(c, resuming, context.inFlightInSubscription);
         const result = await poller.pollUntilDone(this.abortOptions());
         c.status = "done";
         // Written by this rollout: now, or by an earlier run whose write landed before a crash.
@@ -126,7 +133,9 @@ export class ClusterRunner {
       c.status = "in-progress";
       c.phase = "gate";
       c.gate ??= { status: "waiting", startedAt: new Date().toISOString() };
-      await this.commit(c);
+      // Not awaited: the gate only reads, and a crash before this record is on disk leaves the cluster in progress with
+      // its operation's state, which a resume re-attaches to (Succeeded: nothing is written) before it runs the gate.
+      void this.commit(c).catch(() => undefined);
       this.args.progress.emitCluster(c);
       const { outcome, error } = await runHealthGate({
         cluster: c,
@@ -162,10 +171,11 @@ export class ClusterRunner {
   }
 
   /** The apply poller of a cluster: restored from the journal when resuming, otherwise new. */
-  private poller(c: JournalCluster, resuming: boolean): ApplyPoller {
+  private poller(c: JournalCluster, resuming: boolean, inFlightInSubscription: number): ApplyPoller {
     const client = this.args.clients.get(c.subscriptionId);
     const options: ApplyPollerOptions = {
       ...this.abortOptions(),
+      maxPollIntervalInMs: operationPollCapInMs(inFlightInSubscription, this.args.operationStatusPerSecond),
       ...(this.args.clusterTimeoutInMs !== undefined ? { timeoutInMs: this.args.clusterTimeoutInMs } : {}),
       onProgress: (e) => this.onApplyProgress(c, e),
       beforeWrite: (state, serialized) => this.beforeWrite(c, state, serialized),

@@ -62,8 +62,12 @@ function haltRuleOf(spec: RolloutSpec, waveName: string): HaltRule {
 export interface WaveRunnerArgs {
   readonly file: OpenRolloutJournal;
   readonly progress: RolloutProgress;
-  /** Runs one cluster (never throws for the cluster's own failure). */
-  readonly runCluster: (c: JournalCluster) => Promise<void>;
+  /**
+   * Runs one cluster (never throws for the cluster's own failure); `inFlightInSubscription` is the most clusters of its
+   * subscription this wave runs at once: its bounds, and no more than the wave has there (what the cluster's share of
+   * the subscription's budgets is judged by).
+   */
+  readonly runCluster: (c: JournalCluster, context: { readonly inFlightInSubscription: number }) => Promise<void>;
   readonly abortSignal?: AbortSignal;
   /** Only these waves (by name). */
   readonly waves?: readonly string[];
@@ -244,6 +248,9 @@ export class WaveRunner {
     const spec = j.spec;
     const bounds = concurrencyBounds(spec, wave.name, members);
     const perSubscription = bounds.perSubscription;
+    /** The wave's clusters per subscription: at most that many of them are in flight at once. */
+    const membersIn = new Map<string, number>();
+    for (const m of members) membersIn.set(m.subscriptionId.toLowerCase(), (membersIn.get(m.subscriptionId.toLowerCase()) ?? 0) + 1);
     const fleet = this.args.file.fleet;
     // With a fleet, the rule is judged on the fleet's sums only (judgeFleet), never on this shard's own counts.
     let halted = !fleet && haltExceeded(rule, members.filter((c) => c.status === "failed").length, members.length);
@@ -264,7 +271,7 @@ export class WaveRunner {
     await runBounded({
       items: todo,
       maxConcurrency: bounds.overall,
-      keyOf: (c) => c.subscriptionId,
+      keyOf: (c) => c.subscriptionId.toLowerCase(),
       maxPerKey: (key) => perSubscription.get(key) ?? bounds.perSubscriptionDefault,
       shouldStop: () => halted || this.aborted || this.stopRequest !== undefined,
       run: async (c) => {
@@ -282,7 +289,8 @@ export class WaveRunner {
         }
         // Skipped by a request since the wave started.
         if (!STARTABLE.has(c.status)) return;
-        await this.args.runCluster(c);
+        const sub = c.subscriptionId.toLowerCase();
+        await this.args.runCluster(c, { inFlightInSubscription: Math.min(bounds.overall, perSubscription.get(sub) ?? bounds.perSubscriptionDefault, membersIn.get(sub) ?? 1) });
         if (fleet) {
           if (c.status === "failed" && !halted) await judgeFleet();
         } else if (!halted && c.status === "failed" && haltExceeded(rule, members.filter((m) => m.status === "failed").length, members.length)) {
