@@ -9,6 +9,8 @@ import { armError, type ArmResponse } from "./http";
 
 /** Lifetime of issued access tokens. */
 const TOKEN_LIFETIME_SECONDS = 3599;
+/** Verified tokens remembered at most (a cache: past it, it starts again empty). */
+const MAX_VERIFIED_TOKENS = 10_000;
 
 /** Audiences ARM accepts (public and sovereign clouds' ARM resource ids); the emulator's own URL is added at start. */
 const ARM_AUDIENCES = [
@@ -37,6 +39,8 @@ export type TokenProblem = "missing" | "malformed" | "invalid" | "expired" | "au
 export class TokenAuthority {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
+  /** Claims of tokens whose signature was verified (by token; emptied when it reaches {@link MAX_VERIFIED_TOKENS}). */
+  private readonly verified = new Map<string, { exp?: number; aud?: string }>();
   private readonly keyId: string;
   private readonly audiences: Set<string>;
 
@@ -172,16 +176,24 @@ export class TokenAuthority {
     if (!authorization) return "missing";
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!m?.[1]) return "malformed";
-    const parts = m[1].split(".");
-    if (parts.length !== 3) return "invalid";
-    const [h, p, s] = parts as [string, string, string];
-    let claims: { exp?: number; aud?: string };
-    try {
-      const ok = verify("sha256", Buffer.from(`${h}.${p}`), { key: this.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"));
-      if (!ok) return "invalid";
-      claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { exp?: number; aud?: string };
-    } catch {
-      return "invalid";
+    const token = m[1];
+    // A token whose signature was verified once is not verified again (a client sends the same token until it nears
+    // expiry; at a fleet's request rates the signature checks were the emulator's largest cost). Expiry and audience
+    // are checked on every request all the same.
+    let claims = this.verified.get(token);
+    if (!claims) {
+      const parts = token.split(".");
+      if (parts.length !== 3) return "invalid";
+      const [h, p, s] = parts as [string, string, string];
+      try {
+        const ok = verify("sha256", Buffer.from(`${h}.${p}`), { key: this.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"));
+        if (!ok) return "invalid";
+        claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { exp?: number; aud?: string };
+      } catch {
+        return "invalid";
+      }
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(token, claims);
     }
     if (typeof claims.exp !== "number" || claims.exp * 1000 < Date.now()) return "expired";
     if (typeof claims.aud !== "string" || !audiences.has(claims.aud.replace(/\/+$/, "").toLowerCase())) return "audience";

@@ -4,8 +4,8 @@
  * and the client certificates that admin credentials carry, each valid for one cluster only.
  */
 import { X509Certificate } from "node:crypto";
-import { generate } from "selfsigned";
-import { certificateBasics, createCertificates } from "../tls";
+import { createCertificates } from "../tls";
+import { clientCertificateIssuer, issueClientCertificate, type ClientCertificateIssuer } from "./clientCertificate";
 
 /** A client certificate and its key (PEM). */
 export interface ClientCertificate {
@@ -19,6 +19,8 @@ export interface ClientCertificate {
 export class KubePki {
   private readonly issued = new Map<string, string>();
   private readonly byCluster = new Map<string, Promise<ClientCertificate>>();
+  /** The CA as issuer (its subject and key), read on first use. */
+  private issuer: ClientCertificateIssuer | undefined;
 
   private constructor(
     readonly caCert: string,
@@ -54,23 +56,10 @@ export class KubePki {
   }
 
   private async issue(clusterKey: string): Promise<ClientCertificate> {
-    const client = await generate(
-      [
-        { name: "commonName", value: "masterclient" },
-        { name: "organizationName", value: "system:masters" },
-      ],
-      {
-        ...certificateBasics(),
-        ca: { key: this.caKey, cert: this.caCert },
-        extensions: [
-          { name: "basicConstraints", cA: false },
-          { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-          { name: "extKeyUsage", clientAuth: true },
-        ],
-      },
-    );
+    this.issuer ??= clientCertificateIssuer({ caKey: this.caKey, caCert: this.caCert });
+    const client = issueClientCertificate(this.issuer);
     const fingerprint256 = new X509Certificate(client.cert).fingerprint256.toUpperCase();
     this.issued.set(fingerprint256, clusterKey);
-    return { cert: client.cert, key: client.private, fingerprint256 };
+    return { cert: client.cert, key: client.key, fingerprint256 };
   }
 }

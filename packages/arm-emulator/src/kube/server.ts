@@ -47,6 +47,20 @@ const MAX_WATCH_SECONDS = 600;
 /** Open watches at most per emulator (each polls every 50 ms): more are refused with 429, so a runaway client stays bounded. */
 export const DEFAULT_MAX_WATCHES = 256;
 
+/**
+ * The cluster of a per-cluster listener's key (`{subscriptionId}/{resourceGroup}/{name}`, lower case), looked up in
+ * the store's maps: a fleet's thousands of API servers are each asked many times, and a scan per request made the
+ * emulator's CPU grow with the fleet.
+ */
+function clusterByKey(store: EmulatorStore, key: string): ClusterRecord | undefined {
+  const [subscriptionId, resourceGroup, name, ...rest] = key.split("/");
+  if (subscriptionId === undefined || resourceGroup === undefined || name === undefined || rest.length > 0) return undefined;
+  const sub = store.getSubscription(subscriptionId);
+  if (!sub) return undefined;
+  const record = store.getCluster(sub, resourceGroup, name);
+  return record && dataPlaneKey(record.subscriptionId, record.resourceGroup, record.name) === key ? record : undefined;
+}
+
 function findCluster(store: EmulatorStore, matches: (record: ClusterRecord) => boolean): ClusterRecord | undefined {
   store.tick();
   for (const sub of store.subscriptions.values()) {
@@ -111,7 +125,7 @@ export function handleKubeRequest(deps: KubeServerDeps, req: IncomingMessage, re
     let record: ClusterRecord | undefined;
     let rawPath: string;
     if (clusterKey !== undefined) {
-      record = findCluster(deps.store, (r) => dataPlaneKey(r.subscriptionId, r.resourceGroup, r.name) === clusterKey);
+      record = clusterByKey(deps.store, clusterKey);
       rawPath = url.pathname;
       if (!record) {
         send(status(404, "NotFound", "This cluster no longer exists."));
