@@ -14,7 +14,7 @@ import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../
 import { isAtLeast, parseKubernetesVersion } from "../versions";
 import { expectedKubeProxyFlags, type KubeProxyFlagCheck } from "./flags";
 import { decodeCredentialResults, kubeconfigYaml, readKubeconfig, withBearerToken, type KubeconfigAuthentication } from "./kubeconfig";
-import { observeDataPlane, UnreachableSignal, type DataPlaneUnreachable, type ObserveOptions } from "./kubeApi";
+import { closeKubeClients, observeDataPlane, UnreachableSignal, type DataPlaneUnreachable, type KubeClientCache, type ObserveOptions } from "./kubeApi";
 import { assessDataPlane, type DataPlaneObservation, type DataPlaneMismatch, type DataPlaneRollout, type DataPlaneVerdict, type NodeDataPlaneResult } from "./verdict";
 
 /** How many Linux nodes get a `/proxyMode` request by default (the others: pod flags only, listed as not checked). */
@@ -153,6 +153,8 @@ function unreachableResult(base: Pick<DataPlaneResult, "cluster" | "desired" | "
 export interface DataPlaneConnection {
   readonly kubeconfigYaml: string;
   readonly authentication: KubeconfigAuthentication;
+  /** The Kubernetes clients and the keep-alive connection made for this kubeconfig (closed with the session). */
+  readonly kube: KubeClientCache;
 }
 
 type CheckBase = Pick<DataPlaneResult, "cluster" | "desired" | "credential">;
@@ -193,12 +195,17 @@ export async function connect(deps: DataPlaneDeps, base: CheckBase, signal: Abor
     }
     kubeconfig = withBearerToken(kubeconfig, token);
   }
-  return { kubeconfigYaml: kubeconfigYaml(kubeconfig), authentication: kubeconfig.authentication };
+  return { kubeconfigYaml: kubeconfigYaml(kubeconfig), authentication: kubeconfig.authentication, kube: {} };
 }
 
 /** The connection a wait keeps between passes (undefined: connect on the next pass). @internal */
 export interface DataPlaneSession {
   connection?: DataPlaneConnection;
+}
+
+/** Ends a session: closes its kept API server connection. @internal */
+export function closeSession(session: DataPlaneSession): void {
+  closeKubeClients(session.connection?.kube);
 }
 
 /**
@@ -233,6 +240,7 @@ export async function checkOnce(deps: DataPlaneDeps, desired: KubeProxyConfig | 
     try {
       observation = await (deps.observe ?? observeDataPlane)({
         kubeconfigYaml: connection.kubeconfigYaml,
+        cache: connection.kube,
         maxProxyModeNodes: options.maxProxyModeNodes ?? DEFAULT_PROXY_MODE_SAMPLE,
         requestTimeoutInMs: options.requestTimeoutInMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_IN_MS,
         ...(signal ? { abortSignal: signal } : {}),
@@ -242,6 +250,7 @@ export async function checkOnce(deps: DataPlaneDeps, desired: KubeProxyConfig | 
       if (!(error instanceof UnreachableSignal)) throw error;
       if (kept && error.unreachable.reason === "unauthorized") {
         // The kept credentials may have expired: connect again, once.
+        closeSession(session);
         session.connection = undefined;
         kept = false;
         continue;
@@ -274,7 +283,12 @@ export async function checkOnce(deps: DataPlaneDeps, desired: KubeProxyConfig | 
  * @param desired - the settings to compare with; undefined: what Azure reports for the cluster
  */
 export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
-  return checkOnce(deps, desired, options, {});
+  const session: DataPlaneSession = {};
+  try {
+    return await checkOnce(deps, desired, options, session);
+  } finally {
+    closeSession(session);
+  }
 }
 
 /**
@@ -361,5 +375,9 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
     { attempt: 0 },
     { polling: deps.polling },
   );
-  return poller.pollUntilDone({ abortSignal: options.abortSignal });
+  try {
+    return await poller.pollUntilDone({ abortSignal: options.abortSignal });
+  } finally {
+    closeSession(session);
+  }
 }
