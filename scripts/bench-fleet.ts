@@ -17,6 +17,12 @@
  * `pnpm bench:fleet` does). The last line is exactly `makespan ratio to lower bound: X.XX`, and then the process exits:
  * every child (the emulator, Azurite) is ended with its process group, also when one dies early (exit 1) or on Ctrl-C.
  * `--quick` runs the same scenario on 2 × 20 clusters with 200 ms operations (seconds), to check the script itself.
+ *
+ * A third run (not in `--scenario scale`; `--no-gate` skips it) is health-gated: the same rollout on a third set of
+ * subscriptions seeded identically, with `healthGate: { dataPlane: true }`, so that each cluster counts as done only
+ * once kube-proxy runs the settings on its nodes (the emulator's Kubernetes API, each node's pod replaced one at a
+ * time, `KUBE_PROXY_PER_NODE_MS` each). It prints what the gate added per cluster against what it waits for (the
+ * data plane's own rollout) and its polling, and the makespan against a lower bound that includes that rollout.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -92,6 +98,23 @@ const SUBSCRIPTIONS = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => subsc
 /** The blob-journal run's subscriptions: seeded like SUBSCRIPTIONS. */
 const SUBSCRIPTIONS_BLOB = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => `cccccccc-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
 const WITH_BLOB = !process.argv.includes("--file-only") && SCENARIO !== "scale";
+/** The health-gated run's subscriptions: seeded like SUBSCRIPTIONS. */
+const SUBSCRIPTIONS_GATED = Array.from({ length: SUBSCRIPTION_COUNT }, (_, i) => `dddddddd-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
+const WITH_GATE = !process.argv.includes("--no-gate") && SCENARIO !== "scale";
+/**
+ * The emulator's kube-proxy rollout on a cluster's nodes after its operation: one node at a time (3 nodes), each pod
+ * replaced and Ready in 10 s (azure: compressed like everything else; arm: 100 ms; quick: 20 ms).
+ */
+const KUBE_PROXY_PER_NODE_MS = QUICK ? 20 : AZURE ? Math.round(10_000 / TIME_SCALE) : 100;
+const NODES_PER_CLUSTER = 3;
+/**
+ * The AKS resource provider's operation-status budget per subscription (2 a second, AKS docs), compressed like the
+ * other budgets: the rollout paces each operation's polls to its share of it (`operationStatusPerSecond`). arm: the
+ * rollout's default (the AKS throttles are off there, and the cap it gives is longer than the polling already is).
+ */
+const OPERATION_STATUS_PER_SECOND = AZURE ? 2 * TIME_SCALE : undefined;
+/** What every run of the scenario passes to `runRollout` for that budget. */
+const PACING = OPERATION_STATUS_PER_SECOND !== undefined ? { operationStatusPerSecond: OPERATION_STATUS_PER_SECOND } : {};
 const BASELINE_SUBSCRIPTION = subscriptionId(99);
 
 // ---- child processes -----------------------------------------------------------------------------------------------
@@ -160,7 +183,7 @@ type Request = { id: number; op: "summary"; subscriptions: string[] } | { id: nu
 async function emulatorChild(): Promise<void> {
   const { startEmulator } = require(join(ROOT, "packages/arm-emulator/dist/index.js")) as typeof EmulatorModule;
   const clusters = [];
-  for (const sub of [...SUBSCRIPTIONS, ...(WITH_BLOB ? SUBSCRIPTIONS_BLOB : [])]) {
+  for (const sub of [...SUBSCRIPTIONS, ...(WITH_BLOB ? SUBSCRIPTIONS_BLOB : []), ...(WITH_GATE ? SUBSCRIPTIONS_GATED : [])]) {
     for (let i = 0; i < CLUSTERS_PER_SUBSCRIPTION; i++) {
       clusters.push({
         subscriptionId: sub,
@@ -172,12 +195,12 @@ async function emulatorChild(): Promise<void> {
     }
   }
   for (let i = 0; i < BASELINE_CLUSTERS; i++) clusters.push({ subscriptionId: BASELINE_SUBSCRIPTION, resourceGroup: "rg-base", name: `base-${i}`, kubernetesVersion: "1.33.2" });
-  const all = [...SUBSCRIPTIONS, ...(WITH_BLOB ? SUBSCRIPTIONS_BLOB : []), BASELINE_SUBSCRIPTION];
+  const all = [...SUBSCRIPTIONS, ...(WITH_BLOB ? SUBSCRIPTIONS_BLOB : []), ...(WITH_GATE ? SUBSCRIPTIONS_GATED : []), BASELINE_SUBSCRIPTION];
   const em = await startEmulator({
     subscriptions: all,
     clusters,
     registeredFeatures: all.map((s) => ({ subscriptionId: s, name: "KubeProxyConfigurationPreview" })),
-    timings: { operationMs: OPERATION_MS, retryAfterSeconds: 0 },
+    timings: { operationMs: OPERATION_MS, retryAfterSeconds: 0, kubeProxyRolloutPerNodeMs: KUBE_PROXY_PER_NODE_MS },
     throttling: { reads: READ_BUDGET, writes: WRITE_BUDGET },
     // arm: the rollout's limiter against ARM's subscription budgets, the AKS resource provider's own throttles (on by
     // default in the emulator, 200 operation-status polls per subscription) switched off explicitly. azure: both on.
@@ -293,14 +316,24 @@ async function main(): Promise<void> {
   );
 
   // The lower bound, per subscription (budgets are per subscription and run in parallel); a burst of `capacity`
-  // requests is free, so the bound subtracts it (the tightest bound that holds).
-  const concurrencyBoundMs = Math.max((changed * OPERATION_MS) / MAX_CONCURRENCY, (changedPerSubscription * OPERATION_MS) / MAX_CONCURRENCY_PER_SUBSCRIPTION);
+  // requests is free, so the bound subtracts it (the tightest bound that holds). A slot runs whole operations: with
+  // 95 clusters to change in a subscription of 20 slots, some slot runs ⌈95 ÷ 20⌉ = 5 of them one after another, so
+  // the concurrency bound counts whole operations per slot (the fractional clusters × T ÷ concurrency, 4.75 × T,
+  // cannot be reached by any schedule; its ratio is printed too, for comparison with earlier runs).
+  const slotRounds = Math.max(Math.ceil(changed / MAX_CONCURRENCY), Math.ceil(changedPerSubscription / MAX_CONCURRENCY_PER_SUBSCRIPTION));
+  const fractionalConcurrencyBoundMs = Math.max((changed * OPERATION_MS) / MAX_CONCURRENCY, (changedPerSubscription * OPERATION_MS) / MAX_CONCURRENCY_PER_SUBSCRIPTION);
   const writeBoundMs = (Math.max(0, changedPerSubscription - WRITE_BUDGET.capacity) / WRITE_BUDGET.refillPerSecond) * 1000;
   const readBoundMs = (Math.max(0, 2 * changedPerSubscription - READ_BUDGET.capacity) / READ_BUDGET.refillPerSecond) * 1000;
-  const lowerBoundMs = Math.max(concurrencyBoundMs, writeBoundMs, readBoundMs);
+  /** The lower bound when each cluster's slot is held for `slotMs` (T; T plus the data plane's rollout when gated). */
+  const boundFor = (slotMs: number): { whole: number; fractional: number; slotRounds: number } => ({
+    slotRounds,
+    whole: Math.max(slotRounds * slotMs, writeBoundMs, readBoundMs),
+    fractional: Math.max((fractionalConcurrencyBoundMs * slotMs) / OPERATION_MS, writeBoundMs, readBoundMs),
+  });
+  const { whole: lowerBoundMs, fractional: fractionalBoundMs } = boundFor(OPERATION_MS);
   console.log(
-    `Lower bound: max(clusters × T ÷ concurrency = ${sec(concurrencyBoundMs)}, (writes − burst) ÷ write rate = ${sec(writeBoundMs)}, ` +
-      `(2 reads per write − burst) ÷ read rate = ${sec(readBoundMs)}) = ${sec(lowerBoundMs)}`,
+    `Lower bound: max(whole operations per slot × T = ${slotRounds} × ${sec(OPERATION_MS)} = ${sec(slotRounds * OPERATION_MS)}, (writes − burst) ÷ write rate = ${sec(writeBoundMs)}, ` +
+      `(2 reads per write − burst) ÷ read rate = ${sec(readBoundMs)}) = ${sec(lowerBoundMs)} (fractional clusters × T ÷ concurrency: ${sec(fractionalConcurrencyBoundMs)})`,
   );
 
   // ---- the naive baseline (first, so that its memory figure is its own) ----
@@ -348,6 +381,7 @@ async function main(): Promise<void> {
     journal: file,
     createClient,
     rateLimiter: limiter,
+    ...PACING,
     onProgress: (e) => {
       if (phases && e.type === "cluster") {
         let at = phases.get(e.clusterId);
@@ -392,7 +426,7 @@ async function main(): Promise<void> {
   console.log(`  journal writes: ${file.writes} (${file.compactions} whole-journal compactions, the rest appends to the log); ${mb(file.bytesWritten)} written`);
   commitWaits.sort((a, b) => a - b);
   console.log(`  journal commit wait: mean ${(commitWaits.reduce((a, b) => a + b, 0) / Math.max(1, commitWaits.length)).toFixed(0)} ms, p90 ${commitWaits[Math.floor(commitWaits.length * 0.9)] ?? 0} ms over ${commitWaits.length} commits`);
-  if (phases) printPhases(phases, OPERATION_MS);
+  if (phases) printPhases(phases, OPERATION_MS, started, started + makespanMs);
 
   console.log("");
   console.log(`Naive baseline (one cluster at a time with the SDK's plain apply; run on ${BASELINE_CLUSTERS} clusters and extrapolated to ${changed}):`);
@@ -416,14 +450,128 @@ async function main(): Promise<void> {
     );
   }
 
+  let gatedRatio: string | undefined;
+  if (WITH_GATE) {
+    const gated = await gatedRun({ sdk, clientOptions, ungatedMakespanMs: makespanMs, boundFor });
+    const g = await call<Summary>({ op: "summary", subscriptions: SUBSCRIPTIONS_GATED });
+    const gState = await call<{ atTarget: number; total: number }>({ op: "state", subscriptions: SUBSCRIPTIONS_GATED });
+    const gWrites = Object.values(g.writesPerCluster);
+    console.log(`  emulator state: ${gState.atTarget}/${gState.total} clusters at the target settings; at most ${Math.max(0, ...gWrites)} accepted write(s) per cluster`);
+    console.log(`  ARM requests per cluster: ${(g.reads / fleetSize).toFixed(2)} reads, ${(g.writes / fleetSize).toFixed(2)} writes (the gate's credential POST included), ${(g.polls / fleetSize).toFixed(2)} polls; 429s received: ${g.throttled}`);
+    gatedRatio = gated.ratio;
+  }
+
   stopping.add(child);
-  // It answers and exits; its exit may come before the answer does.
-  await Promise.race([call({ op: "stop" }), new Promise((resolve) => child.once("exit", resolve))]);
+  // It answers and exits (writing its CPU profile, under --cpu-prof); its exit may come before the answer does. It is
+  // given a moment to exit on its own before its group is ended.
+  const exited = new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)));
+  await Promise.race([call({ op: "stop" }), exited]);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   await stopChild(child);
   rmSync(dir, { recursive: true, force: true });
   console.log("");
+  if (gatedRatio !== undefined) console.log(`health-gated run: makespan ratio to its lower bound ${gatedRatio}`);
+  console.log(`makespan ratio to the fractional bound (clusters × T ÷ concurrency, as printed before whole operations per slot were counted): ${(makespanMs / fractionalBoundMs).toFixed(2)}`);
   console.log(`makespan ratio to lower bound: ${(makespanMs / lowerBoundMs).toFixed(2)}`);
 }
+
+/**
+ * The same rollout on SUBSCRIPTIONS_GATED with a data-plane health gate: a cluster is done once kube-proxy runs the
+ * settings on its nodes. Prints how long each gate took against what it waits for: the data plane converges
+ * `NODES_PER_CLUSTER × KUBE_PROXY_PER_NODE_MS` after the operation ends, so from that moment on, what the gate adds is
+ * its lag: the wait for its next check, and the check. And what the gate costs beyond its own polling (the time its
+ * cluster spent in the gate less the time in the SDK's `waitForDataPlane`: the rollout's own share, e.g. journal waits).
+ */
+async function gatedRun(args: {
+  sdk: typeof SdkModule & typeof RolloutModule;
+  clientOptions: Partial<SdkModule.KubeProxyClientOptions>;
+  ungatedMakespanMs: number;
+  boundFor: (slotMs: number) => { whole: number; fractional: number; slotRounds: number };
+}): Promise<{ ratio: string }> {
+  const { sdk, clientOptions } = args;
+  const dir = mkdtempSync(join(tmpdir(), "bench-gate-"));
+  try {
+    const { spec } = sdk.parseRolloutSpec({
+      name: "bench-gated",
+      subscriptions: SUBSCRIPTIONS_GATED,
+      settings: TARGET,
+      maxConcurrency: MAX_CONCURRENCY,
+      maxConcurrencyPerSubscription: MAX_CONCURRENCY_PER_SUBSCRIPTION,
+      healthGate: { dataPlane: true, timeout: "15m" },
+    });
+    const limiter = new sdk.ArmRateLimiter();
+    // The time each cluster's gate spends in the SDK's waitForDataPlane (its checks and the waits between them): what
+    // the gate costs beyond that is the rollout's own.
+    const polling = new Map<string, number>();
+    const createClient: RolloutModule.RolloutClientFactory = ({ subscriptionId: sub, additionalPolicies }) => {
+      const client = new sdk.KubeProxyClient({ ...clientOptions, subscriptionId: sub, additionalPolicies: [...additionalPolicies] });
+      const wait = client.waitForDataPlane.bind(client);
+      client.waitForDataPlane = async (ref, desired, options) => {
+        const t = Date.now();
+        try {
+          return await wait(ref, desired, options);
+        } finally {
+          const id = (ref as { id: string }).id;
+          polling.set(id, (polling.get(id) ?? 0) + Date.now() - t);
+        }
+      };
+      return client;
+    };
+    const started = Date.now();
+    const file = await listAndPlan(sdk, spec, createClient, limiter, join(dir, "gated.journal.json"));
+    const at = new Map<string, Record<string, number>>();
+    const checks = new Map<string, number>();
+    const result = await sdk.runRollout({
+      journal: file,
+      createClient,
+      rateLimiter: limiter,
+      ...PACING,
+      onProgress: (e) => {
+        if (e.type === "gate") checks.set(e.clusterId, (checks.get(e.clusterId) ?? 0) + 1);
+        if (e.type !== "cluster") return;
+        let p = at.get(e.clusterId);
+        if (!p) at.set(e.clusterId, (p = {}));
+        p[e.status === "in-progress" ? (e.phase ?? "in-progress") : e.status] ??= Date.now();
+      },
+    });
+    await file.close();
+    const makespanMs = Date.now() - started;
+    const rolloutMs = NODES_PER_CLUSTER * KUBE_PROXY_PER_NODE_MS;
+    const bound = args.boundFor(OPERATION_MS + rolloutMs);
+    const stats = (values: number[]): string => {
+      values.sort((a, b) => a - b);
+      return `mean ${(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)).toFixed(0)} ms, p90 ${values[Math.floor(values.length * 0.9)] ?? 0} ms`;
+    };
+    // Each gate's start and end as the journal records them (the end before the cluster's record is written: its slot
+    // is free from then on), and when the write was accepted (progress).
+    const gates = result.journal.clusters
+      .filter((c) => c.gate?.startedAt !== undefined && c.gate.finishedAt !== undefined && at.get(c.id)?.["accepted"] !== undefined)
+      .map((c) => ({ id: c.id, accepted: at.get(c.id)?.["accepted"] as number, start: Date.parse(c.gate?.startedAt as string), end: Date.parse(c.gate?.finishedAt as string) }));
+    // When the data plane converged, as the emulator runs it: the operation ends T after the write was accepted, then
+    // each node's pod is replaced in turn. What the gate took past that moment is its own polling.
+    const lag = gates.map((g) => g.end - (g.accepted + OPERATION_MS + rolloutMs));
+    const gateTime = gates.map((g) => g.end - g.start);
+    const beyondPolling = gates.filter((g) => polling.has(g.id)).map((g) => g.end - g.start - (polling.get(g.id) as number));
+    const checkCounts = [...checks.values()];
+    const pollingSettings = clientOptions.polling ?? {};
+    console.log("");
+    console.log(`Health-gated rollout (healthGate: { dataPlane: true }; each node's kube-proxy replaced in ${KUBE_PROXY_PER_NODE_MS} ms, ${NODES_PER_CLUSTER} nodes a cluster, one at a time):`);
+    console.log(`  outcome ${result.outcome}: ${result.counts.done} done (${result.counts.changed} changed), ${result.counts.failed} failed`);
+    console.log(
+      `  makespan ${sec(makespanMs)} (ungated ${sec(args.ungatedMakespanMs)}; lower bound with the data plane's rollout in each slot, ${bound.slotRounds} × ${sec(OPERATION_MS + rolloutMs)} = ${sec(bound.whole)})`,
+    );
+    console.log(`  the gate per cluster, from Azure's Succeeded read-back to the gate passing: ${stats(gateTime)}; ${(checkCounts.reduce((a, b) => a + b, 0) / Math.max(1, checkCounts.length)).toFixed(1)} checks per cluster`);
+    console.log(
+      `  the gate's lag (from the moment the emulator's data plane converged, T + ${rolloutMs} ms after the write was accepted, to the gate passing): ${stats(lag)}; ` +
+        `its checks wait ${Math.round(pollingSettings.intervalInMs ?? 5000)} ms doubling up to ${Math.round(pollingSettings.maxIntervalInMs ?? 30000)} ms`,
+    );
+    console.log(`  the gate beyond its own polling (the gate's time less the time in the SDK's waitForDataPlane: its checks and the waits between them): ${stats(beyondPolling)}`);
+    return { ratio: (makespanMs / bound.whole).toFixed(2) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 
 /**
  * Lists the fleet, plans it and creates the journal, in a function of its own: the listing and the plan (every
@@ -448,7 +596,7 @@ async function listAndPlan(
  * flushed to the journal; writing → accepted: the PUT; accepted → verifying: the operation (T) and its polls;
  * verifying → done: the read back and the journal's record of the outcome), and how long a journal commit takes.
  */
-function printPhases(phases: Map<string, Record<string, number>>, operationMs: number): void {
+function printPhases(phases: Map<string, Record<string, number>>, operationMs: number, startedMs: number, endedMs: number): void {
   const steps: [string, string, string][] = [
     ["starting", "reading", "start → reading (start journaled, preview check)"],
     ["reading", "writing", "reading → writing (read, intent flushed)"],
@@ -464,6 +612,10 @@ function printPhases(phases: Map<string, Record<string, number>>, operationMs: n
     const mean = d.reduce((a, b) => a + b, 0) / Math.max(1, d.length);
     console.log(`    ${label.padEnd(58)} ${mean.toFixed(0).padStart(6)} ms / ${String(d[Math.floor(d.length * 0.9)] ?? 0).padStart(6)} ms`);
   }
+  const all = [...phases.values()];
+  const firstStart = Math.min(...all.map((p) => p["starting"] ?? Number.POSITIVE_INFINITY));
+  const lastEnd = Math.max(...all.map((p) => p["done"] ?? p["failed"] ?? 0));
+  console.log(`  before the first cluster started (list, plan, journal created): ${firstStart - startedMs} ms; after the last one ended (journal closed): ${endedMs - lastEnd} ms`);
 }
 
 /** Starts Azurite's blob service on loopback (HTTPS with a throw-away certificate, OAuth basic), data in `dir`. */
@@ -538,7 +690,7 @@ async function blobRun(args: {
     const listed = await sdk.listRolloutClusters({ spec, createClient, rateLimiter: limiter });
     const plan = sdk.planRollout({ spec, clusters: listed, apiVersion: sdk.DEFAULT_API_VERSION });
     const journal = await store.create(sdk.createRolloutJournal(plan), { purpose: "bench" });
-    const result = await sdk.runRollout({ journal, createClient, rateLimiter: limiter });
+    const result = await sdk.runRollout({ journal, createClient, rateLimiter: limiter, ...PACING });
     await journal.close();
     const makespanMs = Date.now() - started;
     console.log("");
