@@ -108,11 +108,14 @@ const WITH_GATE = !process.argv.includes("--no-gate") && SCENARIO !== "scale";
 const KUBE_PROXY_PER_NODE_MS = QUICK ? 20 : AZURE ? Math.round(10_000 / TIME_SCALE) : 100;
 const NODES_PER_CLUSTER = 3;
 /**
- * The AKS resource provider's operation-status budget per subscription (2 a second, AKS docs), compressed like the
- * other budgets: the rollout paces each operation's polls to its share of it (`operationStatusPerSecond`). arm: the
- * rollout's default (the AKS throttles are off there, and the cap it gives is longer than the polling already is).
+ * The AKS resource provider's operation-status budget per subscription (the rollout's figure from the AKS docs, 2 a
+ * second), compressed like the other budgets: the rollout paces each operation's polls to its share of it
+ * (`operationStatusPerSecond`). arm: the rollout's default (the AKS throttles are off there, and the cap it gives is
+ * longer than the polling already is).
  */
-const OPERATION_STATUS_PER_SECOND = AZURE ? 2 * TIME_SCALE : undefined;
+const OPERATION_STATUS_PER_SECOND = AZURE
+  ? (require(join(ROOT, "packages/rollout/dist/run/pollPacing.js")) as typeof import("../packages/rollout/dist/run/pollPacing.js")).AKS_OPERATION_STATUS_PER_SECOND * TIME_SCALE
+  : undefined;
 /** What every run of the scenario passes to `runRollout` for that budget. */
 const PACING = OPERATION_STATUS_PER_SECOND !== undefined ? { operationStatusPerSecond: OPERATION_STATUS_PER_SECOND } : {};
 const BASELINE_SUBSCRIPTION = subscriptionId(99);
@@ -383,11 +386,7 @@ async function main(): Promise<void> {
     rateLimiter: limiter,
     ...PACING,
     onProgress: (e) => {
-      if (phases && e.type === "cluster") {
-        let at = phases.get(e.clusterId);
-        if (!at) phases.set(e.clusterId, (at = {}));
-        at[e.status === "in-progress" ? (e.phase ?? "in-progress") : e.status] ??= Date.now();
-      }
+      if (phases) recordPhase(phases, e);
       if (Date.now() - lastLine < 10_000) return;
       lastLine = Date.now();
       const c = e.snapshot.counts;
@@ -528,10 +527,7 @@ async function gatedRun(args: {
       ...PACING,
       onProgress: (e) => {
         if (e.type === "gate") checks.set(e.clusterId, (checks.get(e.clusterId) ?? 0) + 1);
-        if (e.type !== "cluster") return;
-        let p = at.get(e.clusterId);
-        if (!p) at.set(e.clusterId, (p = {}));
-        p[e.status === "in-progress" ? (e.phase ?? "in-progress") : e.status] ??= Date.now();
+        recordPhase(at, e);
       },
     });
     await file.close();
@@ -572,6 +568,14 @@ async function gatedRun(args: {
   }
 }
 
+
+/** Notes when a cluster's progress first reported each phase (or status), for where its time goes. */
+function recordPhase(phases: Map<string, Record<string, number>>, e: RolloutModule.RolloutProgressEvent): void {
+  if (e.type !== "cluster") return;
+  let at = phases.get(e.clusterId);
+  if (!at) phases.set(e.clusterId, (at = {}));
+  at[e.status === "in-progress" ? (e.phase ?? "in-progress") : e.status] ??= Date.now();
+}
 
 /**
  * Lists the fleet, plans it and creates the journal, in a function of its own: the listing and the plan (every
