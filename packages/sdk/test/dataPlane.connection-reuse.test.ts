@@ -17,7 +17,7 @@ describe("waitForDataPlane keeps one API server connection", () => {
     t = await startTestEmulator({
       clusters: [{ ...CLUSTER, kubernetesVersion: "1.33.2", networkPlugin: "azure", agentPools: [{ name: "nodepool1", count: 3 }] }],
       registeredFeatures: [{ name: FEATURE_NAME }],
-      timings: { operationMs: 20, featureRegistrationMs: 10, providerRegistrationMs: 10, retryAfterSeconds: 0, kubeProxyRolloutPerNodeMs: 400 },
+      timings: { operationMs: 20, featureRegistrationMs: 10, providerRegistrationMs: 10, retryAfterSeconds: 0, kubeProxyRolloutPerNodeMs: 20 },
     });
   });
   afterAll(async () => {
@@ -27,10 +27,19 @@ describe("waitForDataPlane keeps one API server connection", () => {
 
   test("a wait of several passes opens one TLS connection to the API server, ends converged, and closes it", async () => {
     const client = t.client();
+    // The rollout stalls after its first node until the wait has seen it rolling out (by state, not by time): the wait
+    // takes at least two passes however slow the machine is.
+    t.em.control.addKubeFault({ kind: "kube-rollout-stall", cluster: CLUSTER, afterNodes: 1 });
     await client.apply(CLUSTER, { enabled: true, mode: "NFTABLES" });
     const connect = jest.spyOn(https.Agent.prototype, "createConnection");
     const events: DataPlaneProgress[] = [];
-    const result = await client.waitForDataPlane(CLUSTER, { mode: "NFTABLES" }, { timeoutInMs: 60_000, onProgress: (e) => events.push(e) });
+    const result = await client.waitForDataPlane(CLUSTER, { mode: "NFTABLES" }, {
+      timeoutInMs: 60_000,
+      onProgress: (e) => {
+        events.push(e);
+        if (e.verdict === "rolling-out") t.em.control.clearKubeFaults();
+      },
+    });
     const calls = connect.mock.calls.map((args, i) => ({ options: args[0] as { port?: number | string }, socket: connect.mock.results[i]?.value as Socket | undefined }));
     connect.mockRestore();
 
