@@ -9,7 +9,13 @@ export type ApplyProgress =
   | { readonly phase: "waiting-for-cluster"; readonly provisioningState: string }
   | { readonly phase: "writing" }
   | { readonly phase: "accepted"; readonly operationUrl?: string; readonly requestId?: string }
-  | { readonly phase: "polling"; readonly status: string; readonly elapsedInMs: number }
+  | {
+      readonly phase: "polling";
+      readonly status: string;
+      readonly elapsedInMs: number;
+      /** While the operation runs: the wait before the next poll (the backoff, or the server's Retry-After). */
+      readonly nextPollInMs?: number;
+    }
   | { readonly phase: "verifying" }
   | { readonly phase: "retrying"; readonly reason: string; readonly delayInMs: number };
 

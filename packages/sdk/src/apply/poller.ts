@@ -592,8 +592,8 @@ export class ApplyPollerImpl implements ApplyPoller {
     const poll = await pollOperationOnce({ transport: this.deps.api.transport, operation: toHandle(op), context: this.context, ...(signal ? { abortSignal: signal } : {}) });
     if (poll.requestId) this.requestIds.push(poll.requestId);
     if (poll.outcome === "running") {
-      this.emit({ phase: "polling", status: poll.status, elapsedInMs: Date.now() - this.startedAt });
       this.waitBackoff(poll.retryAfterInMs);
+      this.emit({ phase: "polling", status: poll.status, elapsedInMs: Date.now() - this.startedAt, nextPollInMs: this.delayInMs });
       return;
     }
     if (poll.outcome === "failed") this.fail(poll.error ?? new OperationFailedError(`${this.label}: the operation ended ${poll.status}.`, { status: poll.status, operationUrl: op.url }));
