@@ -4,8 +4,8 @@
  */
 import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { ClientSecretCredential } from "@azure/identity";
-import { armRequest, clusterPath, type TestEmulator, startTestEmulator } from "./support";
-import { AKS_SERVER_APP_ID, CUSTOM_FEATURE_HEADER_VALUE, type ClusterSeed, type KubeClusterRef } from "../src/index";
+import { armRequest, clusterPath, type TestEmulator, startTestEmulator, waitFor } from "./support";
+import { AKS_SERVER_APP_ID, CUSTOM_FEATURE_HEADER_VALUE, DEFAULT_SUBSCRIPTION_ID, type ClusterSeed, type KubeClusterRef } from "../src/index";
 
 const RG = "rg";
 /** client-node 1.x is ESM-only: loaded with import() (jest compiles it to CommonJS, see jest.config.js). */
@@ -551,5 +551,34 @@ describe("authentication of the emulated API servers", () => {
     const credential = new ClientSecretCredential(t.em.tenantId, t.em.clientId, t.em.clientSecret, { authorityHost: t.em.url, disableInstanceDiscovery: true });
     const entra = withToken(b, (await credential.getToken(`${AKS_SERVER_APP_ID}/.default`)).token);
     expect(await statusOf(entra.makeApiClient(k8s.CoreV1Api).listNode())).toBe(401);
+  });
+});
+
+describe("each cluster's own API server", () => {
+  let t: TestEmulator;
+  afterEach(() => t.stop());
+
+  it("serves its own cluster when another subscription has one of the same group and name, and answers 404 once its cluster is deleted", async () => {
+    const other = "dddddddd-0000-4000-8000-000000000042";
+    t = await startTestEmulator({
+      subscriptions: [DEFAULT_SUBSCRIPTION_ID, other],
+      clusters: [
+        { resourceGroup: RG, name: "twin", kubernetesVersion: "1.33.2" },
+        { subscriptionId: other, resourceGroup: RG, name: "twin", kubernetesVersion: "1.32.5" },
+      ],
+      timings: { operationMs: 20 },
+    });
+    const kc = await kubeConfig(t, "twin");
+    const nodes = (await kc.makeApiClient(k8s.CoreV1Api).listNode()).items;
+    expect(nodes.map((n) => n.status?.nodeInfo?.kubeletVersion)).toEqual(["v1.33.2", "v1.33.2", "v1.33.2"]);
+    const deleted = await armRequest(t, { method: "DELETE", path: clusterPath(t, RG, "twin") });
+    expect(deleted.status).toBe(202);
+    await waitFor(async () => (await armRequest(t, { method: "GET", path: clusterPath(t, RG, "twin") })).status === 404);
+    const error = await kc.makeApiClient(k8s.CoreV1Api).listNode().then(
+      () => undefined,
+      (e: unknown) => e as { code?: number; body?: string },
+    );
+    expect(error?.code).toBe(404);
+    expect(String(error?.body)).toContain("This cluster no longer exists.");
   });
 });
