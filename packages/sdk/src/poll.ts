@@ -14,6 +14,13 @@ export interface PollingSettings {
   readonly consecutiveRegisteredReads: number;
 }
 
+/**
+ * Reads and polls answered 429/503 (after the pipeline's own bounded retries) that a wait sits out in a row before it
+ * gives up (an apply's reads and operation polls, a data-plane wait's checks); a PUT answered 429 is never retried
+ * beyond the pipeline's retries. @internal
+ */
+export const MAX_THROTTLED_POLLS = 5;
+
 /** Default polling settings (real Azure: feature registration takes minutes, cluster updates several). @internal */
 export const DEFAULT_POLLING: PollingSettings = {
   intervalInMs: 5_000,

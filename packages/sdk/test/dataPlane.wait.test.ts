@@ -1,14 +1,16 @@
 /**
  * The data-plane poller (`runDataPlaneWait`) with the Kubernetes reads replaced: it waits while the rollout is in
  * progress and reports progress with a serialized state, returns a mismatch at once, gives up at its deadline naming
- * the nodes, continues a serialized wait with its original deadline, and stops at the caller's abort; a one-off check
+ * the nodes, continues a serialized wait with its original deadline, sits out Azure's throttling of its cluster reads
+ * (a health gate must not fail for a 429) up to a bound, and stops at the caller's abort; a one-off check
  * names NFTABLES on Kubernetes < 1.33 as the cause of its mismatch.
  */
 import { stringify } from "yaml";
 import { runDataPlaneCheck, runDataPlaneWait, type DataPlaneDeps } from "../src/dataPlane/verify";
 import type { DataPlaneObservation } from "../src/dataPlane/verdict";
 import { UnreachableSignal } from "../src/dataPlane/kubeApi";
-import type { ClusterState, DataPlaneProgress } from "@aks-kube-proxy/sdk";
+import { ThrottledError, type ClusterState, type DataPlaneProgress } from "@aks-kube-proxy/sdk";
+import { MAX_THROTTLED_POLLS } from "../src/poll";
 
 const CLUSTER_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
 const KUBECONFIG = Buffer.from(
@@ -50,7 +52,34 @@ function deps(observations: DataPlaneObservation[], provisioningStates: string[]
   return d;
 }
 
+/** Deps whose cluster reads are throttled (429 with Retry-After) `throttled` times before they answer. */
+function throttledDeps(throttled: number, observations: DataPlaneObservation[]): DataPlaneDeps & { calls: number; reads: number } {
+  const d = deps(observations);
+  const read = d.readCluster;
+  const counted = Object.assign(d, { reads: 0 });
+  counted.readCluster = async (signal?: AbortSignal) => {
+    if (counted.reads++ < throttled) throw new ThrottledError("The GetManagedClusterHandler.GET request limit has been exceeded", { retryAfterInMs: 1 }, { statusCode: 429 });
+    return read(signal);
+  };
+  return counted;
+}
+
 describe("the data-plane wait", () => {
+  it("sits out throttled cluster reads (Retry-After) and goes on checking: the wait converges", async () => {
+    const d = throttledDeps(3, [observation(0), observation(2)]);
+    const result = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 });
+    expect(result.verdict).toBe("converged");
+    expect(d.reads).toBe(3 + 2);
+  });
+
+  it("gives up with the throttling error after more throttled checks in a row than the bound", async () => {
+    const d = throttledDeps(MAX_THROTTLED_POLLS + 1, [observation(2)]);
+    const error = await runDataPlaneWait(d, CLUSTER_ID, { mode: "NFTABLES" }, { timeoutInMs: 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(d.reads).toBe(MAX_THROTTLED_POLLS + 1);
+    expect(d.calls).toBe(0);
+  });
+
   it("waits while rolling out and returns converged, reporting progress with a serialized state", async () => {
     const d = deps([observation(0), observation(1), observation(2)]);
     const events: DataPlaneProgress[] = [];

@@ -29,7 +29,7 @@ import {
   withWriteContext,
 } from "../errors";
 import { changedSincePlan, planKubeProxyChange, type KubeProxyPlan } from "../plan";
-import { Deadline, deadlineSignal, formatDuration, nextPollDelayInMs, parseRetryAfterInMs, type PollingSettings } from "../poll";
+import { Deadline, deadlineSignal, formatDuration, MAX_THROTTLED_POLLS, nextPollDelayInMs, parseRetryAfterInMs, type PollingSettings } from "../poll";
 import { StepPoller } from "../poller/stepPoller";
 import { report, type ApplyProgress } from "../progress";
 import type { ApplyResult } from "./result";
@@ -37,11 +37,6 @@ import { serializeApplyState, type ApplyOperationState } from "./state";
 
 /** 409s (another operation in progress, EtagMismatch) an apply waits out and re-plans before it gives up. */
 export const MAX_CONFLICT_REPLANS = 5;
-/**
- * Reads and operation polls answered 429/503 (after the pipeline's own bounded retries) that an apply waits out before
- * it gives up; a PUT answered 429 is never retried beyond the pipeline's retries.
- */
-export const MAX_THROTTLED_POLLS = 5;
 /** 412s (the cluster changed between our read and our write) an apply re-reads after before it gives up. */
 export const MAX_PRECONDITION_REPLANS = 2;
 /**

@@ -7,7 +7,7 @@ import type { ContainerServiceNetworkProfileKubeProxyConfig as KubeProxyConfig }
 import type { ClusterState } from "../clusterState";
 import { classifyProvisioningState } from "../convergence";
 import { KubeProxyError, ValidationError, isKubeProxyError, type KubeProxyErrorDetails } from "../errors";
-import { formatDuration, nextPollDelayInMs, throwIfAborted, type PollingSettings } from "../poll";
+import { formatDuration, MAX_THROTTLED_POLLS, nextPollDelayInMs, throwIfAborted, type PollingSettings } from "../poll";
 import { StepPoller } from "../poller/stepPoller";
 import { report } from "../progress";
 import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../settings/effective";
@@ -336,6 +336,9 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
   // One credential POST for the whole wait (ARM counts it against the write budget); checkOnce connects again only
   // when the kept credentials are refused.
   const session: DataPlaneSession = {};
+  /** The last completed check that was still rolling out, and the checks throttled in a row since. */
+  let last: { result: DataPlaneResult; state: string } | undefined;
+  let throttledChecks = 0;
   const notConverged = (result: DataPlaneResult, state: string): DataPlaneNotConvergedError => {
     const nodes = result.pendingNodes.length > 0 ? result.pendingNodes.join(", ") : "the DaemonSet rollout";
     return new DataPlaneNotConvergedError(
@@ -355,7 +358,20 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
       // Never reached (no poller deadline): the step itself throws DataPlaneNotConvergedError past the deadline.
       timeoutError: () => new Error("unreachable: the data-plane wait ends itself at its deadline"),
       step: async ({ attempt }) => {
-        const result = await checkOnce(deps, wanted, options, session);
+        let result: DataPlaneResult;
+        try {
+          result = await checkOnce(deps, wanted, options, session);
+        } catch (error) {
+          // Azure throttled one of the check's ARM reads (the AKS resource provider budgets a cluster's GETs): the wait
+          // (a rollout's health gate) must not fail for that. Wait as long as Azure asks, then check again, until the
+          // deadline (which ends on the last completed check's verdict) or too many throttled checks in a row.
+          if (!(isKubeProxyError(error) && error.code === "Throttled") || ++throttledChecks > MAX_THROTTLED_POLLS) throw error;
+          const remaining = deadlineAt - Date.now();
+          if (remaining <= 0) throw last ? notConverged(last.result, last.state) : error;
+          const retryAfterInMs = (error as { retryAfterInMs?: number }).retryAfterInMs;
+          return { done: false, state: { attempt: attempt + 1 }, delayInMs: Math.min(nextPollDelayInMs({ attempt, retryAfterInMs, polling: deps.polling }), remaining) };
+        }
+        throttledChecks = 0;
         const state = JSON.stringify({ kind: DATA_PLANE_WAIT_STATE_KIND, version: 1, clusterId: result.cluster.id, desired: result.desired, startedAt, deadlineAt } satisfies WaitState);
         report(options.onProgress, {
           verdict: result.verdict,
@@ -367,6 +383,7 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
           state,
         });
         if (result.verdict !== "rolling-out") return { done: true, state: { attempt }, result };
+        last = { result, state };
         const remaining = deadlineAt - Date.now();
         if (remaining <= 0) throw notConverged(result, state);
         return { done: false, state: { attempt: attempt + 1 }, delayInMs: Math.min(nextPollDelayInMs({ attempt, retryAfterInMs: undefined, polling: deps.polling }), remaining) };
