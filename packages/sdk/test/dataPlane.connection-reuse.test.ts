@@ -1,8 +1,8 @@
 /**
- * A data-plane wait keeps one keep-alive connection to the cluster's API server across its passes: against the
- * emulator, a wait that takes several passes (a kube-proxy rollout of a few nodes) opens ONE TLS connection to the
- * API server (counted where Node's https agents open them), ends converged, and closes that connection when it ends;
- * a one-off check closes its connection too.
+ * A data-plane check makes its reads (DaemonSet, nodes, pods, each checked node's `/proxyMode`: six with three nodes)
+ * on ONE keep-alive connection to the cluster's API server, and closes it when the check ends (client-node alone opens
+ * one per read): against the emulator, a wait that takes several passes opens one TLS connection per pass (counted
+ * where Node's https agents open them) and every one is closed; a one-off check opens one and closes it.
  */
 import https from "node:https";
 import type { Socket } from "node:net";
@@ -11,7 +11,7 @@ import { startTestEmulator, type TestEmulator } from "../../../test/support/emul
 
 const CLUSTER = { resourceGroup: "rg-reuse", name: "reuse" };
 
-describe("waitForDataPlane keeps one API server connection", () => {
+describe("a data-plane check reads on one API server connection", () => {
   let t: TestEmulator;
   beforeAll(async () => {
     t = await startTestEmulator({
@@ -25,7 +25,7 @@ describe("waitForDataPlane keeps one API server connection", () => {
     await t.stop();
   });
 
-  test("a wait of several passes opens one TLS connection to the API server, ends converged, and closes it", async () => {
+  test("a wait of several passes opens one TLS connection per pass, ends converged, and closes every one", async () => {
     const client = t.client();
     // The rollout stalls after its first node until the wait has seen it rolling out (by state, not by time): the wait
     // takes at least two passes however slow the machine is.
@@ -52,9 +52,9 @@ describe("waitForDataPlane keeps one API server connection", () => {
     const kubePort = Number(new URL(server as string).port);
     expect(kubePort).not.toBe(Number(new URL(t.em.url).port));
     const toApiServer = calls.filter((c) => Number(c.options.port) === kubePort);
-    expect(toApiServer).toHaveLength(1);
-    // The wait closed its kept connection when it ended.
-    expect(toApiServer[0]?.socket?.destroyed).toBe(true);
+    expect(toApiServer).toHaveLength(events.length);
+    // Each pass closed its connection when it ended.
+    for (const c of toApiServer) expect(c.socket?.destroyed).toBe(true);
   }, 60_000);
 
   test("a one-off check closes its API server connection when it returns", async () => {

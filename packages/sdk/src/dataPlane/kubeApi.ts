@@ -99,32 +99,20 @@ function classify(error: unknown, what: string, callerSignal: AbortSignal | unde
   return { reason: "no-network-path", message: `GET ${what}: ${why}`, advice: NO_NETWORK_ADVICE };
 }
 
-/**
- * What a wait keeps between its passes against one API server with one credential: the Kubernetes clients and one
- * keep-alive HTTPS agent. `@kubernetes/client-node` builds a new agent for every request, so every read was a new TLS
- * connection (a handshake with the client certificate, and a new secure context parsing the CA and key), six or more
- * per pass; a health gate of a fleet made that the largest part of its cost, on both ends. Kept here, a pass reuses
- * the connection of the one before. {@link closeKubeClients} ends it. @internal
- */
+/** What a wait keeps between its passes against one API server with one credential: the Kubernetes clients. @internal */
 export interface KubeClientCache {
   clients?: { readonly core: K8s.CoreV1Api; readonly apps: K8s.AppsV1Api };
-  /** The keep-alive agent, made from the TLS options of client-node's first agent (undefined: a proxy agent, not kept). */
-  agent?: HttpsAgent;
-  /** Set once client-node's agent could not be kept (a proxy): every request uses its own agent, as client-node makes it. */
-  agentNotKept?: boolean;
-}
-
-/** Closes a cache's kept connections (its agent's sockets); the cache may be used again (it connects afresh). @internal */
-export function closeKubeClients(cache: KubeClientCache | undefined): void {
-  cache?.agent?.destroy();
-  if (cache) delete cache.agent;
 }
 
 /**
  * A keep-alive agent with the TLS options (CA, client certificate and key, server name) of client-node's agent, and one
- * connection: a pass's reads queue on it. Reads asked for together (the nodes and pods lists) would otherwise each open
- * a connection, a TLS handshake on both ends, to gain a round trip: measured on a fleet's health gates, the handshakes
- * cost more than the round trips they saved.
+ * connection, for one pass: its reads go one after another on that connection, which the pass closes when it ends.
+ * `@kubernetes/client-node` builds a new agent for every request, so every read was a new TLS connection (a handshake
+ * with the client certificate, a new secure context parsing the CA and key), six or more per pass: on a fleet's health
+ * gates, the largest part of their cost on both ends. More connections at once (the nodes and pods lists in parallel)
+ * were measured slower: their handshakes cost more than the round trips they saved. Not kept between passes: minutes
+ * apart, an idle connection may be closed by the server or a load balancer just as it is reused, and a read that
+ * fails that way would read as an unreachable API server.
  */
 function keepAliveAgentLike(fresh: unknown): HttpsAgent | undefined {
   // A plain https.Agent keeps its constructor options in `options`; proxy agents are not https.Agents and stay as they are.
@@ -138,7 +126,7 @@ function keepAliveAgentLike(fresh: unknown): HttpsAgent | undefined {
 export interface ObserveOptions {
   /** The kubeconfig YAML (a token, not an exec plugin). */
   readonly kubeconfigYaml: string;
-  /** The clients and connection kept from the pass before (same kubeconfig); filled on first use. */
+  /** The clients kept from the pass before (same kubeconfig); filled on first use. */
   readonly cache?: KubeClientCache;
   /** How many Linux nodes get a `/proxyMode` request (the rest are listed as not checked). */
   readonly maxProxyModeNodes: number;
@@ -161,8 +149,17 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
     cache.clients = { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
   }
   const { core, apps } = cache.clients;
-  const keep = options.cache !== undefined;
+  /** This pass's connection (a proxy agent of client-node's is used as it is, not kept). */
+  const pass: { agent?: HttpsAgent; notKept?: boolean } = {};
+  try {
+    return await observeWith(core, apps, pass, options, k8s);
+  } finally {
+    pass.agent?.destroy();
+  }
+}
 
+/** The reads of one pass, on `pass`'s connection. */
+async function observeWith(core: K8s.CoreV1Api, apps: K8s.AppsV1Api, pass: { agent?: HttpsAgent; notKept?: boolean }, options: ObserveOptions, k8s: K8sModule): Promise<DataPlaneObservation> {
   const call = async <T>(what: string, run: (opts: K8s.ConfigurationOptions) => Promise<T>): Promise<T> => {
     const timeout = AbortSignal.timeout(options.requestTimeoutInMs);
     const signal = options.abortSignal ? AbortSignal.any([timeout, options.abortSignal]) : timeout;
@@ -170,10 +167,10 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
     const middleware = {
       pre: (ctx: K8s.RequestContext) => {
         ctx.setSignal(signal);
-        if (keep && !cache.agentNotKept) {
-          cache.agent ??= keepAliveAgentLike(ctx.getAgent());
-          if (cache.agent) ctx.setAgent(cache.agent);
-          else cache.agentNotKept = true;
+        if (!pass.notKept) {
+          pass.agent ??= keepAliveAgentLike(ctx.getAgent());
+          if (pass.agent) ctx.setAgent(pass.agent);
+          else pass.notKept = true;
         }
         return new k8s.Observable(Promise.resolve(ctx));
       },
@@ -187,7 +184,7 @@ export async function observeDataPlane(options: ObserveOptions): Promise<DataPla
   };
 
   let daemonSet: DaemonSetObservation | undefined;
-  // Asked for together (on the kept connection they go one after another, without waiting for this code in between);
+  // Asked for together (on the pass's connection they go one after another, without waiting for this code in between);
   // a failure is the pass's verdict, the first in this order when several fail.
   const [dsRead, nodesRead, podsRead] = await Promise.allSettled([
     call(`daemonsets ${KUBE_PROXY_NAMESPACE}/${KUBE_PROXY_DAEMONSET}`, async (opts) => {

@@ -14,7 +14,7 @@ import { effectiveKubeProxySettings, type EffectiveKubeProxySettings } from "../
 import { isAtLeast, parseKubernetesVersion } from "../versions";
 import { expectedKubeProxyFlags, type KubeProxyFlagCheck } from "./flags";
 import { decodeCredentialResults, kubeconfigYaml, readKubeconfig, withBearerToken, type KubeconfigAuthentication } from "./kubeconfig";
-import { closeKubeClients, observeDataPlane, UnreachableSignal, type DataPlaneUnreachable, type KubeClientCache, type ObserveOptions } from "./kubeApi";
+import { observeDataPlane, UnreachableSignal, type DataPlaneUnreachable, type KubeClientCache, type ObserveOptions } from "./kubeApi";
 import { assessDataPlane, type DataPlaneObservation, type DataPlaneMismatch, type DataPlaneRollout, type DataPlaneVerdict, type NodeDataPlaneResult } from "./verdict";
 
 /** How many Linux nodes get a `/proxyMode` request by default (the others: pod flags only, listed as not checked). */
@@ -153,7 +153,7 @@ function unreachableResult(base: Pick<DataPlaneResult, "cluster" | "desired" | "
 export interface DataPlaneConnection {
   readonly kubeconfigYaml: string;
   readonly authentication: KubeconfigAuthentication;
-  /** The Kubernetes clients and the keep-alive connection made for this kubeconfig (closed with the session). */
+  /** The Kubernetes clients made for this kubeconfig (each pass opens, and closes, one connection with them). */
   readonly kube: KubeClientCache;
 }
 
@@ -203,11 +203,6 @@ export interface DataPlaneSession {
   connection?: DataPlaneConnection;
 }
 
-/** Ends a session: closes its kept API server connection. @internal */
-export function closeSession(session: DataPlaneSession): void {
-  closeKubeClients(session.connection?.kube);
-}
-
 /**
  * One pass: readCluster first (so an unknown provisioningState fails before anything else), then the session's
  * connection ({@link connect} when it has none), then the Kubernetes reads and the assessment. A kept connection the
@@ -250,7 +245,6 @@ export async function checkOnce(deps: DataPlaneDeps, desired: KubeProxyConfig | 
       if (!(error instanceof UnreachableSignal)) throw error;
       if (kept && error.unreachable.reason === "unauthorized") {
         // The kept credentials may have expired: connect again, once.
-        closeSession(session);
         session.connection = undefined;
         kept = false;
         continue;
@@ -283,12 +277,7 @@ export async function checkOnce(deps: DataPlaneDeps, desired: KubeProxyConfig | 
  * @param desired - the settings to compare with; undefined: what Azure reports for the cluster
  */
 export async function runDataPlaneCheck(deps: DataPlaneDeps, desired: KubeProxyConfig | EffectiveKubeProxySettings | undefined, options: VerifyDataPlaneOptions = {}): Promise<DataPlaneResult> {
-  const session: DataPlaneSession = {};
-  try {
-    return await checkOnce(deps, desired, options, session);
-  } finally {
-    closeSession(session);
-  }
+  return checkOnce(deps, desired, options, {});
 }
 
 /**
@@ -392,9 +381,5 @@ export async function runDataPlaneWait(deps: DataPlaneDeps, clusterId: string, d
     { attempt: 0 },
     { polling: deps.polling },
   );
-  try {
-    return await poller.pollUntilDone({ abortSignal: options.abortSignal });
-  } finally {
-    closeSession(session);
-  }
+  return poller.pollUntilDone({ abortSignal: options.abortSignal });
 }
