@@ -68,7 +68,7 @@ export interface SavedRolloutPlan {
   /** The shard planned (absent: the whole fleet). */
   readonly shard?: Shard;
   /** Waves in order with the ids of the clusters each writes. */
-  readonly waves: readonly { readonly name: string; readonly index: number; readonly clusterIds: readonly string[] }[];
+  readonly waves: RolloutPlan["waves"];
   /** The planned clusters, wave by wave, then the rest. */
   readonly clusters: readonly SavedRolloutCluster[];
   /** The selected clusters no settings cover. */
